@@ -1,0 +1,25 @@
+using EventSwarm.Domain;
+
+namespace EventSwarm.Application.Log;
+
+/// <summary>
+/// The replicated event log (the Raft seam). <see cref="AppendAsync"/> returns once the batch is committed on a
+/// quorum and applied to the local projection, so a caller that appended can read its own write.
+/// </summary>
+public interface IReplicatedLog
+{
+    ValueTask AppendAsync(EventBatch batch, CancellationToken ct);
+
+    /// <summary>Index of the last committed log entry.</summary>
+    long CommittedIndex { get; }
+}
+
+public interface IClock
+{
+    DateTimeOffset Now { get; }
+}
+
+public sealed class SystemClock : IClock
+{
+    public DateTimeOffset Now => DateTimeOffset.UtcNow;
+}

@@ -1,0 +1,98 @@
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Scheduling;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Application.Scheduling;
+
+/// <summary>
+/// Places unassigned tasks (swarmkit's scheduler): filter the nodes, then spread — fewest active tasks of the
+/// same service, then fewest active tasks overall. Ties go to the lower node ID so that a replay of the same
+/// state places tasks the same way (Swarm breaks ties at random).
+/// </summary>
+public static class Scheduler
+{
+    private sealed record Filter(string Explanation, Func<Node, NodeLoad, SwarmTask, IReadOnlyList<Constraint>, bool> Accepts);
+
+    /// <summary>Swarm's filter order; a node is counted against the first filter it fails when explaining.</summary>
+    private static readonly Filter[] Pipeline =
+    [
+        new("{0} not available for new tasks", (node, _, _, _) => node.CanTakeNewTasks),
+        new("insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.Reservations)),
+        new("scheduling constraints not satisfied on {0}", (node, _, _, constraints) => constraints.All(c => c.IsSatisfiedBy(node))),
+    ];
+
+    public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
+    {
+        var waiting = state.Tasks.Values
+            .Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.ServiceId).ThenBy(t => t.Slot).ThenBy(t => t.Id)
+            .ToList();
+        if (waiting.Count == 0) return [];
+
+        var loads = state.Nodes.Keys.ToDictionary(id => id, _ => new NodeLoad());
+        foreach (var task in state.Tasks.Values.Where(t => t.IsActive && t.NodeId is not null && t.Status.State >= TaskState.Assigned))
+            if (loads.TryGetValue(task.NodeId!, out var load)) load.Add(task);
+
+        var events = new List<DomainEvent>();
+        foreach (var task in waiting)
+        {
+            var constraints = Constraint.ParseAll(task.Spec.Placement.Constraints);
+            // Global tasks come with their node; the scheduler only checks that it still fits.
+            var candidates = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var preset)
+                ? [preset]
+                : state.Nodes.Values.ToList();
+            var fitting = candidates.Where(n => Pipeline.All(f => f.Accepts(n, loads[n.Id], task, constraints))).ToList();
+            if (fitting.Count == 0)
+            {
+                var message = Explain(candidates, loads, task, constraints);
+                if (task.Status.State != TaskState.Pending || task.Status.Message != message)
+                    events.Add(new TaskUnschedulable(task.Id, message, context.Now));
+                continue;
+            }
+            var chosen = fitting
+                .OrderBy(n => loads[n.Id].TasksOf(task.ServiceId))
+                .ThenBy(n => loads[n.Id].Total)
+                .ThenBy(n => n.Id, StringComparer.Ordinal)
+                .First();
+            loads[chosen.Id].Add(task);
+            events.Add(new TaskAssigned(task.Id, chosen.Id, context.Now));
+        }
+        return events;
+    }
+
+    private static string Explain(IReadOnlyList<Node> nodes, Dictionary<string, NodeLoad> loads, SwarmTask task, IReadOnlyList<Constraint> constraints)
+    {
+        if (nodes.Count == 0) return "no suitable node (no nodes in the swarm)";
+        var reasons = nodes
+            .Select(n => Pipeline.First(f => !f.Accepts(n, loads[n.Id], task, constraints)).Explanation)
+            .GroupBy(e => e)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
+            .Select(g => string.Format(g.Key, g.Count() == 1 ? "1 node" : $"{g.Count()} nodes"));
+        return $"no suitable node ({string.Join("; ", reasons)})";
+    }
+
+    private sealed class NodeLoad
+    {
+        private readonly Dictionary<string, int> _perService = new();
+        private long _nanoCpus;
+        private long _memory;
+
+        public int Total { get; private set; }
+
+        public int TasksOf(string serviceId) => _perService.GetValueOrDefault(serviceId);
+
+        public void Add(SwarmTask task)
+        {
+            Total++;
+            _perService[task.ServiceId] = TasksOf(task.ServiceId) + 1;
+            _nanoCpus += task.Spec.Reservations.NanoCpus;
+            _memory += task.Spec.Reservations.MemoryBytes;
+        }
+
+        public bool Fits(Node node, Domain.Services.Reservations wanted) =>
+            (wanted.NanoCpus == 0 || _nanoCpus + wanted.NanoCpus <= node.Description.NanoCpus)
+            && (wanted.MemoryBytes == 0 || _memory + wanted.MemoryBytes <= node.Description.MemoryBytes);
+    }
+}

@@ -1,0 +1,98 @@
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Tasks;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Application.Services;
+
+/// <summary>
+/// Keeps each replicated service at its replica count, slot by slot (swarmkit's replicated orchestrator):
+/// fills missing slots, removes surplus ones, hands finished tasks to the restart supervisor, releases delayed
+/// starts and replaces tasks of an older spec one slot at a time.
+/// </summary>
+public static class ReplicatedOrchestrator
+{
+    public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
+    {
+        var events = new List<DomainEvent>();
+        foreach (var service in state.Services.Values.Where(s => !s.Spec.Mode.IsGlobal))
+            events.AddRange(ReconcileService(service, state, context));
+        return events;
+    }
+
+    private static IEnumerable<DomainEvent> ReconcileService(Service service, ClusterState state, ReconcileContext context)
+    {
+        var tasks = state.TasksOf(service.Id).ToList();
+        // A slot is runnable while one of its tasks is still wanted; its newest such task is the slot's current one.
+        var runnable = tasks.Where(t => t.IsRunnable)
+            .GroupBy(t => t.Slot)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id).First());
+
+        var events = new List<DomainEvent>();
+        var replicas = service.Spec.Mode.Replicas;
+
+        if (runnable.Count > replicas)
+        {
+            foreach (var slot in SlotsToRemove(runnable.Values, runnable.Count - replicas, state))
+            {
+                foreach (var task in tasks.Where(t => t.Slot == slot && t.DesiredState != TaskState.Remove))
+                    events.Add(new TaskDesiredStateChanged(task.Id, TaskState.Remove, context.Now));
+                runnable.Remove(slot);
+            }
+        }
+
+        var updating = false;
+        foreach (var task in runnable.Values.OrderBy(t => t.Slot))
+        {
+            if (RestartSupervisor.NeedsRestart(task, state))
+                events.AddRange(RestartSupervisor.Restart(task, service, state, context));
+            else if (DelayedStart.CanStart(task, state, context.Now))
+                events.Add(new TaskDesiredStateChanged(task.Id, TaskState.Running, context.Now));
+            if (task.SpecVersion == service.SpecVersion && task.Status.State < TaskState.Running) updating = true;
+        }
+
+        // Rolling update with Swarm's defaults (parallelism 1, stop-first): one out-of-date slot at a time, and only
+        // while no slot of the new spec is still on its way to Running.
+        if (!updating)
+        {
+            var dirty = runnable.Values.Where(t => t.SpecVersion != service.SpecVersion && !RestartSupervisor.NeedsRestart(t, state))
+                .OrderBy(t => t.Slot).FirstOrDefault();
+            if (dirty is not null)
+            {
+                events.Add(new TaskDesiredStateChanged(dirty.Id, TaskState.Shutdown, context.Now));
+                events.Add(NewTask(service, dirty.Slot, TaskState.Ready, context));
+            }
+        }
+
+        if (runnable.Count < replicas)
+        {
+            long slot = 0;
+            for (var missing = replicas - runnable.Count; missing > 0; missing--)
+            {
+                do slot++; while (runnable.ContainsKey(slot));
+                events.Add(NewTask(service, slot, TaskState.Running, context));
+            }
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// Swarm's scale-down choice: take slots from the nodes that run the most tasks of the service first, and
+    /// among those, tasks that are not running yet; the highest slot numbers go first so the rest stay compact.
+    /// </summary>
+    private static IEnumerable<long> SlotsToRemove(IEnumerable<SwarmTask> current, long count, ClusterState state)
+    {
+        var perNode = current.Where(t => t.NodeId is not null).GroupBy(t => t.NodeId!).ToDictionary(g => g.Key, g => g.Count());
+        return current
+            .OrderByDescending(t => t.NodeId is null ? int.MaxValue : perNode[t.NodeId])
+            .ThenBy(t => t.Status.State == TaskState.Running ? 1 : 0)
+            .ThenByDescending(t => t.Slot)
+            .Take((int)count)
+            .Select(t => t.Slot)
+            .ToList();
+    }
+
+    internal static TaskCreated NewTask(Service service, long slot, TaskState desired, ReconcileContext context) =>
+        new(context.NewId(), service.Id, service.Spec.Name, slot, null, service.Spec.TaskTemplate, service.SpecVersion, desired, context.Now);
+}

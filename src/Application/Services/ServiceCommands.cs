@@ -1,0 +1,54 @@
+using EventSwarm.Domain.Services;
+using Mediator;
+
+namespace EventSwarm.Application.Services;
+
+public sealed record CreateServiceCommand(ServiceSpec Spec, Caller Caller) : ICommand<string>;
+public sealed record ScaleServiceCommand(string Service, long Replicas, Caller Caller) : ICommand;
+public sealed record UpdateServiceCommand(string Service, long Version, ServiceSpec Spec, Caller Caller) : ICommand;
+public sealed record UpdateServiceImageCommand(string Service, string Image, Caller Caller) : ICommand;
+public sealed record RemoveServiceCommand(string Service, Caller Caller) : ICommand;
+
+public sealed class ServiceCommandHandlers(CommandExecutor executor) :
+    ICommandHandler<CreateServiceCommand, string>,
+    ICommandHandler<ScaleServiceCommand>,
+    ICommandHandler<UpdateServiceCommand>,
+    ICommandHandler<UpdateServiceImageCommand>,
+    ICommandHandler<RemoveServiceCommand>
+{
+    public async ValueTask<string> Handle(CreateServiceCommand command, CancellationToken ct)
+    {
+        var id = Ids.NewId();
+        await executor.ExecuteAsync("CreateService", command.Caller,
+            state => ServiceDecider.Decide(new CreateService(id, command.Spec, executor.Now), state), ct);
+        return id;
+    }
+
+    public async ValueTask<Mediator.Unit> Handle(ScaleServiceCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("ScaleService", command.Caller,
+            state => ServiceDecider.Decide(new ScaleService(command.Service, command.Replicas, executor.Now), state), ct);
+        return Mediator.Unit.Value;
+    }
+
+    public async ValueTask<Mediator.Unit> Handle(UpdateServiceCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("UpdateService", command.Caller,
+            state => ServiceDecider.Decide(new UpdateService(command.Service, command.Version, command.Spec, executor.Now), state), ct);
+        return Mediator.Unit.Value;
+    }
+
+    public async ValueTask<Mediator.Unit> Handle(UpdateServiceImageCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("UpdateServiceImage", command.Caller,
+            state => ServiceDecider.Decide(new UpdateServiceImage(command.Service, command.Image, executor.Now), state), ct);
+        return Mediator.Unit.Value;
+    }
+
+    public async ValueTask<Mediator.Unit> Handle(RemoveServiceCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("RemoveService", command.Caller,
+            state => ServiceDecider.Decide(new RemoveService(command.Service, executor.Now), state), ct);
+        return Mediator.Unit.Value;
+    }
+}

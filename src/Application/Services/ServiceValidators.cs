@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using EventSwarm.Domain.Scheduling;
+using EventSwarm.Domain.Services;
+using FluentValidation;
+
+namespace EventSwarm.Application.Services;
+
+/// <summary>The shape of a spec, checked before anything is decided; Swarm's rules and messages where it has them.</summary>
+public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec>
+{
+    // Swarm's rule for service names: a DNS label that may also hold underscores (api/validation).
+    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")]
+    private static partial Regex DnsLabel();
+
+    public ServiceSpecValidator()
+    {
+        RuleFor(s => s.Name)
+            .NotEmpty().WithMessage("service name must not be empty")
+            .Must(n => n.Length <= 63 && DnsLabel().IsMatch(n))
+            .When(s => !string.IsNullOrEmpty(s.Name))
+            .WithMessage(s => $"invalid service name '{s.Name}': must be valid as a DNS name component (letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters)");
+        RuleFor(s => s.Mode.Replicas)
+            .GreaterThanOrEqualTo(0).WithMessage(s => $"invalid replicas value {s.Mode.Replicas}: must be a non-negative integer");
+        RuleFor(s => s.TaskTemplate.Container.Image)
+            .NotEmpty().WithMessage("image must not be empty");
+        RuleForEach(s => s.TaskTemplate.Container.Env)
+            .Must(e => !string.IsNullOrEmpty(e) && !e.StartsWith('='))
+            .WithMessage((_, e) => $"invalid environment variable '{e}': expected KEY=VALUE");
+        RuleForEach(s => s.TaskTemplate.Container.Mounts).Custom((mount, context) =>
+        {
+            if (string.IsNullOrEmpty(mount.Target) || !mount.Target.StartsWith('/'))
+                context.AddFailure($"invalid mount target '{mount.Target}': must be an absolute path");
+            if (mount.Type == MountType.Bind && (string.IsNullOrEmpty(mount.Source) || !mount.Source.StartsWith('/')))
+                context.AddFailure($"invalid bind mount source '{mount.Source}': must be an absolute path");
+            if (mount.Type == MountType.Tmpfs && !string.IsNullOrEmpty(mount.Source))
+                context.AddFailure("invalid tmpfs mount: source must not be given");
+        });
+        RuleForEach(s => s.TaskTemplate.Placement.Constraints).Custom((expression, context) =>
+        {
+            if (!Constraint.TryParse(expression, out _, out var error)) context.AddFailure(error);
+        });
+        RuleFor(s => s.TaskTemplate.RestartPolicy.Delay)
+            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart delay must not be negative");
+        RuleFor(s => s.TaskTemplate.RestartPolicy.MaxAttempts)
+            .GreaterThanOrEqualTo(0).WithMessage("restart max attempts must not be negative");
+        RuleFor(s => s.TaskTemplate.RestartPolicy.Window)
+            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart window must not be negative");
+        RuleFor(s => s.TaskTemplate.Container.StopGracePeriod)
+            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("stop grace period must not be negative");
+    }
+}
+
+public sealed class CreateServiceValidator : AbstractValidator<CreateServiceCommand>
+{
+    public CreateServiceValidator() => RuleFor(c => c.Spec).SetValidator(new ServiceSpecValidator());
+}
+
+public sealed class UpdateServiceValidator : AbstractValidator<UpdateServiceCommand>
+{
+    public UpdateServiceValidator()
+    {
+        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
+        RuleFor(c => c.Spec).SetValidator(new ServiceSpecValidator());
+    }
+}
+
+public sealed class ScaleServiceValidator : AbstractValidator<ScaleServiceCommand>
+{
+    public ScaleServiceValidator()
+    {
+        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
+        RuleFor(c => c.Replicas).GreaterThanOrEqualTo(0)
+            .WithMessage(c => $"invalid replicas value {c.Replicas}: must be a non-negative integer");
+    }
+}
+
+public sealed class UpdateServiceImageValidator : AbstractValidator<UpdateServiceImageCommand>
+{
+    public UpdateServiceImageValidator()
+    {
+        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
+        RuleFor(c => c.Image).NotEmpty().WithMessage("image must not be empty");
+    }
+}

@@ -1,0 +1,39 @@
+using EventSwarm.Application.Nodes;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Swarm;
+using FluentValidation;
+using Mediator;
+
+namespace EventSwarm.Application.Swarm;
+
+public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller) : ICommand<string>;
+
+public sealed record RegisterNodeCommand(string NodeId, NodeRole Role, string Address, NodeDescription Description, Caller Caller) : ICommand;
+
+public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode local) :
+    ICommandHandler<InitSwarmCommand, string>,
+    ICommandHandler<RegisterNodeCommand>
+{
+    public async ValueTask<string> Handle(InitSwarmCommand command, CancellationToken ct)
+    {
+        var description = await local.DescriptionAsync(ct);
+        await executor.ExecuteAsync("InitSwarm", command.Caller, state => SwarmDecider.Decide(
+            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now), state), ct);
+        return local.NodeId;
+    }
+
+    public async ValueTask<Unit> Handle(RegisterNodeCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("RegisterNode", command.Caller, state => SwarmDecider.Decide(
+            new RegisterNode(command.NodeId, command.Role, command.Address, command.Description, executor.Now), state), ct);
+        return Unit.Value;
+    }
+}
+
+public sealed class InitSwarmValidator : AbstractValidator<InitSwarmCommand>
+{
+    public InitSwarmValidator() =>
+        RuleFor(c => c.AdvertiseAddress)
+            .Must(a => System.Net.IPAddress.TryParse(a.Split(':')[0], out _))
+            .WithMessage(c => $"invalid advertise address '{c.AdvertiseAddress}': expected an IP address, optionally with a port");
+}

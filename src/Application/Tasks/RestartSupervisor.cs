@@ -1,0 +1,69 @@
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Application.Tasks;
+
+/// <summary>
+/// Replaces a task that ended or whose node can no longer run it, by Swarm's restart policy: the old task is
+/// shut down and a new one takes the same slot (or node, for global services), started after the restart delay.
+/// </summary>
+public static class RestartSupervisor
+{
+    /// <summary>Whether the slot's current task needs the supervisor: it has finished, or its node went away.</summary>
+    public static bool NeedsRestart(SwarmTask task, ClusterState state) =>
+        task.Status.State.IsTerminal() || NodeIsInvalid(task, state);
+
+    public static IEnumerable<DomainEvent> Restart(SwarmTask task, Service service, ClusterState state, ReconcileContext context)
+    {
+        var policy = service.Spec.TaskTemplate.RestartPolicy;
+        var nodeInvalid = NodeIsInvalid(task, state);
+
+        // A task that ended on its own stays as it is when the policy forbids a restart: it keeps its slot, so the
+        // orchestrator does not fill the slot behind the policy's back (service ls shows 0/1, as in Swarm).
+        if (!nodeInvalid && !MayRestart(task, service, policy, state, context.Now)) yield break;
+
+        yield return new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, context.Now);
+
+        // Swarm skips the delay only for tasks moved off a drained node; a node that went down waits like a failure.
+        var drained = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var node) && node.Availability == NodeAvailability.Drain;
+        var delay = drained ? TimeSpan.Zero : policy.Delay;
+        // A task that fails again while its own delay runs (a missing image fails at once) must not shorten the
+        // pace: the next attempt comes a full delay after the previous one was due.
+        var from = task.NotBefore is { } due && due > context.Now ? due : context.Now;
+        var notBefore = delay > TimeSpan.Zero ? from + delay : (DateTimeOffset?)null;
+
+        yield return new TaskCreated(
+            context.NewId(), service.Id, service.Spec.Name, task.Slot,
+            service.Spec.Mode.IsGlobal ? task.NodeId : null,
+            service.Spec.TaskTemplate, service.SpecVersion,
+            notBefore is null ? TaskState.Running : TaskState.Ready,
+            context.Now, notBefore);
+    }
+
+    private static bool MayRestart(SwarmTask task, Service service, RestartPolicy policy, ClusterState state, DateTimeOffset now)
+    {
+        switch (policy.Condition)
+        {
+            case RestartCondition.None:
+            case RestartCondition.OnFailure when task.Status.State == TaskState.Complete:
+                return false;
+        }
+        if (policy.MaxAttempts <= 0) return true;
+
+        // Restarts are counted from the slot's history, so the count survives a leader change (Swarm keeps it in
+        // memory and is "slightly off" after an election). Only tasks of the current spec count.
+        var attempts = SlotHistory(task, state)
+            .Where(t => t.SpecVersion == service.SpecVersion)
+            .Count(t => policy.Window <= TimeSpan.Zero || t.CreatedAt >= now - policy.Window);
+        return attempts - 1 < policy.MaxAttempts;
+    }
+
+    public static IEnumerable<SwarmTask> SlotHistory(SwarmTask task, ClusterState state) =>
+        state.TasksOf(task.ServiceId).Where(t => task.Slot > 0 ? t.Slot == task.Slot : t.NodeId == task.NodeId);
+
+    private static bool NodeIsInvalid(SwarmTask task, ClusterState state) =>
+        task.NodeId is not null && (!state.Nodes.TryGetValue(task.NodeId, out var node) || node.IsInvalidForTasks);
+}

@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using EventSwarm.Application.Log;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace EventSwarm.Application.Workers;
+
+/// <summary>
+/// The worker half of a node: drives the local engine toward the desired state of the tasks assigned to this
+/// node and reports what it observes. It never writes state itself; its reports go to a manager as commands.
+/// One operation at a time per task; what it has reported counts as observed until the projection catches up,
+/// so a task is never prepared twice.
+/// </summary>
+public sealed class WorkerAgent(
+    string nodeId,
+    IContainerRuntime runtime,
+    ClusterProjection projection,
+    Func<ReportTaskStatus, CancellationToken, Task> report,
+    IClock clock,
+    ILogger<WorkerAgent> logger)
+{
+    private const int MaxReportsPerBatch = 500;
+    private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, string> _containers = new();
+    private readonly ConcurrentDictionary<string, Task> _operations = new();
+    private readonly ConcurrentDictionary<string, TaskState> _reported = new();
+    private readonly Channel<TaskStatusReport> _reports = Channel.CreateUnbounded<TaskStatusReport>();
+    private readonly SemaphoreSlim _wake = new(0);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await AdoptAsync(ct);
+        var pump = PumpReportsAsync(ct);
+        var exits = WatchExitsAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var state = projection.Current;
+                Reconcile(state, ct);
+                var changed = projection.WaitForChangeAsync(state.LastSequence, ResyncInterval, ct);
+                await Task.WhenAny(changed, _wake.WaitAsync(ResyncInterval, ct));
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(pump, exits).ContinueWith(_ => { }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// After a restart, the engine still holds the containers of the tasks this node ran: running ones are adopted
+    /// as they are, stopped ones are reported, and containers no task wants any more are removed.
+    /// </summary>
+    private async Task AdoptAsync(CancellationToken ct)
+    {
+        var state = projection.Current;
+        foreach (var container in await runtime.ListTaskContainersAsync(nodeId, ct))
+        {
+            if (!state.Tasks.TryGetValue(container.TaskId, out var task) || task.NodeId != nodeId)
+            {
+                await runtime.RemoveAsync(container.ContainerId, ct);
+                continue;
+            }
+            _containers[task.Id] = container.ContainerId;
+            if (task.DesiredState >= TaskState.Shutdown || task.Status.State.IsTerminal()) continue;
+            if (container.Running)
+            {
+                if (task.Status.State < TaskState.Running) Report(task.Id, TaskState.Running, "started", containerId: container.ContainerId);
+            }
+            else if (task.Status.State >= TaskState.Starting)
+                ReportExit(task.Id, container.ContainerId, container.ExitCode);
+        }
+        logger.LogInformation("worker {Node} adopted {Count} task containers", nodeId, _containers.Count);
+    }
+
+    private void Reconcile(ClusterState state, CancellationToken ct)
+    {
+        foreach (var (taskId, containerId) in _containers)
+        {
+            if ((!state.Tasks.TryGetValue(taskId, out var owner) || owner.NodeId != nodeId) && !_operations.ContainsKey(taskId))
+                Run(taskId, async () =>
+                {
+                    await runtime.RemoveAsync(containerId, ct);
+                    _containers.TryRemove(taskId, out _);
+                    _reported.TryRemove(taskId, out _);
+                });
+        }
+
+        foreach (var task in state.Tasks.Values)
+        {
+            if (task.NodeId != nodeId || _operations.ContainsKey(task.Id)) continue;
+            var observed = _reported.TryGetValue(task.Id, out var reported) && reported > task.Status.State ? reported : task.Status.State;
+            var hasContainer = _containers.TryGetValue(task.Id, out var containerId);
+
+            if (task.DesiredState >= TaskState.Shutdown)
+            {
+                if (observed is >= TaskState.Assigned and <= TaskState.Running)
+                    Run(task.Id, () => ShutdownAsync(task, ct));
+                else if (task.DesiredState == TaskState.Remove && hasContainer)
+                    Run(task.Id, () => RemoveContainerAsync(task.Id, containerId!, ct));
+                continue;
+            }
+
+            switch (observed)
+            {
+                case TaskState.Assigned or TaskState.Accepted or TaskState.Preparing:
+                case TaskState.Starting when !hasContainer:
+                    Run(task.Id, () => PrepareAsync(task, ct));
+                    break;
+                case TaskState.Ready or TaskState.Starting when task.DesiredState == TaskState.Running && hasContainer:
+                    Run(task.Id, () => StartAsync(task.Id, containerId!, ct));
+                    break;
+                case TaskState.Ready when !hasContainer:
+                    Run(task.Id, () => PrepareAsync(task, ct));
+                    break;
+                case TaskState.Running when !hasContainer:
+                    Report(task.Id, TaskState.Failed, "failed", "task: the container is gone (removed while the agent was not watching)");
+                    break;
+            }
+        }
+    }
+
+    private async Task PrepareAsync(SwarmTask task, CancellationToken ct)
+    {
+        // A container left by an interrupted preparation (agent killed after create) is used as it is.
+        if (!_containers.TryGetValue(task.Id, out var containerId))
+        {
+            Report(task.Id, TaskState.Preparing, "preparing");
+            try
+            {
+                containerId = await runtime.CreateAsync(task, nodeId, ct);
+            }
+            catch (TaskRejectedException e)
+            {
+                Report(task.Id, TaskState.Rejected, "rejected", e.Message);
+                return;
+            }
+            _containers[task.Id] = containerId;
+        }
+        Report(task.Id, TaskState.Ready, "prepared", containerId: containerId);
+        // The desired state may have moved on while the container was being created.
+        if (projection.Current.Tasks.TryGetValue(task.Id, out var now) && now.DesiredState == TaskState.Running)
+            await StartAsync(task.Id, containerId, ct);
+    }
+
+    private async Task StartAsync(string taskId, string containerId, CancellationToken ct)
+    {
+        Report(taskId, TaskState.Starting, "starting", containerId: containerId);
+        try
+        {
+            await runtime.StartAsync(containerId, ct);
+            Report(taskId, TaskState.Running, "started", containerId: containerId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Report(taskId, TaskState.Failed, "starting", $"task: {e.Message}", containerId);
+        }
+    }
+
+    private async Task ShutdownAsync(SwarmTask task, CancellationToken ct)
+    {
+        if (_containers.TryGetValue(task.Id, out var containerId))
+        {
+            await runtime.StopAsync(containerId, task.Spec.Container.StopGracePeriod, ct);
+            if (task.DesiredState == TaskState.Remove) await RemoveContainerAsync(task.Id, containerId, ct);
+        }
+        Report(task.Id, TaskState.Shutdown, "shutdown", containerId: containerId);
+    }
+
+    private async Task RemoveContainerAsync(string taskId, string containerId, CancellationToken ct)
+    {
+        await runtime.RemoveAsync(containerId, ct);
+        _containers.TryRemove(taskId, out _);
+    }
+
+    private async Task WatchExitsAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var exit in runtime.WatchExitsAsync(ct))
+                {
+                    if (!projection.Current.Tasks.TryGetValue(exit.TaskId, out var task) || task.NodeId != nodeId) continue;
+                    // A task being shut down reports Shutdown from its own operation, not a failure.
+                    if (task.DesiredState >= TaskState.Shutdown) continue;
+                    ReportExit(task.Id, exit.ContainerId, exit.ExitCode);
+                    _wake.Release();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "engine event stream broke; reconnecting");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    private void ReportExit(string taskId, string containerId, long exitCode)
+    {
+        if (exitCode == 0) Report(taskId, TaskState.Complete, "finished", containerId: containerId, exitCode: 0);
+        else Report(taskId, TaskState.Failed, "started", $"task: non-zero exit ({exitCode})", containerId, exitCode);
+    }
+
+    private void Report(string taskId, TaskState state, string message, string? error = null, string? containerId = null, long? exitCode = null)
+    {
+        _reported.AddOrUpdate(taskId, state, (_, previous) => state > previous ? state : previous);
+        _reports.Writer.TryWrite(new TaskStatusReport(taskId, new TaskObservation(state, clock.Now, message, error, containerId, exitCode)));
+    }
+
+    private void Run(string taskId, Func<Task> operation)
+    {
+        var started = new TaskCompletionSource();
+        if (!_operations.TryAdd(taskId, started.Task)) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await operation();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "operation on task {Task} failed", taskId);
+            }
+            finally
+            {
+                _operations.TryRemove(taskId, out _);
+                started.TrySetResult();
+                _wake.Release();
+            }
+        });
+    }
+
+    /// <summary>Sends what was observed in batches: a scale-up's thirty "running" reports become one log entry, not thirty.</summary>
+    private async Task PumpReportsAsync(CancellationToken ct)
+    {
+        var batch = new List<TaskStatusReport>();
+        while (await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result))
+        {
+            while (batch.Count < MaxReportsPerBatch && _reports.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                await report(new ReportTaskStatus(nodeId, batch), ct);
+                batch.Clear();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "reporting {Count} task states failed; retrying", batch.Count);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+            }
+        }
+    }
+}

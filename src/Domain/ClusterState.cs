@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Swarm;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Domain;
+
+/// <summary>
+/// The whole cluster as a fold of the log. It changes only through <see cref="Evolve"/>; every query and every
+/// control loop reads it, nothing writes it directly.
+/// </summary>
+public sealed record ClusterState
+{
+    public static ClusterState Initial { get; } = new();
+
+    public SwarmInfo? Swarm { get; init; }
+    public ImmutableSortedDictionary<string, Node> Nodes { get; init; } = ImmutableSortedDictionary<string, Node>.Empty;
+    public ImmutableSortedDictionary<string, Service> Services { get; init; } = ImmutableSortedDictionary<string, Service>.Empty;
+    public ImmutableSortedDictionary<string, SwarmTask> Tasks { get; init; } = ImmutableSortedDictionary<string, SwarmTask>.Empty;
+
+    /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
+    public long LastSequence { get; init; }
+
+    public Service? FindService(string idOrName)
+    {
+        if (Services.TryGetValue(idOrName, out var byId)) return byId;
+        var byName = Services.Values.FirstOrDefault(s => s.Spec.Name == idOrName);
+        if (byName is not null) return byName;
+        // docker accepts any unique ID prefix
+        var byPrefix = Services.Values.Where(s => s.Id.StartsWith(idOrName, StringComparison.Ordinal)).ToList();
+        return byPrefix.Count == 1 ? byPrefix[0] : null;
+    }
+
+    public Node? FindNode(string idOrHostname)
+    {
+        if (Nodes.TryGetValue(idOrHostname, out var byId)) return byId;
+        var byName = Nodes.Values.Where(n => n.Description.Hostname == idOrHostname).ToList();
+        if (byName.Count == 1) return byName[0];
+        var byPrefix = Nodes.Values.Where(n => n.Id.StartsWith(idOrHostname, StringComparison.Ordinal)).ToList();
+        return byPrefix.Count == 1 ? byPrefix[0] : null;
+    }
+
+    public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
+
+    public ClusterState Apply(RecordedEvent recorded) => Evolve(this, recorded.Event, recorded.Sequence) with { LastSequence = recorded.Sequence };
+
+    public static ClusterState Evolve(ClusterState state, DomainEvent @event, long sequence) => @event switch
+    {
+        SwarmInitialized e => state with { Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence) },
+
+        NodeJoined e => state with
+        {
+            Nodes = state.Nodes.SetItem(e.NodeId, new Node(e.NodeId, e.Role, NodeAvailability.Active, NodeStatus.Ready, "",
+                e.Address, e.Description, ImmutableDictionary<string, string>.Empty, e.At, e.At, sequence)),
+        },
+        NodeDescribed e => state.WithNode(e.NodeId, n => n with { Description = e.Description, UpdatedAt = e.At, Version = sequence }),
+        NodeStatusChanged e => state.WithNode(e.NodeId, n => n with { Status = e.Status, StatusMessage = e.Message, UpdatedAt = e.At, Version = sequence }),
+
+        ServiceCreated e => state with
+        {
+            Services = state.Services.SetItem(e.ServiceId, new Service(e.ServiceId, e.Spec, null, 1, sequence, e.At, e.At)),
+        },
+        ServiceScaled e => state.WithService(e.ServiceId, s => s with
+        {
+            Spec = s.Spec with { Mode = ServiceMode.Replicated(e.Replicas) },
+            Version = sequence,
+            UpdatedAt = e.At,
+        }),
+        ServiceUpdated e => state.WithService(e.ServiceId, s => s with
+        {
+            PreviousSpec = s.Spec,
+            Spec = e.Spec,
+            // A new spec version makes the running tasks out of date; a pure replica-count change does not.
+            SpecVersion = s.Spec.TaskTemplate == e.Spec.TaskTemplate ? s.SpecVersion : s.SpecVersion + 1,
+            Version = sequence,
+            UpdatedAt = e.At,
+        }),
+        ServiceRemoved e => state with { Services = state.Services.Remove(e.ServiceId) },
+
+        TaskCreated e => state with
+        {
+            Tasks = state.Tasks.SetItem(e.TaskId, new SwarmTask(e.TaskId, e.ServiceId, e.ServiceName, e.Slot, e.NodeId, e.Spec,
+                e.SpecVersion, e.DesiredState, new TaskObservation(TaskState.New, e.At, "created"), e.At, e.At, sequence, e.NotBefore)),
+        },
+        TaskUnschedulable e => state.WithTask(e.TaskId, t => t with
+        {
+            Status = t.Status with { State = TaskState.Pending, Message = e.Message, Timestamp = e.At },
+            UpdatedAt = e.At,
+            Version = sequence,
+        }),
+        TaskAssigned e => state.WithTask(e.TaskId, t => t with
+        {
+            NodeId = e.NodeId,
+            Status = new TaskObservation(TaskState.Assigned, e.At, "assigned"),
+            UpdatedAt = e.At,
+            Version = sequence,
+        }),
+        TaskDesiredStateChanged e => state.WithTask(e.TaskId, t => t with { DesiredState = e.DesiredState, UpdatedAt = e.At, Version = sequence }),
+        TaskStatusReported e => state.WithTask(e.TaskId, t =>
+            // Observed state is a clock that only moves forward (Swarm's rule); a late or repeated report is dropped.
+            e.Status.State < t.Status.State || t.NodeId != e.NodeId
+                ? t
+                : t with { Status = e.Status, UpdatedAt = e.Status.Timestamp, Version = sequence }),
+        TaskRemoved e => state with { Tasks = state.Tasks.Remove(e.TaskId) },
+
+        _ => throw new InvalidOperationException($"ClusterState cannot apply {@event.GetType().Name}"),
+    };
+
+    private ClusterState WithNode(string id, Func<Node, Node> change) =>
+        Nodes.TryGetValue(id, out var node) ? this with { Nodes = Nodes.SetItem(id, change(node)) } : this;
+
+    private ClusterState WithService(string id, Func<Service, Service> change) =>
+        Services.TryGetValue(id, out var service) ? this with { Services = Services.SetItem(id, change(service)) } : this;
+
+    private ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
+        Tasks.TryGetValue(id, out var task) ? this with { Tasks = Tasks.SetItem(id, change(task)) } : this;
+}

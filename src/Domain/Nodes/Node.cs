@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+
+namespace EventSwarm.Domain.Nodes;
+
+public enum NodeRole { Worker, Manager }
+public enum NodeAvailability { Active, Pause, Drain }
+public enum NodeStatus { Unknown, Ready, Down, Disconnected }
+
+public sealed record NodeDescription(
+    string Hostname,
+    string EngineVersion,
+    string Os,
+    string Architecture,
+    long NanoCpus,
+    long MemoryBytes);
+
+public sealed record Node(
+    string Id,
+    NodeRole Role,
+    NodeAvailability Availability,
+    NodeStatus Status,
+    string StatusMessage,
+    string Address,
+    NodeDescription Description,
+    ImmutableDictionary<string, string> Labels,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version)
+{
+    public bool CanTakeNewTasks => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;
+
+    /// <summary>Swarm's InvalidNode: tasks on such a node are replaced elsewhere.</summary>
+    public bool IsInvalidForTasks => Status == NodeStatus.Down || Availability == NodeAvailability.Drain;
+}

@@ -1,0 +1,8 @@
+namespace EventSwarm.Domain.Nodes;
+
+public sealed record NodeJoined(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At) : DomainEvent;
+
+/// <summary>A node's agent (re)connected and told what its engine is now.</summary>
+public sealed record NodeDescribed(string NodeId, NodeDescription Description, DateTimeOffset At) : DomainEvent;
+
+public sealed record NodeStatusChanged(string NodeId, NodeStatus Status, string Message, DateTimeOffset At) : DomainEvent;

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+
+namespace EventSwarm.Domain.Services;
+
+/// <summary>A service as its owner wrote it. Shaped like Swarm's ServiceSpec so that the Docker API maps onto it one to one.</summary>
+public sealed record ServiceSpec
+{
+    public required string Name { get; init; }
+    public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
+    public ServiceMode Mode { get; init; } = ServiceMode.Replicated(1);
+    public required TaskTemplate TaskTemplate { get; init; }
+}
+
+public enum ServiceModeKind { Replicated, Global }
+
+public sealed record ServiceMode(ServiceModeKind Kind, long Replicas)
+{
+    public static ServiceMode Replicated(long replicas) => new(ServiceModeKind.Replicated, replicas);
+    public static ServiceMode Global { get; } = new(ServiceModeKind.Global, 0);
+    public bool IsGlobal => Kind == ServiceModeKind.Global;
+}
+
+/// <summary>What every task of the service is made from; a task keeps the copy it was created with.</summary>
+public sealed record TaskTemplate
+{
+    public required ContainerSpec Container { get; init; }
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Default;
+    public Placement Placement { get; init; } = Placement.None;
+    public Reservations Reservations { get; init; } = Reservations.None;
+    /// <summary>Bumped by `service update --force` to replace tasks whose spec is otherwise unchanged.</summary>
+    public long ForceUpdate { get; init; }
+}
+
+public sealed record ContainerSpec
+{
+    public required string Image { get; init; }
+    /// <summary>The entrypoint (docker's --entrypoint); empty keeps the image's.</summary>
+    public ImmutableArray<string> Command { get; init; } = [];
+    /// <summary>Arguments after the image on the command line; the image's CMD when empty.</summary>
+    public ImmutableArray<string> Args { get; init; } = [];
+    public ImmutableArray<string> Env { get; init; } = [];
+    public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
+    public ImmutableArray<Mount> Mounts { get; init; } = [];
+    /// <summary>Swarm's default: SIGTERM, then SIGKILL after 10 s.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+public enum MountType { Volume, Bind, Tmpfs }
+
+public sealed record Mount(MountType Type, string? Source, string Target, bool ReadOnly = false);
+
+public enum RestartCondition { None, OnFailure, Any }
+
+/// <summary>Defaults are Swarm's: restart on any exit, 5 s apart, unlimited attempts, unbounded window.</summary>
+public sealed record RestartPolicy(RestartCondition Condition, TimeSpan Delay, long MaxAttempts, TimeSpan Window)
+{
+    public static RestartPolicy Default { get; } = new(RestartCondition.Any, TimeSpan.FromSeconds(5), 0, TimeSpan.Zero);
+}
+
+public sealed record Placement(ImmutableArray<string> Constraints)
+{
+    public static Placement None { get; } = new(ImmutableArray<string>.Empty);
+}
+
+public sealed record Reservations(long NanoCpus, long MemoryBytes)
+{
+    public static Reservations None { get; } = new(0, 0);
+}

@@ -1,0 +1,33 @@
+using EventSwarm.Domain.Nodes;
+
+namespace EventSwarm.Domain.Swarm;
+
+public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At);
+
+/// <summary>An agent on a node of the swarm came up and told what its engine is.</summary>
+public sealed record RegisterNode(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At);
+
+public static class SwarmDecider
+{
+    public const string NotInSwarm = "This node is not a swarm manager. Use \"eventswarm swarm init\" or \"eventswarm swarm join\" to connect this node to swarm and try again.";
+
+    public static Decision Decide(InitSwarm command, ClusterState state) =>
+        state.Swarm is not null
+            ? Decision.Conflict("This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.")
+            : Decision.Of(
+                new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At),
+                new NodeJoined(command.NodeId, NodeRole.Manager, command.AdvertiseAddress, command.Description, command.At));
+
+    /// <summary>Records only what changed, so an agent restart with nothing new appends nothing.</summary>
+    public static Decision Decide(RegisterNode command, ClusterState state)
+    {
+        if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, NotInSwarm);
+        if (!state.Nodes.TryGetValue(command.NodeId, out var node))
+            return Decision.Of(new NodeJoined(command.NodeId, command.Role, command.Address, command.Description, command.At));
+
+        var events = new List<DomainEvent>();
+        if (node.Description != command.Description) events.Add(new NodeDescribed(command.NodeId, command.Description, command.At));
+        if (node.Status != NodeStatus.Ready) events.Add(new NodeStatusChanged(command.NodeId, NodeStatus.Ready, "", command.At));
+        return new Decision(events);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Swarm;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Infrastructure.Log;
+
+/// <summary>
+/// How events and the projection are written to the log and to snapshots. Event type names are pinned here,
+/// once, because the log outlives any class name: renaming a record must not orphan old entries.
+/// </summary>
+public static class EventJson
+{
+    private static readonly (Type Type, string Name)[] EventTypes =
+    [
+        (typeof(SwarmInitialized), "swarm-initialized"),
+        (typeof(NodeJoined), "node-joined"),
+        (typeof(NodeDescribed), "node-described"),
+        (typeof(NodeStatusChanged), "node-status-changed"),
+        (typeof(ServiceCreated), "service-created"),
+        (typeof(ServiceScaled), "service-scaled"),
+        (typeof(ServiceUpdated), "service-updated"),
+        (typeof(ServiceRemoved), "service-removed"),
+        (typeof(TaskCreated), "task-created"),
+        (typeof(TaskUnschedulable), "task-unschedulable"),
+        (typeof(TaskAssigned), "task-assigned"),
+        (typeof(TaskDesiredStateChanged), "task-desired-state-changed"),
+        (typeof(TaskStatusReported), "task-status-reported"),
+        (typeof(TaskRemoved), "task-removed"),
+    ];
+
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    public static string NameOf(DomainEvent e) => EventTypes.First(t => t.Type == e.GetType()).Name;
+
+    public static byte[] Serialize(EventBatch batch) => JsonSerializer.SerializeToUtf8Bytes(batch, Options);
+
+    public static EventBatch DeserializeBatch(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize<EventBatch>(utf8, Options) ?? throw new InvalidDataException("empty event batch");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        resolver.Modifiers.Add(info =>
+        {
+            if (info.Type != typeof(DomainEvent)) return;
+            info.PolymorphismOptions = new JsonPolymorphismOptions
+            {
+                TypeDiscriminatorPropertyName = "$type",
+                UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+            };
+            foreach (var (type, name) in EventTypes) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, name));
+        });
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = resolver,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        return options;
+    }
+}
