@@ -1,1 +1,6 @@
-Console.WriteLine("x");
+using EventSwarm.Node.Agent;
+
+#pragma warning disable DOTNEXT001 // DotNext marks its state-machine API experimental; we pin the exact version.
+return args is ["agent", .. var rest]
+    ? await AgentHost.RunAsync(rest)
+    : await EventSwarm.Node.Cli.CliApp.RunAsync(args);

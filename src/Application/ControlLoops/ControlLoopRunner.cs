@@ -40,7 +40,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
                     progressed |= decision.Events.Count > 0;
                 }
                 if (progressed) continue;
-                var idle = DelayedStart.NextDue(projection.Current) is { } due && due - clock.Now < MaxIdle
+                var idle = DelayedStart.NextDue(projection.Current, clock.Now) is { } due && due - clock.Now < MaxIdle
                     ? due - clock.Now + TimeSpan.FromMilliseconds(5)
                     : MaxIdle;
                 await projection.WaitForChangeAsync(seen, idle < TimeSpan.Zero ? TimeSpan.Zero : idle, ct);

@@ -33,8 +33,10 @@ public static class GlobalOrchestrator
                 }
                 else if (!eligible && node.Availability != NodeAvailability.Pause)
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
-                else if (current.Status.State.IsTerminal())
+                else if (current.Status.State.IsTerminal() && !RestartSupervisor.IsWaitingOutDelay(current, context.Now))
                     events.AddRange(RestartSupervisor.Restart(current, service, state, context));
+                else if (current.Status.State.IsTerminal())
+                    continue;
                 else if (DelayedStart.CanStart(current, state, context.Now))
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Running, context.Now));
                 else if (current.SpecVersion != service.SpecVersion && current.Status.State == TaskState.Running)

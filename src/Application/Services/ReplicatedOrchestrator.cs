@@ -46,7 +46,10 @@ public static class ReplicatedOrchestrator
         foreach (var task in runnable.Values.OrderBy(t => t.Slot))
         {
             if (RestartSupervisor.NeedsRestart(task, state))
-                events.AddRange(RestartSupervisor.Restart(task, service, state, context));
+            {
+                if (!RestartSupervisor.IsWaitingOutDelay(task, context.Now))
+                    events.AddRange(RestartSupervisor.Restart(task, service, state, context));
+            }
             else if (DelayedStart.CanStart(task, state, context.Now))
                 events.Add(new TaskDesiredStateChanged(task.Id, TaskState.Running, context.Now));
             if (task.SpecVersion == service.SpecVersion && task.Status.State < TaskState.Running) updating = true;

@@ -16,6 +16,13 @@ public static class RestartSupervisor
     public static bool NeedsRestart(SwarmTask task, ClusterState state) =>
         task.Status.State.IsTerminal() || NodeIsInvalid(task, state);
 
+    /// <summary>
+    /// A task that failed while its own restart delay was still running (a missing image fails at preparation,
+    /// before the delay is over) is replaced only when that delay ends: one attempt per delay, never a hot loop.
+    /// </summary>
+    public static bool IsWaitingOutDelay(SwarmTask task, DateTimeOffset now) =>
+        task.NotBefore is { } due && due > now && task.Status.State.IsTerminal();
+
     public static IEnumerable<DomainEvent> Restart(SwarmTask task, Service service, ClusterState state, ReconcileContext context)
     {
         var policy = service.Spec.TaskTemplate.RestartPolicy;
@@ -30,10 +37,7 @@ public static class RestartSupervisor
         // Swarm skips the delay only for tasks moved off a drained node; a node that went down waits like a failure.
         var drained = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var node) && node.Availability == NodeAvailability.Drain;
         var delay = drained ? TimeSpan.Zero : policy.Delay;
-        // A task that fails again while its own delay runs (a missing image fails at once) must not shorten the
-        // pace: the next attempt comes a full delay after the previous one was due.
-        var from = task.NotBefore is { } due && due > context.Now ? due : context.Now;
-        var notBefore = delay > TimeSpan.Zero ? from + delay : (DateTimeOffset?)null;
+        var notBefore = delay > TimeSpan.Zero ? context.Now + delay : (DateTimeOffset?)null;
 
         yield return new TaskCreated(
             context.NewId(), service.Id, service.Spec.Name, task.Slot,

@@ -9,6 +9,11 @@ public sealed record ServiceSpec
     public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ServiceMode Mode { get; init; } = ServiceMode.Replicated(1);
     public required TaskTemplate TaskTemplate { get; init; }
+
+    public bool Equals(ServiceSpec? other) =>
+        other is not null && Name == other.Name && SpecEquality.Same(Labels, other.Labels) && Mode == other.Mode && TaskTemplate == other.TaskTemplate;
+
+    public override int GetHashCode() => HashCode.Combine(Name, SpecEquality.Hash(Labels), Mode, TaskTemplate);
 }
 
 public enum ServiceModeKind { Replicated, Global }
@@ -43,6 +48,14 @@ public sealed record ContainerSpec
     public ImmutableArray<Mount> Mounts { get; init; } = [];
     /// <summary>Swarm's default: SIGTERM, then SIGKILL after 10 s.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool Equals(ContainerSpec? other) =>
+        other is not null && Image == other.Image
+        && SpecEquality.Same(Command, other.Command) && SpecEquality.Same(Args, other.Args) && SpecEquality.Same(Env, other.Env)
+        && SpecEquality.Same(Labels, other.Labels) && SpecEquality.Same(Mounts, other.Mounts) && StopGracePeriod == other.StopGracePeriod;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Image, SpecEquality.Hash(Command), SpecEquality.Hash(Args), SpecEquality.Hash(Env), SpecEquality.Hash(Labels), SpecEquality.Hash(Mounts), StopGracePeriod);
 }
 
 public enum MountType { Volume, Bind, Tmpfs }
@@ -60,6 +73,10 @@ public sealed record RestartPolicy(RestartCondition Condition, TimeSpan Delay, l
 public sealed record Placement(ImmutableArray<string> Constraints)
 {
     public static Placement None { get; } = new(ImmutableArray<string>.Empty);
+
+    public bool Equals(Placement? other) => other is not null && SpecEquality.Same(Constraints, other.Constraints);
+
+    public override int GetHashCode() => SpecEquality.Hash(Constraints);
 }
 
 public sealed record Reservations(long NanoCpus, long MemoryBytes)

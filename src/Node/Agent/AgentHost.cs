@@ -1,0 +1,118 @@
+using System.Diagnostics.CodeAnalysis;
+using EventSwarm.Application;
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Nodes;
+using EventSwarm.Application.Services;
+using EventSwarm.Application.Workers;
+using EventSwarm.Infrastructure.Docker;
+using EventSwarm.Infrastructure.Log;
+using EventSwarm.Node.Api;
+using FluentValidation;
+using Mediator;
+
+namespace EventSwarm.Node.Agent;
+
+/// <summary>
+/// One node: the Raft log and its projection, the command API on a unix socket, the control loops (this node
+/// leads its one-member cluster) and the worker that runs this node's tasks on the local Docker Engine.
+/// </summary>
+[Experimental("DOTNEXT001")]
+public static class AgentHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        AgentOptions options;
+        try
+        {
+            options = AgentOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT]");
+            return 2;
+        }
+
+        Directory.CreateDirectory(options.DataDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Socket)!);
+        // The snapshot writer renames temp files into place; keep them on the data file system so that is atomic.
+        Environment.SetEnvironmentVariable("TMPDIR", Directory.CreateDirectory(Path.Combine(options.DataDirectory, "tmp")).FullName);
+        if (File.Exists(options.Socket)) File.Delete(options.Socket);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("DotNext", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(options.Socket));
+
+        var runtime = DockerContainerRuntime.Connect(options.DockerHost);
+        var projection = new ClusterProjection();
+        var local = new LocalNode(NodeIdentity.LoadOrCreate(options.DataDirectory), CachedDescription(runtime));
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(projection);
+        services.AddSingleton(local);
+        services.AddSingleton<IContainerRuntime>(runtime);
+        services.AddSingleton<IClock, SystemClock>();
+        services.AddSingleton<RaftLogHost>();
+        services.AddSingleton<IReplicatedLog>(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddSingleton<ClusterWriter>();
+        services.AddSingleton<CommandExecutor>();
+        services.AddSingleton<ControlLoopRunner>();
+        services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
+        services.AddMediator((MediatorOptions o) =>
+        {
+            o.Namespace = "EventSwarm.Node.Mediator";
+            o.ServiceLifetime = ServiceLifetime.Singleton;
+            o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+        });
+        // Order matters: the log is open (and replayed) before the loops and the worker look at the projection.
+        services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddHostedService<ControlLoopService>();
+        services.AddHostedService<WorkerService>();
+
+        var app = builder.Build();
+        app.UseDockerErrors();
+        app.Use((context, next) =>
+        {
+            // Docker clients prefix every path with the API version they speak (/v1.41/services).
+            var path = context.Request.Path.Value ?? "";
+            if (path.Length > 3 && path.StartsWith("/v") && path.IndexOf('/', 1) is var slash and > 2 && char.IsDigit(path[2]))
+                context.Request.Path = path[slash..];
+            return next(context);
+        });
+        app.UseRouting();
+        SystemEndpoints.Map(app);
+        SwarmEndpoints.Map(app);
+        NodeEndpoints.Map(app);
+        ServiceEndpoints.Map(app);
+        TaskEndpoints.Map(app);
+        EventSwarmEndpoints.Map(app);
+
+        await app.StartAsync();
+        // Only root may drive the node, as with docker.sock's root:docker 0660.
+        File.SetUnixFileMode(options.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        app.Logger.LogInformation("eventswarm agent {Node} listening on {Socket}", local.NodeId, options.Socket);
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static Func<CancellationToken, Task<Domain.Nodes.NodeDescription>> CachedDescription(IContainerRuntime runtime)
+    {
+        Task<Domain.Nodes.NodeDescription>? cached = null;
+        return ct => (cached is { IsCompletedSuccessfully: true } ? cached : cached = runtime.DescribeAsync(ct));
+    }
+}
+
+internal static class NodeIdentity
+{
+    public static string LoadOrCreate(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, "node-id");
+        if (File.Exists(file)) return File.ReadAllText(file).Trim();
+        var id = Ids.NewId();
+        File.WriteAllText(file, id);
+        return id;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace EventSwarm.Node.Agent;
+
+/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT]</c></summary>
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint)
+{
+    public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
+
+    public static AgentOptions Parse(IReadOnlyList<string> args)
+    {
+        string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket, raft = "127.0.0.1:4377";
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
+            if (value is null) throw new ArgumentException($"flag needs an argument: {name}");
+            switch (name)
+            {
+                case "--data-dir": dataDir = value; break;
+                case "--docker-host": dockerHost = value; break;
+                case "--socket": socket = value; break;
+                case "--raft-addr": raft = value; break;
+                default: throw new ArgumentException($"unknown flag: {name}");
+            }
+        }
+        if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
+            throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint);
+    }
+}

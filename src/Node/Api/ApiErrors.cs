@@ -1,0 +1,43 @@
+using System.Text.Json;
+using EventSwarm.Application;
+using EventSwarm.Domain;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>An error of the request itself, found while reading it (malformed JSON, an unknown mount type).</summary>
+public sealed class BadRequestException(string message) : Exception(message);
+
+/// <summary>Turns every refusal into Docker's error shape, <c>{"message": "…"}</c>, with the matching status code.</summary>
+public static class ApiErrors
+{
+    public static IApplicationBuilder UseDockerErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (Describe(e) is var (status, message) && status > 0)
+        {
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(new { message });
+        }
+    });
+
+    public static IResult NotFound(string message) => Results.Json(new { message }, statusCode: 404);
+
+    private static (int Status, string Message) Describe(Exception e) => e switch
+    {
+        BadRequestException bad => (400, bad.Message),
+        CommandValidationException invalid => (400, invalid.Message),
+        CommandRejectedException { Error: var error } => (error.Kind switch
+        {
+            ErrorKind.NotFound => 404,
+            ErrorKind.Conflict => 409,
+            ErrorKind.Unavailable => 503,
+            _ => 400,
+        }, error.Message),
+        JsonException json => (400, $"malformed JSON in request body: {json.Message}"),
+        BadHttpRequestException http => (400, http.Message),
+        _ => (0, ""),
+    };
+}

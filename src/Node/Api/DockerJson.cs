@@ -1,0 +1,63 @@
+using System.Reflection;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>
+/// JSON as the Docker Engine API writes it. The Docker.DotNet models carry the field names; durations travel as
+/// integer nanoseconds and enums as their lower-case wire names, which the models leave to converters of ours.
+/// </summary>
+public static class DockerJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            PropertyNameCaseInsensitive = true,
+        };
+        options.Converters.Add(new NanosecondsConverter());
+        options.Converters.Add(new EnumMemberConverterFactory());
+        return options;
+    }
+
+    private sealed class NanosecondsConverter : JsonConverter<TimeSpan>
+    {
+        public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Number
+                ? TimeSpan.FromTicks(reader.GetInt64() / 100)
+                : throw new JsonException("a duration must be an integer number of nanoseconds");
+
+        public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(value.Ticks * 100);
+    }
+
+    private sealed class EnumMemberConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) =>
+            typeToConvert.IsEnum && typeToConvert.Namespace == "Docker.DotNet.Models";
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(EnumMemberConverter<>).MakeGenericType(typeToConvert))!;
+    }
+
+    private sealed class EnumMemberConverter<T> : JsonConverter<T> where T : struct, Enum
+    {
+        private static readonly Dictionary<T, string> Names = typeof(T).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .ToDictionary(f => (T)f.GetValue(null)!, f => f.GetCustomAttribute<EnumMemberAttribute>()?.Value ?? f.Name.ToLowerInvariant());
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString();
+            foreach (var (value, name) in Names)
+                if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return value;
+            throw new JsonException($"unknown {typeof(T).Name} '{text}'");
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(Names[value]);
+    }
+}

@@ -1,0 +1,27 @@
+using EventSwarm.Application.Log;
+using EventSwarm.Infrastructure.Log;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>What only an event log can answer, under EventSwarm's own path so it never collides with Docker's API.</summary>
+public static class EventSwarmEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/eventswarm/v1/log", (ClusterProjection projection, IReplicatedLog log) => Results.Json(new
+        {
+            committedIndex = log.CommittedIndex,
+            lastSequence = projection.Current.LastSequence,
+        }));
+
+        // The audit trail: every event with who caused it, when, through which command or control loop.
+        app.MapGet("/eventswarm/v1/events", (long? since, ClusterProjection projection) =>
+            Results.Json(projection.RecentEvents(since ?? 0).Select(e => new
+            {
+                e.Sequence,
+                Type = EventJson.NameOf(e.Event),
+                e.Metadata,
+                Event = (object)e.Event,
+            }), EventJson.Options));
+    }
+}

@@ -1,0 +1,103 @@
+using Docker.DotNet.Models;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Services;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Tasks;
+using TaskState = EventSwarm.Domain.Tasks.TaskState;
+using Mediator;
+using Service = EventSwarm.Domain.Services.Service;
+using WireServiceSpec = Docker.DotNet.Models.ServiceSpec;
+
+namespace EventSwarm.Node.Api;
+
+public static class ServiceEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/services/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<WireServiceSpec>(context));
+            var id = await mediator.Send(new CreateServiceCommand(spec, CallerIdentity.Of(context)), ct);
+            return Results.Json(new ServiceCreateResponse { ID = id }, DockerJson.Options, statusCode: 201);
+        });
+
+        app.MapGet("/services", (HttpRequest request, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var filters = Filters.Parse(request, "id", "name", "label", "mode");
+            var withStatus = request.Query.TryGetValue("status", out var status) && status == "true";
+            var services = state.Services.Values
+                .Where(s => filters.Match("id", v => s.Id.StartsWith(v, StringComparison.Ordinal)))
+                .Where(s => filters.Match("name", v => s.Spec.Name.StartsWith(v, StringComparison.Ordinal)))
+                .Where(s => filters.Match("mode", v => v == (s.Spec.Mode.IsGlobal ? "global" : "replicated")))
+                .Where(s => filters.Match("label", v => MatchesLabel(s.Spec.Labels, v)))
+                .OrderBy(s => s.Spec.Name)
+                .Select(s => ToWire(s, state, withStatus));
+            return Results.Json(services, DockerJson.Options);
+        });
+
+        app.MapGet("/services/{id}", (string id, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            return state.FindService(id) is { } service
+                ? Results.Json(ToWire(service, state, withStatus: false), DockerJson.Options)
+                : ApiErrors.NotFound($"service {id} not found");
+        });
+
+        app.MapPost("/services/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!long.TryParse(context.Request.Query["version"], out var version))
+                throw new BadRequestException("the version query parameter is required: pass the service's Version.Index");
+            if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
+                throw new BadRequestException("rollback is not supported yet");
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<WireServiceSpec>(context));
+            await mediator.Send(new UpdateServiceCommand(id, version, spec, CallerIdentity.Of(context)), ct);
+            return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
+        });
+
+        app.MapDelete("/services/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RemoveServiceCommand(id, CallerIdentity.Of(context)), ct);
+            return Results.Ok();
+        });
+
+        // docker service create asks the daemon for the image's registry digest; there is no registry to ask.
+        app.MapGet("/distribution/{**name}", (string name) =>
+            ApiErrors.NotFound($"no registry is reachable to resolve {name.Replace("/json", "")}; each node uses its local image"));
+    }
+
+    public static SwarmService ToWire(Service service, ClusterState state, bool withStatus) => new()
+    {
+        ID = service.Id,
+        Version = new Docker.DotNet.Models.Version { Index = (ulong)service.Version },
+        CreatedAt = service.CreatedAt.UtcDateTime,
+        UpdatedAt = service.UpdatedAt.UtcDateTime,
+        Spec = ServiceWire.ToWire(service.Spec),
+        PreviousSpec = service.PreviousSpec is null ? null : ServiceWire.ToWire(service.PreviousSpec),
+        Endpoint = new Docker.DotNet.Models.Endpoint { Spec = new EndpointSpec { Mode = "vip" } },
+        ServiceStatus = withStatus ? Status(service, state) : null,
+    };
+
+    private static ServiceStatus Status(Service service, ClusterState state)
+    {
+        var tasks = state.TasksOf(service.Id).ToList();
+        var running = tasks.Count(t => t.Status.State == TaskState.Running && t.DesiredState <= TaskState.Running);
+        var desired = service.Spec.Mode.IsGlobal
+            ? tasks.Count(t => t.IsRunnable)
+            : service.Spec.Mode.Replicas;
+        return new ServiceStatus
+        {
+            RunningTasks = (ulong)running,
+            DesiredTasks = (ulong)desired,
+            CompletedTasks = (ulong)tasks.Count(t => t.Status.State == TaskState.Complete),
+        };
+    }
+
+    private static bool MatchesLabel(IReadOnlyDictionary<string, string> labels, string filter)
+    {
+        var at = filter.IndexOf('=');
+        return at < 0
+            ? labels.ContainsKey(filter)
+            : labels.TryGetValue(filter[..at], out var value) && value == filter[(at + 1)..];
+    }
+}

@@ -1,0 +1,70 @@
+using Docker.DotNet.Models;
+using EventSwarm.Application.Log;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Tasks;
+using WireTaskState = Docker.DotNet.Models.TaskState;
+
+namespace EventSwarm.Node.Api;
+
+public static class TaskEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/tasks", (HttpRequest request, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var filters = Filters.Parse(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
+            var tasks = state.Tasks.Values
+                .Where(t => filters.Match("id", v => t.Id.StartsWith(v, StringComparison.Ordinal)))
+                .Where(t => filters.Match("name", v => t.Name.StartsWith(v, StringComparison.Ordinal)))
+                .Where(t => filters.Match("service", v => state.FindService(v) is { } s ? s.Id == t.ServiceId : v == t.ServiceName))
+                .Where(t => filters.Match("node", v => t.NodeId is not null && state.FindNode(v)?.Id == t.NodeId))
+                .Where(t => filters.Match("desired-state", v => MatchesDesired(t.DesiredState, v)))
+                .Select(t => ToWire(t));
+            return Results.Json(tasks, DockerJson.Options);
+        });
+
+        app.MapGet("/tasks/{id}", (string id, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var task = state.Tasks.Values.FirstOrDefault(t => t.Id == id) ?? state.Tasks.Values.SingleOrDefault(t => t.Id.StartsWith(id, StringComparison.Ordinal));
+            return task is null ? ApiErrors.NotFound($"task {id} not found") : Results.Json(ToWire(task), DockerJson.Options);
+        });
+    }
+
+    /// <summary>docker's desired-state filter: "running" also matches tasks held back by a restart delay.</summary>
+    private static bool MatchesDesired(Domain.Tasks.TaskState desired, string filter) => filter switch
+    {
+        "running" => desired is Domain.Tasks.TaskState.Running or Domain.Tasks.TaskState.Ready,
+        "shutdown" => desired >= Domain.Tasks.TaskState.Shutdown,
+        "accepted" => desired == Domain.Tasks.TaskState.Accepted,
+        _ => false,
+    };
+
+    public static TaskResponse ToWire(SwarmTask task) => new()
+    {
+        ID = task.Id,
+        Version = new Docker.DotNet.Models.Version { Index = (ulong)task.Version },
+        CreatedAt = task.CreatedAt.UtcDateTime,
+        UpdatedAt = task.UpdatedAt.UtcDateTime,
+        Spec = ServiceWire.ToWire(task.Spec),
+        ServiceID = task.ServiceId,
+        Slot = task.Slot > 0 ? task.Slot : null,
+        NodeID = task.NodeId,
+        Status = new Docker.DotNet.Models.TaskStatus
+        {
+            Timestamp = task.Status.Timestamp.UtcDateTime,
+            State = ToWire(task.Status.State),
+            Message = task.Status.Message,
+            Err = task.Status.Error,
+            ContainerStatus = task.Status.ContainerId is null ? null : new ContainerStatus
+            {
+                ContainerID = task.Status.ContainerId,
+                ExitCode = task.Status.ExitCode ?? 0,
+            },
+        },
+        DesiredState = ToWire(task.DesiredState),
+    };
+
+    private static WireTaskState ToWire(Domain.Tasks.TaskState state) => Enum.Parse<WireTaskState>(state.ToString());
+}
