@@ -15,7 +15,8 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
     public ServiceSpecValidator()
     {
         RuleFor(s => s.Name)
-            .NotEmpty().WithMessage("service name must not be empty")
+            .NotEmpty().WithMessage("service name must not be empty");
+        RuleFor(s => s.Name)
             .Must(n => n.Length <= 63 && DnsLabel().IsMatch(n))
             .When(s => !string.IsNullOrEmpty(s.Name))
             .WithMessage(s => $"invalid service name '{s.Name}': must be valid as a DNS name component (letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters)");

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+
+namespace EventSwarm.IntegrationTests.Cluster;
+
+/// <summary>
+/// A real `eventswarm agent` process on the machine's real Docker Engine, with its own data directory, socket and
+/// Raft port. Tests drive it through the stock docker CLI, our own CLI and the Docker API, like a user would.
+/// </summary>
+public sealed class LocalAgent : IAsyncDisposable
+{
+    private static readonly string EventSwarmDll = Path.Combine(AppContext.BaseDirectory, "eventswarm.dll");
+    private readonly string _root;
+    private readonly int _raftPort;
+    private Process? _process;
+
+    private LocalAgent(string root, int raftPort)
+    {
+        _root = root;
+        _raftPort = raftPort;
+    }
+
+    public string Socket => Path.Combine(_root, "eventswarm.sock");
+    public string DataDirectory => Path.Combine(_root, "data");
+    public string Host => $"unix://{Socket}";
+    public string NodeId => File.ReadAllText(Path.Combine(DataDirectory, "node-id")).Trim();
+
+    public static async Task<LocalAgent> StartAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("eventswarm-test-").FullName;
+        var agent = new LocalAgent(root, FreePort());
+        await agent.StartProcessAsync();
+        return agent;
+    }
+
+    /// <summary>A fresh agent with the swarm initialised, as after `eventswarm swarm init`.</summary>
+    public static async Task<LocalAgent> StartSwarmAsync()
+    {
+        var agent = await StartAsync();
+        (await agent.Docker("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed();
+        return agent;
+    }
+
+    public async Task StartProcessAsync()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { EventSwarmDll, "agent", "--data-dir", DataDirectory, "--socket", Socket, "--raft-addr", $"127.0.0.1:{_raftPort}" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(info)!;
+        var log = File.AppendText(Path.Combine(_root, "agent.log"));
+        log.AutoFlush = true;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await Eventually.True(async () => File.Exists(Socket) && (await Docker("version")).ExitCode == 0,
+            TimeSpan.FromSeconds(30), "the agent answers on its socket");
+    }
+
+    /// <summary>SIGKILL, as `kill -9`: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public Task<CommandResult> Docker(params string[] args) =>
+        CommandResult.RunAsync("docker", args, new Dictionary<string, string> { ["DOCKER_HOST"] = Host });
+
+    public Task<CommandResult> EventSwarm(params string[] args) =>
+        CommandResult.RunAsync("dotnet", [EventSwarmDll, "--host", Host, .. args], new Dictionary<string, string>());
+
+    public IDockerClient Api() =>
+        new DockerClientBuilder().WithEndpoint(new Uri(Host)).WithApiVersion(new System.Version(1, 41)).Build();
+
+    public HttpClient Http() => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    }) { BaseAddress = new Uri("http://eventswarm") };
+
+    /// <summary>How long the log is: committed Raft entries and events applied.</summary>
+    public async Task<(long Entries, long Events)> LogLengthAsync()
+    {
+        using var http = Http();
+        using var json = JsonDocument.Parse(await http.GetStringAsync("/eventswarm/v1/log"));
+        return (json.RootElement.GetProperty("committedIndex").GetInt64(), json.RootElement.GetProperty("lastSequence").GetInt64());
+    }
+
+    public string AgentLog => File.Exists(Path.Combine(_root, "agent.log")) ? File.ReadAllText(Path.Combine(_root, "agent.log")) : "";
+
+    public async ValueTask DisposeAsync()
+    {
+        string? nodeId = File.Exists(Path.Combine(DataDirectory, "node-id")) ? NodeId : null;
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        if (nodeId is not null) await Engine.RemoveContainersOfNodeAsync(nodeId);
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
