@@ -65,6 +65,32 @@ async Task<double> Replacement(string service, TimeSpan? delay)
 }
 
 var figures = new List<(string, string)>();
+
+// The floor under every convergence figure: the engine itself creating and starting containers, no orchestrator.
+if (name == "engine")
+{
+    async Task<double> StartContainers(int count)
+    {
+        var clock = Stopwatch.StartNew();
+        var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            var id = (await engine.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = "busybox:latest", Cmd = ["sleep", "3600"], Labels = new Dictionary<string, string> { ["eventswarm.bench"] = "1" },
+            })).ID;
+            await engine.Containers.StartContainerAsync(id, new ContainerStartParameters());
+            return id;
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+        await Task.WhenAll(ids.Select(id => engine.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true })));
+        return seconds;
+    }
+    figures.Add(("create 1 replica -> Running (s)", $"{await StartContainers(1):0.00}"));
+    figures.Add(("scale 1 -> 30 all Running (s)", $"{await StartContainers(29):0.00}"));
+    foreach (var (figure, value) in figures) Console.WriteLine($"{name}\t{figure}\t{value}");
+    return 0;
+}
+
 var create = Stopwatch.StartNew();
 var s1 = await Create($"bench-{name}-s1", 1, null);
 figures.Add(("create 1 replica -> Running (s)", $"{await UntilRunning(s1, 1, create):0.00}"));

@@ -32,6 +32,11 @@ docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 $BENCH swarm unix:///var/run/docker.sock unix:///var/run/docker.sock "$(pidof dockerd | awk '{print $1}')" | tee "$WORK/swarm.tsv"
 docker swarm leave --force >/dev/null
 
+$BENCH engine unix:///var/run/docker.sock unix:///var/run/docker.sock | tee "$WORK/engine.tsv"
+
 echo
-printf '%-56s %12s %12s %8s\n' figure EventSwarm "Docker Swarm" ratio
-paste "$WORK/eventswarm.tsv" "$WORK/swarm.tsv" | awk -F'\t' '{ r = ($6 > 0) ? sprintf("%.2f", $3 / $6) : "-"; printf "%-56s %12s %12s %8s\n", $2, $3, $6, r }'
+printf '%-56s %11s %13s %7s %13s\n' figure EventSwarm "Docker Swarm" ratio "engine alone"
+paste "$WORK/eventswarm.tsv" "$WORK/swarm.tsv" | awk -F'\t' -v engine="$WORK/engine.tsv" '
+  BEGIN { while ((getline line < engine) > 0) { split(line, f, "\t"); floor[f[2]] = f[3] } }
+  { r = ($6 > 0) ? sprintf("%.2f", $3 / $6) : "-"; e = ($2 in floor) ? floor[$2] : "";
+    printf "%-56s %11s %13s %7s %13s\n", $2, $3, $6, r, e }'
