@@ -21,32 +21,41 @@ public static class GlobalOrchestrator
         {
             var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.Placement.Constraints);
             var tasks = state.TasksOf(service.Id).Where(t => t.IsRunnable).ToList();
+            SwarmTask? outdated = null;
             foreach (var node in state.Nodes.Values)
             {
                 var eligible = node.CanTakeNewTasks && constraints.All(c => c.IsSatisfiedBy(node));
                 var current = tasks.Where(t => t.NodeId == node.Id).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
                 if (current is null)
                 {
-                    if (eligible)
-                        events.Add(new TaskCreated(context.NewId(), service.Id, service.Spec.Name, 0, node.Id,
-                            service.Spec.TaskTemplate, service.SpecVersion, TaskState.Running, context.Now));
+                    if (eligible) events.Add(NewTask(service, node.Id, TaskState.Running, context));
                 }
+                // A paused node keeps what it runs, but gets nothing new, not even an update (Swarm's rule).
                 else if (!eligible && node.Availability != NodeAvailability.Pause)
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
-                else if (current.Status.State.IsTerminal() && !RestartSupervisor.IsWaitingOutDelay(current, context.Now))
-                    events.AddRange(RestartSupervisor.Restart(current, service, state, context));
                 else if (current.Status.State.IsTerminal())
-                    continue;
+                {
+                    if (!RestartSupervisor.IsWaitingOutDelay(current, context.Now))
+                        events.AddRange(RestartSupervisor.Restart(current, service, state, context));
+                }
                 else if (DelayedStart.CanStart(current, state, context.Now))
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Running, context.Now));
-                else if (current.SpecVersion != service.SpecVersion && current.Status.State == TaskState.Running)
-                {
-                    events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
-                    events.Add(new TaskCreated(context.NewId(), service.Id, service.Spec.Name, 0, node.Id,
-                        service.Spec.TaskTemplate, service.SpecVersion, TaskState.Ready, context.Now));
-                }
+                else if (current.SpecVersion != service.SpecVersion && eligible)
+                    outdated ??= current;
+            }
+
+            // Updates go node by node (parallelism 1, stop-first), and only while no task of the new spec is still
+            // on its way to Running.
+            var updating = tasks.Any(t => t.SpecVersion == service.SpecVersion && t.Status.State < TaskState.Running);
+            if (outdated is not null && !updating)
+            {
+                events.Add(new TaskDesiredStateChanged(outdated.Id, TaskState.Shutdown, context.Now));
+                events.Add(NewTask(service, outdated.NodeId!, TaskState.Ready, context));
             }
         }
         return events;
     }
+
+    private static TaskCreated NewTask(Service service, string nodeId, TaskState desired, ReconcileContext context) =>
+        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplate, service.SpecVersion, desired, context.Now);
 }

@@ -8,8 +8,10 @@ namespace EventSwarm.Application.Services;
 /// <summary>The shape of a spec, checked before anything is decided; Swarm's rules and messages where it has them.</summary>
 public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec>
 {
-    // Swarm's rule for service names: a DNS label that may also hold underscores (api/validation).
-    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")]
+    // Swarm's rule for service names: a DNS label that may also hold underscores (api/validation). Swarm writes
+    // the repetition as [A-Za-z0-9]+, harmless in Go's linear engine but exponential in a backtracking one; one
+    // character per repetition accepts the same names in linear time.
+    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9])*$")]
     private static partial Regex DnsLabel();
 
     public ServiceSpecValidator()

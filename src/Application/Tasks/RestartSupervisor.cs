@@ -59,10 +59,13 @@ public static class RestartSupervisor
 
         // Restarts are counted from the slot's history, so the count survives a leader change (Swarm keeps it in
         // memory and is "slightly off" after an election). Only tasks of the current spec count.
-        var attempts = SlotHistory(task, state)
+        // A restart is a task that replaced another one of the same spec, so the slot's first task does not count.
+        var restarts = SlotHistory(task, state)
             .Where(t => t.SpecVersion == service.SpecVersion)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .Skip(1)
             .Count(t => policy.Window <= TimeSpan.Zero || t.CreatedAt >= now - policy.Window);
-        return attempts - 1 < policy.MaxAttempts;
+        return restarts < policy.MaxAttempts;
     }
 
     public static IEnumerable<SwarmTask> SlotHistory(SwarmTask task, ClusterState state) =>

@@ -179,10 +179,14 @@ public sealed class WorkerAgent(
 
     private async Task WatchExitsAsync(CancellationToken ct)
     {
+        var reconnecting = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
+                // Containers that stopped while the event stream was down sent events nobody heard: look at them.
+                if (reconnecting) await ResyncAsync(ct);
+                reconnecting = true;
                 await foreach (var exit in runtime.WatchExitsAsync(ct))
                 {
                     if (!projection.Current.Tasks.TryGetValue(exit.TaskId, out var task) || task.NodeId != nodeId) continue;
@@ -202,6 +206,18 @@ public sealed class WorkerAgent(
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
             }
         }
+    }
+
+    private async Task ResyncAsync(CancellationToken ct)
+    {
+        var state = projection.Current;
+        var containers = (await runtime.ListTaskContainersAsync(nodeId, ct)).ToDictionary(c => c.TaskId);
+        foreach (var task in state.Tasks.Values.Where(t => t.NodeId == nodeId && t.Status.State == TaskState.Running && t.DesiredState <= TaskState.Running))
+        {
+            if (!containers.TryGetValue(task.Id, out var container)) _containers.TryRemove(task.Id, out _);
+            else if (!container.Running) ReportExit(task.Id, container.ContainerId, container.ExitCode);
+        }
+        _wake.Release();
     }
 
     private void ReportExit(string taskId, string containerId, long exitCode)

@@ -3,8 +3,8 @@ using EventSwarm.Domain.Nodes;
 namespace EventSwarm.Domain.Scheduling;
 
 /// <summary>
-/// A placement constraint, Swarm's syntax: <c>node.role==manager</c>, <c>node.labels.zone!=a</c>. Keys are
-/// case-insensitive, values are not (swarmkit manager/constraint).
+/// A placement constraint, Swarm's syntax: <c>node.role==manager</c>, <c>node.labels.zone!=a</c>. Keys and values
+/// compare case-insensitively, label names case-sensitively (swarmkit manager/constraint uses EqualFold).
 /// </summary>
 public sealed record Constraint(string Key, bool Equal, string Value)
 {
@@ -21,7 +21,11 @@ public sealed record Constraint(string Key, bool Equal, string Value)
             error = $"invalid constraint '{expression}': expected KEY==VALUE or KEY!=VALUE";
             return false;
         }
-        var key = expression[..at].Trim().ToLowerInvariant();
+        var key = expression[..at].Trim();
+        // Keys are case-insensitive, but a label's own name keeps its case ("label itself is case sensitive").
+        key = key.StartsWith("node.labels.", StringComparison.OrdinalIgnoreCase)
+            ? "node.labels." + key["node.labels.".Length..]
+            : key.ToLowerInvariant();
         var value = expression[(at + 2)..].Trim();
         if (value.Length == 0 || value.Contains("==") || value.Contains("!="))
         {
@@ -53,7 +57,7 @@ public sealed record Constraint(string Key, bool Equal, string Value)
             _ => node.Labels.TryGetValue(Key["node.labels.".Length..], out var label) ? label : null,
         };
         // A missing label equals nothing, so it satisfies every != (swarmkit's rule).
-        var matches = actual is not null && string.Equals(actual, Value, Key == "node.role" ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        var matches = actual is not null && string.Equals(actual, Value, StringComparison.OrdinalIgnoreCase);
         return Equal ? matches : !matches;
     }
 }

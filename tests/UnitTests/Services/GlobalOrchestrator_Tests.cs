@@ -1,0 +1,142 @@
+using EventSwarm.Application.Services;
+
+namespace EventSwarm.UnitTests.Services;
+
+public sealed class GlobalOrchestrator_Tests
+{
+    private static readonly ServiceSpec Agent = GlobalSpec("agent");
+
+    private static IReadOnlyList<DomainEvent> Orchestrate(ClusterState state, double at) =>
+        state.Reconcile(GlobalOrchestrator.Reconcile, At(at));
+
+    [Fact]
+    public void One_task_on_every_ready_and_active_node_and_none_on_a_node_that_is_down()
+    {
+        var state = Given(Cluster("n1", "n2", "n3")).And(NodeDown("n3")).And(Service(Agent));
+
+        var events = Orchestrate(state, 1);
+
+        Assert.Equal([CreatedOn("n1", "t1", Agent, 1), CreatedOn("n2", "t2", Agent, 1)], events);
+        Assert.Empty(Orchestrate(state.And(events), 2));
+    }
+
+    [Fact]
+    public void Only_nodes_that_meet_the_constraints_get_a_task()
+    {
+        var agent = Agent.WithConstraints("node.role==worker", "node.hostname!=n3");
+        var state = Given(Cluster("n1", "n2", "n3", "n4")).And(Service(agent));
+
+        var events = Orchestrate(state, 1);
+
+        Assert.Equal(["n2", "n4"], events.OfType<TaskCreated>().Select(e => e.NodeId));
+    }
+
+    [Fact]
+    public void A_drained_node_gets_no_task()
+    {
+        var state = Given(Cluster("n1", "n2")).And(Service(Agent)).Drained("n2");
+
+        Assert.Equal([CreatedOn("n1", "t1", Agent, 1)], Orchestrate(state, 1));
+    }
+
+    [Fact]
+    public void The_task_on_a_node_is_shut_down_when_the_node_is_drained_and_not_replaced_there()
+    {
+        var state = Given(Cluster("n1", "n2")).And(Service(Agent))
+            .And(RunningOn("n1", "a", Agent)).And(RunningOn("n2", "b", Agent))
+            .Drained("n2");
+
+        var events = Orchestrate(state, 5);
+
+        Assert.Equal([Desired("b", TaskState.Shutdown, 5)], events);
+        Assert.Empty(Orchestrate(state.And(events), 6));
+    }
+
+    [Fact]
+    public void A_node_that_joins_gets_a_task()
+    {
+        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).And(Node("n2"));
+
+        Assert.Equal([CreatedOn("n2", "t1", Agent, 3)], Orchestrate(state, 3));
+    }
+
+    [Fact]
+    public void A_failed_task_is_replaced_on_the_same_node_after_the_restart_delay()
+    {
+        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).And(Reported("a", "n1", TaskState.Failed, 10));
+
+        var restart = Orchestrate(state, 10);
+        Assert.Equal([Desired("a", TaskState.Shutdown, 10), CreatedOn("n1", "t1", Agent, 10, TaskState.Ready, notBefore: 15)], restart);
+        state = state.And(restart);
+
+        Assert.Empty(Orchestrate(state, 14));
+        Assert.Equal([Desired("t1", TaskState.Running, 15)], Orchestrate(state, 15));
+    }
+
+    [Fact]
+    public void A_new_spec_version_replaces_the_task_on_a_node_stop_first()
+    {
+        var v2 = Agent.WithImage("agent:2");
+        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).And(new ServiceUpdated("agent", v2, At(10)));
+
+        var update = Orchestrate(state, 10);
+        Assert.Equal([Desired("a", TaskState.Shutdown, 10), CreatedOn("n1", "t1", v2, 10, TaskState.Ready, specVersion: 2)], update);
+        state = state.And(update);
+
+        Assert.Empty(Orchestrate(state, 11));
+        state = state.And(Reported("a", "n1", TaskState.Shutdown, 12));
+        Assert.Equal([Desired("t1", TaskState.Running, 12)], Orchestrate(state, 12));
+    }
+
+    [Fact]
+    public void A_new_spec_version_replaces_one_node_at_a_time()
+    {
+        var v2 = Agent.WithImage("agent:2");
+        var state = Given(Cluster("n1", "n2", "n3")).And(Service(Agent))
+            .And(RunningOn("n1", "a", Agent)).And(RunningOn("n2", "b", Agent)).And(RunningOn("n3", "c", Agent))
+            .And(new ServiceUpdated("agent", v2, At(10)));
+
+        var events = Orchestrate(state, 10);
+
+        Assert.Single(events.OfType<TaskCreated>());
+        Assert.Single(events.OfType<TaskDesiredStateChanged>());
+    }
+
+    [Fact]
+    public void A_new_spec_version_replaces_a_task_that_never_started()
+    {
+        // The first spec reserves more memory than the node has; the update fixes that.
+        var tooBig = Agent.WithMemory(64 * GiB);
+        var fixedSpec = Agent.WithMemory(GiB);
+        var state = Given(Cluster("n1")).And(Service(tooBig)).And(CreatedOn("n1", "a", tooBig, 0))
+            .And(new TaskUnschedulable("a", "no suitable node (insufficient resources on 1 node)", At(1)))
+            .And(new ServiceUpdated("agent", fixedSpec, At(10)));
+
+        Assert.Equal([Desired("a", TaskState.Shutdown, 11), CreatedOn("n1", "t1", fixedSpec, 11, TaskState.Ready, specVersion: 2)],
+            Orchestrate(state, 11));
+    }
+
+    [Fact]
+    public void A_paused_node_gets_no_new_task_and_keeps_its_running_one()
+    {
+        var state = Given(Cluster("n1", "n2", "n3")).And(Service(Agent)).And(RunningOn("n2", "b", Agent)).Paused("n2").Paused("n3");
+
+        Assert.Equal([CreatedOn("n1", "t1", Agent, 1)], Orchestrate(state, 1));
+    }
+
+    [Fact]
+    public void A_new_spec_version_leaves_the_task_on_a_paused_node_running()
+    {
+        var v2 = Agent.WithImage("agent:2");
+        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).Paused("n1")
+            .And(new ServiceUpdated("agent", v2, At(10)));
+
+        Assert.Empty(Orchestrate(state, 10));
+    }
+
+    [Fact]
+    public void Replicated_services_are_left_to_the_replicated_orchestrator()
+    {
+        Assert.Empty(Orchestrate(Given(Cluster("n1")).And(Service(Spec("web"))), 1));
+    }
+}

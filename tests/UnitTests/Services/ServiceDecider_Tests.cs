@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using EventSwarm.Domain.Swarm;
+
+namespace EventSwarm.UnitTests.Services;
+
+public sealed class ServiceDecider_Tests
+{
+    private static readonly ServiceSpec Web = Spec("web", replicas: 2);
+
+    [Fact]
+    public void Create_records_ServiceCreated()
+    {
+        var decision = ServiceDecider.Decide(new CreateService("web", Web, At(1)), Given(Cluster("n1")));
+
+        Assert.True(decision.Succeeded);
+        Assert.Equal([new ServiceCreated("web", Web, At(1))], decision.Events);
+    }
+
+    [Fact]
+    public void Create_with_a_name_in_use_is_a_conflict_and_appends_nothing()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+
+        var decision = ServiceDecider.Decide(new CreateService("other-id", Spec("web", image: "redis"), At(1)), state);
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Contains("'web' is already in use", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Create_before_the_swarm_is_initialised_is_unavailable()
+    {
+        var decision = ServiceDecider.Decide(new CreateService("web", Web, At(0)), ClusterState.Initial);
+
+        Assert.Equal(ErrorKind.Unavailable, decision.Error?.Kind);
+        Assert.Equal(SwarmDecider.NotInSwarm, decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Scale_of_an_unknown_service_is_not_found()
+    {
+        var decision = ServiceDecider.Decide(new ScaleService("nope", 3, At(1)), Given(Cluster("n1")));
+
+        Assert.Equal(ErrorKind.NotFound, decision.Error?.Kind);
+        Assert.Equal("service nope not found", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Scale_records_ServiceScaled_and_finds_the_service_by_name_or_id_prefix()
+    {
+        var state = Given(Cluster("n1")).And(new ServiceCreated("k3v9zq", Web, T0));
+
+        Assert.Equal([new ServiceScaled("k3v9zq", 5, At(1))], ServiceDecider.Decide(new ScaleService("web", 5, At(1)), state).Events);
+        Assert.Equal([new ServiceScaled("k3v9zq", 5, At(1))], ServiceDecider.Decide(new ScaleService("k3v", 5, At(1)), state).Events);
+    }
+
+    [Fact]
+    public void Scale_of_a_global_service_is_refused()
+    {
+        var state = Given(Cluster("n1")).And(Service(GlobalSpec("agent")));
+
+        var decision = ServiceDecider.Decide(new ScaleService("agent", 3, At(1)), state);
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Contains("replicated mode", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Scale_to_the_current_count_appends_nothing()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+
+        var decision = ServiceDecider.Decide(new ScaleService("web", 2, At(1)), state);
+
+        Assert.True(decision.Succeeded);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Scale_to_a_negative_count_is_invalid()
+    {
+        var decision = ServiceDecider.Decide(new ScaleService("web", -1, At(1)), Given(Cluster("n1")).And(Service(Web)));
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+    }
+
+    [Fact]
+    public void Update_with_a_stale_version_is_a_conflict_update_out_of_sequence()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web)).And(new ServiceScaled("web", 3, At(1)));
+        var staleVersion = state.Services["web"].Version - 1;
+
+        var decision = ServiceDecider.Decide(new UpdateService("web", staleVersion, Web.WithImage("nginx:2"), At(2)), state);
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.StartsWith("update out of sequence", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Update_with_the_current_version_records_ServiceUpdated()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+        var v2 = Web.WithImage("nginx:2");
+
+        var decision = ServiceDecider.Decide(new UpdateService("web", state.Services["web"].Version, v2, At(1)), state);
+
+        Assert.Equal([new ServiceUpdated("web", v2, At(1))], decision.Events);
+    }
+
+    [Fact]
+    public void Update_that_only_changes_the_replicas_is_recorded_as_ServiceScaled()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+
+        var decision = ServiceDecider.Decide(
+            new UpdateService("web", state.Services["web"].Version, Web with { Mode = ServiceMode.Replicated(4) }, At(1)), state);
+
+        Assert.Equal([new ServiceScaled("web", 4, At(1))], decision.Events);
+    }
+
+    [Fact]
+    public void Update_with_a_spec_equal_by_value_appends_nothing_even_with_new_collection_instances()
+    {
+        // Regression: ImmutableArray and ImmutableDictionary compare by reference, so a spec read from a second
+        // request used to look new, and every `service update` replaced every task.
+        static ServiceSpec Build() => Spec("web", replicas: 2) with
+        {
+            Labels = ImmutableDictionary<string, string>.Empty.Add("team", "a"),
+            TaskTemplate = new TaskTemplate
+            {
+                Container = new ContainerSpec
+                {
+                    Image = "nginx:1",
+                    Command = ["/bin/sh"],
+                    Args = ["-c", "sleep 1d"],
+                    Env = ["A=1", "B=2"],
+                    Labels = ImmutableDictionary<string, string>.Empty.Add("x", "y"),
+                    Mounts = [new Mount(MountType.Volume, "data", "/data")],
+                },
+                Placement = new Placement(["node.role==worker"]),
+            },
+        };
+        var state = Given(Cluster("n1")).And(Service(Build()));
+        var sameByValue = Build();
+        Assert.NotSame(state.Services["web"].Spec, sameByValue);
+
+        var decision = ServiceDecider.Decide(new UpdateService("web", state.Services["web"].Version, sameByValue, At(1)), state);
+
+        Assert.True(decision.Succeeded);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Update_cannot_rename_a_service_or_change_its_mode()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+        var version = state.Services["web"].Version;
+
+        Assert.Equal(ErrorKind.Invalid, ServiceDecider.Decide(new UpdateService("web", version, Web with { Name = "api" }, At(1)), state).Error?.Kind);
+        Assert.Equal(ErrorKind.Invalid, ServiceDecider.Decide(new UpdateService("web", version, Web with { Mode = ServiceMode.Global }, At(1)), state).Error?.Kind);
+    }
+
+    [Fact]
+    public void Update_image_to_the_current_image_appends_nothing_and_to_a_new_one_records_ServiceUpdated()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+
+        Assert.Empty(ServiceDecider.Decide(new UpdateServiceImage("web", "nginx:1", At(1)), state).Events);
+        Assert.Equal([new ServiceUpdated("web", Web.WithImage("nginx:2"), At(1))],
+            ServiceDecider.Decide(new UpdateServiceImage("web", "nginx:2", At(1)), state).Events);
+    }
+
+    [Fact]
+    public void Remove_records_ServiceRemoved_and_an_unknown_service_is_not_found()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+
+        Assert.Equal([new ServiceRemoved("web", At(1))], ServiceDecider.Decide(new RemoveService("web", At(1)), state).Events);
+        Assert.Equal(ErrorKind.NotFound, ServiceDecider.Decide(new RemoveService("api", At(1)), state).Error?.Kind);
+    }
+}

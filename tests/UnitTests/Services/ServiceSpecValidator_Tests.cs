@@ -1,0 +1,134 @@
+using EventSwarm.Application;
+using EventSwarm.Application.Services;
+
+namespace EventSwarm.UnitTests.Services;
+
+/// <summary>The shape checks that run before any decision (through CreateServiceValidator, as the API runs them).</summary>
+public sealed class ServiceSpecValidator_Tests
+{
+    private static IReadOnlyList<string> Errors(ServiceSpec spec) =>
+        new CreateServiceValidator().Validate(new CreateServiceCommand(spec, new Caller("test", "c1")))
+            .Errors.Select(e => e.ErrorMessage).ToList();
+
+    private static void AssertOneError(ServiceSpec spec, string expected)
+    {
+        var errors = Errors(spec);
+        Assert.True(errors.Count == 1, $"expected one error containing \"{expected}\", got [{string.Join(" | ", errors)}]");
+        Assert.Contains(expected, errors[0]);
+    }
+
+    [Fact]
+    public void A_valid_spec_passes()
+    {
+        var spec = Spec("web_api-2", replicas: 3)
+            .WithMounts(new Mount(MountType.Volume, "data", "/data"), new Mount(MountType.Bind, "/srv", "/srv", ReadOnly: true),
+                new Mount(MountType.Tmpfs, null, "/tmp"))
+            .WithConstraints("node.role==worker", "node.labels.zone!=b")
+            .WithRestart(RestartCondition.OnFailure, delaySeconds: 0, maxAttempts: 3);
+
+        Assert.Empty(Errors(spec));
+    }
+
+    [Fact]
+    public void A_name_of_63_characters_passes()
+    {
+        Assert.Empty(Errors(Spec(new string('a', 63))));
+    }
+
+    [Fact]
+    public void Empty_name_is_refused()
+    {
+        AssertOneError(Spec(""), "service name must not be empty");
+    }
+
+    [Theory]
+    [InlineData("-bad")]
+    [InlineData("bad-")]
+    [InlineData("a b")]
+    [InlineData("web.1")]
+    public void Invalid_name_is_refused(string name)
+    {
+        AssertOneError(Spec(name), $"invalid service name '{name}'");
+    }
+
+    [Fact]
+    public async Task Invalid_name_is_refused_in_linear_time()
+    {
+        // Swarm's regex, ported from Go's linear-time RE2 to .NET's backtracking engine, is (a+)* in disguise: each
+        // extra letter before a bad character doubles the work (28 letters take about 8 s). One API call can pin a core.
+        var name = new string('a', 62) + "!";
+
+        var errors = await System.Threading.Tasks.Task.Run(() => Errors(Spec(name))).WaitAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Contains($"invalid service name '{name}'", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Name_of_64_characters_is_refused()
+    {
+        var name = new string('a', 64);
+
+        AssertOneError(Spec(name), $"invalid service name '{name}'");
+    }
+
+    [Fact]
+    public void Empty_image_is_refused()
+    {
+        AssertOneError(Spec(image: ""), "image must not be empty");
+    }
+
+    [Fact]
+    public void Negative_replicas_are_refused()
+    {
+        AssertOneError(Spec(replicas: -1), "invalid replicas value -1");
+    }
+
+    [Fact]
+    public void Relative_mount_target_is_refused()
+    {
+        AssertOneError(Spec().WithMounts(new Mount(MountType.Volume, "data", "data")), "invalid mount target 'data': must be an absolute path");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("srv")]
+    public void Bind_mount_without_an_absolute_source_is_refused(string? source)
+    {
+        AssertOneError(Spec().WithMounts(new Mount(MountType.Bind, source, "/srv")), "invalid bind mount source");
+    }
+
+    [Fact]
+    public void Tmpfs_mount_with_a_source_is_refused()
+    {
+        AssertOneError(Spec().WithMounts(new Mount(MountType.Tmpfs, "/x", "/tmp")), "invalid tmpfs mount");
+    }
+
+    [Theory]
+    [InlineData("node.role=manager")]
+    [InlineData("node.color==red")]
+    [InlineData("node.role==")]
+    public void Malformed_constraint_is_refused(string constraint)
+    {
+        AssertOneError(Spec().WithConstraints(constraint), $"invalid constraint '{constraint}'");
+    }
+
+    [Fact]
+    public void Negative_restart_settings_are_refused()
+    {
+        var spec = Spec() with
+        {
+            TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, TimeSpan.FromSeconds(-1), -1, TimeSpan.FromSeconds(-1)) },
+        };
+
+        Assert.Equal(["restart delay must not be negative", "restart max attempts must not be negative", "restart window must not be negative"], Errors(spec));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_not_only_the_first()
+    {
+        var errors = Errors(Spec("-bad", replicas: -2, image: ""));
+
+        Assert.Equal(3, errors.Count);
+    }
+}
