@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the images EventSwarm's tests, benchmarks and demo use, offline: no registry is reachable here.
+# busybox:latest is Debian's static busybox in an image FROM scratch. Idempotent: existing images are kept.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+DOCKER=${DOCKER:-docker}
+
+if ! $DOCKER image inspect busybox:latest >/dev/null 2>&1; then
+  [ -x /bin/busybox ] || { echo "ops/images: /bin/busybox missing (install busybox-static)" >&2; exit 1; }
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/rootfs/root"
+  cp /bin/busybox "$ctx/rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$ctx/rootfs/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$ctx/rootfs/etc/passwd"
+  echo 'root:x:0:' >"$ctx/rootfs/etc/group"
+  chmod 1777 "$ctx/rootfs/tmp"
+  cp "$here/busybox/Dockerfile" "$ctx/Dockerfile"
+  $DOCKER build -q -t busybox:latest "$ctx" >/dev/null
+  echo "ops/images: built busybox:latest"
+fi

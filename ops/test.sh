@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's test command: installs and starts what the tests need, builds, runs the unit tests and the
+# integration tests (real Docker Engine), and ends with one line "N passed, N failed".
+# `--unit` runs only the fast unit tests; `--filter EXPR` is passed to dotnet test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+unit_only=0; filter=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --unit) unit_only=1 ;;
+    --filter) filter=(--filter "$2"); shift ;;
+    *) echo "usage: ops/test.sh [--unit] [--filter EXPR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ $unit_only = 0 ]; then
+  SKIP_PUBLISH=1 bash ops/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+fi
+export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true
+results=$(mktemp -d /tmp/eventswarm-tests.XXXXXX)
+status=0
+projects=(tests/UnitTests)
+[ $unit_only = 0 ] && projects+=(tests/IntegrationTests)
+
+dotnet build EventSwarm.sln -c Release -nologo -v q || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+for project in "${projects[@]}"; do
+  dotnet test "$project" -c Release --no-build --logger "trx" --results-directory "$results/$(basename "$project")" "${filter[@]}" || status=1
+done
+
+# Containers a crashed test may have left behind.
+if [ $unit_only = 0 ]; then
+  docker ps -aq --filter label=eventswarm.test | xargs -r docker rm -f >/dev/null 2>&1 || true
+fi
+
+passed=0; failed=0
+for trx in $(find "$results" -name '*.trx'); do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+rm -rf "$results"
+[ $((passed + failed)) -eq 0 ] && status=1
+[ $failed -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,271 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace EventSwarm.Node.Cli.Services;
+
+public static class ServiceCommands
+{
+    private static readonly Flag[] CreateFlags =
+    [
+        new("name"), new("replicas"), new("mode"), new("env", 'e'), new("label", 'l'), new("container-label"),
+        new("mount"), new("restart-condition"), new("restart-delay"), new("restart-max-attempts"), new("restart-window"),
+        new("constraint"), new("reserve-cpu"), new("reserve-memory"), new("stop-grace-period"), new("entrypoint"),
+        new("detach", 'd', false), new("quiet", 'q', false), new("no-resolve-image", null, false), new("timeout"),
+    ];
+
+    public static async Task<int> CreateAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, CreateFlags, interspersed: false);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm service create\" requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
+        var mode = args.Value("mode") ?? "replicated";
+        if (mode is not ("replicated" or "global")) throw new UsageException($"invalid argument \"{mode}\" for \"--mode\" flag: must be replicated or global");
+        if (mode == "global" && args.Value("replicas") is not null) throw new UsageException("replicas can only be used with replicated mode");
+
+        var spec = new ServiceSpec
+        {
+            Name = args.Value("name"),
+            Labels = KeyValues(args.Values("label")),
+            Mode = mode == "global"
+                ? new ServiceMode { Global = new GlobalService() }
+                : new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)NonNegative(args.Long("replicas") ?? 1, "replicas") } },
+            TaskTemplate = new TaskSpec
+            {
+                ContainerSpec = new ContainerSpec
+                {
+                    Image = args.Positionals[0],
+                    Args = args.Positionals.Count > 1 ? args.Positionals.Skip(1).ToList() : null,
+                    Command = args.Value("entrypoint") is { } entrypoint ? entrypoint.Split(' ', StringSplitOptions.RemoveEmptyEntries) : null,
+                    Env = args.Values("env").Count > 0 ? args.Values("env").ToList() : null,
+                    Labels = KeyValues(args.Values("container-label")),
+                    Mounts = args.Values("mount").Count > 0 ? args.Values("mount").Select(ParseMount).ToList() : null,
+                    StopGracePeriod = args.Duration("stop-grace-period"),
+                },
+                RestartPolicy = new SwarmRestartPolicy
+                {
+                    Condition = args.Value("restart-condition"),
+                    Delay = args.Duration("restart-delay"),
+                    MaxAttempts = args.Long("restart-max-attempts") is { } max ? (ulong)NonNegative(max, "restart-max-attempts") : null,
+                    Window = args.Duration("restart-window"),
+                },
+                Placement = args.Values("constraint").Count > 0 ? new Placement { Constraints = args.Values("constraint").ToList() } : null,
+                Resources = new ResourceRequirements
+                {
+                    Reservations = new SwarmResources
+                    {
+                        NanoCPUs = args.Value("reserve-cpu") is { } cpu ? (long)(double.Parse(cpu, System.Globalization.CultureInfo.InvariantCulture) * 1e9) : null,
+                        MemoryBytes = args.Value("reserve-memory") is { } memory ? Units.ParseBytes(memory, "reserve-memory") : null,
+                    },
+                },
+            },
+        };
+        var created = await client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec });
+        Console.WriteLine(created.ID);
+        return args.Has("detach") ? 0 : await Progress.WaitForConvergenceAsync(client, created.ID, Timeout(args), args.Has("quiet"));
+    }
+
+    public static async Task<int> ListAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("quiet", 'q', false)]);
+        var services = (await client.Swarm.ListServicesAsync()).OrderBy(s => s.Spec.Name).ToList();
+        if (args.Has("quiet"))
+        {
+            services.ForEach(s => Console.WriteLine(s.ID));
+            return 0;
+        }
+        var tasks = await client.Tasks.ListAsync(new TasksListParameters());
+        var table = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
+        foreach (var service in services)
+        {
+            var mine = tasks.Where(t => t.ServiceID == service.ID).ToList();
+            var running = mine.Count(t => t.Status?.State == TaskState.Running && t.DesiredState == TaskState.Running);
+            var global = service.Spec.Mode?.Global is not null;
+            var desired = global ? mine.Count(t => t.DesiredState is TaskState.Running or TaskState.Ready) : (long)(service.Spec.Mode?.Replicated?.Replicas ?? 0);
+            table.Add(service.ID[..Math.Min(12, service.ID.Length)], service.Spec.Name, global ? "global" : "replicated",
+                $"{running}/{desired}", ShortImage(service.Spec.TaskTemplate.ContainerSpec.Image), "");
+        }
+        table.Print(Console.Out);
+        return 0;
+    }
+
+    public static async Task<int> PsAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("no-trunc", null, false), new("quiet", 'q', false), new("filter", 'f')]);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm service ps\" requires at least 1 argument: SERVICE [SERVICE...]");
+        var noTrunc = args.Has("no-trunc");
+        var nodeNames = new Dictionary<string, string>();
+        var table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS");
+        var quiet = new List<string>();
+        foreach (var name in args.Positionals)
+        {
+            var service = await client.Swarm.InspectServiceAsync(name);
+            var filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [service.ID] = true } };
+            foreach (var filter in args.Values("filter"))
+            {
+                var (key, value) = filter.Split('=', 2) is [var k, var v] ? (k, v) : throw new UsageException($"bad format of filter (expected name=value): {filter}");
+                filters[key] = new Dictionary<string, bool> { [value] = true };
+            }
+            var tasks = await client.Tasks.ListAsync(new TasksListParameters { Filters = filters });
+            string Group(TaskResponse t) => t.Slot is > 0 ? $"{service.Spec.Name}.{t.Slot}" : $"{service.Spec.Name}.{t.NodeID}";
+            foreach (var group in tasks.GroupBy(Group).OrderBy(g => g.First().Slot ?? 0).ThenBy(g => g.Key))
+            {
+                var first = true;
+                foreach (var task in group.OrderByDescending(t => t.CreatedAt))
+                {
+                    quiet.Add(task.ID);
+                    var node = task.NodeID is null ? "" : nodeNames.TryGetValue(task.NodeID, out var known) ? known
+                        : nodeNames[task.NodeID] = (await client.Swarm.InspectNodeAsync(task.NodeID)).Description?.Hostname ?? task.NodeID;
+                    var error = task.Status?.Err ?? "";
+                    if (!noTrunc && error.Length > 30) error = error[..29] + "…";
+                    table.Add(
+                        noTrunc ? task.ID : task.ID[..Math.Min(12, task.ID.Length)],
+                        first ? group.Key : $" \\_ {group.Key}",
+                        ShortImage(task.Spec?.ContainerSpec?.Image ?? ""),
+                        node,
+                        Nodes.NodeCommands.Capitalize(StateName(task.DesiredState)),
+                        $"{Nodes.NodeCommands.Capitalize(StateName(task.Status?.State))} {Units.HumanDuration(DateTime.UtcNow - (task.Status?.Timestamp ?? DateTime.UtcNow).ToUniversalTime())} ago",
+                        error.Length > 0 ? $"\"{error}\"" : "",
+                        "");
+                    first = false;
+                }
+            }
+        }
+        if (args.Has("quiet")) quiet.ForEach(Console.WriteLine);
+        else table.Print(Console.Out);
+        return 0;
+    }
+
+    public static async Task<int> ScaleAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("detach", 'd', false), new("timeout")]);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm service scale\" requires at least 1 argument: SERVICE=REPLICAS [SERVICE=REPLICAS...]");
+        var scaled = new List<string>();
+        var failed = false;
+        foreach (var pair in args.Positionals)
+        {
+            if (pair.Split('=', 2) is not [var name, var count] || !long.TryParse(count, out var replicas))
+                throw new UsageException($"invalid scale specifier '{pair}': expected SERVICE=REPLICAS");
+            if (replicas < 0) throw new UsageException($"invalid replicas value {replicas}: must be a non-negative integer");
+            try
+            {
+                var service = await client.Swarm.InspectServiceAsync(name);
+                if (service.Spec.Mode?.Replicated is null) throw new UsageException($"scale can only be used with replicated mode; service '{name}' is global");
+                service.Spec.Mode.Replicated.Replicas = (ulong)replicas;
+                await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version.Index!.Value });
+                Console.WriteLine($"{name} scaled to {replicas}");
+                scaled.Add(service.ID);
+            }
+            catch (DockerApiException e)
+            {
+                await Console.Error.WriteLineAsync($"Error response from daemon: {CliApp.ServerMessage(e)}");
+                failed = true;
+            }
+        }
+        if (!args.Has("detach"))
+            foreach (var id in scaled)
+                failed |= await Progress.WaitForConvergenceAsync(client, id, Timeout(args), quiet: false) != 0;
+        return failed ? 1 : 0;
+    }
+
+    public static async Task<int> RemoveAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, []);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm service rm\" requires at least 1 argument: SERVICE [SERVICE...]");
+        var failed = false;
+        foreach (var name in args.Positionals)
+        {
+            try
+            {
+                await client.Swarm.RemoveServiceAsync(name);
+                Console.WriteLine(name);
+            }
+            catch (DockerApiException e)
+            {
+                await Console.Error.WriteLineAsync($"Error response from daemon: {CliApp.ServerMessage(e)}");
+                failed = true;
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    public static async Task<int> InspectAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("pretty", null, false)]);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm service inspect\" requires at least 1 argument: SERVICE [SERVICE...]");
+        var services = new List<SwarmService>();
+        foreach (var name in args.Positionals) services.Add(await client.Swarm.InspectServiceAsync(name));
+        if (!args.Has("pretty"))
+        {
+            CliApp.PrintJson(services);
+            return 0;
+        }
+        foreach (var s in services)
+        {
+            var container = s.Spec.TaskTemplate.ContainerSpec;
+            var restart = s.Spec.TaskTemplate.RestartPolicy;
+            Console.WriteLine($"\nID:\t\t{s.ID}\nName:\t\t{s.Spec.Name}");
+            Console.WriteLine(s.Spec.Mode?.Global is not null ? "Service Mode:\tGlobal" : $"Service Mode:\tReplicated\n Replicas:\t{s.Spec.Mode?.Replicated?.Replicas}");
+            Console.WriteLine($"Placement:{string.Concat((s.Spec.TaskTemplate.Placement?.Constraints ?? []).Select(c => $"\n Constraints:\t[{c}]"))}");
+            Console.WriteLine($"RestartPolicy:\n Condition:\t{restart?.Condition}\n Delay:\t\t{restart?.Delay?.TotalSeconds}s\n Max attempts:\t{restart?.MaxAttempts}");
+            Console.WriteLine($"ContainerSpec:\n Image:\t\t{container.Image}");
+            if (container.Args is { Count: > 0 }) Console.WriteLine($" Args:\t\t{string.Join(' ', container.Args)}");
+            if (container.Env is { Count: > 0 }) Console.WriteLine($" Env:\t\t{string.Join(' ', container.Env)}");
+            if (container.Mounts is { Count: > 0 })
+                Console.WriteLine("Mounts:" + string.Concat(container.Mounts.Select(m => $"\n Target:\t{m.Target}\n  Source:\t{m.Source}\n  ReadOnly:\t{m.ReadOnly ?? false}\n  Type:\t\t{m.Type}")));
+        }
+        return 0;
+    }
+
+    public static async Task<int> UpdateAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("image"), new("replicas"), new("env-add"), new("force", null, false), new("detach", 'd', false), new("timeout")]);
+        if (args.Positionals.Count != 1) throw new UsageException("\"eventswarm service update\" requires exactly 1 argument: SERVICE");
+        var service = await client.Swarm.InspectServiceAsync(args.Positionals[0]);
+        var spec = service.Spec;
+        if (args.Value("image") is { } image) spec.TaskTemplate.ContainerSpec.Image = image;
+        if (args.Long("replicas") is { } replicas)
+        {
+            if (spec.Mode?.Replicated is null) throw new UsageException("replicas can only be used with replicated mode");
+            spec.Mode.Replicated.Replicas = (ulong)NonNegative(replicas, "replicas");
+        }
+        foreach (var env in args.Values("env-add"))
+        {
+            var key = env.Split('=')[0];
+            spec.TaskTemplate.ContainerSpec.Env = (spec.TaskTemplate.ContainerSpec.Env ?? []).Where(e => e.Split('=')[0] != key).Append(env).ToList();
+        }
+        if (args.Has("force")) spec.TaskTemplate.ForceUpdate++;
+        await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = spec, Version = (long)service.Version.Index!.Value });
+        Console.WriteLine(args.Positionals[0]);
+        return args.Has("detach") ? 0 : await Progress.WaitForConvergenceAsync(client, service.ID, Timeout(args), quiet: false);
+    }
+
+    internal static string StateName(TaskState? state) => state?.ToString().ToLowerInvariant() ?? "";
+
+    private static string ShortImage(string image) => image.Split('@')[0];
+
+    private static TimeSpan Timeout(Args args) => args.Duration("timeout") ?? TimeSpan.FromMinutes(5);
+
+    private static long NonNegative(long value, string flag) =>
+        value >= 0 ? value : throw new UsageException($"invalid argument \"{value}\" for \"--{flag}\" flag: must be a non-negative integer");
+
+    private static Dictionary<string, string>? KeyValues(IReadOnlyList<string> pairs) =>
+        pairs.Count == 0 ? null : pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+
+    /// <summary>docker's --mount CSV: type=volume,source=data,target=/data,readonly</summary>
+    private static Mount ParseMount(string csv)
+    {
+        var mount = new Mount { Type = "volume" };
+        foreach (var field in csv.Split(','))
+        {
+            var (key, value) = field.Split('=', 2) is [var k, var v] ? (k.Trim().ToLowerInvariant(), v) : (field.Trim().ToLowerInvariant(), null);
+            switch (key)
+            {
+                case "type": mount.Type = value; break;
+                case "source" or "src": mount.Source = value; break;
+                case "target" or "dst" or "destination": mount.Target = value; break;
+                case "readonly" or "ro": mount.ReadOnly = value is null or "1" or "true"; break;
+                default: throw new UsageException($"invalid field '{key}' in --mount \"{csv}\"");
+            }
+        }
+        return mount;
+    }
+}

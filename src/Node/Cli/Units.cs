@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace EventSwarm.Node.Cli;
+
+/// <summary>Go's duration and docker's byte-size syntax, and docker's "N seconds ago" wording.</summary>
+public static partial class Units
+{
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")]
+    private static partial Regex DurationPart();
+
+    public static TimeSpan ParseDuration(string text, string flag)
+    {
+        if (text == "0") return TimeSpan.Zero;
+        var matches = DurationPart().Matches(text);
+        if (matches.Count == 0 || string.Concat(matches.Select(m => m.Value)) != text)
+            throw new UsageException($"invalid argument \"{text}\" for \"--{flag}\" flag: time: invalid duration \"{text}\"");
+        var ticks = 0.0;
+        foreach (Match m in matches)
+        {
+            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            ticks += m.Groups[2].Value switch
+            {
+                "ns" => n / 100, "us" or "µs" => n * 10, "ms" => n * TimeSpan.TicksPerMillisecond,
+                "s" => n * TimeSpan.TicksPerSecond, "m" => n * TimeSpan.TicksPerMinute, _ => n * TimeSpan.TicksPerHour,
+            };
+        }
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    public static long ParseBytes(string text, string flag)
+    {
+        var m = Regex.Match(text, @"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?$");
+        if (!m.Success) throw new UsageException($"invalid argument \"{text}\" for \"--{flag}\" flag: invalid size");
+        var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var factor = m.Groups[2].Value.ToLowerInvariant() switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, "t" => 1L << 40, _ => 1L };
+        return (long)(n * factor);
+    }
+
+    /// <summary>docker's units.HumanDuration, as in "Running 17 seconds ago".</summary>
+    public static string HumanDuration(TimeSpan d)
+    {
+        var seconds = (long)d.TotalSeconds;
+        if (seconds < 1) return "less than a second";
+        if (seconds == 1) return "1 second";
+        if (seconds < 60) return $"{seconds} seconds";
+        var minutes = (long)d.TotalMinutes;
+        if (minutes == 1) return "About a minute";
+        if (minutes < 60) return $"{minutes} minutes";
+        var hours = (long)Math.Round(d.TotalHours);
+        if (hours == 1) return "About an hour";
+        if (hours < 48) return $"{hours} hours";
+        if (hours < 24 * 7 * 2) return $"{hours / 24} days";
+        if (hours < 24 * 30 * 2) return $"{hours / 24 / 7} weeks";
+        if (hours < 24 * 365 * 2) return $"{hours / 24 / 30} months";
+        return $"{hours / 24 / 365} years";
+    }
+}
