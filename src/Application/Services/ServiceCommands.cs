@@ -6,14 +6,12 @@ namespace EventSwarm.Application.Services;
 public sealed record CreateServiceCommand(ServiceSpec Spec, Caller Caller) : ICommand<string>;
 public sealed record ScaleServiceCommand(string Service, long Replicas, Caller Caller) : ICommand;
 public sealed record UpdateServiceCommand(string Service, long Version, ServiceSpec Spec, Caller Caller) : ICommand;
-public sealed record UpdateServiceImageCommand(string Service, string Image, Caller Caller) : ICommand;
 public sealed record RemoveServiceCommand(string Service, Caller Caller) : ICommand;
 
 public sealed class ServiceCommandHandlers(CommandExecutor executor) :
     ICommandHandler<CreateServiceCommand, string>,
     ICommandHandler<ScaleServiceCommand>,
     ICommandHandler<UpdateServiceCommand>,
-    ICommandHandler<UpdateServiceImageCommand>,
     ICommandHandler<RemoveServiceCommand>
 {
     public async ValueTask<string> Handle(CreateServiceCommand command, CancellationToken ct)
@@ -35,13 +33,6 @@ public sealed class ServiceCommandHandlers(CommandExecutor executor) :
     {
         await executor.ExecuteAsync("UpdateService", command.Caller,
             state => ServiceDecider.Decide(new UpdateService(command.Service, command.Version, command.Spec, executor.Now), state), ct);
-        return Mediator.Unit.Value;
-    }
-
-    public async ValueTask<Mediator.Unit> Handle(UpdateServiceImageCommand command, CancellationToken ct)
-    {
-        await executor.ExecuteAsync("UpdateServiceImage", command.Caller,
-            state => ServiceDecider.Decide(new UpdateServiceImage(command.Service, command.Image, executor.Now), state), ct);
         return Mediator.Unit.Value;
     }
 

@@ -76,12 +76,3 @@ public sealed class ScaleServiceValidator : AbstractValidator<ScaleServiceComman
             .WithMessage(c => $"invalid replicas value {c.Replicas}: must be a non-negative integer");
     }
 }
-
-public sealed class UpdateServiceImageValidator : AbstractValidator<UpdateServiceImageCommand>
-{
-    public UpdateServiceImageValidator()
-    {
-        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
-        RuleFor(c => c.Image).NotEmpty().WithMessage("image must not be empty");
-    }
-}

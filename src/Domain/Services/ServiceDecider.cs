@@ -5,7 +5,6 @@ namespace EventSwarm.Domain.Services;
 public sealed record CreateService(string ServiceId, ServiceSpec Spec, DateTimeOffset At);
 public sealed record ScaleService(string Service, long Replicas, DateTimeOffset At);
 public sealed record UpdateService(string Service, long Version, ServiceSpec Spec, DateTimeOffset At);
-public sealed record UpdateServiceImage(string Service, string Image, DateTimeOffset At);
 public sealed record RemoveService(string Service, DateTimeOffset At);
 
 /// <summary>The invariants of services that need the cluster's state; shape checks live in the validators.</summary>
@@ -45,20 +44,6 @@ public static class ServiceDecider
         if (command.Spec with { Mode = service.Spec.Mode } == service.Spec)
             return Decision.Of(new ServiceScaled(service.Id, command.Spec.Mode.Replicas, command.At));
         return Decision.Of(new ServiceUpdated(service.Id, command.Spec, command.At));
-    }
-
-    public static Decision Decide(UpdateServiceImage command, ClusterState state)
-    {
-        if (state.FindService(command.Service) is not { } service) return NoSuchService(command.Service);
-        if (service.Spec.TaskTemplate.Container.Image == command.Image) return Decision.None;
-        var spec = service.Spec with
-        {
-            TaskTemplate = service.Spec.TaskTemplate with
-            {
-                Container = service.Spec.TaskTemplate.Container with { Image = command.Image },
-            },
-        };
-        return Decision.Of(new ServiceUpdated(service.Id, spec, command.At));
     }
 
     public static Decision Decide(RemoveService command, ClusterState state) =>

@@ -165,13 +165,13 @@ public sealed class ServiceDecider_Tests
     }
 
     [Fact]
-    public void Update_image_to_the_current_image_appends_nothing_and_to_a_new_one_records_ServiceUpdated()
+    public void Update_to_a_new_image_records_ServiceUpdated_with_the_whole_new_spec()
     {
         var state = Given(Cluster("n1")).And(Service(Web));
+        var version = state.Services["web"].Version;
 
-        Assert.Empty(ServiceDecider.Decide(new UpdateServiceImage("web", "nginx:1", At(1)), state).Events);
         Assert.Equal([new ServiceUpdated("web", Web.WithImage("nginx:2"), At(1))],
-            ServiceDecider.Decide(new UpdateServiceImage("web", "nginx:2", At(1)), state).Events);
+            ServiceDecider.Decide(new UpdateService("web", version, Web.WithImage("nginx:2"), At(1)), state).Events);
     }
 
     [Fact]
