@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# An N-node EventSwarm cluster on one machine: each node is a network namespace with its own address on a shared
+# bridge, its own hostname, its own Docker Engine (with the offline images loaded) and its own `eventswarm agent`.
+#   bash ops/cluster.sh up N      nodes n1..nN at 10.200.0.11..; sockets in /run/eventswarm-cluster/nK/
+#   bash ops/cluster.sh down      stop everything and remove the namespaces, bridge, rules and data
+#   bash ops/cluster.sh env K     print the exports to drive node K (EVENTSWARM_HOST, DOCKER_HOST for its engine)
+# Agents are not joined into one swarm here: that is the caller's step (swarm init on n1, join on the others).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=/run/eventswarm-cluster
+DATA=/var/lib/eventswarm-cluster
+BRIDGE=esbr0
+SUBNET_PREFIX=10.200.0
+ES=${EVENTSWARM_BIN:-eventswarm}
+
+addr() { echo "$SUBNET_PREFIX.$((10 + $1))"; }
+in_ns() { local k=$1; shift; nsenter --net=/var/run/netns/es-n$k "$@"; }
+
+up_network() {
+  ip link show $BRIDGE >/dev/null 2>&1 || {
+    ip link add $BRIDGE type bridge
+    ip addr add $SUBNET_PREFIX.1/24 dev $BRIDGE
+    ip link set $BRIDGE up
+  }
+  # With a Docker Engine in the root namespace, br_netfilter + FORWARD DROP would block traffic between the
+  # nodes' veths on this bridge.
+  iptables -C FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null || iptables -I FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT
+}
+
+up_node() {
+  local k=$1 dir=$ROOT/n$1
+  mkdir -p "$dir" "$DATA/n$k"
+  if ! ip netns list | grep -qw "es-n$k"; then
+    ip netns add es-n$k
+    ip link add es-n$k-h type veth peer name es-n$k-c
+    ip link set es-n$k-h master $BRIDGE up
+    ip link set es-n$k-c netns es-n$k
+    in_ns $k ip link set lo up
+    in_ns $k ip link set es-n$k-c name eth0
+    in_ns $k ip addr add "$(addr $k)/24" dev eth0
+    in_ns $k ip link set eth0 up
+    in_ns $k ip route add default via $SUBNET_PREFIX.1
+  fi
+  if ! DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1; then
+    # `ip netns exec` remounts /sys and dockerd then fails ("Devices cgroup isn't mounted"): enter only the net ns.
+    unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k dockerd \
+      --data-root $DATA/n$k/docker --exec-root $dir/exec -H unix://$dir/docker.sock --pidfile $dir/docker.pid" \
+      >"$dir/dockerd.log" 2>&1 &
+    for _ in $(seq 1 120); do DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 || { echo "n$k: dockerd did not start, see $dir/dockerd.log" >&2; tail -5 "$dir/dockerd.log" >&2; exit 1; }
+  fi
+  for image in busybox:latest; do
+    DOCKER_HOST=unix://$dir/docker.sock docker image inspect $image >/dev/null 2>&1 || \
+      docker save $image | DOCKER_HOST=unix://$dir/docker.sock docker load -q >/dev/null
+  done
+  if ! curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1; then
+    unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k $ES agent --data-dir $DATA/n$k/eventswarm \
+      --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock --raft-addr $(addr $k):4377" \
+      >"$dir/agent.log" 2>&1 &
+    echo $! >"$dir/agent.pid"
+    for _ in $(seq 1 150); do curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null || { echo "n$k: agent did not start, see $dir/agent.log" >&2; exit 1; }
+  fi
+  echo "n$k: $(addr $k)  agent unix://$dir/eventswarm.sock  engine unix://$dir/docker.sock"
+}
+
+down() {
+  for dir in "$ROOT"/n*; do
+    [ -d "$dir" ] || continue
+    # The agent runs under unshare/sh; kill whatever still serves this node's socket.
+    pkill -9 -f -- "--socket $dir/eventswarm.sock" 2>/dev/null || true
+    if [ -f "$dir/docker.pid" ]; then
+      DOCKER_HOST=unix://$dir/docker.sock docker ps -aq 2>/dev/null | xargs -r env DOCKER_HOST=unix://$dir/docker.sock docker rm -f >/dev/null 2>&1 || true
+      local pid; pid=$(cat "$dir/docker.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  for ns in $(ip netns list | awk '{print $1}' | grep '^es-n' || true); do
+    ip link del "$ns-h" 2>/dev/null || true
+    ip netns del "$ns"
+  done
+  ip link del $BRIDGE 2>/dev/null || true
+  while iptables -C FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null; do iptables -D FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT; done
+  umount -R "$ROOT"/n*/exec 2>/dev/null || true
+  rm -rf "$ROOT" "$DATA"
+}
+
+case "${1:-}" in
+  up)
+    n=${2:?usage: ops/cluster.sh up N}
+    up_network
+    for k in $(seq 1 "$n"); do up_node "$k"; done ;;
+  down) down ;;
+  env)
+    k=${2:?usage: ops/cluster.sh env K}
+    echo "export EVENTSWARM_HOST=unix://$ROOT/n$k/eventswarm.sock DOCKER_HOST=unix://$ROOT/n$k/docker.sock" ;;
+  *) echo "usage: ops/cluster.sh up N | down | env K" >&2; exit 2 ;;
+esac
