@@ -62,18 +62,14 @@ public static class Scenario
 
     public static NodeStatusChanged NodeDown(string id, double at = 0) => new(id, NodeStatus.Down, "heartbeat failure", At(at));
 
-    // No event sets a node's availability or labels yet (there is no `node update`), so these edit the projection.
     public static ClusterState Drained(this ClusterState state, string nodeId) =>
-        state.EditNode(nodeId, n => n with { Availability = NodeAvailability.Drain });
+        state.And(new NodeAvailabilityChanged(nodeId, NodeAvailability.Drain, T0));
 
     public static ClusterState Paused(this ClusterState state, string nodeId) =>
-        state.EditNode(nodeId, n => n with { Availability = NodeAvailability.Pause });
+        state.And(new NodeAvailabilityChanged(nodeId, NodeAvailability.Pause, T0));
 
     public static ClusterState Labelled(this ClusterState state, string nodeId, string key, string value) =>
-        state.EditNode(nodeId, n => n with { Labels = n.Labels.SetItem(key, value) });
-
-    private static ClusterState EditNode(this ClusterState state, string nodeId, Func<Node, Node> edit) =>
-        state with { Nodes = state.Nodes.SetItem(nodeId, edit(state.Nodes[nodeId])) };
+        state.And(new NodeLabelsChanged(nodeId, state.Nodes[nodeId].Labels.SetItem(key, value), T0));
 
     // ---- services ----
 

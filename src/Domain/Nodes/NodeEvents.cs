@@ -6,3 +6,9 @@ public sealed record NodeJoined(string NodeId, NodeRole Role, string Address, No
 public sealed record NodeDescribed(string NodeId, NodeDescription Description, DateTimeOffset At) : DomainEvent;
 
 public sealed record NodeStatusChanged(string NodeId, NodeStatus Status, string Message, DateTimeOffset At) : DomainEvent;
+
+public sealed record NodeAvailabilityChanged(string NodeId, NodeAvailability Availability, DateTimeOffset At) : DomainEvent;
+
+public sealed record NodeLabelsChanged(string NodeId, System.Collections.Immutable.ImmutableDictionary<string, string> Labels, DateTimeOffset At) : DomainEvent;
+
+public sealed record NodeRoleChanged(string NodeId, NodeRole Role, DateTimeOffset At) : DomainEvent;

@@ -7,7 +7,7 @@ namespace EventSwarm.Domain.Services;
 /// so without this two identical specs read from two requests would differ, and every `service scale` would look
 /// like a new spec and replace every task.
 /// </summary>
-internal static class SpecEquality
+public static class SpecEquality
 {
     public static bool Same<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
         (a.IsDefaultOrEmpty && b.IsDefaultOrEmpty) || (!a.IsDefault && !b.IsDefault && a.SequenceEqual(b));

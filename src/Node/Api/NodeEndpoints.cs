@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
 using Docker.DotNet.Models;
+using EventSwarm.Application.Nodes;
+using Mediator;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
@@ -22,6 +25,8 @@ public static class NodeEndpoints
             return Results.Json(nodes, DockerJson.Options);
         });
 
+        app.MapPost("/nodes/{id}/update", UpdateAsync);
+
         app.MapGet("/nodes/{id}", (string id, ClusterProjection projection) =>
         {
             var state = RequireSwarm(projection);
@@ -29,6 +34,29 @@ public static class NodeEndpoints
                 ? Results.Json(ToWire(node, state), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, IMediator mediator, CancellationToken ct)
+    {
+        if (!long.TryParse(context.Request.Query["version"], out var version))
+            throw new BadRequestException("the version query parameter is required: pass the node's Version.Index");
+        var spec = await Body.ReadAsync<NodeUpdateParameters>(context);
+        var role = spec.Role?.ToLowerInvariant() switch
+        {
+            "manager" => NodeRole.Manager,
+            "worker" => NodeRole.Worker,
+            var other => throw new BadRequestException($"invalid role '{other}': must be worker or manager"),
+        };
+        var availability = spec.Availability?.ToLowerInvariant() switch
+        {
+            "active" => NodeAvailability.Active,
+            "pause" => NodeAvailability.Pause,
+            "drain" => NodeAvailability.Drain,
+            var other => throw new BadRequestException($"invalid availability '{other}': must be active, pause or drain"),
+        };
+        var labels = (spec.Labels ?? new Dictionary<string, string>()).ToImmutableDictionary();
+        await mediator.Send(new UpdateNodeCommand(id, version, role, availability, labels, CallerIdentity.Of(context)), ct);
+        return Results.Ok();
     }
 
     public static ClusterState RequireSwarm(ClusterProjection projection)

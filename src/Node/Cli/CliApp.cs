@@ -18,7 +18,8 @@ public static class CliApp
         Commands:
           agent                  Run a node (manager and worker) on the local Docker Engine
           swarm init             Initialize a swarm
-          node ls|inspect        Manage nodes
+          node ls|inspect|update|promote|demote
+                                 Manage nodes
           service create|ls|ps|scale|rm|inspect|update
                                  Manage services
           version                Show the client and server versions
@@ -47,6 +48,9 @@ public static class CliApp
                 ("swarm", "init") => await SwarmCommands.InitAsync(client, rest[2..]),
                 ("node", "ls" or "list") => await NodeCommands.ListAsync(client, rest[2..]),
                 ("node", "inspect") => await NodeCommands.InspectAsync(client, rest[2..]),
+                ("node", "update") => await NodeCommands.UpdateAsync(client, rest[2..]),
+                ("node", "promote") => await NodeCommands.SetRoleAsync(client, rest[2..], "manager"),
+                ("node", "demote") => await NodeCommands.SetRoleAsync(client, rest[2..], "worker"),
                 ("service", "create") => await ServiceCommands.CreateAsync(client, rest[2..]),
                 ("service", "ls" or "list") => await ServiceCommands.ListAsync(client, rest[2..]),
                 ("service", "ps") => await ServiceCommands.PsAsync(client, rest[2..]),

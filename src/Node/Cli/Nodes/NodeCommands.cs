@@ -38,5 +38,48 @@ public static class NodeCommands
         return 0;
     }
 
+    public static async Task<int> UpdateAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("availability"), new("role"), new("label-add"), new("label-rm")]);
+        if (args.Positionals.Count != 1) throw new UsageException("\"eventswarm node update\" requires exactly 1 argument: NODE");
+        await ChangeAsync(client, args.Positionals[0], spec =>
+        {
+            if (args.Value("availability") is { } availability) spec.Availability = availability;
+            if (args.Value("role") is { } role) spec.Role = role;
+            var labels = new Dictionary<string, string>(spec.Labels ?? new Dictionary<string, string>());
+            foreach (var pair in args.Values("label-add"))
+            {
+                var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : (pair, "");
+                labels[key] = value;
+            }
+            foreach (var key in args.Values("label-rm"))
+                if (!labels.Remove(key)) throw new UsageException($"key {key} doesn't exist in node's labels");
+            spec.Labels = labels;
+        });
+        Console.WriteLine(args.Positionals[0]);
+        return 0;
+    }
+
+    /// <summary>`node promote` / `node demote`: a role change through the same update.</summary>
+    public static async Task<int> SetRoleAsync(IDockerClient client, IReadOnlyList<string> argv, string role)
+    {
+        var args = Args.Parse(argv, []);
+        if (args.Positionals.Count == 0) throw new UsageException($"\"eventswarm node {(role == "manager" ? "promote" : "demote")}\" requires at least 1 argument: NODE [NODE...]");
+        foreach (var node in args.Positionals)
+        {
+            await ChangeAsync(client, node, spec => spec.Role = role);
+            Console.WriteLine(role == "manager" ? $"Node {node} promoted to a manager in the swarm." : $"Manager {node} demoted in the swarm.");
+        }
+        return 0;
+    }
+
+    private static async Task ChangeAsync(IDockerClient client, string node, Action<NodeUpdateParameters> change)
+    {
+        var current = await client.Swarm.InspectNodeAsync(node);
+        var spec = current.Spec;
+        change(spec);
+        await client.Swarm.UpdateNodeAsync(current.ID, current.Version.Index!.Value, spec);
+    }
+
     internal static string Capitalize(string? word) => string.IsNullOrEmpty(word) ? "" : char.ToUpperInvariant(word[0]) + word[1..];
 }

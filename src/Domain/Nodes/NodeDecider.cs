@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using EventSwarm.Domain.Services;
+
+namespace EventSwarm.Domain.Nodes;
+
+/// <summary>`node update`: the node's spec as the client wants it, with the version it read (optimistic concurrency).</summary>
+public sealed record UpdateNode(string Node, long Version, NodeRole Role, NodeAvailability Availability, ImmutableDictionary<string, string> Labels, DateTimeOffset At);
+
+public static class NodeDecider
+{
+    /// <summary>Records each change as its own event, so the audit trail says "drained n4", not "node spec replaced".</summary>
+    public static Decision Decide(UpdateNode command, ClusterState state)
+    {
+        if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
+        if (command.Version != node.Version)
+            return Decision.Conflict($"update out of sequence: node {node.Description.Hostname} is at version {node.Version}, the update was for version {command.Version}");
+        if (node.Role == NodeRole.Manager && command.Role == NodeRole.Worker
+            && state.Nodes.Values.Count(n => n.Role == NodeRole.Manager) == 1)
+            return Decision.Invalid($"attempting to demote the last manager of the swarm ({node.Description.Hostname})");
+
+        var events = new List<DomainEvent>();
+        if (command.Availability != node.Availability) events.Add(new NodeAvailabilityChanged(node.Id, command.Availability, command.At));
+        if (!SpecEquality.Same(command.Labels, node.Labels)) events.Add(new NodeLabelsChanged(node.Id, command.Labels, command.At));
+        if (command.Role != node.Role) events.Add(new NodeRoleChanged(node.Id, command.Role, command.At));
+        return new Decision(events);
+    }
+}
