@@ -105,6 +105,9 @@ public sealed record ClusterState
             e.Status.State < t.Status.State || t.NodeId != e.NodeId
                 ? t
                 : t with { Status = e.Status, UpdatedAt = e.Status.Timestamp, Version = sequence }),
+        TaskOrphaned e => state.WithTask(e.TaskId, t => t.Status.State.IsTerminal()
+            ? t
+            : t with { Status = t.Status with { State = TaskState.Orphaned, Message = e.Message, Timestamp = e.At }, UpdatedAt = e.At, Version = sequence }),
         TaskRemoved e => state with { Tasks = state.Tasks.Remove(e.TaskId) },
 
         _ => throw new InvalidOperationException($"ClusterState cannot apply {@event.GetType().Name}"),

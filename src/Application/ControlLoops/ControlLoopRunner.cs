@@ -1,4 +1,5 @@
 using EventSwarm.Application.Log;
+using EventSwarm.Application.Nodes;
 using EventSwarm.Application.Scheduling;
 using EventSwarm.Application.Services;
 using EventSwarm.Application.Tasks;
@@ -12,13 +13,15 @@ namespace EventSwarm.Application.ControlLoops;
 /// before, and appends what it decided as one batch named after the loop. It sleeps until the projection moves
 /// or a delayed restart falls due.
 /// </summary>
-public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection projection, IClock clock, ILogger<ControlLoopRunner> logger)
+public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection projection, IClock clock, Heartbeats heartbeats, ILogger<ControlLoopRunner> logger)
 {
     /// <summary>Upper bound on a sleep, so that anything time-based that is not tracked still happens soon.</summary>
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(1);
 
-    public static readonly IReadOnlyList<(string Name, ControlLoop Loop)> Loops =
+    /// <summary>The loops in the order a pass runs them: a node found down first, so its tasks move in the same pass.</summary>
+    public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(DateTimeOffset watchingSince) =>
     [
+        ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(), heartbeats.Period, watchingSince)),
         ("replicated-orchestrator", ReplicatedOrchestrator.Reconcile),
         ("global-orchestrator", GlobalOrchestrator.Reconcile),
         ("scheduler", Scheduler.Reconcile),
@@ -27,13 +30,14 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var loops = Loops(clock.Now);
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 var seen = projection.Current.LastSequence;
                 var progressed = false;
-                foreach (var (name, loop) in Loops)
+                foreach (var (name, loop) in loops)
                 {
                     var metadata = new EventMetadata(clock.Now, $"system:{name}", "Reconcile", Ids.NewBatchId(), name);
                     var decision = await writer.WriteAsync(state => new Decision(loop(state, new ReconcileContext(clock.Now, Ids.NewId))), metadata, ct);

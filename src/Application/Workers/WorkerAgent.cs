@@ -29,6 +29,7 @@ public sealed class WorkerAgent(
     private readonly ConcurrentDictionary<string, TaskState> _reported = new();
     private readonly Channel<TaskStatusReport> _reports = Channel.CreateUnbounded<TaskStatusReport>();
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly HashSet<string> _stoppedOrphans = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -102,6 +103,10 @@ public sealed class WorkerAgent(
                     Run(task.Id, () => ShutdownAsync(task, ct));
                 else if (task.DesiredState == TaskState.Remove && hasContainer)
                     Run(task.Id, () => RemoveContainerAsync(task.Id, containerId!, ct));
+                // Back from being cut off: the managers gave this task up and replaced it, so its container must stop
+                // or the slot would run twice.
+                else if (observed == TaskState.Orphaned && hasContainer && _stoppedOrphans.Add(task.Id))
+                    Run(task.Id, () => runtime.StopAsync(containerId!, task.Spec.Container.StopGracePeriod, ct));
                 continue;
             }
 

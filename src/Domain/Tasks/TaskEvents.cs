@@ -31,3 +31,9 @@ public sealed record TaskStatusReported(string TaskId, string NodeId, TaskObserv
 
 /// <summary>The task reaper trimmed history, or a removed task finished: the task leaves the projection.</summary>
 public sealed record TaskRemoved(string TaskId, DateTimeOffset At) : DomainEvent;
+
+/// <summary>
+/// The task's node went down: nobody can tell what the task is doing, so it stops counting as running and the
+/// orchestrator replaces it elsewhere. If the node comes back, its worker stops the task's container.
+/// </summary>
+public sealed record TaskOrphaned(string TaskId, string Message, DateTimeOffset At) : DomainEvent;

@@ -34,6 +34,7 @@ public static class EventJson
         (typeof(TaskDesiredStateChanged), "task-desired-state-changed"),
         (typeof(TaskStatusReported), "task-status-reported"),
         (typeof(TaskRemoved), "task-removed"),
+        (typeof(TaskOrphaned), "task-orphaned"),
     ];
 
     public static JsonSerializerOptions Options { get; } = CreateOptions();

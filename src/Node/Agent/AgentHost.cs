@@ -30,7 +30,7 @@ public static class AgentHost
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT]");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period DURATION]");
             return 2;
         }
 
@@ -60,6 +60,7 @@ public static class AgentHost
         services.AddSingleton<ClusterWriter>();
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ControlLoopRunner>();
+        services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {

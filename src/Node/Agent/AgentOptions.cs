@@ -1,15 +1,17 @@
 using System.Net;
+using EventSwarm.Application.Nodes;
 
 namespace EventSwarm.Node.Agent;
 
-/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT]</c></summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint)
+/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period 5s]</c></summary>
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint, TimeSpan HeartbeatPeriod)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
         string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket, raft = "127.0.0.1:4377";
+        var heartbeat = Heartbeats.DefaultPeriod;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
@@ -20,11 +22,16 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
                 case "--docker-host": dockerHost = value; break;
                 case "--socket": socket = value; break;
                 case "--raft-addr": raft = value; break;
+                case "--heartbeat-period":
+                    try { heartbeat = Cli.Units.ParseDuration(value, "heartbeat-period"); }
+                    catch (Cli.UsageException e) { throw new ArgumentException(e.Message); }
+                    break;
                 default: throw new ArgumentException($"unknown flag: {name}");
             }
         }
         if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint);
+        if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint, heartbeat);
     }
 }

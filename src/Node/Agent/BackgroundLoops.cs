@@ -26,6 +26,7 @@ public sealed class WorkerService(
     IContainerRuntime runtime,
     IMediator mediator,
     IClock clock,
+    Heartbeats heartbeats,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -40,6 +41,22 @@ public sealed class WorkerService(
         var worker = new WorkerAgent(local.NodeId, runtime, projection,
             (report, token) => mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), token).AsTask(),
             clock, loggers.CreateLogger<WorkerAgent>());
-        await worker.RunAsync(ct);
+        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(ct));
+    }
+
+    /// <summary>This node's heartbeat. Its worker and its leader share the process, so the beat is a memory write.</summary>
+    private async Task BeatAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                heartbeats.Beat(local.NodeId, clock.Now);
+                await Task.Delay(heartbeats.Period, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 }

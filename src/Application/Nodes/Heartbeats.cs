@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+
+namespace EventSwarm.Application.Nodes;
+
+/// <summary>
+/// When each node's worker was last heard from. Kept in the leader's memory, never in the log: a heartbeat every
+/// few seconds per node would drown the history, and only its consequences (a node going down or coming back)
+/// are facts worth recording.
+/// </summary>
+public sealed class Heartbeats(TimeSpan period)
+{
+    /// <summary>Swarm's default dispatcher heartbeat period.</summary>
+    public static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new();
+
+    public TimeSpan Period { get; } = period;
+
+    public void Beat(string nodeId, DateTimeOffset at) => _last[nodeId] = at;
+
+    public IReadOnlyDictionary<string, DateTimeOffset> Snapshot() => new Dictionary<string, DateTimeOffset>(_last);
+}
