@@ -48,6 +48,9 @@ public sealed record ClusterState
     public static ClusterState Evolve(ClusterState state, DomainEvent @event, long sequence) => @event switch
     {
         SwarmInitialized e => state with { Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence) },
+        ClusterCaIssued e => state.WithSwarm(s => s with { CaCertificatePem = e.CertificatePem, CaDigest = e.Digest, UpdatedAt = e.At, Version = sequence }),
+        JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
+        JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
 
         NodeJoined e => state with
         {
@@ -112,6 +115,9 @@ public sealed record ClusterState
 
         _ => throw new InvalidOperationException($"ClusterState cannot apply {@event.GetType().Name}"),
     };
+
+    private ClusterState WithSwarm(Func<SwarmInfo, SwarmInfo> change) =>
+        Swarm is null ? this : this with { Swarm = change(Swarm) };
 
     private ClusterState WithNode(string id, Func<Node, Node> change) =>
         Nodes.TryGetValue(id, out var node) ? this with { Nodes = Nodes.SetItem(id, change(node)) } : this;

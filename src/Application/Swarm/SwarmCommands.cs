@@ -6,19 +6,29 @@ using Mediator;
 
 namespace EventSwarm.Application.Swarm;
 
-public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller) : ICommand<string>;
+public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null) : ICommand<string>;
+
+public sealed record RotateJoinTokenCommand(NodeRole Role, string SecretHash, Caller Caller) : ICommand;
 
 public sealed record RegisterNodeCommand(string NodeId, NodeRole Role, string Address, NodeDescription Description, Caller Caller) : ICommand;
 
 public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode local) :
     ICommandHandler<InitSwarmCommand, string>,
-    ICommandHandler<RegisterNodeCommand>
+    ICommandHandler<RegisterNodeCommand>,
+    ICommandHandler<RotateJoinTokenCommand>
 {
+    public async ValueTask<Unit> Handle(RotateJoinTokenCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("RotateJoinToken", command.Caller,
+            state => SwarmDecider.Decide(new RotateJoinToken(command.Role, command.SecretHash, executor.Now), state), ct);
+        return Unit.Value;
+    }
+
     public async ValueTask<string> Handle(InitSwarmCommand command, CancellationToken ct)
     {
         var description = await local.DescriptionAsync(ct);
         await executor.ExecuteAsync("InitSwarm", command.Caller, state => SwarmDecider.Decide(
-            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now), state), ct);
+            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials), state), ct);
         return local.NodeId;
     }
 

@@ -18,6 +18,8 @@ public static class EventJson
     private static readonly (Type Type, string Name)[] EventTypes =
     [
         (typeof(SwarmInitialized), "swarm-initialized"),
+        (typeof(ClusterCaIssued), "cluster-ca-issued"),
+        (typeof(JoinTokenRotated), "join-token-rotated"),
         (typeof(NodeJoined), "node-joined"),
         (typeof(NodeDescribed), "node-described"),
         (typeof(NodeStatusChanged), "node-status-changed"),

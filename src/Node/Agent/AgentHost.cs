@@ -7,6 +7,7 @@ using EventSwarm.Application.Services;
 using EventSwarm.Application.Workers;
 using EventSwarm.Infrastructure.Docker;
 using EventSwarm.Infrastructure.Log;
+using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Api;
 using FluentValidation;
 using Mediator;
@@ -61,6 +62,7 @@ public static class AgentHost
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ControlLoopRunner>();
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
+        services.AddSingleton(new ClusterSecrets(options.DataDirectory));
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {

@@ -3,7 +3,9 @@ using Docker.DotNet.Models;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Swarm;
 using EventSwarm.Application.Tasks;
+using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
+using EventSwarm.Infrastructure.Security;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
@@ -12,15 +14,32 @@ public static class SwarmEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync<SwarmInitParameters>(context);
             var advertise = string.IsNullOrEmpty(request.AdvertiseAddr) ? "127.0.0.1" : request.AdvertiseAddr;
-            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context)), ct);
+            // The CA and the join secrets are made only for a node that is not in a swarm yet, and kept only once
+            // the swarm's creation is committed.
+            var cluster = projection.Current.Swarm is null ? ClusterSecrets.Create(clock.Now) : null;
+            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials), ct);
+            if (cluster is not null) secrets.Save(cluster);
             return Results.Json(nodeId);
         });
 
-        app.MapGet("/swarm", (ClusterProjection projection) =>
+        app.MapPost("/swarm/update", async (HttpContext context, IMediator mediator, ClusterSecrets secrets, CancellationToken ct) =>
+        {
+            foreach (var (flag, role) in new[] { ("rotateWorkerToken", NodeRole.Worker), ("rotateManagerToken", NodeRole.Manager) })
+            {
+                // Go's strconv.ParseBool, as the engine reads it: docker sends "true", Docker.DotNet sends "1".
+                if (context.Request.Query[flag].ToString() is not ("1" or "t" or "T" or "true" or "True" or "TRUE")) continue;
+                var secret = JoinToken.NewSecret();
+                await mediator.Send(new RotateJoinTokenCommand(role, JoinToken.HashOf(secret), CallerIdentity.Of(context)), ct);
+                secrets.SaveSecret(role, secret);
+            }
+            return Results.Ok();
+        });
+
+        app.MapGet("/swarm", (ClusterProjection projection, ClusterSecrets secrets) =>
             projection.Current.Swarm is not { } swarm
                 ? Results.Json(new { message = SwarmDecider.NotInSwarm }, statusCode: 503)
                 : Results.Json(new SwarmInspectResponse
@@ -30,8 +49,11 @@ public static class SwarmEndpoints
                     CreatedAt = swarm.CreatedAt.UtcDateTime,
                     UpdatedAt = swarm.UpdatedAt.UtcDateTime,
                     Spec = Spec(),
-                    // Join tokens come with multi-node clusters (issue 3); none is valid until then.
-                    JoinTokens = new JoinTokens { Worker = "", Manager = "" },
+                    JoinTokens = new JoinTokens
+                    {
+                        Worker = secrets.Token(NodeRole.Worker, swarm) ?? "",
+                        Manager = secrets.Token(NodeRole.Manager, swarm) ?? "",
+                    },
                 }, DockerJson.Options));
     }
 

@@ -25,6 +25,36 @@ public static class SwarmCommands
         return 0;
     }
 
+    public static async Task<int> JoinTokenAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("quiet", 'q', false), new("rotate", null, false)]);
+        if (args.Positionals is not [var role] || role is not ("worker" or "manager"))
+            throw new UsageException("\"eventswarm swarm join-token\" requires exactly 1 argument: worker or manager");
+        var swarm = await client.Swarm.InspectSwarmAsync();
+        if (args.Has("rotate"))
+        {
+            await client.Swarm.UpdateSwarmAsync(new SwarmUpdateParameters
+            {
+                Spec = swarm.Spec,
+                Version = (long)swarm.Version.Index!.Value,
+                RotateWorkerToken = role == "worker",
+                RotateManagerToken = role == "manager",
+            });
+            swarm = await client.Swarm.InspectSwarmAsync();
+            if (!args.Has("quiet")) Console.WriteLine($"Successfully rotated {role} join token.\n");
+        }
+        var token = role == "worker" ? swarm.JoinTokens.Worker : swarm.JoinTokens.Manager;
+        if (string.IsNullOrEmpty(token)) throw new UsageException($"this manager does not hold the {role} join token");
+        if (args.Has("quiet"))
+        {
+            Console.WriteLine(token);
+            return 0;
+        }
+        var address = (await client.System.GetSystemInfoAsync()).Swarm?.NodeAddr ?? "127.0.0.1";
+        Console.WriteLine($"To add a {role} to this swarm, run the following command:\n\n    eventswarm swarm join --token {token} {address}:2377\n");
+        return 0;
+    }
+
     public static async Task<int> VersionAsync(IDockerClient client)
     {
         Console.WriteLine($"Client: eventswarm {typeof(SwarmCommands).Assembly.GetName().Version?.ToString(3)}");

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Swarm;
+
+namespace EventSwarm.Infrastructure.Security;
+
+/// <summary>
+/// What must never enter the log: the root CA's private key and the join secrets in clear. They live in the
+/// manager's data directory, readable by root only; the log carries the CA certificate and the secrets' hashes.
+/// </summary>
+public sealed class ClusterSecrets(string dataDirectory)
+{
+    private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private string Directory => Path.Combine(dataDirectory, "certificates");
+    private string TokensFile => Path.Combine(Directory, "join-secrets.json");
+
+    /// <summary>A new root CA (Swarm's: CN=swarm-ca, ECDSA P-256, 20 years, backdated 1 h) and two join secrets, not yet saved.</summary>
+    public static NewCluster Create(DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=swarm-ca", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var certificate = request.CreateSelfSigned(now.AddHours(-1), now.AddYears(20));
+        var worker = JoinToken.NewSecret();
+        var manager = JoinToken.NewSecret();
+        var digest = JoinToken.DigestOf(certificate.RawData);
+        return new NewCluster(
+            new ClusterCredentials(certificate.ExportCertificatePem(), digest, JoinToken.HashOf(worker), JoinToken.HashOf(manager)),
+            key.ExportPkcs8PrivateKeyPem(), worker, manager);
+    }
+
+    /// <summary>Called once the swarm's creation is committed, so a refused init leaves nothing behind.</summary>
+    public void Save(NewCluster cluster)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Write(Path.Combine(Directory, "ca.crt"), cluster.Credentials.CaCertificatePem, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Write(Path.Combine(Directory, "ca.key"), cluster.CaPrivateKeyPem, OwnerOnly);
+        WriteSecrets(new Secrets(cluster.WorkerSecret, cluster.ManagerSecret));
+    }
+
+    public void SaveSecret(NodeRole role, string secret)
+    {
+        var current = ReadSecrets() ?? new Secrets("", "");
+        WriteSecrets(role == NodeRole.Worker ? current with { Worker = secret } : current with { Manager = secret });
+    }
+
+    /// <summary>The full token for a role, when this manager holds the secret and it matches the committed hash.</summary>
+    public string? Token(NodeRole role, SwarmInfo swarm)
+    {
+        if (ReadSecrets() is not { } secrets || swarm.CaDigest is null) return null;
+        var (secret, hash) = role == NodeRole.Worker ? (secrets.Worker, swarm.WorkerSecretHash) : (secrets.Manager, swarm.ManagerSecretHash);
+        return secret.Length > 0 && JoinToken.HashOf(secret) == hash ? new JoinToken(swarm.CaDigest, secret).ToString() : null;
+    }
+
+    private Secrets? ReadSecrets() =>
+        File.Exists(TokensFile) ? JsonSerializer.Deserialize<Secrets>(File.ReadAllText(TokensFile)) : null;
+
+    private void WriteSecrets(Secrets secrets) => Write(TokensFile, JsonSerializer.Serialize(secrets), OwnerOnly);
+
+    /// <summary>Created with its final mode and renamed into place, so the secret is never readable by others, even briefly.</summary>
+    private static void Write(string path, string content, UnixFileMode mode)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = mode }))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(content);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private sealed record Secrets(string Worker, string Manager);
+}
+
+public sealed record NewCluster(ClusterCredentials Credentials, string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret);
