@@ -10,13 +10,24 @@ public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, Cl
 
 public sealed record RotateJoinTokenCommand(NodeRole Role, string SecretHash, Caller Caller) : ICommand;
 
+/// <summary>Returns the role the token admitted.</summary>
+public sealed record JoinSwarmCommand(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, Caller Caller) : ICommand<NodeRole>;
+
 public sealed record RegisterNodeCommand(string NodeId, NodeRole Role, string Address, NodeDescription Description, Caller Caller) : ICommand;
 
 public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode local) :
     ICommandHandler<InitSwarmCommand, string>,
     ICommandHandler<RegisterNodeCommand>,
-    ICommandHandler<RotateJoinTokenCommand>
+    ICommandHandler<RotateJoinTokenCommand>,
+    ICommandHandler<JoinSwarmCommand, NodeRole>
 {
+    public async ValueTask<NodeRole> Handle(JoinSwarmCommand command, CancellationToken ct)
+    {
+        var decision = await executor.ExecuteAsync("JoinSwarm", command.Caller, state => JoinDecider.Decide(
+            new JoinSwarm(command.NodeId, command.Token, command.RequestedRole, command.Address, command.Description, executor.Now), state), ct);
+        return decision.Events.OfType<NodeJoined>().Single().Role;
+    }
+
     public async ValueTask<Unit> Handle(RotateJoinTokenCommand command, CancellationToken ct)
     {
         await executor.ExecuteAsync("RotateJoinToken", command.Caller,

@@ -50,3 +50,28 @@ public static class SwarmDecider
         return new Decision(events);
     }
 }
+
+/// <summary>A node asks to join with a token; the manager has already parsed it and will sign its certificate.</summary>
+public sealed record JoinSwarm(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, DateTimeOffset At);
+
+public static class JoinDecider
+{
+    /// <summary>
+    /// Swarm's checks, in its order: the token's shape, the cluster it was made for (CA digest), then the secret,
+    /// which also says the role it admits. A rotated-out secret matches neither hash and is refused like a wrong one.
+    /// </summary>
+    public static Decision Decide(JoinSwarm command, ClusterState state)
+    {
+        if (state.Swarm is not { } swarm) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
+        if (!JoinToken.TryParse(command.Token, out var token, out var error)) return Decision.Invalid(error);
+        if (token!.CaDigest != swarm.CaDigest)
+            return Decision.Invalid("invalid join token: it was made for another swarm (the CA digest does not match this swarm's root CA)");
+        var hash = JoinToken.HashOf(token.Secret);
+        NodeRole? admits = hash == swarm.ManagerSecretHash ? NodeRole.Manager : hash == swarm.WorkerSecretHash ? NodeRole.Worker : null;
+        if (admits is null)
+            return Decision.Invalid("invalid join token: the secret is wrong or has been rotated; ask a manager for `swarm join-token`");
+        if (command.RequestedRole == NodeRole.Manager && admits == NodeRole.Worker)
+            return Decision.Invalid("a worker join token cannot be used to join as a manager");
+        return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At));
+    }
+}

@@ -47,6 +47,40 @@ public sealed class ClusterSecrets(string dataDirectory)
         WriteSecrets(role == NodeRole.Worker ? current with { Worker = secret } : current with { Manager = secret });
     }
 
+    /// <summary>
+    /// Reads a joiner's certificate signing request; a malformed one or one whose signature does not verify is
+    /// refused before anything is decided.
+    /// </summary>
+    public static CertificateRequest ReadSigningRequest(string pem)
+    {
+        try
+        {
+            return CertificateRequest.LoadSigningRequestPem(pem, HashAlgorithmName.SHA256);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new ArgumentException($"invalid certificate signing request: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Swarm's node certificate: CN=&lt;node id&gt;, OU=swarm-manager|swarm-worker (the role, which authorisation reads),
+    /// O=&lt;cluster id&gt;, 90 days, backdated 1 h, for both TLS server and client use.
+    /// </summary>
+    public string IssueNodeCertificate(CertificateRequest signingRequest, string nodeId, NodeRole role, string clusterId, DateTimeOffset now)
+    {
+        var dir = Directory;
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(dir, "ca.crt")), File.ReadAllText(Path.Combine(dir, "ca.key")));
+        var subject = new X500DistinguishedName($"CN={nodeId}, OU={(role == NodeRole.Manager ? "swarm-manager" : "swarm-worker")}, O={clusterId}");
+        var request = new CertificateRequest(subject, signingRequest.PublicKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var certificate = request.Create(ca, now.AddHours(-1), now.AddDays(90), RandomNumberGenerator.GetBytes(16));
+        return certificate.ExportCertificatePem();
+    }
+
     /// <summary>The full token for a role, when this manager holds the secret and it matches the committed hash.</summary>
     public string? Token(NodeRole role, SwarmInfo swarm)
     {

@@ -92,6 +92,7 @@ public static class AgentHost
         ServiceEndpoints.Map(app);
         TaskEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
+        JoinEndpoints.Map(app);
 
         await app.StartAsync();
         // Only root may drive the node, as with docker.sock's root:docker 0660.

@@ -13,7 +13,7 @@ public static class NodeEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local) =>
         {
             var state = RequireSwarm(projection);
             var filters = Filters.Parse(request, "id", "name", "role", "membership", "label", "node.label");
@@ -21,17 +21,17 @@ public static class NodeEndpoints
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, state));
+                .Select(n => ToWire(n, local.NodeId));
             return Results.Json(nodes, DockerJson.Options);
         });
 
         app.MapPost("/nodes/{id}/update", UpdateAsync);
 
-        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local) =>
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, state), DockerJson.Options)
+                ? Results.Json(ToWire(node, local.NodeId), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -67,7 +67,7 @@ public static class NodeEndpoints
             : state;
     }
 
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, ClusterState state) => new()
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, string leaderId) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
@@ -92,9 +92,14 @@ public static class NodeEndpoints
             Message = node.StatusMessage,
             Addr = node.Address,
         },
-        // One manager leads its one-member Raft cluster; reachability of others arrives with multi-manager clusters.
+        // This manager leads (its Raft cluster has one voting member until managers join through Raft membership).
         ManagerStatus = node.Role == NodeRole.Manager
-            ? new ManagerStatus { Leader = true, Reachability = "reachable", Addr = $"{node.Address}:2377" }
+            ? new ManagerStatus
+            {
+                Leader = node.Id == leaderId,
+                Reachability = node.Status == Domain.Nodes.NodeStatus.Ready ? "reachable" : "unreachable",
+                Addr = $"{node.Address}:2377",
+            }
             : null,
     };
 }

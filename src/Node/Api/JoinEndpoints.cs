@@ -1,0 +1,62 @@
+using EventSwarm.Application;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Swarm;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Infrastructure.Security;
+using Mediator;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>A joining node's request: its token, the role it asks for, its key (as a CSR) and what it is.</summary>
+public sealed record JoinRequest
+{
+    public string? Token { get; init; }
+    public string? Role { get; init; }
+    public string? CertificateSigningRequest { get; init; }
+    public string? Address { get; init; }
+    public NodeDescription? Description { get; init; }
+}
+
+public sealed record JoinResponse(string NodeId, string Role, string Certificate, string CaCertificate);
+
+/// <summary>
+/// The manager's half of `swarm join`: the joiner first fetches the root CA and checks it against the digest in
+/// its token, then sends its token and CSR; the manager checks the token and signs a node certificate.
+/// </summary>
+public static class JoinEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/eventswarm/v1/swarm/ca", (ClusterProjection projection) =>
+            NodeEndpoints.RequireSwarm(projection).Swarm!.CaCertificatePem is { } pem
+                ? Results.Text(pem, "application/x-pem-file")
+                : ApiErrors.NotFound("this swarm has no root CA"));
+
+        app.MapPost("/eventswarm/v1/swarm/join", async (HttpContext context, IMediator mediator, ClusterProjection projection,
+            ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
+        {
+            var request = await Body.ReadAsync<JoinRequest>(context);
+            var requested = request.Role?.ToLowerInvariant() switch
+            {
+                "worker" => NodeRole.Worker,
+                "manager" => NodeRole.Manager,
+                var other => throw new BadRequestException($"invalid role '{other}': must be worker or manager"),
+            };
+            if (request.Description is null) throw new BadRequestException("the joining node must describe itself (Description)");
+            System.Security.Cryptography.X509Certificates.CertificateRequest csr;
+            try
+            {
+                csr = ClusterSecrets.ReadSigningRequest(request.CertificateSigningRequest ?? "");
+            }
+            catch (ArgumentException e)
+            {
+                throw new BadRequestException(e.Message);
+            }
+            var nodeId = Ids.NewId();
+            var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, request.Address ?? "", request.Description, CallerIdentity.Of(context)), ct);
+            var swarm = projection.Current.Swarm!;
+            var certificate = secrets.IssueNodeCertificate(csr, nodeId, role, swarm.ClusterId, clock.Now);
+            return Results.Json(new JoinResponse(nodeId, role.ToString().ToLowerInvariant(), certificate, swarm.CaCertificatePem!));
+        });
+    }
+}
