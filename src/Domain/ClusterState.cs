@@ -61,6 +61,7 @@ public sealed record ClusterState
         NodeStatusChanged e => state.WithNode(e.NodeId, n => n with { Status = e.Status, StatusMessage = e.Message, UpdatedAt = e.At, Version = sequence }),
         NodeAvailabilityChanged e => state.WithNode(e.NodeId, n => n with { Availability = e.Availability, UpdatedAt = e.At, Version = sequence }),
         NodeLabelsChanged e => state.WithNode(e.NodeId, n => n with { Labels = e.Labels, UpdatedAt = e.At, Version = sequence }),
+        NodeRemoved e => state with { Nodes = state.Nodes.Remove(e.NodeId) },
         NodeRoleChanged e => state.WithNode(e.NodeId, n => n with { Role = e.Role, UpdatedAt = e.At, Version = sequence }),
 
         ServiceCreated e => state with

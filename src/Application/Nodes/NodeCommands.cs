@@ -7,8 +7,17 @@ namespace EventSwarm.Application.Nodes;
 
 public sealed record UpdateNodeCommand(string Node, long Version, NodeRole Role, NodeAvailability Availability, ImmutableDictionary<string, string> Labels, Caller Caller) : ICommand;
 
-public sealed class NodeCommandHandlers(CommandExecutor executor) : ICommandHandler<UpdateNodeCommand>
+public sealed record RemoveNodeCommand(string Node, bool Force, Caller Caller) : ICommand;
+
+public sealed class NodeCommandHandlers(CommandExecutor executor) : ICommandHandler<UpdateNodeCommand>, ICommandHandler<RemoveNodeCommand>
 {
+    public async ValueTask<Unit> Handle(RemoveNodeCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("RemoveNode", command.Caller,
+            state => NodeRemoval.Decide(new RemoveNode(command.Node, command.Force, executor.Now), state), ct);
+        return Unit.Value;
+    }
+
     public async ValueTask<Unit> Handle(UpdateNodeCommand command, CancellationToken ct)
     {
         await executor.ExecuteAsync("UpdateNode", command.Caller, state => NodeDecider.Decide(

@@ -25,3 +25,20 @@ public static class NodeDecider
         return new Decision(events);
     }
 }
+
+public sealed record RemoveNode(string Node, bool Force, DateTimeOffset At);
+
+public static class NodeRemoval
+{
+    /// <summary>Swarm's rules and wording: a manager must be demoted first; a node that is up needs --force.</summary>
+    public static Decision Decide(RemoveNode command, ClusterState state)
+    {
+        if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
+        var name = node.Description.Hostname;
+        if (node.Role == NodeRole.Manager)
+            return Decision.Invalid($"node {name} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
+        if (node.Status != NodeStatus.Down && !command.Force)
+            return Decision.Invalid($"node {name} is not down and can't be removed (use --force to remove it anyway)");
+        return Decision.Of(new NodeRemoved(node.Id, command.At));
+    }
+}

@@ -12,3 +12,5 @@ public sealed record NodeAvailabilityChanged(string NodeId, NodeAvailability Ava
 public sealed record NodeLabelsChanged(string NodeId, System.Collections.Immutable.ImmutableDictionary<string, string> Labels, DateTimeOffset At) : DomainEvent;
 
 public sealed record NodeRoleChanged(string NodeId, NodeRole Role, DateTimeOffset At) : DomainEvent;
+
+public sealed record NodeRemoved(string NodeId, DateTimeOffset At) : DomainEvent;

@@ -26,6 +26,7 @@ public static class EventJson
         (typeof(NodeAvailabilityChanged), "node-availability-changed"),
         (typeof(NodeLabelsChanged), "node-labels-changed"),
         (typeof(NodeRoleChanged), "node-role-changed"),
+        (typeof(NodeRemoved), "node-removed"),
         (typeof(ServiceCreated), "service-created"),
         (typeof(ServiceScaled), "service-scaled"),
         (typeof(ServiceUpdated), "service-updated"),

@@ -27,6 +27,13 @@ public static class NodeEndpoints
 
         app.MapPost("/nodes/{id}/update", UpdateAsync);
 
+        app.MapDelete("/nodes/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var force = context.Request.Query["force"].ToString() is "1" or "true" or "True";
+            await mediator.Send(new RemoveNodeCommand(id, force, CallerIdentity.Of(context)), ct);
+            return Results.Ok();
+        });
+
         app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local) =>
         {
             var state = RequireSwarm(projection);

@@ -18,7 +18,7 @@ public static class CliApp
         Commands:
           agent                  Run a node (manager and worker) on the local Docker Engine
           swarm init|join-token  Initialize a swarm; show or rotate its join tokens
-          node ls|inspect|update|promote|demote
+          node ls|inspect|update|promote|demote|rm
                                  Manage nodes
           service create|ls|ps|scale|rm|inspect|update
                                  Manage services
@@ -49,6 +49,7 @@ public static class CliApp
                 ("swarm", "join-token") => await SwarmCommands.JoinTokenAsync(client, rest[2..]),
                 ("node", "ls" or "list") => await NodeCommands.ListAsync(client, rest[2..]),
                 ("node", "inspect") => await NodeCommands.InspectAsync(client, rest[2..]),
+                ("node", "rm" or "remove") => await NodeCommands.RemoveAsync(client, rest[2..]),
                 ("node", "update") => await NodeCommands.UpdateAsync(client, rest[2..]),
                 ("node", "promote") => await NodeCommands.SetRoleAsync(client, rest[2..], "manager"),
                 ("node", "demote") => await NodeCommands.SetRoleAsync(client, rest[2..], "worker"),

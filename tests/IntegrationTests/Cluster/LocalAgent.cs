@@ -15,12 +15,14 @@ public sealed class LocalAgent : IAsyncDisposable
     private static readonly string EventSwarmDll = Path.Combine(AppContext.BaseDirectory, "eventswarm.dll");
     private readonly string _root;
     private readonly int _raftPort;
+    private readonly string[] _extraArgs;
     private Process? _process;
 
-    private LocalAgent(string root, int raftPort)
+    private LocalAgent(string root, int raftPort, string[] extraArgs)
     {
         _root = root;
         _raftPort = raftPort;
+        _extraArgs = extraArgs;
     }
 
     public string Socket => Path.Combine(_root, "eventswarm.sock");
@@ -28,18 +30,19 @@ public sealed class LocalAgent : IAsyncDisposable
     public string Host => $"unix://{Socket}";
     public string NodeId => File.ReadAllText(Path.Combine(DataDirectory, "node-id")).Trim();
 
-    public static async Task<LocalAgent> StartAsync()
+    /// <param name="agentArgs">Extra flags for `eventswarm agent`, e.g. a shorter --heartbeat-period.</param>
+    public static async Task<LocalAgent> StartAsync(params string[] agentArgs)
     {
         var root = Directory.CreateTempSubdirectory("eventswarm-test-").FullName;
-        var agent = new LocalAgent(root, FreePort());
+        var agent = new LocalAgent(root, FreePort(), agentArgs);
         await agent.StartProcessAsync();
         return agent;
     }
 
     /// <summary>A fresh agent with the swarm initialised, as after `eventswarm swarm init`.</summary>
-    public static async Task<LocalAgent> StartSwarmAsync()
+    public static async Task<LocalAgent> StartSwarmAsync(params string[] agentArgs)
     {
-        var agent = await StartAsync();
+        var agent = await StartAsync(agentArgs);
         (await agent.Docker("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed();
         return agent;
     }
@@ -52,6 +55,7 @@ public sealed class LocalAgent : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
         _process = Process.Start(info)!;
         var log = File.AppendText(Path.Combine(_root, "agent.log"));
         log.AutoFlush = true;

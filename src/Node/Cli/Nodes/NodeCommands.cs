@@ -60,6 +60,27 @@ public static class NodeCommands
         return 0;
     }
 
+    public static async Task<int> RemoveAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("force", 'f', false)]);
+        if (args.Positionals.Count == 0) throw new UsageException("\"eventswarm node rm\" requires at least 1 argument: NODE [NODE...]");
+        var failed = false;
+        foreach (var node in args.Positionals)
+        {
+            try
+            {
+                await client.Swarm.RemoveNodeAsync(node, args.Has("force"));
+                Console.WriteLine(node);
+            }
+            catch (DockerApiException e)
+            {
+                await Console.Error.WriteLineAsync($"Error response from daemon: {CliApp.ServerMessage(e)}");
+                failed = true;
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
     /// <summary>`node promote` / `node demote`: a role change through the same update.</summary>
     public static async Task<int> SetRoleAsync(IDockerClient client, IReadOnlyList<string> argv, string role)
     {
