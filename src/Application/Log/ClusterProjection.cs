@@ -43,6 +43,41 @@ public sealed class ClusterProjection
         }
     }
 
+    /// <summary>
+    /// Applies events already sequenced elsewhere (a worker following its manager); events it already has are skipped.
+    /// </summary>
+    public void ApplyRecorded(IEnumerable<RecordedEvent> events)
+    {
+        lock (_gate)
+        {
+            var state = _current;
+            foreach (var recorded in events.Where(e => e.Sequence > state.LastSequence).OrderBy(e => e.Sequence))
+            {
+                if (recorded.Sequence != state.LastSequence + 1)
+                    throw new InvalidOperationException($"gap in the event stream: have {state.LastSequence}, got {recorded.Sequence}");
+                state = state.Apply(recorded);
+            }
+            _current = state;
+            Signal();
+        }
+    }
+
+    /// <summary>The events after a sequence, or false when some of them are no longer held (the follower must re-read the state).</summary>
+    public bool TryEventsAfter(long after, out IReadOnlyList<RecordedEvent> events)
+    {
+        lock (_gate)
+        {
+            var oldest = _recent.Count > 0 ? _recent.Peek().Sequence : _current.LastSequence + 1;
+            if (after < _current.LastSequence && after + 1 < oldest)
+            {
+                events = [];
+                return false;
+            }
+            events = _recent.Where(e => e.Sequence > after).ToList();
+            return true;
+        }
+    }
+
     /// <summary>The events applied since this process started (or since the last snapshot it restored), newest last.</summary>
     public IReadOnlyList<RecordedEvent> RecentEvents(long afterSequence = 0)
     {

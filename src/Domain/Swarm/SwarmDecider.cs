@@ -72,6 +72,8 @@ public static class JoinDecider
             return Decision.Invalid("invalid join token: the secret is wrong or has been rotated; ask a manager for `swarm join-token`");
         if (command.RequestedRole == NodeRole.Manager && admits == NodeRole.Worker)
             return Decision.Invalid("a worker join token cannot be used to join as a manager");
+        if (state.Nodes.ContainsKey(command.NodeId))
+            return Decision.Conflict($"node {command.NodeId} is already part of this swarm");
         return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At));
     }
 }

@@ -12,6 +12,9 @@ namespace EventSwarm.Infrastructure.Security;
 /// </summary>
 public sealed class ClusterSecrets(string dataDirectory)
 {
+    private readonly object _gate = new();
+    private X509Certificate2? _nodeCertificate;
+
     private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private string Directory => Path.Combine(dataDirectory, "certificates");
     private string TokensFile => Path.Combine(Directory, "join-secrets.json");
@@ -79,6 +82,57 @@ public sealed class ClusterSecrets(string dataDirectory)
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
         using var certificate = request.Create(ca, now.AddHours(-1), now.AddDays(90), RandomNumberGenerator.GetBytes(16));
         return certificate.ExportCertificatePem();
+    }
+
+    /// <summary>This node's own certificate and key, signed by the swarm's CA (issued at init, or received at join).</summary>
+    public void SaveNodeIdentity(string certificatePem, string privateKeyPem, string caCertificatePem)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Write(Path.Combine(Directory, "node.crt"), certificatePem, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Write(Path.Combine(Directory, "node.key"), privateKeyPem, OwnerOnly);
+        if (!File.Exists(Path.Combine(Directory, "ca.crt")))
+            Write(Path.Combine(Directory, "ca.crt"), caCertificatePem, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        lock (_gate) _nodeCertificate = null;
+    }
+
+    /// <summary>A manager signs its own node certificate right after `swarm init`.</summary>
+    public void IssueOwnCertificate(string nodeId, NodeRole role, string clusterId, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest($"CN={nodeId}", key, HashAlgorithmName.SHA256);
+        var pem = IssueNodeCertificate(csr, nodeId, role, clusterId, now);
+        SaveNodeIdentity(pem, key.ExportPkcs8PrivateKeyPem(), File.ReadAllText(Path.Combine(Directory, "ca.crt")));
+    }
+
+    /// <summary>The TLS identity this node presents, or null before it is part of a swarm.</summary>
+    public X509Certificate2? NodeCertificate()
+    {
+        lock (_gate)
+        {
+            if (_nodeCertificate is not null) return _nodeCertificate;
+            var cert = Path.Combine(Directory, "node.crt");
+            var key = Path.Combine(Directory, "node.key");
+            if (!File.Exists(cert) || !File.Exists(key)) return null;
+            // Exported and re-imported: Linux TLS wants a certificate whose key is not an ephemeral PEM import.
+            using var loaded = X509Certificate2.CreateFromPem(File.ReadAllText(cert), File.ReadAllText(key));
+            return _nodeCertificate = X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
+        }
+    }
+
+    public X509Certificate2? CaCertificate()
+    {
+        var path = Path.Combine(Directory, "ca.crt");
+        return File.Exists(path) ? X509Certificate2.CreateFromPem(File.ReadAllText(path)) : null;
+    }
+
+    /// <summary>Whether a peer's certificate chains to this swarm's root CA (mutual TLS between nodes).</summary>
+    public static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        return chain.Build(certificate);
     }
 
     /// <summary>The full token for a role, when this manager holds the secret and it matches the committed hash.</summary>

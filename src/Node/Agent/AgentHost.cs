@@ -45,7 +45,20 @@ public static class AgentHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(options.Socket));
+        var secrets = new ClusterSecrets(options.DataDirectory);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(options.Socket);
+            // Other nodes reach this one over TLS with the node certificate the swarm's CA signed; callers prove
+            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication).
+            if (options.ListenEndpoint is { } endpoint)
+                k.Listen(endpoint, listen => listen.UseHttps(https =>
+                {
+                    https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = (_, _, _) => true;
+                }));
+        });
 
         var runtime = DockerContainerRuntime.Connect(options.DockerHost);
         var projection = new ClusterProjection();
@@ -62,7 +75,9 @@ public static class AgentHost
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ControlLoopRunner>();
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
-        services.AddSingleton(new ClusterSecrets(options.DataDirectory));
+        services.AddSingleton(secrets);
+        services.AddSingleton(new Membership(options.DataDirectory));
+        services.AddSingleton<SwarmJoin>();
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -74,9 +89,11 @@ public static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
+        services.AddHostedService<RemoteFeedService>();
 
         var app = builder.Build();
         app.UseDockerErrors();
+        app.UseNodeAuthentication();
         app.Use((context, next) =>
         {
             // Docker clients prefix every path with the API version they speak (/v1.41/services).
@@ -93,6 +110,7 @@ public static class AgentHost
         TaskEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
         JoinEndpoints.Map(app);
+        WorkerEndpoints.Map(app);
 
         await app.StartAsync();
         // Only root may drive the node, as with docker.sock's root:docker 0660.

@@ -3,8 +3,8 @@ using EventSwarm.Application.Nodes;
 
 namespace EventSwarm.Node.Agent;
 
-/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period 5s]</c></summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint, TimeSpan HeartbeatPeriod)
+/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period 5s] [--listen-addr IP:2377]</c>; without --listen-addr no other node can reach this one.</summary>
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
 
@@ -12,6 +12,7 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
     {
         string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket, raft = "127.0.0.1:4377";
         var heartbeat = Heartbeats.DefaultPeriod;
+        string? listen = null;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
@@ -22,6 +23,7 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
                 case "--docker-host": dockerHost = value; break;
                 case "--socket": socket = value; break;
                 case "--raft-addr": raft = value; break;
+                case "--listen-addr": listen = value; break;
                 case "--heartbeat-period":
                     try { heartbeat = Cli.Units.ParseDuration(value, "heartbeat-period"); }
                     catch (Cli.UsageException e) { throw new ArgumentException(e.Message); }
@@ -32,6 +34,9 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
         if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
         if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint, heartbeat);
+        IPEndPoint? listenEndpoint = null;
+        if (listen is not null && (!IPEndPoint.TryParse(listen, out listenEndpoint) || listenEndpoint.Port == 0))
+            throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint, heartbeat, listenEndpoint);
     }
 }

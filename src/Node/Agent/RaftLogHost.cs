@@ -7,7 +7,7 @@ namespace EventSwarm.Node.Agent;
 
 /// <summary>Opens the Raft log when the host starts (replaying it into the projection) and closes it on stop.</summary>
 [Experimental("DOTNEXT001")]
-public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, ILoggerFactory loggers) : IHostedService, IReplicatedLog
+public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ILoggerFactory loggers) : IHostedService, IReplicatedLog
 {
     private RaftLog? _log;
 
@@ -20,7 +20,10 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     }
 
     public ValueTask AppendAsync(EventBatch batch, CancellationToken ct) =>
-        (_log ?? throw new InvalidOperationException("the log is not open yet")).AppendAsync(batch, ct);
+        membership.IsWorker
+            ? throw new Application.CommandRejectedException(new DomainError(ErrorKind.Unavailable,
+                "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."))
+            : (_log ?? throw new InvalidOperationException("the log is not open yet")).AppendAsync(batch, ct);
 
     public async Task StopAsync(CancellationToken ct)
     {

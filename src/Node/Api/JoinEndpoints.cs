@@ -11,6 +11,8 @@ namespace EventSwarm.Node.Api;
 public sealed record JoinRequest
 {
     public string? Token { get; init; }
+    /// <summary>The joiner's own ID, so that its containers' labels stay valid; a new one is made when absent.</summary>
+    public string? NodeId { get; init; }
     public string? Role { get; init; }
     public string? CertificateSigningRequest { get; init; }
     public string? Address { get; init; }
@@ -52,7 +54,7 @@ public static class JoinEndpoints
             {
                 throw new BadRequestException(e.Message);
             }
-            var nodeId = Ids.NewId();
+            var nodeId = string.IsNullOrEmpty(request.NodeId) ? Ids.NewId() : request.NodeId;
             var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, request.Address ?? "", request.Description, CallerIdentity.Of(context)), ct);
             var swarm = projection.Current.Swarm!;
             var certificate = secrets.IssueNodeCertificate(csr, nodeId, role, swarm.ClusterId, clock.Now);

@@ -6,6 +6,7 @@ using EventSwarm.Application.Tasks;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Security;
+using EventSwarm.Node.Agent;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
@@ -22,8 +23,18 @@ public static class SwarmEndpoints
             // the swarm's creation is committed.
             var cluster = projection.Current.Swarm is null ? ClusterSecrets.Create(clock.Now) : null;
             var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials), ct);
-            if (cluster is not null) secrets.Save(cluster);
+            if (cluster is not null)
+            {
+                secrets.Save(cluster);
+                secrets.IssueOwnCertificate(nodeId, NodeRole.Manager, projection.Current.Swarm!.ClusterId, clock.Now);
+            }
             return Results.Json(nodeId);
+        });
+
+        app.MapPost("/swarm/join", async (HttpContext context, SwarmJoin join, CancellationToken ct) =>
+        {
+            await join.JoinAsync(await Body.ReadAsync<SwarmJoinParameters>(context), ct);
+            return Results.Ok();
         });
 
         app.MapPost("/swarm/update", async (HttpContext context, IMediator mediator, ClusterSecrets secrets, CancellationToken ct) =>

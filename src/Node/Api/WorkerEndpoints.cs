@@ -1,0 +1,76 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using EventSwarm.Application;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Nodes;
+using EventSwarm.Application.Tasks;
+using EventSwarm.Domain.Tasks;
+using EventSwarm.Infrastructure.Log;
+using EventSwarm.Infrastructure.Security;
+using Mediator;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>
+/// What a manager serves to the nodes of its swarm over TCP: the state and the events that follow it, task reports
+/// and heartbeats. Every call but the two join endpoints needs a node certificate signed by the swarm's CA; the
+/// node is who its certificate says, so a node can only report its own tasks.
+/// </summary>
+public static class WorkerEndpoints
+{
+    private const string NodeKey = "eventswarm.node";
+    private static readonly string[] OpenPaths = ["/eventswarm/v1/swarm/ca", "/eventswarm/v1/swarm/join"];
+
+    public static IApplicationBuilder UseNodeAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        // The unix socket is root's (file mode 0600); only TCP callers are other nodes and must prove it.
+        if (context.Connection.LocalIpAddress is null || OpenPaths.Contains(context.Request.Path.Value))
+        {
+            await next(context);
+            return;
+        }
+        var secrets = context.RequestServices.GetRequiredService<ClusterSecrets>();
+        var projection = context.RequestServices.GetRequiredService<ClusterProjection>();
+        var certificate = await context.Connection.GetClientCertificateAsync();
+        var ca = secrets.CaCertificate();
+        var nodeId = certificate?.GetNameInfo(X509NameType.SimpleName, false);
+        if (certificate is null || ca is null || !ClusterSecrets.IsSignedBy(certificate, ca) || nodeId is null || !projection.Current.Nodes.ContainsKey(nodeId)
+            || !context.Request.Path.StartsWithSegments("/eventswarm/v1/worker"))
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { message = "a node certificate signed by this swarm's CA is required" });
+            return;
+        }
+        context.Items[NodeKey] = nodeId;
+        await next(context);
+    });
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) => Results.Json(projection.Current, EventJson.Options));
+
+        app.MapGet("/eventswarm/v1/worker/events", async (long after, ClusterProjection projection, CancellationToken ct) =>
+        {
+            await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
+            return projection.TryEventsAfter(after, out var events)
+                ? Results.Json(events, EventJson.Options)
+                : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
+        });
+
+        app.MapPost("/eventswarm/v1/worker/report", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var report = await JsonSerializer.DeserializeAsync<ReportTaskStatus>(context.Request.Body, EventJson.Options, ct)
+                ?? throw new BadRequestException("a report needs a body");
+            var node = (string)context.Items[NodeKey]!;
+            if (report.NodeId != node) throw new BadRequestException($"node {node} cannot report for node {report.NodeId}");
+            await mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{node}", CallerIdentity.Of(context).CorrelationId)), ct);
+            return Results.Ok();
+        });
+
+        app.MapPost("/eventswarm/v1/worker/heartbeat", (HttpContext context, Heartbeats heartbeats, IClock clock) =>
+        {
+            heartbeats.Beat((string)context.Items[NodeKey]!, clock.Now);
+            return Results.Ok(new { period = heartbeats.Period.TotalSeconds });
+        });
+    }
+}
