@@ -25,6 +25,22 @@ public static class SwarmCommands
         return 0;
     }
 
+    public static async Task<int> JoinAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("token"), new("advertise-addr"), new("listen-addr")]);
+        if (args.Positionals is not [var manager]) throw new UsageException("\"eventswarm swarm join\" requires exactly 1 argument: HOST:PORT");
+        var token = args.Value("token") ?? throw new UsageException("--token is required");
+        await client.Swarm.JoinSwarmAsync(new SwarmJoinParameters
+        {
+            RemoteAddrs = [manager],
+            JoinToken = token,
+            AdvertiseAddr = args.Value("advertise-addr"),
+            ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
+        });
+        Console.WriteLine("This node joined a swarm as a worker.");
+        return 0;
+    }
+
     public static async Task<int> JoinTokenAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
         var args = Args.Parse(argv, [new("quiet", 'q', false), new("rotate", null, false)]);

@@ -1,0 +1,60 @@
+namespace EventSwarm.IntegrationTests.Cluster;
+
+/// <summary>
+/// A real multi-node cluster on this machine through ops/cluster.sh: each node a network namespace with its own
+/// address (10.200.0.1K), hostname, Docker Engine and agent. Heartbeats every second, so failures show in seconds.
+/// </summary>
+public sealed class NamespaceCluster : IAsyncDisposable
+{
+    private static readonly string Repo = FindRepo();
+    private static readonly string EventSwarmDll = Path.Combine(AppContext.BaseDirectory, "eventswarm.dll");
+
+    private NamespaceCluster(int nodes) => Nodes = nodes;
+
+    public int Nodes { get; }
+
+    public static async Task<NamespaceCluster> StartAsync(int nodes)
+    {
+        await Script("down");
+        (await Script("up", nodes.ToString())).ShouldSucceed();
+        return new NamespaceCluster(nodes);
+    }
+
+    /// <summary>Starts again whatever agent of the cluster is not running.</summary>
+    public async Task RestartMissingAgentsAsync() => (await Script("up", Nodes.ToString())).ShouldSucceed();
+
+    public static string Address(int node) => $"10.200.0.{10 + node}";
+
+    public Task<CommandResult> EventSwarm(int node, params string[] args) =>
+        CommandResult.RunAsync("dotnet", [EventSwarmDll, "--host", $"unix:///run/eventswarm-cluster/n{node}/eventswarm.sock", .. args], new Dictionary<string, string>());
+
+    public Task<CommandResult> Docker(int node, params string[] args) =>
+        CommandResult.RunAsync("docker", args, new Dictionary<string, string> { ["DOCKER_HOST"] = $"unix:///run/eventswarm-cluster/n{node}/eventswarm.sock" });
+
+    /// <summary>The node's own Docker Engine, to see what really runs there.</summary>
+    public Task<CommandResult> Engine(int node, params string[] args) =>
+        CommandResult.RunAsync("docker", args, new Dictionary<string, string> { ["DOCKER_HOST"] = $"unix:///run/eventswarm-cluster/n{node}/docker.sock" });
+
+    public async Task<int> RunningContainersAsync(int node, string service) =>
+        (await Engine(node, "ps", "-q", "--filter", $"label=eventswarm.service.name={service}")).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    public Task KillAgentAsync(int node) =>
+        CommandResult.RunAsync("pkill", ["-9", "-f", "--", $"--socket /run/eventswarm-cluster/n{node}/eventswarm.sock"], new Dictionary<string, string>());
+
+    public async ValueTask DisposeAsync() => await Script("down");
+
+    private static Task<CommandResult> Script(params string[] args) =>
+        CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "cluster.sh"), .. args], new Dictionary<string, string>
+        {
+            ["EVENTSWARM_BIN"] = $"dotnet {EventSwarmDll}",
+            ["AGENT_ARGS"] = "--heartbeat-period 1s",
+        });
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ops", "cluster.sh"))) return dir.FullName;
+        throw new InvalidOperationException("ops/cluster.sh not found above the test binaries");
+    }
+}
