@@ -21,7 +21,7 @@ public static class NodeEndpoints
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, local.NodeId));
+                .Select(n => ToWire(n, LeaderOf(state, local)));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -38,7 +38,7 @@ public static class NodeEndpoints
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, local.NodeId), DockerJson.Options)
+                ? Results.Json(ToWire(node, LeaderOf(state, local)), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -66,6 +66,15 @@ public static class NodeEndpoints
         return Results.Ok();
     }
 
+    /// <summary>
+    /// A manager leads its own log; a worker's leader is the manager it follows (a swarm has one manager until
+    /// managers replicate the log among themselves).
+    /// </summary>
+    private static string? LeaderOf(ClusterState state, LocalNode local) =>
+        state.Nodes.TryGetValue(local.NodeId, out var self) && self.Role == NodeRole.Manager
+            ? local.NodeId
+            : state.Nodes.Values.FirstOrDefault(n => n.Role == NodeRole.Manager)?.Id;
+
     public static ClusterState RequireSwarm(ClusterProjection projection)
     {
         var state = projection.Current;
@@ -74,7 +83,7 @@ public static class NodeEndpoints
             : state;
     }
 
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, string leaderId) => new()
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, string? leaderId) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
