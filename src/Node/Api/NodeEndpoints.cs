@@ -29,8 +29,7 @@ public static class NodeEndpoints
 
         app.MapDelete("/nodes/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            var force = context.Request.Query["force"].ToString() is "1" or "true" or "True";
-            await mediator.Send(new RemoveNodeCommand(id, force, CallerIdentity.Of(context)), ct);
+            await mediator.Send(new RemoveNodeCommand(id, context.Request.Flag("force"), CallerIdentity.Of(context)), ct);
             return Results.Ok();
         });
 

@@ -25,7 +25,7 @@ public static class ServiceEndpoints
         {
             var state = NodeEndpoints.RequireSwarm(projection);
             var filters = Filters.Parse(request, "id", "name", "label", "mode");
-            var withStatus = request.Query.TryGetValue("status", out var status) && status == "true";
+            var withStatus = request.Flag("status");
             var services = state.Services.Values
                 .Where(s => filters.Match("id", v => s.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(s => filters.Match("name", v => s.Spec.Name.StartsWith(v, StringComparison.Ordinal)))

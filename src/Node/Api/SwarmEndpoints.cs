@@ -41,8 +41,7 @@ public static class SwarmEndpoints
         {
             foreach (var (flag, role) in new[] { ("rotateWorkerToken", NodeRole.Worker), ("rotateManagerToken", NodeRole.Manager) })
             {
-                // Go's strconv.ParseBool, as the engine reads it: docker sends "true", Docker.DotNet sends "1".
-                if (context.Request.Query[flag].ToString() is not ("1" or "t" or "T" or "true" or "True" or "TRUE")) continue;
+                if (!context.Request.Flag(flag)) continue;
                 var secret = JoinToken.NewSecret();
                 await mediator.Send(new RotateJoinTokenCommand(role, JoinToken.HashOf(secret), CallerIdentity.Of(context)), ct);
                 secrets.SaveSecret(role, secret);
@@ -79,6 +78,10 @@ public static class SwarmEndpoints
 /// <summary>Reads a request body, naming the problem when it is not the JSON expected.</summary>
 public static class Body
 {
+    /// <summary>A boolean query parameter read like the engine's Go (strconv.ParseBool): docker sends "true", Docker.DotNet "1".</summary>
+    public static bool Flag(this HttpRequest request, string name) =>
+        request.Query[name].ToString() is "1" or "t" or "T" or "true" or "True" or "TRUE";
+
     public static async Task<T> ReadAsync<T>(HttpContext context) where T : new()
     {
         if (context.Request.ContentLength == 0) return new T();

@@ -6,6 +6,7 @@ using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Log;
+using EventSwarm.IntegrationTests.Cluster;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EventSwarm.IntegrationTests.Log;
@@ -18,7 +19,7 @@ public sealed class Raft_log_Tests : IDisposable
     [Fact]
     public async Task Committed_batches_come_back_after_a_restart_from_the_snapshot_plus_the_wal_tail()
     {
-        var options = new RaftLogOptions(_dir, new IPEndPoint(IPAddress.Loopback, FreePort()), SnapshotEvery: 10);
+        var options = new RaftLogOptions(_dir, new IPEndPoint(IPAddress.Loopback, LocalAgent.FreePort()), SnapshotEvery: 10);
         var written = new ClusterProjection();
         await using (var log = await RaftLog.StartAsync(options, written, NullLoggerFactory.Instance, CancellationToken.None))
         {
@@ -31,7 +32,7 @@ public sealed class Raft_log_Tests : IDisposable
         Assert.True(Directory.EnumerateFiles(Path.Combine(_dir, "raft", "snapshots"), "*", SearchOption.AllDirectories).Any(), "a snapshot was written");
 
         var restored = new ClusterProjection();
-        await using var reopened = await RaftLog.StartAsync(options with { Endpoint = new IPEndPoint(IPAddress.Loopback, FreePort()) }, restored, NullLoggerFactory.Instance, CancellationToken.None);
+        await using var reopened = await RaftLog.StartAsync(options with { Endpoint = new IPEndPoint(IPAddress.Loopback, LocalAgent.FreePort()) }, restored, NullLoggerFactory.Instance, CancellationToken.None);
 
         Assert.Equal(written.Current.LastSequence, restored.Current.LastSequence);
         Assert.Equal(27, restored.Current.LastSequence);
@@ -56,11 +57,4 @@ public sealed class Raft_log_Tests : IDisposable
             Placement = new Placement(["node.role==manager"]),
         },
     };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
