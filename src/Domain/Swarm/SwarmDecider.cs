@@ -56,6 +56,8 @@ public sealed record JoinSwarm(string NodeId, string Token, NodeRole RequestedRo
 
 public static class JoinDecider
 {
+    public const string SingleManager = "joining as a manager is not available yet: this swarm has a single manager; join with the worker token";
+
     /// <summary>
     /// Swarm's checks, in its order: the token's shape, the cluster it was made for (CA digest), then the secret,
     /// which also says the role it admits. A rotated-out secret matches neither hash and is refused like a wrong one.
@@ -72,6 +74,10 @@ public static class JoinDecider
             return Decision.Invalid("invalid join token: the secret is wrong or has been rotated; ask a manager for `swarm join-token`");
         if (command.RequestedRole == NodeRole.Manager && admits == NodeRole.Worker)
             return Decision.Invalid("a worker join token cannot be used to join as a manager");
+        // Until managers replicate the log among themselves (Raft membership), a second manager would be a name
+        // only: refuse it rather than record a manager that cannot take part in the log.
+        if (admits == NodeRole.Manager)
+            return Decision.Invalid(SingleManager);
         if (state.Nodes.ContainsKey(command.NodeId))
             return Decision.Conflict($"node {command.NodeId} is already part of this swarm");
         return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At));

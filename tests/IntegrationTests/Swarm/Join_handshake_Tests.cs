@@ -31,6 +31,7 @@ public sealed class Join_handshake_Tests
             (worker, "worker", "the secret is wrong or has been rotated"),
             (worker[..9] + new string('0', 50) + manager[59..], "manager", "made for another swarm"),
             ((await agent.EventSwarm("swarm", "join-token", "-q", "worker")).Output.Trim(), "manager", "a worker join token cannot be used to join as a manager"),
+            (manager, "manager", "joining as a manager is not available yet"),
         };
         foreach (var (token, role, message) in refusals)
         {
@@ -38,18 +39,19 @@ public sealed class Join_handshake_Tests
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains(message, await refused.Content.ReadAsStringAsync());
         }
-        var badCsr = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest { Token = manager, Role = "manager", CertificateSigningRequest = "not a csr", Address = "10.200.0.12", Description = Joiner });
+        var current = (await agent.EventSwarm("swarm", "join-token", "-q", "worker")).Output.Trim();
+        var badCsr = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest { Token = current, Role = "worker", CertificateSigningRequest = "not a csr", Address = "10.200.0.12", Description = Joiner });
         Assert.Contains("invalid certificate signing request", await badCsr.Content.ReadAsStringAsync());
         Assert.Equal(before, await agent.LogLengthAsync());
 
-        var joined = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest { Token = manager, Role = "manager", CertificateSigningRequest = csr, Address = "10.200.0.12", Description = Joiner });
+        var joined = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest { Token = current, Role = "worker", CertificateSigningRequest = csr, Address = "10.200.0.12", Description = Joiner });
         Assert.Equal(HttpStatusCode.OK, joined.StatusCode);
         var response = (await joined.Content.ReadFromJsonAsync<JoinResponse>())!;
         using var certificate = X509Certificate2.CreateFromPem(response.Certificate);
         using var ca = X509Certificate2.CreateFromPem(response.CaCertificate);
-        Assert.Equal("manager", response.Role);
+        Assert.Equal("worker", response.Role);
         Assert.Contains($"CN={response.NodeId}", certificate.Subject);
-        Assert.Contains("OU=swarm-manager", certificate.Subject);
+        Assert.Contains("OU=swarm-worker", certificate.Subject);
         Assert.Equal("CN=swarm-ca", certificate.Issuer);
         Assert.Equal(key.ExportSubjectPublicKeyInfo(), certificate.PublicKey.ExportSubjectPublicKeyInfo());
         using var chain = new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck } };

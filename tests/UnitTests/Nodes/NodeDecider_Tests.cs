@@ -60,6 +60,17 @@ public sealed class NodeDecider_Tests
     }
 
     [Fact]
+    public void Promoting_a_worker_is_refused_while_the_swarm_has_a_single_manager()
+    {
+        var state = Given(Cluster("n1", "n2"));
+
+        var decision = NodeDecider.Decide(Update(state, "n2", role: NodeRole.Manager), state);
+
+        Assert.Contains("promoting n2 is not available yet", decision.Error?.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
     public void An_unknown_node_is_not_found()
     {
         var state = Given(Cluster("n1"));

@@ -25,11 +25,12 @@ public sealed class JoinDecider_Tests
     }
 
     [Fact]
-    public void A_manager_token_admits_a_manager_even_when_asked_for_a_worker()
+    public void A_manager_token_is_refused_while_the_swarm_has_a_single_manager()
     {
         var decision = Join(Swarm(), new JoinToken(Digest, ManagerSecret).ToString());
 
-        Assert.Equal(NodeRole.Manager, Assert.IsType<NodeJoined>(Assert.Single(decision.Events)).Role);
+        Assert.Equal(JoinDecider.SingleManager, decision.Error?.Message);
+        Assert.Empty(decision.Events);
     }
 
     [Fact]
