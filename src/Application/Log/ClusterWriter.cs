@@ -16,6 +16,7 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
         await _gate.WaitAsync(ct);
         try
         {
+            await log.CatchUpAsync(ct);
             var decision = decide(projection.Current);
             if (decision.Succeeded && decision.Events.Count > 0)
                 await log.AppendAsync(new EventBatch(Ids.NewBatchId(), metadata, decision.Events), ct);

@@ -10,6 +10,12 @@ public interface IReplicatedLog
 {
     ValueTask AppendAsync(EventBatch batch, CancellationToken ct);
 
+    /// <summary>
+    /// Waits until every entry committed before this node began to lead is applied locally: a new leader must not
+    /// decide on a state that misses what its predecessor committed.
+    /// </summary>
+    ValueTask CatchUpAsync(CancellationToken ct);
+
     /// <summary>Index of the last committed log entry.</summary>
     long CommittedIndex { get; }
 }

@@ -18,5 +18,7 @@ public sealed class Heartbeats(TimeSpan period)
 
     public void Beat(string nodeId, DateTimeOffset at) => _last[nodeId] = at;
 
+    public void Clear() => _last.Clear();
+
     public IReadOnlyDictionary<string, DateTimeOffset> Snapshot() => new Dictionary<string, DateTimeOffset>(_last);
 }

@@ -6,12 +6,12 @@ using Mediator;
 
 namespace EventSwarm.Application.Swarm;
 
-public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null) : ICommand<string>;
+public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null) : ICommand<string>;
 
 public sealed record RotateJoinTokenCommand(NodeRole Role, string SecretHash, Caller Caller) : ICommand;
 
 /// <summary>Returns the role the token admitted.</summary>
-public sealed record JoinSwarmCommand(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, Caller Caller) : ICommand<NodeRole>;
+public sealed record JoinSwarmCommand(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, Caller Caller, ManagerEndpoints? Manager = null) : ICommand<NodeRole>;
 
 public sealed record RegisterNodeCommand(string NodeId, NodeRole Role, string Address, NodeDescription Description, Caller Caller) : ICommand;
 
@@ -24,7 +24,7 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     public async ValueTask<NodeRole> Handle(JoinSwarmCommand command, CancellationToken ct)
     {
         var decision = await executor.ExecuteAsync("JoinSwarm", command.Caller, state => JoinDecider.Decide(
-            new JoinSwarm(command.NodeId, command.Token, command.RequestedRole, command.Address, command.Description, executor.Now), state), ct);
+            new JoinSwarm(command.NodeId, command.Token, command.RequestedRole, command.Address, command.Description, executor.Now, command.Manager), state), ct);
         return decision.Events.OfType<NodeJoined>().Single().Role;
     }
 
@@ -39,7 +39,7 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     {
         var description = await local.DescriptionAsync(ct);
         await executor.ExecuteAsync("InitSwarm", command.Caller, state => SwarmDecider.Decide(
-            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials), state), ct);
+            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials, command.Manager), state), ct);
         return local.NodeId;
     }
 

@@ -6,6 +6,9 @@ public enum NodeRole { Worker, Manager }
 public enum NodeAvailability { Active, Pause, Drain }
 public enum NodeStatus { Unknown, Ready, Down, Disconnected }
 
+/// <summary>A manager's two addresses: the API other nodes call (Swarm's 2377) and the Raft peer address.</summary>
+public sealed record ManagerEndpoints(string Api, string Raft);
+
 public sealed record NodeDescription(
     string Hostname,
     string EngineVersion,
@@ -27,6 +30,9 @@ public sealed record Node(
     DateTimeOffset UpdatedAt,
     long Version)
 {
+    /// <summary>Set for a manager: its API for other nodes and its Raft address.</summary>
+    public ManagerEndpoints? Manager { get; init; }
+
     public bool CanTakeNewTasks => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;
 
     /// <summary>Swarm's InvalidNode: tasks on such a node are replaced elsewhere.</summary>

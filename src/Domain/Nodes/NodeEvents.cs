@@ -1,6 +1,7 @@
 namespace EventSwarm.Domain.Nodes;
 
-public sealed record NodeJoined(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At) : DomainEvent;
+/// <param name="Manager">Where a manager serves other nodes and takes part in the Raft log; null for a worker.</param>
+public sealed record NodeJoined(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At, ManagerEndpoints? Manager = null) : DomainEvent;
 
 /// <summary>A node's agent (re)connected and told what its engine is now.</summary>
 public sealed record NodeDescribed(string NodeId, NodeDescription Description, DateTimeOffset At) : DomainEvent;

@@ -2,7 +2,7 @@ using EventSwarm.Domain.Nodes;
 
 namespace EventSwarm.Domain.Swarm;
 
-public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null);
+public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null);
 
 /// <summary>The public half of what `swarm init` creates: the CA certificate and the hashes of the two join secrets.</summary>
 public sealed record ClusterCredentials(string CaCertificatePem, string CaDigest, string WorkerSecretHash, string ManagerSecretHash);
@@ -21,7 +21,7 @@ public static class SwarmDecider
             ? Decision.Conflict("This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.")
             : new Decision([
                 new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At),
-                new NodeJoined(command.NodeId, NodeRole.Manager, command.AdvertiseAddress, command.Description, command.At),
+                new NodeJoined(command.NodeId, NodeRole.Manager, command.AdvertiseAddress, command.Description, command.At, command.Manager),
                 .. command.Credentials is { } c
                     ? new DomainEvent[]
                     {
@@ -52,11 +52,11 @@ public static class SwarmDecider
 }
 
 /// <summary>A node asks to join with a token; the manager has already parsed it and will sign its certificate.</summary>
-public sealed record JoinSwarm(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, DateTimeOffset At);
+public sealed record JoinSwarm(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, DateTimeOffset At, ManagerEndpoints? Manager = null);
 
 public static class JoinDecider
 {
-    public const string SingleManager = "joining as a manager is not available yet: this swarm has a single manager; join with the worker token";
+    public const string ManagerNeedsListenAddress = "this node cannot join as a manager: other managers could not reach it; start its agent with --listen-addr IP:PORT";
 
     /// <summary>
     /// Swarm's checks, in its order: the token's shape, the cluster it was made for (CA digest), then the secret,
@@ -74,12 +74,10 @@ public static class JoinDecider
             return Decision.Invalid("invalid join token: the secret is wrong or has been rotated; ask a manager for `swarm join-token`");
         if (command.RequestedRole == NodeRole.Manager && admits == NodeRole.Worker)
             return Decision.Invalid("a worker join token cannot be used to join as a manager");
-        // Until managers replicate the log among themselves (Raft membership), a second manager would be a name
-        // only: refuse it rather than record a manager that cannot take part in the log.
-        if (admits == NodeRole.Manager)
-            return Decision.Invalid(SingleManager);
+        if (admits == NodeRole.Manager && command.Manager is null)
+            return Decision.Invalid(ManagerNeedsListenAddress);
         if (state.Nodes.ContainsKey(command.NodeId))
             return Decision.Conflict($"node {command.NodeId} is already part of this swarm");
-        return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At));
+        return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At, admits == NodeRole.Manager ? command.Manager : null));
     }
 }

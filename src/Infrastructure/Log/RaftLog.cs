@@ -1,38 +1,67 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using DotNext.Buffers;
+using DotNext.Net;
+using DotNext.Net.Cluster;
 using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Membership;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using DotNext.Net.Security;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using Microsoft.Extensions.Logging;
 
 namespace EventSwarm.Infrastructure.Log;
 
-public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, long SnapshotEvery = 10_000);
+/// <param name="ColdStart">True for the first manager of a swarm (it leads alone at once); false for a manager
+/// joining one, which waits with an empty log until the leader adds it.</param>
+/// <param name="Tls">Mutual TLS between managers; null only where no other manager can connect.</param>
+public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, bool ColdStart = true, SslOptions? Tls = null,
+    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null);
+
+public sealed record RaftMember(EndPoint Endpoint, bool IsLeader, bool IsReachable);
 
 /// <summary>
 /// The event log replicated by Raft (DotNext), with its write-ahead log on local disk. A single manager is a
-/// one-member cluster that leads at once; more managers join through membership changes (issue-sized work).
+/// one-member cluster that leads at once; more managers join through Raft membership changes.
 /// </summary>
 [Experimental("DOTNEXT001")]
 public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
 {
+    /// <summary>The message Swarm gives when too few managers are up to elect a leader.</summary>
+    public const string NoLeader = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+
     private readonly RaftCluster _cluster;
     private readonly WriteAheadLog _wal;
     private readonly ClusterStateMachine _stateMachine;
+    private readonly TimeSpan _commitTimeout;
+    private CancellationToken _caughtUpFor = new(canceled: true);
 
-    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine)
+    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine, TimeSpan commitTimeout)
     {
         _cluster = cluster;
         _wal = wal;
         _stateMachine = stateMachine;
+        _commitTimeout = commitTimeout;
     }
 
     public long CommittedIndex => _wal.LastCommittedEntryIndex;
 
+    public EndPoint LocalEndpoint => _cluster.LocalMemberAddress;
+
+    public bool IsLeader => !_cluster.LeadershipToken.IsCancellationRequested;
+
+    public EndPoint? LeaderEndpoint => _cluster.Leader?.EndPoint;
+
+    public IReadOnlyList<RaftMember> Members =>
+        _cluster.Members.Select(m => new RaftMember(m.EndPoint, m.IsLeader, !m.IsRemote || m.Status != ClusterMemberStatus.Unavailable)).ToList();
+
     public static async Task<RaftLog> StartAsync(RaftLogOptions options, ClusterProjection projection, ILoggerFactory loggers, CancellationToken ct)
     {
         var root = Directory.CreateDirectory(Path.Combine(options.DataDirectory, "raft"));
+        // A restart in place (joining as a manager) starts from nothing: the projection is rebuilt from the log.
+        projection.Restore(ClusterState.Initial);
         var stateMachine = new ClusterStateMachine(root.CreateSubdirectory("snapshots"), projection, options.SnapshotEvery);
         // The snapshot must be loaded before the WAL opens, or the WAL replays from entry 1 onto an empty state.
         await stateMachine.RestoreAsync(ct);
@@ -44,28 +73,81 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         }, stateMachine);
         var configuration = new RaftCluster.TcpConfiguration(options.Endpoint)
         {
-            ColdStart = true,
-            // null selects the in-memory storage; since DotNext 6.2 membership itself lives in the WAL.
-            ConfigurationStorage = null!,
+            ColdStart = options.ColdStart,
+            // Members are kept in a file of their own: a restarted manager must come back into the cluster it
+            // left, not cold-start a cluster of one.
+            ConfigurationStorage = new MembersFile(Path.Combine(root.FullName, "members.bin")),
+            // Swarm's raft uses a 10 s election tick; 1–2 s keeps failover short and was stable in the prototype.
             LowerElectionTimeout = 1000,
             UpperElectionTimeout = 2000,
             RequestTimeout = TimeSpan.FromMilliseconds(990),
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            SslOptions = options.Tls,
             LoggerFactory = loggers,
         };
         var cluster = new RaftCluster(configuration) { AuditTrail = wal };
         await cluster.StartAsync(ct);
-        await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), ct);
+        // A lone manager leads at once. With others, start-up never waits for an election: the node serves reads
+        // (and refuses writes clearly) until a leader is found.
+        if (cluster.Members.Count == 1 && options.ColdStart)
+            await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), ct);
         // Entries committed before a crash are applied during start-up; wait for them so reads see them.
         await wal.WaitForApplyAsync(wal.LastCommittedEntryIndex, ct);
-        return new RaftLog(cluster, wal, stateMachine);
+        return new RaftLog(cluster, wal, stateMachine, options.CommitTimeout ?? TimeSpan.FromSeconds(8));
     }
 
     public async ValueTask AppendAsync(EventBatch batch, CancellationToken ct)
     {
         var payload = EventJson.Serialize(batch);
-        await _cluster.ReplicateAsync(new ReadOnlyMemory<byte>(payload), null, ct);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_commitTimeout);
+        try
+        {
+            await _cluster.ReplicateAsync(new ReadOnlyMemory<byte>(payload), null, bounded.Token);
+        }
+        catch (NotLeaderException)
+        {
+            throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable, "this manager lost the leadership before the change was committed; retry"));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The outcome is unknown (the entry may still commit), but a caller must not wait forever.
+            throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable,
+                $"the change was not committed within {_commitTimeout.TotalSeconds:0} s: a majority of the managers is not reachable. {NoLeader}"));
+        }
     }
+
+    /// <summary>
+    /// Before a new leader decides anything, every entry a previous leader committed must be applied here, or it
+    /// would decide on a state that misses them.
+    /// </summary>
+    public async ValueTask CatchUpAsync(CancellationToken ct)
+    {
+        var leadership = _cluster.LeadershipToken;
+        if (leadership == _caughtUpFor) return;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_commitTimeout);
+        try
+        {
+            await _cluster.ApplyReadBarrierAsync(bounded.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NotLeaderException or QuorumUnreachableException && !ct.IsCancellationRequested)
+        {
+            throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable, NoLeader));
+        }
+        _caughtUpFor = leadership;
+    }
+
+    /// <summary>A token cancelled when this manager stops leading; waits until it leads.</summary>
+    public async ValueTask<CancellationToken> WaitForLeadershipAsync(CancellationToken ct) => await _cluster.WaitForLeadershipAsync(ct);
+
+    public async Task AddMemberAsync(EndPoint member, CancellationToken ct)
+    {
+        if (!await _cluster.AddMemberAsync(member, ct))
+            throw new InvalidOperationException($"the manager at {member} did not catch up with the log in time");
+    }
+
+    public async Task RemoveMemberAsync(EndPoint member, CancellationToken ct) => await _cluster.RemoveMemberAsync(member, ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -73,5 +155,12 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         _cluster.Dispose();
         await _wal.DisposeAsync();
         await _stateMachine.DisposeAsync();
+    }
+
+    private sealed class MembersFile(string path) : PersistentClusterConfigurationStorage<EndPoint>(path)
+    {
+        protected override void Encode(EndPoint address, ref BufferWriterSlim<byte> writer) => writer.WriteEndPoint(address);
+
+        protected override EndPoint Decode(ref DotNext.Buffers.SequenceReader reader) => reader.ReadEndPoint();
     }
 }

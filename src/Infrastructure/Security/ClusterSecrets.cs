@@ -51,6 +51,31 @@ public sealed class ClusterSecrets(string dataDirectory)
     }
 
     /// <summary>
+    /// What every manager must hold to admit nodes: the CA's key (to sign their certificates) and the join secrets.
+    /// Handed to a joining manager over TLS pinned to the CA, after its manager token was checked.
+    /// </summary>
+    public ManagerMaterial? ExportManagerMaterial()
+    {
+        var key = Path.Combine(Directory, "ca.key");
+        return File.Exists(key) && ReadSecrets() is { } secrets ? new ManagerMaterial(File.ReadAllText(key), secrets.Worker, secrets.Manager) : null;
+    }
+
+    public void ImportManagerMaterial(ManagerMaterial material)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Write(Path.Combine(Directory, "ca.key"), material.CaPrivateKeyPem, OwnerOnly);
+        WriteSecrets(new Secrets(material.WorkerSecret, material.ManagerSecret));
+    }
+
+    /// <summary>The node a peer's certificate names and whether it is a manager's, if the swarm's CA signed it.</summary>
+    public (string NodeId, bool IsManager)? Identify(X509Certificate2? certificate)
+    {
+        if (certificate is null || CaCertificate() is not { } ca || !IsSignedBy(certificate, ca)) return null;
+        var nodeId = certificate.GetNameInfo(X509NameType.SimpleName, false);
+        return string.IsNullOrEmpty(nodeId) ? null : (nodeId, certificate.Subject.Contains("OU=swarm-manager", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Reads a joiner's certificate signing request; a malformed one or one whose signature does not verify is
     /// refused before anything is decided.
     /// </summary>
@@ -159,6 +184,12 @@ public sealed class ClusterSecrets(string dataDirectory)
     }
 
     private sealed record Secrets(string Worker, string Manager);
+}
+
+/// <summary>Secret: never logged, never in the Raft log; only in a manager's certificates directory (0600).</summary>
+public sealed record ManagerMaterial(string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret)
+{
+    public override string ToString() => "ManagerMaterial { *** }";
 }
 
 public sealed record NewCluster(ClusterCredentials Credentials, string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret);

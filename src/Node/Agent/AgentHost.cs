@@ -78,12 +78,14 @@ public static class AgentHost
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
         services.AddSingleton<SwarmJoin>();
+        services.AddSingleton<LeaderLink>();
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
             o.Namespace = "EventSwarm.Node.Mediator";
             o.ServiceLifetime = ServiceLifetime.Singleton;
-            o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+            // Validation first, so that a follower refuses malformed input itself; then, on a follower, the leader decides.
+            o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(ForwardToLeaderBehavior<,>)];
         });
         // Order matters: the log is open (and replayed) before the loops and the worker look at the projection.
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
@@ -111,6 +113,7 @@ public static class AgentHost
         EventSwarmEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
+        ManagerEndpoints.Map(app);
 
         await app.StartAsync();
         // Only root may drive the node, as with docker.sock's root:docker 0660.

@@ -7,10 +7,16 @@ namespace EventSwarm.Node.Agent;
 public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
+    public const int DefaultRaftPort = 4377;
+
+    /// <summary>Where this node serves others and takes part in Raft, when it can be reached (--listen-addr).</summary>
+    public Domain.Nodes.ManagerEndpoints? ManagerEndpoints =>
+        ListenEndpoint is { } api ? new Domain.Nodes.ManagerEndpoints(api.ToString(), RaftEndpoint.ToString()) : null;
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
-        string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket, raft = "127.0.0.1:4377";
+        string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket;
+        string? raft = null;
         var heartbeat = Heartbeats.DefaultPeriod;
         string? listen = null;
         for (var i = 0; i < args.Count; i++)
@@ -31,12 +37,14 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
                 default: throw new ArgumentException($"unknown flag: {name}");
             }
         }
-        if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
-            throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
         if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
         IPEndPoint? listenEndpoint = null;
         if (listen is not null && (!IPEndPoint.TryParse(listen, out listenEndpoint) || listenEndpoint.Port == 0))
             throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
+        // Raft between managers listens beside the API, on the address other managers reach this node at.
+        raft ??= $"{listenEndpoint?.Address ?? IPAddress.Loopback}:{DefaultRaftPort}";
+        if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
+            throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
         return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint, heartbeat, listenEndpoint);
     }
 }

@@ -11,14 +11,38 @@ using Mediator;
 
 namespace EventSwarm.Node.Agent;
 
-/// <summary>The leader's control loops. With one manager this node always leads.</summary>
-public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership) : BackgroundService
+/// <summary>
+/// The control loops run on the leader only, for as long as it leads: nothing else writes the cluster's state.
+/// A worker never decides anything, so the loops stop for good when this node joins a swarm as one.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
+public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership, RaftLogHost raft, Heartbeats heartbeats, ILogger<ControlLoopService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        // A worker never decides anything: the loops stop for good when this node joins another swarm.
         using var managing = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.BecameWorker);
-        await runner.RunAsync(managing.Token);
+        while (!managing.IsCancellationRequested)
+        {
+            try
+            {
+                // The log may be opened again (a node joining as a manager); wait on whichever is current.
+                using var current = CancellationTokenSource.CreateLinkedTokenSource(managing.Token, raft.Replaced);
+                var leading = await raft.Log.WaitForLeadershipAsync(current.Token);
+                using var term = CancellationTokenSource.CreateLinkedTokenSource(current.Token, leading);
+                // Beats heard during an earlier term are stale: every node gets the full grace from now on.
+                heartbeats.Clear();
+                logger.LogInformation("leading: control loops started");
+                await runner.RunAsync(term.Token);
+                logger.LogInformation("no longer leading: control loops stopped");
+            }
+            catch (OperationCanceledException) when (!managing.IsCancellationRequested)
+            {
+            }
+            catch (InvalidOperationException) when (!managing.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(_ => { });
+            }
+        }
     }
 }
 
@@ -41,7 +65,7 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
         {
             try
             {
-                using var manager = new ManagerClient(membership.ManagerAddress!, secrets);
+                using var manager = new ManagerClient(membership, secrets);
                 projection.Restore(await manager.StateAsync(ct));
                 while (await manager.EventsAsync(projection.Current.LastSequence, ct) is { } events)
                     projection.ApplyRecorded(events);
@@ -52,8 +76,13 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
             }
             catch (Exception e)
             {
-                logger.LogWarning("following manager {Manager} failed ({Error}); retrying", membership.ManagerAddress, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { });
+                var failed = membership.ManagerAddress;
+                // Any manager serves workers: fail over to the next one the log knows, round the list.
+                var managers = projection.Current.Nodes.Values.Where(n => n.Manager is not null).Select(n => n.Manager!.Api).Order().ToList();
+                if (managers.Count > 1)
+                    membership.FollowManager(managers[(managers.IndexOf(failed!) + 1) % managers.Count]);
+                logger.LogWarning("following manager {Manager} failed ({Error}); now following {Next}", failed, e.Message, membership.ManagerAddress);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
             }
         }
     }
@@ -63,6 +92,7 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
 /// The worker: waits until this node is part of a swarm, tells the managers what its engine is, then runs the
 /// node's tasks. Reports go through the same command path as a user's commands.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
 public sealed class WorkerService(
     LocalNode local,
     ClusterProjection projection,
@@ -72,6 +102,7 @@ public sealed class WorkerService(
     Heartbeats heartbeats,
     Membership membership,
     ClusterSecrets secrets,
+    LeaderLink leader,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -81,7 +112,7 @@ public sealed class WorkerService(
 
         if (membership.IsWorker)
         {
-            using var manager = new ManagerClient(membership.ManagerAddress!, secrets);
+            using var manager = new ManagerClient(membership, secrets);
             var remoteWorker = new WorkerAgent(local.NodeId, runtime, projection, (report, token) => manager.ReportAsync(report, token),
                 clock, loggers.CreateLogger<WorkerAgent>());
             await Task.WhenAll(remoteWorker.RunAsync(ct), BeatAsync(token => manager.HeartbeatAsync(token), ct));
@@ -90,16 +121,24 @@ public sealed class WorkerService(
 
         var node = projection.Current.Nodes[local.NodeId];
         var description = await local.DescriptionAsync(ct);
-        await mediator.Send(new RegisterNodeCommand(local.NodeId, node.Role, node.Address, description, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), ct);
+        // A manager that has just restarted may not see a leader yet: keep telling until one listens.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await mediator.Send(new RegisterNodeCommand(local.NodeId, node.Role, node.Address, description, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), ct);
+                break;
+            }
+            catch (CommandRejectedException e) when (attempt < 60 && e.Error.Kind == Domain.ErrorKind.Unavailable)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
 
         var worker = new WorkerAgent(local.NodeId, runtime, projection,
             (report, token) => mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), token).AsTask(),
             clock, loggers.CreateLogger<WorkerAgent>());
-        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token =>
-        {
-            heartbeats.Beat(local.NodeId, clock.Now);
-            return Task.CompletedTask;
-        }, ct));
+        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => leader.BeatAsync(local.NodeId, token), ct));
     }
 
     /// <summary>This node's heartbeat: a memory write when the leader shares the process, a call to the manager otherwise.</summary>

@@ -13,43 +13,56 @@ namespace EventSwarm.Node.Agent;
 /// A worker's line to its manager: mutual TLS with the node certificate, and the manager's certificate checked
 /// against the swarm's root CA, never against the machine's trust store.
 /// </summary>
-public sealed class ManagerClient : IDisposable
+public sealed class ManagerClient(Membership membership, ClusterSecrets secrets) : IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly Dictionary<string, HttpClient> _clients = new();
 
-    public ManagerClient(string managerAddress, ClusterSecrets secrets)
+    /// <summary>The manager this worker follows now; <see cref="Membership.FollowManager"/> moves it to another.</summary>
+    private HttpClient Http
     {
-        var ca = secrets.CaCertificate() ?? throw new InvalidOperationException("no swarm CA on this node");
-        var handler = new SocketsHttpHandler
+        get
         {
-            SslOptions = new SslClientAuthenticationOptions
+            var address = membership.ManagerAddress ?? throw new InvalidOperationException("this node follows no manager");
+            lock (_clients)
             {
-                ClientCertificates = new X509CertificateCollection { secrets.NodeCertificate()! },
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    certificate is not null && ClusterSecrets.IsSignedBy(new X509Certificate2(certificate), ca),
-            },
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        };
-        _http = new HttpClient(handler) { BaseAddress = new Uri($"https://{managerAddress}"), Timeout = TimeSpan.FromSeconds(30) };
+                if (_clients.TryGetValue(address, out var client)) return client;
+                var ca = secrets.CaCertificate() ?? throw new InvalidOperationException("no swarm CA on this node");
+                var handler = new SocketsHttpHandler
+                {
+                    SslOptions = new SslClientAuthenticationOptions
+                    {
+                        ClientCertificates = new X509CertificateCollection { secrets.NodeCertificate()! },
+                        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                            certificate is not null && ClusterSecrets.IsSignedBy(new X509Certificate2(certificate), ca),
+                    },
+                    ConnectTimeout = TimeSpan.FromSeconds(2),
+                };
+                return _clients[address] = new HttpClient(handler) { BaseAddress = new Uri($"https://{address}"), Timeout = TimeSpan.FromSeconds(30) };
+            }
+        }
     }
 
     public async Task<ClusterState> StateAsync(CancellationToken ct) =>
-        (await _http.GetFromJsonAsync<ClusterState>("/eventswarm/v1/worker/state", EventJson.Options, ct))!;
+        (await Http.GetFromJsonAsync<ClusterState>("/eventswarm/v1/worker/state", EventJson.Options, ct))!;
 
     /// <summary>Events after a sequence, waiting on the manager for up to 10 s; null when the manager no longer holds them.</summary>
     public async Task<IReadOnlyList<RecordedEvent>?> EventsAsync(long after, CancellationToken ct)
     {
-        using var response = await _http.GetAsync($"/eventswarm/v1/worker/events?after={after}", ct);
+        using var response = await Http.GetAsync($"/eventswarm/v1/worker/events?after={after}", ct);
         if (response.StatusCode == System.Net.HttpStatusCode.Gone) return null;
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<List<RecordedEvent>>(EventJson.Options, ct))!;
     }
 
     public async Task ReportAsync(ReportTaskStatus report, CancellationToken ct) =>
-        (await _http.PostAsJsonAsync("/eventswarm/v1/worker/report", report, EventJson.Options, ct)).EnsureSuccessStatusCode();
+        (await Http.PostAsJsonAsync("/eventswarm/v1/worker/report", report, EventJson.Options, ct)).EnsureSuccessStatusCode();
 
     public async Task HeartbeatAsync(CancellationToken ct) =>
-        (await _http.PostAsync("/eventswarm/v1/worker/heartbeat", null, ct)).EnsureSuccessStatusCode();
+        (await Http.PostAsync("/eventswarm/v1/worker/heartbeat", null, ct)).EnsureSuccessStatusCode();
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        lock (_clients)
+            foreach (var client in _clients.Values) client.Dispose();
+    }
 }

@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace EventSwarm.Node.Agent;
 
 /// <summary>
-/// Whether this node follows a remote manager (a worker that joined) or holds the log itself. Kept in the data
-/// directory so that a restarted worker goes back to its manager.
+/// How this node takes part in its swarm, kept in the data directory so that a restart goes back to it: a worker
+/// follows a manager (and knows the others, to fail over); a manager that joined rejoins the Raft cluster it is a
+/// member of instead of starting one of its own.
 /// </summary>
 public sealed class Membership
 {
@@ -14,23 +15,48 @@ public sealed class Membership
     public Membership(string dataDirectory)
     {
         _file = Path.Combine(dataDirectory, "membership.json");
-        if (File.Exists(_file)) ManagerAddress = JsonSerializer.Deserialize<Saved>(File.ReadAllText(_file))?.ManagerAddress;
+        if (File.Exists(_file) && JsonSerializer.Deserialize<Saved>(File.ReadAllText(_file)) is { } saved)
+        {
+            ManagerAddress = saved.ManagerAddress;
+            IsManagerThatJoined = saved.JoinedAsManager;
+        }
         if (IsWorker) _becameWorker.Cancel();
     }
 
+    /// <summary>The manager a worker currently follows.</summary>
     public string? ManagerAddress { get; private set; }
 
     public bool IsWorker => ManagerAddress is not null;
+
+    public bool IsManagerThatJoined { get; private set; }
 
     /// <summary>Cancelled when this node is (or becomes) a worker: what only a manager does must stop.</summary>
     public CancellationToken BecameWorker => _becameWorker.Token;
 
     public void JoinedAsWorker(string managerAddress)
     {
-        File.WriteAllText(_file, JsonSerializer.Serialize(new Saved(managerAddress)));
-        ManagerAddress = managerAddress;
+        FollowManager(managerAddress);
         _becameWorker.Cancel();
     }
 
-    private sealed record Saved(string ManagerAddress);
+    /// <summary>A worker whose manager stopped answering follows another one.</summary>
+    public void FollowManager(string managerAddress)
+    {
+        Save(new Saved(managerAddress, false));
+        ManagerAddress = managerAddress;
+    }
+
+    public void JoinedAsManager()
+    {
+        Save(new Saved(null, true));
+        IsManagerThatJoined = true;
+    }
+
+    private void Save(Saved saved)
+    {
+        File.WriteAllText(_file + ".tmp", JsonSerializer.Serialize(saved));
+        File.Move(_file + ".tmp", _file, overwrite: true);
+    }
+
+    private sealed record Saved(string? ManagerAddress, bool JoinedAsManager = false);
 }

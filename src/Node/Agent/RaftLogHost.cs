@@ -1,32 +1,101 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using DotNext.Net.Security;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Log;
+using EventSwarm.Infrastructure.Security;
 
 namespace EventSwarm.Node.Agent;
 
-/// <summary>Opens the Raft log when the host starts (replaying it into the projection) and closes it on stop.</summary>
+/// <summary>
+/// Opens the Raft log when the host starts (replaying it into the projection) and closes it on stop. A node that
+/// joins a swarm as a manager starts its log again, empty, as a member that waits for the leader to add it.
+/// </summary>
 [Experimental("DOTNEXT001")]
-public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ILoggerFactory loggers) : IHostedService, IReplicatedLog
+public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ClusterSecrets secrets, ILoggerFactory loggers)
+    : IHostedService, IReplicatedLog
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private RaftLog? _log;
+    private CancellationTokenSource _replaced = new();
 
     public long CommittedIndex => _log?.CommittedIndex ?? 0;
 
+    public RaftLog Log => _log ?? throw new InvalidOperationException("the log is not open yet");
+
+    /// <summary>Cancelled when the log is closed or started again; whoever waits on the old one must look again.</summary>
+    public CancellationToken Replaced => _replaced.Token;
+
+    public bool IsLeader => _log?.IsLeader ?? false;
+
     public async Task StartAsync(CancellationToken ct)
     {
-        _log = await RaftLog.StartAsync(new RaftLogOptions(options.DataDirectory, options.RaftEndpoint), projection, loggers, ct);
-        loggers.CreateLogger<RaftLogHost>().LogInformation("log open: {Index} entries committed, {Events} events", _log.CommittedIndex, projection.Current.LastSequence);
+        _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
+        loggers.CreateLogger<RaftLogHost>().LogInformation("log open at {Endpoint}: {Index} entries committed, {Events} events",
+            options.RaftEndpoint, _log.CommittedIndex, projection.Current.LastSequence);
+    }
+
+    /// <summary>Drops the log this node kept while alone and opens an empty one that a leader will fill.</summary>
+    public async Task StartAsJoiningManagerAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await CloseAsync();
+            Directory.Delete(Path.Combine(options.DataDirectory, "raft"), recursive: true);
+            _log = await RaftLog.StartAsync(Options(coldStart: false), projection, loggers, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public ValueTask AppendAsync(EventBatch batch, CancellationToken ct) =>
         membership.IsWorker
             ? throw new Application.CommandRejectedException(new DomainError(ErrorKind.Unavailable,
                 "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."))
-            : (_log ?? throw new InvalidOperationException("the log is not open yet")).AppendAsync(batch, ct);
+            : Log.AppendAsync(batch, ct);
 
-    public async Task StopAsync(CancellationToken ct)
+    public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : Log.CatchUpAsync(ct);
+
+    public Task StopAsync(CancellationToken ct) => CloseAsync();
+
+    private async Task CloseAsync()
     {
+        var replaced = _replaced;
+        _replaced = new CancellationTokenSource();
+        await replaced.CancelAsync();
         if (_log is not null) await _log.DisposeAsync();
+        _log = null;
+    }
+
+    private RaftLogOptions Options(bool coldStart) => new(options.DataDirectory, options.RaftEndpoint, coldStart, Tls());
+
+    /// <summary>
+    /// Raft traffic is mutual TLS between managers only: each side shows its node certificate and accepts a peer
+    /// whose certificate the swarm's CA signed for a manager. Certificates are looked up per connection, so the
+    /// log opened before `swarm init` uses the ones init creates.
+    /// </summary>
+    private SslOptions Tls()
+    {
+        bool IsManager(X509Certificate? peer) => peer is not null && secrets.Identify(new X509Certificate2(peer)) is { IsManager: true };
+        return new SslOptions
+        {
+            ServerOptions = new SslServerAuthenticationOptions
+            {
+                ServerCertificateSelectionCallback = (_, _) => secrets.NodeCertificate()!,
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, peer, _, _) => IsManager(peer),
+            },
+            ClientOptions = new SslClientAuthenticationOptions
+            {
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => secrets.NodeCertificate()!,
+                RemoteCertificateValidationCallback = (_, peer, _, _) => IsManager(peer),
+            },
+        };
     }
 }

@@ -18,7 +18,8 @@ namespace EventSwarm.Node.Agent;
 /// The joiner's half of `swarm join`: fetch the manager's root CA, trust it only if its digest is the one in the
 /// token, then send the token and a CSR over TLS pinned to that CA, and keep the signed certificate.
 /// </summary>
-public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, ClusterProjection projection, AgentOptions options)
+public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, ClusterProjection projection, AgentOptions options,
+    RaftLogHost raft, LeaderLink leader, ILogger<SwarmJoin> logger)
 {
     public async Task JoinAsync(SwarmJoinParameters request, CancellationToken ct)
     {
@@ -49,6 +50,7 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
             CertificateSigningRequest = new CertificateRequest($"CN={local.NodeId}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem(),
             Address = advertise,
             Description = description,
+            Manager = options.ManagerEndpoints,
         }, DockerJson.Options, ct), remote);
         if (!response.IsSuccessStatusCode)
         {
@@ -57,7 +59,24 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         }
         var joined = (await response.Content.ReadFromJsonAsync<JoinResponse>(DockerJson.Options, ct))!;
         secrets.SaveNodeIdentity(joined.Certificate, key.ExportPkcs8PrivateKeyPem(), joined.CaCertificate);
-        membership.JoinedAsWorker(remote);
+        if (joined.ManagerMaterial is not { } material)
+        {
+            membership.JoinedAsWorker(remote);
+            return;
+        }
+        secrets.ImportManagerMaterial(material);
+        membership.JoinedAsManager();
+        await raft.StartAsJoiningManagerAsync(ct);
+        var started = DateTime.UtcNow;
+        await leader.AddManagerThroughAsync(remote, options.RaftEndpoint.ToString(), ct);
+        // The join is done when this manager's own copy of the log has it as a member.
+        while (!projection.Current.Nodes.ContainsKey(local.NodeId))
+        {
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(60))
+                throw Rejected(ErrorKind.Unavailable, "this node was admitted as a manager, but its copy of the log did not catch up within 60 s; it keeps trying");
+            await projection.WaitForChangeAsync(projection.Current.LastSequence, TimeSpan.FromSeconds(1), ct);
+        }
+        logger.LogInformation("joined as a manager: Raft member at {Raft}, log caught up in {Seconds:0.00} s", options.RaftEndpoint, (DateTime.UtcNow - started).TotalSeconds);
     }
 
     private static HttpClient Client(string remote, RemoteCertificateValidationCallback validate) =>

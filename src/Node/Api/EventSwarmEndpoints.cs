@@ -12,6 +12,8 @@ public static class EventSwarmEndpoints
         {
             committedIndex = log.CommittedIndex,
             lastSequence = projection.Current.LastSequence,
+            // Managers that applied the same log show the same digest (compared by the failover tests).
+            stateDigest = StateDigest.Of(projection.Current),
         }));
 
         // The audit trail: every event with who caused it, when, through which command or control loop.

@@ -17,9 +17,12 @@ public sealed record JoinRequest
     public string? CertificateSigningRequest { get; init; }
     public string? Address { get; init; }
     public NodeDescription? Description { get; init; }
+    /// <summary>Where the joiner would serve as a manager; without it a manager token cannot be used.</summary>
+    public Domain.Nodes.ManagerEndpoints? Manager { get; init; }
 }
 
-public sealed record JoinResponse(string NodeId, string Role, string Certificate, string CaCertificate);
+/// <param name="ManagerMaterial">For a manager only: the CA key and join secrets every manager needs to admit nodes.</param>
+public sealed record JoinResponse(string NodeId, string Role, string Certificate, string CaCertificate, ManagerMaterial? ManagerMaterial = null);
 
 /// <summary>
 /// The manager's half of `swarm join`: the joiner first fetches the root CA and checks it against the digest in
@@ -55,10 +58,13 @@ public static class JoinEndpoints
                 throw new BadRequestException(e.Message);
             }
             var nodeId = string.IsNullOrEmpty(request.NodeId) ? Ids.NewId() : request.NodeId;
-            var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, request.Address ?? "", request.Description, CallerIdentity.Of(context)), ct);
+            var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, request.Address ?? "", request.Description, CallerIdentity.Of(context), request.Manager), ct);
             var swarm = projection.Current.Swarm!;
             var certificate = secrets.IssueNodeCertificate(csr, nodeId, role, swarm.ClusterId, clock.Now);
-            return Results.Json(new JoinResponse(nodeId, role.ToString().ToLowerInvariant(), certificate, swarm.CaCertificatePem!));
+            var material = role == NodeRole.Manager
+                ? secrets.ExportManagerMaterial() ?? throw new InvalidOperationException("this manager holds no CA key")
+                : null;
+            return Results.Json(new JoinResponse(nodeId, role.ToString().ToLowerInvariant(), certificate, swarm.CaCertificatePem!, material));
         });
     }
 }

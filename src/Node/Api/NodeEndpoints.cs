@@ -6,6 +6,7 @@ using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
+using EventSwarm.Node.Agent;
 
 namespace EventSwarm.Node.Api;
 
@@ -13,7 +14,7 @@ public static class NodeEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local) =>
+        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership) =>
         {
             var state = RequireSwarm(projection);
             var filters = Filters.Parse(request, "id", "name", "role", "membership", "label", "node.label");
@@ -21,7 +22,7 @@ public static class NodeEndpoints
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, LeaderOf(state, local)));
+                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership)));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -33,11 +34,11 @@ public static class NodeEndpoints
             return Results.Ok();
         });
 
-        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local) =>
+        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership) =>
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, LeaderOf(state, local)), DockerJson.Options)
+                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership)), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -66,13 +67,25 @@ public static class NodeEndpoints
     }
 
     /// <summary>
-    /// A manager leads its own log; a worker's leader is the manager it follows (a swarm has one manager until
-    /// managers replicate the log among themselves).
+    /// Swarm's MANAGER STATUS, from Raft as this manager sees it: the leader, and whether each other manager
+    /// answers. A worker knows no Raft; it shows the manager it follows as the leader.
     /// </summary>
-    private static string? LeaderOf(ClusterState state, LocalNode local) =>
-        state.Nodes.TryGetValue(local.NodeId, out var self) && self.Role == NodeRole.Manager
-            ? local.NodeId
-            : state.Nodes.Values.FirstOrDefault(n => n.Role == NodeRole.Manager)?.Id;
+    private static Func<Domain.Nodes.Node, ManagerStatus?> ManagerStatusOf(ClusterState state, LocalNode local, RaftLogHost raft, Membership membership)
+    {
+        var leaderRaft = membership.IsWorker ? null : raft.Log.LeaderEndpoint?.ToString();
+        var members = membership.IsWorker ? [] : raft.Log.Members;
+        return node => node.Role != NodeRole.Manager ? null : new ManagerStatus
+        {
+            Leader = membership.IsWorker
+                ? node.Manager?.Api == membership.ManagerAddress
+                : node.Manager is { } m ? m.Raft == leaderRaft : node.Id == local.NodeId && raft.IsLeader,
+            Reachability = node.Id == local.NodeId || node.Manager is null && node.Status == Domain.Nodes.NodeStatus.Ready
+                || members.Any(r => r.Endpoint.ToString() == node.Manager?.Raft && r.IsReachable)
+                    ? "reachable"
+                    : "unreachable",
+            Addr = node.Manager?.Api ?? $"{node.Address}:2377",
+        };
+    }
 
     public static ClusterState RequireSwarm(ClusterProjection projection)
     {
@@ -82,7 +95,7 @@ public static class NodeEndpoints
             : state;
     }
 
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, string? leaderId) => new()
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
@@ -107,14 +120,6 @@ public static class NodeEndpoints
             Message = node.StatusMessage,
             Addr = node.Address,
         },
-        // This manager leads (its Raft cluster has one voting member until managers join through Raft membership).
-        ManagerStatus = node.Role == NodeRole.Manager
-            ? new ManagerStatus
-            {
-                Leader = node.Id == leaderId,
-                Reachability = node.Status == Domain.Nodes.NodeStatus.Ready ? "reachable" : "unreachable",
-                Addr = $"{node.Address}:2377",
-            }
-            : null,
+        ManagerStatus = managerStatus(node),
     };
 }

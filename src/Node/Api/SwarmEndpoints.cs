@@ -15,14 +15,14 @@ public static class SwarmEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
+        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync<SwarmInitParameters>(context);
             var advertise = string.IsNullOrEmpty(request.AdvertiseAddr) ? "127.0.0.1" : request.AdvertiseAddr;
             // The CA and the join secrets are made only for a node that is not in a swarm yet, and kept only once
             // the swarm's creation is committed.
             var cluster = projection.Current.Swarm is null ? ClusterSecrets.Create(clock.Now) : null;
-            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials), ct);
+            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials, options.ManagerEndpoints), ct);
             if (cluster is not null)
             {
                 secrets.Save(cluster);

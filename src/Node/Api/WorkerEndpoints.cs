@@ -7,6 +7,7 @@ using EventSwarm.Application.Tasks;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
+using EventSwarm.Node.Agent;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
@@ -31,17 +32,19 @@ public static class WorkerEndpoints
         }
         var secrets = context.RequestServices.GetRequiredService<ClusterSecrets>();
         var projection = context.RequestServices.GetRequiredService<ClusterProjection>();
-        var certificate = await context.Connection.GetClientCertificateAsync();
-        var ca = secrets.CaCertificate();
-        var nodeId = certificate?.GetNameInfo(X509NameType.SimpleName, false);
-        if (certificate is null || ca is null || !ClusterSecrets.IsSignedBy(certificate, ca) || nodeId is null || !projection.Current.Nodes.ContainsKey(nodeId)
-            || !context.Request.Path.StartsWithSegments("/eventswarm/v1/worker"))
+        var identity = secrets.Identify(await context.Connection.GetClientCertificateAsync());
+        var path = context.Request.Path;
+        // A manager's certificate is checked against its role only, not the projection: a manager that is
+        // joining asks to be added to the Raft cluster before its own NodeJoined has reached every manager.
+        var allowed = identity is { } who && (path.StartsWithSegments("/eventswarm/v1/worker") && projection.Current.Nodes.ContainsKey(who.NodeId)
+            || path.StartsWithSegments("/eventswarm/v1/manager") && who.IsManager);
+        if (!allowed)
         {
             context.Response.StatusCode = 401;
             await context.Response.WriteAsJsonAsync(new { message = "a node certificate signed by this swarm's CA is required" });
             return;
         }
-        context.Items[NodeKey] = nodeId;
+        context.Items[NodeKey] = identity!.Value.NodeId;
         await next(context);
     });
 
@@ -67,9 +70,11 @@ public static class WorkerEndpoints
             return Results.Ok();
         });
 
-        app.MapPost("/eventswarm/v1/worker/heartbeat", (HttpContext context, Heartbeats heartbeats, IClock clock) =>
+        app.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {
-            heartbeats.Beat((string)context.Items[NodeKey]!, clock.Now);
+            var node = (string)context.Items[NodeKey]!;
+            // Heartbeats live in the leader's memory; a follower passes on those of the workers it serves.
+            await leader.BeatAsync(node, ct);
             return Results.Ok(new { period = heartbeats.Period.TotalSeconds });
         });
     }

@@ -25,11 +25,21 @@ public sealed class JoinDecider_Tests
     }
 
     [Fact]
-    public void A_manager_token_is_refused_while_the_swarm_has_a_single_manager()
+    public void A_manager_token_admits_a_manager_with_its_API_and_Raft_addresses()
+    {
+        var endpoints = new ManagerEndpoints("10.0.0.2:2377", "10.0.0.2:4377");
+        var decision = JoinDecider.Decide(new JoinSwarm("n2", new JoinToken(Digest, ManagerSecret).ToString(), NodeRole.Manager, "10.0.0.2", Host, At(1), endpoints), Swarm());
+
+        Assert.Equal([new NodeJoined("n2", NodeRole.Manager, "10.0.0.2", Host, At(1), endpoints)], decision.Events);
+        Assert.Equal(endpoints, Swarm().And(decision.Events).Nodes["n2"].Manager);
+    }
+
+    [Fact]
+    public void A_manager_that_other_managers_could_not_reach_is_refused()
     {
         var decision = Join(Swarm(), new JoinToken(Digest, ManagerSecret).ToString());
 
-        Assert.Equal(JoinDecider.SingleManager, decision.Error?.Message);
+        Assert.Equal(JoinDecider.ManagerNeedsListenAddress, decision.Error?.Message);
         Assert.Empty(decision.Events);
     }
 
