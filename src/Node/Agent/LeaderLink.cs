@@ -28,6 +28,8 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
     /// <summary>An election takes 1–2 s; a caller waits this long for a leader before being told there is none.</summary>
     private static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(6);
 
+    public const string CommittedHeader = "X-EventSwarm-Committed";
+
     private readonly ConcurrentDictionary<string, HttpClient> _clients = new();
 
     public async Task<TResponse> ForwardAsync<TResponse>(object command, CancellationToken ct)
@@ -35,6 +37,19 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
         using var response = await CallLeaderAsync(client =>
             client.PostAsync($"/eventswarm/v1/manager/forward/{command.GetType().Name}",
                 JsonContent.Create(command, command.GetType(), options: EventJson.Options), ct), ct);
+        if (response.Headers.TryGetValues(CommittedHeader, out var values) && long.TryParse(values.FirstOrDefault(), out var committed))
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bounded.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await raft.Log.WaitForAppliedAsync(committed, bounded.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning("write committed at {Index} not applied here within 5 s", committed);
+            }
+        }
         if (typeof(TResponse) == typeof(Unit)) return default!;
         return (await response.Content.ReadFromJsonAsync<TResponse>(EventJson.Options, ct))!;
     }

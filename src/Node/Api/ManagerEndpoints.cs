@@ -36,6 +36,9 @@ public static class ManagerEndpoints
             var message = await JsonSerializer.DeserializeAsync(context.Request.Body, type, EventJson.Options, ct)
                 ?? throw new BadRequestException($"{command} needs a body");
             var result = await mediator.Send(message, ct);
+            // The follower answers its caller only once it has applied this write itself (read your writes).
+            context.Response.Headers[LeaderLink.CommittedHeader] = raft.CommittedIndex.ToString();
+            raft.Log.PushCommitIndex();
             return Results.Json(result, EventJson.Options);
         });
 

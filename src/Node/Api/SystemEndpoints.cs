@@ -57,9 +57,9 @@ public static class SystemEndpoints
                     NodeID = inSwarm ? local.NodeId : "",
                     NodeAddr = state.Swarm?.AdvertiseAddress ?? "",
                     LocalNodeState = inSwarm ? "active" : "inactive",
-                    ControlAvailable = inSwarm,
+                    ControlAvailable = inSwarm && state.Nodes.TryGetValue(local.NodeId, out var self) && self.Role == NodeRole.Manager,
                     Error = "",
-                    RemoteManagers = managers.Select(m => new { NodeID = m.Id, Addr = m.Address }),
+                    RemoteManagers = managers.Select(m => new { NodeID = m.Id, Addr = m.Manager?.Api ?? $"{m.Address}:2377" }),
                     Nodes = state.Nodes.Count,
                     Managers = managers.Count,
                     Cluster = state.Swarm is { } swarm

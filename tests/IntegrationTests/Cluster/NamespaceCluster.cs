@@ -42,6 +42,20 @@ public sealed class NamespaceCluster : IAsyncDisposable
     public Task KillAgentAsync(int node) =>
         CommandResult.RunAsync("pkill", ["-9", "-f", "--", $"--socket /run/eventswarm-cluster/n{node}/eventswarm.sock"], new Dictionary<string, string>());
 
+    /// <summary>Cuts (or heals) a node's only link to the others: the host end of its veth on the cluster bridge.</summary>
+    public async Task SetLinkAsync(int node, bool up) =>
+        (await CommandResult.RunAsync("ip", ["link", "set", $"es-n{node}-h", up ? "up" : "down"], new Dictionary<string, string>())).ShouldSucceed();
+
+    /// <summary>The node's view of the log: committed index, last event sequence and a digest of its projection.</summary>
+    public async Task<(long LastSequence, string Digest)> LogAsync(int node)
+    {
+        var result = await CommandResult.RunAsync("curl", ["-sf", "--max-time", "5", "--unix-socket", $"/run/eventswarm-cluster/n{node}/eventswarm.sock", "http://node/eventswarm/v1/log"],
+            new Dictionary<string, string>());
+        if (result.ExitCode != 0) return (-1, "");
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output);
+        return (json.RootElement.GetProperty("lastSequence").GetInt64(), json.RootElement.GetProperty("stateDigest").GetString()!);
+    }
+
     public async ValueTask DisposeAsync() => await Script("down");
 
     private static Task<CommandResult> Script(params string[] args) =>

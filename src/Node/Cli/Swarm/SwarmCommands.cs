@@ -37,7 +37,9 @@ public static class SwarmCommands
             AdvertiseAddr = args.Value("advertise-addr"),
             ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
         });
-        Console.WriteLine("This node joined a swarm as a worker.");
+        // docker's wording: the role is the one the token admitted, read back from the node.
+        var info = await client.System.GetSystemInfoAsync();
+        Console.WriteLine($"This node joined a swarm as a {(info.Swarm?.ControlAvailable == true ? "manager" : "worker")}.");
         return 0;
     }
 
