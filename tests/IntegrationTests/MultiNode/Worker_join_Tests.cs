@@ -30,7 +30,8 @@ public sealed class Worker_join_Tests
         await Eventually.True(async () =>
         {
             var tasks = (await cluster.EventSwarm(1, "service", "ps", "web")).Rows.Where(r => !r.Contains("\\_")).ToList();
-            return tasks.Count == 6 && tasks.All(r => r.Contains("Running") && !r.Contains(" n3 "));
+            // Desired and current state both Running: the replacement's container has started.
+            return tasks.Count == 6 && tasks.All(r => System.Text.RegularExpressions.Regex.IsMatch(r, @"Running\s+Running") && !r.Contains(" n3 "));
         }, TimeSpan.FromSeconds(60), "web's six tasks run on n1 and n2");
         Assert.Equal(6, await cluster.RunningContainersAsync(1, "web") + await cluster.RunningContainersAsync(2, "web"));
 

@@ -31,7 +31,7 @@ public sealed class Join_handshake_Tests
             (worker, "worker", "the secret is wrong or has been rotated"),
             (worker[..9] + new string('0', 50) + manager[59..], "manager", "made for another swarm"),
             ((await agent.EventSwarm("swarm", "join-token", "-q", "worker")).Output.Trim(), "manager", "a worker join token cannot be used to join as a manager"),
-            (manager, "manager", "joining as a manager is not available yet"),
+            (manager, "manager", "this node cannot join as a manager: other managers could not reach it"),
         };
         foreach (var (token, role, message) in refusals)
         {
