@@ -73,5 +73,13 @@ public sealed class Manager_failover_Tests(ITestOutputHelper output)
         // n1's engine kept running the containers of its orphaned tasks; its agent stops them once back.
         await Eventually.True(async () => await cluster.RunningContainersAsync(1, "web") + await cluster.RunningContainersAsync(2, "web")
             + await cluster.RunningContainersAsync(3, "web") == 4, TimeSpan.FromSeconds(30), "web runs exactly its 4 replicas, none twice");
+
+        // Two of three managers gone: no quorum. Writes fail with Swarm's message instead of hanging; reads answer.
+        await cluster.KillAgentAsync(1);
+        await cluster.KillAgentAsync(3);
+        var refused = Stopwatch.StartNew();
+        (await cluster.EventSwarm(2, "service", "scale", "-d", "web=5")).ShouldFailWith("does not have a leader");
+        output.WriteLine($"write without quorum refused after {refused.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains((await cluster.EventSwarm(2, "service", "ls")).ShouldSucceed().Rows, r => r.Contains("web") && r.Contains("4/4"));
     }
 }
