@@ -16,6 +16,12 @@ public sealed class ClusterProjection
 
     public ClusterState Current => _current;
 
+    /// <summary>
+    /// True while this node replays a log it has only begun to receive (joining or promoted to manager): the state
+    /// is a prefix of the cluster's, and a worker must not take it for the truth and stop containers it lacks.
+    /// </summary>
+    public bool IsCatchingUp { get; set; }
+
     public void Restore(ClusterState state)
     {
         lock (_gate)

@@ -58,6 +58,7 @@ public sealed class WorkerAgent(
     /// </summary>
     private async Task AdoptAsync(CancellationToken ct)
     {
+        while (projection.IsCatchingUp) await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         var state = projection.Current;
         foreach (var container in await runtime.ListTaskContainersAsync(nodeId, ct))
         {
@@ -80,6 +81,7 @@ public sealed class WorkerAgent(
 
     private void Reconcile(ClusterState state, CancellationToken ct)
     {
+        if (projection.IsCatchingUp) return;
         foreach (var (taskId, containerId) in _containers)
         {
             if ((!state.Tasks.TryGetValue(taskId, out var owner) || owner.NodeId != nodeId) && !_operations.ContainsKey(taskId))

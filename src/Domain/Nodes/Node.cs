@@ -30,7 +30,7 @@ public sealed record Node(
     DateTimeOffset UpdatedAt,
     long Version)
 {
-    /// <summary>Set for a manager: its API for other nodes and its Raft address.</summary>
+    /// <summary>Where it serves other nodes and takes part in Raft when it is (or is promoted to) a manager.</summary>
     public ManagerEndpoints? Manager { get; init; }
 
     public bool CanTakeNewTasks => Status == NodeStatus.Ready && Availability == NodeAvailability.Active;

@@ -18,8 +18,8 @@ public static class NodeDecider
             && state.Nodes.Values.Count(n => n.Role == NodeRole.Manager) == 1)
             return Decision.Invalid($"attempting to demote the last manager of the swarm ({node.Description.Hostname})");
 
-        if (node.Role == NodeRole.Worker && command.Role == NodeRole.Manager)
-            return Decision.Invalid($"promoting {node.Description.Hostname} is not available yet: this swarm has a single manager until managers replicate the log");
+        if (node.Role == NodeRole.Worker && command.Role == NodeRole.Manager && node.Manager is null)
+            return Decision.Invalid($"{node.Description.Hostname} cannot be promoted: other managers could not reach it (its agent was started without --listen-addr)");
 
         var events = new List<DomainEvent>();
         if (command.Availability != node.Availability) events.Add(new NodeAvailabilityChanged(node.Id, command.Availability, command.At));

@@ -1,6 +1,6 @@
 namespace EventSwarm.Domain.Nodes;
 
-/// <param name="Manager">Where a manager serves other nodes and takes part in the Raft log; null for a worker.</param>
+/// <param name="Manager">Where the node serves other nodes and takes part in the Raft log as a manager; null when no other node can reach it.</param>
 public sealed record NodeJoined(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At, ManagerEndpoints? Manager = null) : DomainEvent;
 
 /// <summary>A node's agent (re)connected and told what its engine is now.</summary>

@@ -78,6 +78,7 @@ public static class JoinDecider
             return Decision.Invalid(ManagerNeedsListenAddress);
         if (state.Nodes.ContainsKey(command.NodeId))
             return Decision.Conflict($"node {command.NodeId} is already part of this swarm");
-        return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At, admits == NodeRole.Manager ? command.Manager : null));
+        // A worker's endpoints are kept too: they are where it would serve if it were promoted.
+        return Decision.Of(new NodeJoined(command.NodeId, admits.Value, command.Address, command.Description, command.At, command.Manager));
     }
 }

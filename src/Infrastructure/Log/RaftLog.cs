@@ -155,6 +155,10 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
 
     public async Task RemoveMemberAsync(EndPoint member, CancellationToken ct) => await _cluster.RemoveMemberAsync(member, ct);
 
+    /// <summary>This member will never stand for election again (it is being demoted); only a follower can.</summary>
+    public async Task<bool> StandByAsync(CancellationToken ct) => _cluster.Standby || await _cluster.EnableStandbyModeAsync(ct);
+
+
     public async ValueTask DisposeAsync()
     {
         await _cluster.StopAsync(CancellationToken.None);

@@ -79,6 +79,7 @@ public static class AgentHost
         services.AddSingleton(new Membership(options.DataDirectory));
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<LeaderLink>();
+        services.AddSingleton<RoleChange>();
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -92,6 +93,7 @@ public static class AgentHost
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
         services.AddHostedService<RemoteFeedService>();
+        services.AddHostedService<RoleService>();
 
         var app = builder.Build();
         app.UseDockerErrors();

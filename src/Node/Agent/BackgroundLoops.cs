@@ -13,20 +13,24 @@ namespace EventSwarm.Node.Agent;
 
 /// <summary>
 /// The control loops run on the leader only, for as long as it leads: nothing else writes the cluster's state.
-/// A worker never decides anything, so the loops stop for good when this node joins a swarm as one.
+/// A worker never decides anything; a node that is promoted starts taking part when its log is open.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
 public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership, RaftLogHost raft, Heartbeats heartbeats, ILogger<ControlLoopService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        using var managing = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.BecameWorker);
-        while (!managing.IsCancellationRequested)
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                // The log may be opened again (a node joining as a manager); wait on whichever is current.
-                using var current = CancellationTokenSource.CreateLinkedTokenSource(managing.Token, raft.Replaced);
+                if (membership.IsWorker || !raft.IsOpen)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+                    continue;
+                }
+                // The log may be opened again (joining, promoted, demoted); wait on whichever is current.
+                using var current = CancellationTokenSource.CreateLinkedTokenSource(ct, raft.Replaced, membership.RoleChanged);
                 var leading = await raft.Log.WaitForLeadershipAsync(current.Token);
                 using var term = CancellationTokenSource.CreateLinkedTokenSource(current.Token, leading);
                 // Beats heard during an earlier term are stale: every node gets the full grace from now on.
@@ -35,10 +39,10 @@ public sealed class ControlLoopService(ControlLoopRunner runner, Membership memb
                 await runner.RunAsync(term.Token);
                 logger.LogInformation("no longer leading: control loops stopped");
             }
-            catch (OperationCanceledException) when (!managing.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
             }
-            catch (InvalidOperationException) when (!managing.IsCancellationRequested)
+            catch (InvalidOperationException) when (!ct.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(_ => { });
             }
@@ -47,40 +51,37 @@ public sealed class ControlLoopService(ControlLoopRunner runner, Membership memb
 }
 
 /// <summary>
-/// On a worker, the projection follows the manager's: its state once, then the events after it (long polling).
-/// When the manager no longer holds the events it needs, or the line breaks, it starts over from the state.
+/// On a worker, the projection follows a manager's: its state once, then the events after it (long polling).
+/// When the manager no longer holds the events it needs, or the line breaks, it starts over from the state of
+/// the next manager the log knows. It stops when the node is promoted (its own log takes over).
 /// </summary>
 public sealed class RemoteFeedService(Membership membership, ClusterSecrets secrets, ClusterProjection projection, ILogger<RemoteFeedService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(ct, membership.BecameWorker).Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-        }
+        using var manager = new ManagerClient(membership, secrets);
         while (!ct.IsCancellationRequested)
         {
+            if (!membership.IsWorker)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                continue;
+            }
+            using var following = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
             try
             {
-                using var manager = new ManagerClient(membership, secrets);
-                projection.Restore(await manager.StateAsync(ct));
-                while (await manager.EventsAsync(projection.Current.LastSequence, ct) is { } events)
+                projection.Restore(await manager.StateAsync(following.Token));
+                projection.IsCatchingUp = false;
+                while (await manager.EventsAsync(projection.Current.LastSequence, following.Token) is { } events)
                     projection.ApplyRecorded(events);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (following.IsCancellationRequested)
             {
-                return;
             }
             catch (Exception e)
             {
                 var failed = membership.ManagerAddress;
-                // Any manager serves workers: fail over to the next one the log knows, round the list.
-                var managers = projection.Current.Nodes.Values.Where(n => n.Manager is not null).Select(n => n.Manager!.Api).Order().ToList();
-                if (managers.Count > 1)
-                    membership.FollowManager(managers[(managers.IndexOf(failed!) + 1) % managers.Count]);
+                manager.FailOver(projection.Current);
                 logger.LogWarning("following manager {Manager} failed ({Error}); now following {Next}", failed, e.Message, membership.ManagerAddress);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
             }
@@ -90,7 +91,8 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
 
 /// <summary>
 /// The worker: waits until this node is part of a swarm, tells the managers what its engine is, then runs the
-/// node's tasks. Reports go through the same command path as a user's commands.
+/// node's tasks. A manager's reports go through the same command path as a user's commands; a worker's go to
+/// the manager it follows. Either can change while it runs (promotion, demotion).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
 public sealed class WorkerService(
@@ -110,35 +112,47 @@ public sealed class WorkerService(
         while (!projection.Current.Nodes.ContainsKey(local.NodeId))
             await projection.WaitForChangeAsync(projection.Current.LastSequence, TimeSpan.FromSeconds(5), ct);
 
-        if (membership.IsWorker)
-        {
-            using var manager = new ManagerClient(membership, secrets);
-            var remoteWorker = new WorkerAgent(local.NodeId, runtime, projection, (report, token) => manager.ReportAsync(report, token),
-                clock, loggers.CreateLogger<WorkerAgent>());
-            await Task.WhenAll(remoteWorker.RunAsync(ct), BeatAsync(token => manager.HeartbeatAsync(token), ct));
-            return;
-        }
+        using var manager = new ManagerClient(membership, secrets);
+        if (!membership.IsWorker) await RegisterAsync(ct);
+        var worker = new WorkerAgent(local.NodeId, runtime, projection,
+            (report, token) => membership.IsWorker
+                ? manager.ReportAsync(report, token)
+                : mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), token).AsTask(),
+            clock, loggers.CreateLogger<WorkerAgent>());
+        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => membership.IsWorker ? WorkerBeatAsync(manager, token) : leader.BeatAsync(local.NodeId, token), ct));
+    }
 
+    /// <summary>A manager that stops taking heartbeats (dead, cut off, demoted) is left for the next one.</summary>
+    private async Task WorkerBeatAsync(ManagerClient manager, CancellationToken ct)
+    {
+        try
+        {
+            await manager.HeartbeatAsync(ct);
+        }
+        catch (HttpRequestException)
+        {
+            manager.FailOver(projection.Current);
+            throw;
+        }
+    }
+
+    /// <summary>A manager that has just restarted may not see a leader yet: keep telling until one listens.</summary>
+    private async Task RegisterAsync(CancellationToken ct)
+    {
         var node = projection.Current.Nodes[local.NodeId];
         var description = await local.DescriptionAsync(ct);
-        // A manager that has just restarted may not see a leader yet: keep telling until one listens.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await mediator.Send(new RegisterNodeCommand(local.NodeId, node.Role, node.Address, description, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), ct);
-                break;
+                return;
             }
             catch (CommandRejectedException e) when (attempt < 60 && e.Error.Kind == Domain.ErrorKind.Unavailable)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
             }
         }
-
-        var worker = new WorkerAgent(local.NodeId, runtime, projection,
-            (report, token) => mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), token).AsTask(),
-            clock, loggers.CreateLogger<WorkerAgent>());
-        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => leader.BeatAsync(local.NodeId, token), ct));
     }
 
     /// <summary>This node's heartbeat: a memory write when the leader shares the process, a call to the manager otherwise.</summary>

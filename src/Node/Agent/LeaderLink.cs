@@ -185,7 +185,7 @@ public sealed class LeadershipMovedHereException : Exception;
 
 /// <summary>
 /// Sends a command to the leader when this manager is a follower; validation has already run here, so malformed
-/// input is refused without a network trip. On the leader, and on a worker (which refuses writes), it runs here.
+/// input is refused without a network trip. On the leader it runs here; a worker refuses it.
 /// </summary>
 [Experimental("DOTNEXT001")]
 public sealed class ForwardToLeaderBehavior<TMessage, TResponse>(RaftLogHost raft, Membership membership, LeaderLink leader)
@@ -193,7 +193,10 @@ public sealed class ForwardToLeaderBehavior<TMessage, TResponse>(RaftLogHost raf
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
     {
-        if (membership.IsWorker || raft.IsLeader) return await next(message, ct);
+        // A worker changes nothing, even a command that would append nothing; `swarm init` says it is in a swarm.
+        if (membership.IsWorker)
+            return message is Application.Swarm.InitSwarmCommand ? await next(message, ct) : throw RaftLogHost.NotAManager();
+        if (raft.IsLeader) return await next(message, ct);
         try
         {
             return await leader.ForwardAsync<TResponse>(message, ct);

@@ -42,6 +42,15 @@ public sealed class ManagerClient(Membership membership, ClusterSecrets secrets)
         }
     }
 
+    /// <summary>Any manager serves workers: after a failure, follow the next one the log knows, round the list.</summary>
+    public void FailOver(ClusterState state)
+    {
+        var managers = state.Nodes.Values.Where(n => n.Role == Domain.Nodes.NodeRole.Manager && n.Manager is not null)
+            .Select(n => n.Manager!.Api).Order().ToList();
+        if (managers.Count > 0 && membership.ManagerAddress is { } current)
+            membership.FollowManager(managers[(managers.IndexOf(current) + 1) % managers.Count]);
+    }
+
     public async Task<ClusterState> StateAsync(CancellationToken ct) =>
         (await Http.GetFromJsonAsync<ClusterState>("/eventswarm/v1/worker/state", EventJson.Options, ct))!;
 
@@ -56,6 +65,14 @@ public sealed class ManagerClient(Membership membership, ClusterSecrets secrets)
 
     public async Task ReportAsync(ReportTaskStatus report, CancellationToken ct) =>
         (await Http.PostAsJsonAsync("/eventswarm/v1/worker/report", report, EventJson.Options, ct)).EnsureSuccessStatusCode();
+
+    /// <summary>A worker the log says was promoted asks for a manager certificate and the managers' material.</summary>
+    public async Task<Api.JoinResponse> PromotionAsync(string certificateSigningRequest, CancellationToken ct)
+    {
+        using var response = await Http.PostAsJsonAsync("/eventswarm/v1/worker/promotion", new Api.PromotionRequest(certificateSigningRequest), EventJson.Options, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Api.JoinResponse>(EventJson.Options, ct))!;
+    }
 
     public async Task HeartbeatAsync(CancellationToken ct) =>
         (await Http.PostAsync("/eventswarm/v1/worker/heartbeat", null, ct)).EnsureSuccessStatusCode();

@@ -4,13 +4,14 @@ namespace EventSwarm.Node.Agent;
 
 /// <summary>
 /// How this node takes part in its swarm, kept in the data directory so that a restart goes back to it: a worker
-/// follows a manager (and knows the others, to fail over); a manager that joined rejoins the Raft cluster it is a
-/// member of instead of starting one of its own.
+/// follows a manager (and fails over to another); a manager that joined rejoins the Raft cluster it is a member
+/// of instead of starting one of its own. Promotion and demotion change it while the agent runs.
 /// </summary>
 public sealed class Membership
 {
     private readonly string _file;
-    private readonly CancellationTokenSource _becameWorker = new();
+    private readonly object _gate = new();
+    private CancellationTokenSource _roleChanged = new();
 
     public Membership(string dataDirectory)
     {
@@ -20,7 +21,6 @@ public sealed class Membership
             ManagerAddress = saved.ManagerAddress;
             IsManagerThatJoined = saved.JoinedAsManager;
         }
-        if (IsWorker) _becameWorker.Cancel();
     }
 
     /// <summary>The manager a worker currently follows.</summary>
@@ -30,13 +30,22 @@ public sealed class Membership
 
     public bool IsManagerThatJoined { get; private set; }
 
-    /// <summary>Cancelled when this node is (or becomes) a worker: what only a manager does must stop.</summary>
-    public CancellationToken BecameWorker => _becameWorker.Token;
-
-    public void JoinedAsWorker(string managerAddress)
+    /// <summary>Cancelled when this node becomes a worker or a manager: what belongs to the old role must stop.</summary>
+    public CancellationToken RoleChanged
     {
-        FollowManager(managerAddress);
-        _becameWorker.Cancel();
+        get
+        {
+            lock (_gate) return _roleChanged.Token;
+        }
+    }
+
+    /// <summary>Joined as a worker, or demoted: follow a manager from now on.</summary>
+    public void BecomeWorker(string managerAddress)
+    {
+        Save(new Saved(managerAddress, false));
+        ManagerAddress = managerAddress;
+        IsManagerThatJoined = false;
+        SignalRoleChange();
     }
 
     /// <summary>A worker whose manager stopped answering follows another one.</summary>
@@ -46,10 +55,24 @@ public sealed class Membership
         ManagerAddress = managerAddress;
     }
 
-    public void JoinedAsManager()
+    /// <summary>Joined as a manager, or promoted: a member of the Raft cluster from now on.</summary>
+    public void BecomeManager()
     {
         Save(new Saved(null, true));
+        ManagerAddress = null;
         IsManagerThatJoined = true;
+        SignalRoleChange();
+    }
+
+    private void SignalRoleChange()
+    {
+        CancellationTokenSource previous;
+        lock (_gate)
+        {
+            previous = _roleChanged;
+            _roleChanged = new CancellationTokenSource();
+        }
+        previous.Cancel();
     }
 
     private void Save(Saved saved)

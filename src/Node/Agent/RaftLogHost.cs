@@ -31,8 +31,12 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
 
     public bool IsLeader => _log?.IsLeader ?? false;
 
+    public bool IsOpen => _log is not null;
+
     public async Task StartAsync(CancellationToken ct)
     {
+        // A worker keeps no log: its state comes from the manager it follows.
+        if (membership.IsWorker) return;
         _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
         loggers.CreateLogger<RaftLogHost>().LogInformation("log open at {Endpoint}: {Index} entries committed, {Events} events",
             options.RaftEndpoint, _log.CommittedIndex, projection.Current.LastSequence);
@@ -45,7 +49,8 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         try
         {
             await CloseAsync();
-            Directory.Delete(Path.Combine(options.DataDirectory, "raft"), recursive: true);
+            var directory = Path.Combine(options.DataDirectory, "raft");
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
             _log = await RaftLog.StartAsync(Options(coldStart: false), projection, loggers, ct);
         }
         finally
@@ -54,11 +59,45 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
+    /// <summary>Closes the log and opens it again: a leader that must stop leading comes back as a follower.</summary>
+    public async Task ReopenAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        // The projection is rebuilt from the log while it reopens; the worker must not act on the partial state.
+        projection.IsCatchingUp = true;
+        try
+        {
+            await CloseAsync();
+            _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
+        }
+        finally
+        {
+            projection.IsCatchingUp = false;
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Demoted: this node's copy of the log is closed and dropped; it follows a manager from now on.</summary>
+    public async Task CloseAsWorkerAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await CloseAsync();
+            var directory = Path.Combine(options.DataDirectory, "raft");
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public static Application.CommandRejectedException NotAManager() => new(new DomainError(ErrorKind.Unavailable,
+        "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."));
+
     public ValueTask AppendAsync(EventBatch batch, CancellationToken ct) =>
-        membership.IsWorker
-            ? throw new Application.CommandRejectedException(new DomainError(ErrorKind.Unavailable,
-                "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."))
-            : Log.AppendAsync(batch, ct);
+        membership.IsWorker ? throw NotAManager() : Log.AppendAsync(batch, ct);
 
     public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : Log.CatchUpAsync(ct);
 

@@ -19,7 +19,7 @@ namespace EventSwarm.Node.Agent;
 /// token, then send the token and a CSR over TLS pinned to that CA, and keep the signed certificate.
 /// </summary>
 public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, ClusterProjection projection, AgentOptions options,
-    RaftLogHost raft, LeaderLink leader, ILogger<SwarmJoin> logger)
+    RoleChange roles)
 {
     public async Task JoinAsync(SwarmJoinParameters request, CancellationToken ct)
     {
@@ -61,22 +61,18 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         secrets.SaveNodeIdentity(joined.Certificate, key.ExportPkcs8PrivateKeyPem(), joined.CaCertificate);
         if (joined.ManagerMaterial is not { } material)
         {
-            membership.JoinedAsWorker(remote);
+            membership.BecomeWorker(remote);
             return;
         }
         secrets.ImportManagerMaterial(material);
-        membership.JoinedAsManager();
-        await raft.StartAsJoiningManagerAsync(ct);
-        var started = DateTime.UtcNow;
-        await leader.AddManagerThroughAsync(remote, options.RaftEndpoint.ToString(), ct);
-        // The join is done when this manager's own copy of the log has it as a member.
-        while (!projection.Current.Nodes.ContainsKey(local.NodeId))
+        try
         {
-            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(60))
-                throw Rejected(ErrorKind.Unavailable, "this node was admitted as a manager, but its copy of the log did not catch up within 60 s; it keeps trying");
-            await projection.WaitForChangeAsync(projection.Current.LastSequence, TimeSpan.FromSeconds(1), ct);
+            await roles.BecomeManagerAsync(remote, 0, ct);
         }
-        logger.LogInformation("joined as a manager: Raft member at {Raft}, log caught up in {Seconds:0.00} s", options.RaftEndpoint, (DateTime.UtcNow - started).TotalSeconds);
+        catch (TimeoutException e)
+        {
+            throw Rejected(ErrorKind.Unavailable, $"{e.Message}; it keeps trying");
+        }
     }
 
     private static HttpClient Client(string remote, RemoteCertificateValidationCallback validate) =>

@@ -17,6 +17,8 @@ namespace EventSwarm.Node.Api;
 /// and heartbeats. Every call but the two join endpoints needs a node certificate signed by the swarm's CA; the
 /// node is who its certificate says, so a node can only report its own tasks.
 /// </summary>
+public sealed record PromotionRequest(string CertificateSigningRequest);
+
 public static class WorkerEndpoints
 {
     private const string NodeKey = "eventswarm.node";
@@ -37,7 +39,15 @@ public static class WorkerEndpoints
         // A manager's certificate is checked against its role only, not the projection: a manager that is
         // joining asks to be added to the Raft cluster before its own NodeJoined has reached every manager.
         var allowed = identity is { } who && (path.StartsWithSegments("/eventswarm/v1/worker") && projection.Current.Nodes.ContainsKey(who.NodeId)
-            || path.StartsWithSegments("/eventswarm/v1/manager") && who.IsManager);
+            || path.StartsWithSegments("/eventswarm/v1/manager") && who.IsManager
+                && projection.Current.Nodes.TryGetValue(who.NodeId, out var node) && node.Role == Domain.Nodes.NodeRole.Manager);
+        if (allowed && path.StartsWithSegments("/eventswarm/v1/worker") && context.RequestServices.GetRequiredService<Membership>().IsWorker)
+        {
+            // Demoted: this node no longer serves workers; they move to a manager.
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsJsonAsync(new { message = "this node is not a manager" });
+            return;
+        }
         if (!allowed)
         {
             context.Response.StatusCode = 401;
@@ -68,6 +78,29 @@ public static class WorkerEndpoints
             if (report.NodeId != node) throw new BadRequestException($"node {node} cannot report for node {report.NodeId}");
             await mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{node}", CallerIdentity.Of(context).CorrelationId)), ct);
             return Results.Ok();
+        });
+
+        // A worker the log says was promoted gets what a joining manager gets: a manager certificate for its key,
+        // the CA key and the join secrets. Only a node whose promotion is committed can have them.
+        app.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
+        {
+            var node = (string)context.Items[NodeKey]!;
+            var state = projection.Current;
+            if (!state.Nodes.TryGetValue(node, out var self) || self.Role != Domain.Nodes.NodeRole.Manager)
+                return Results.Json(new { message = $"node {node} has not been promoted" }, statusCode: 403);
+            var request = await JsonSerializer.DeserializeAsync<PromotionRequest>(context.Request.Body, EventJson.Options, ct);
+            System.Security.Cryptography.X509Certificates.CertificateRequest csr;
+            try
+            {
+                csr = ClusterSecrets.ReadSigningRequest(request?.CertificateSigningRequest ?? "");
+            }
+            catch (ArgumentException e)
+            {
+                throw new BadRequestException(e.Message);
+            }
+            var certificate = secrets.IssueNodeCertificate(csr, node, Domain.Nodes.NodeRole.Manager, state.Swarm!.ClusterId, clock.Now);
+            var material = secrets.ExportManagerMaterial() ?? throw new InvalidOperationException("this manager holds no CA key");
+            return Results.Json(new JoinResponse(node, "manager", certificate, state.Swarm.CaCertificatePem!, material), EventJson.Options);
         });
 
         app.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>

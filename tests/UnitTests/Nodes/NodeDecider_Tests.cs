@@ -60,14 +60,24 @@ public sealed class NodeDecider_Tests
     }
 
     [Fact]
-    public void Promoting_a_worker_is_refused_while_the_swarm_has_a_single_manager()
+    public void A_worker_that_other_managers_could_not_reach_cannot_be_promoted()
     {
         var state = Given(Cluster("n1", "n2"));
 
         var decision = NodeDecider.Decide(Update(state, "n2", role: NodeRole.Manager), state);
 
-        Assert.Contains("promoting n2 is not available yet", decision.Error?.Message);
+        Assert.Contains("n2 cannot be promoted: other managers could not reach it", decision.Error?.Message);
         Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_reachable_worker_is_promoted_by_a_role_change()
+    {
+        var state = Given([.. Cluster("n1"), Node("n2") with { Manager = new ManagerEndpoints("10.0.0.2:2377", "10.0.0.2:4377") }]);
+
+        var decision = NodeDecider.Decide(Update(state, "n2", role: NodeRole.Manager), state);
+
+        Assert.Equal([new NodeRoleChanged("n2", NodeRole.Manager, At(1))], decision.Events);
     }
 
     [Fact]
