@@ -15,7 +15,12 @@ namespace EventSwarm.Infrastructure.Log;
 [Experimental("DOTNEXT001")]
 public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjection projection, long snapshotEvery) : SimpleStateMachine(location)
 {
+    private const int AppliedKept = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _applied = new();
     private long _sinceSnapshot;
+
+    /// <summary>Whether the entry applied at an index is the batch a writer appended there (recent entries only).</summary>
+    public bool Applied(long index, string batchId) => _applied.TryGetValue(index, out var applied) && applied == batchId;
 
     protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
@@ -25,6 +30,8 @@ public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjectio
             ? EventJson.DeserializeBatch(payload.FirstSpan)
             : EventJson.DeserializeBatch(payload.ToArray());
         projection.Apply(batch);
+        _applied[entry.Index] = batch.BatchId;
+        _applied.TryRemove(entry.Index - AppliedKept, out _);
         // Snapshots are rare on purpose: DotNext drops the log behind a snapshot at once, and a follower that lags
         // past it needs the whole state sent over.
         return ValueTask.FromResult(++_sinceSnapshot % snapshotEvery == 0);

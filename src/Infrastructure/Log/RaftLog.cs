@@ -96,26 +96,40 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         return new RaftLog(cluster, wal, stateMachine, options.CommitTimeout ?? TimeSpan.FromSeconds(8));
     }
 
-    public async ValueTask AppendAsync(EventBatch batch, CancellationToken ct)
+    public async ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct)
     {
+        // The term is read before the leadership is checked, as DotNext's own ReplicateAsync does.
+        var term = _cluster.Term;
+        var leadership = _cluster.LeadershipToken;
+        if (leadership.IsCancellationRequested) throw LostLeadership();
         var payload = EventJson.Serialize(batch);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Appended here, in the caller's order; replication and the wait for the commit overlap with later appends.
+        var index = await _wal.AppendAsync(new BinaryLogEntry { Content = payload, Term = term }, ct);
+        return CommitAsync(index, batch.BatchId, leadership, ct);
+    }
+
+    private async Task CommitAsync(long index, string batchId, CancellationToken leadership, CancellationToken ct)
+    {
+        _ = _cluster.ForceReplicationAsync(CancellationToken.None).AsTask().ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct, leadership);
         bounded.CancelAfter(_commitTimeout);
         try
         {
-            await _cluster.ReplicateAsync(new ReadOnlyMemory<byte>(payload), null, bounded.Token);
-        }
-        catch (NotLeaderException)
-        {
-            throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable, "this manager lost the leadership before the change was committed; retry"));
+            await _wal.WaitForApplyAsync(index, bounded.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            if (leadership.IsCancellationRequested) throw LostLeadership();
             // The outcome is unknown (the entry may still commit), but a caller must not wait forever.
             throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable,
                 $"the change was not committed within {_commitTimeout.TotalSeconds:0} s: a majority of the managers is not reachable. {NoLeader}"));
         }
+        // A new leader may have put another entry at this index: only ours counts as committed.
+        if (!_stateMachine.Applied(index, batchId)) throw LostLeadership();
     }
+
+    private static CommandRejectedException LostLeadership() =>
+        new(new DomainError(ErrorKind.Unavailable, "this manager lost the leadership before the change was committed; retry"));
 
     /// <summary>
     /// Before a new leader decides anything, every entry a previous leader committed must be applied here, or it

@@ -96,7 +96,7 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     public static Application.CommandRejectedException NotAManager() => new(new DomainError(ErrorKind.Unavailable,
         "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."));
 
-    public ValueTask AppendAsync(EventBatch batch, CancellationToken ct) =>
+    public ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct) =>
         membership.IsWorker ? throw NotAManager() : Log.AppendAsync(batch, ct);
 
     public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : Log.CatchUpAsync(ct);

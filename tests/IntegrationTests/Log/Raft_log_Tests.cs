@@ -23,11 +23,11 @@ public sealed class Raft_log_Tests : IDisposable
         var written = new ClusterProjection();
         await using (var log = await RaftLog.StartAsync(options, written, NullLoggerFactory.Instance, CancellationToken.None))
         {
-            await log.AppendAsync(Batch(new SwarmInitialized("c1", "n1", "127.0.0.1", DateTimeOffset.UnixEpoch),
+            await await log.AppendAsync(Batch(new SwarmInitialized("c1", "n1", "127.0.0.1", DateTimeOffset.UnixEpoch),
                 new NodeJoined("n1", NodeRole.Manager, "127.0.0.1", new NodeDescription("h", "20.10", "linux", "x86_64", 2, 1024), DateTimeOffset.UnixEpoch)), default);
             // 25 more batches: two snapshots (at 10 and 20) and a tail of entries that only the WAL holds.
             for (var i = 0; i < 25; i++)
-                await log.AppendAsync(Batch(new ServiceCreated($"s{i}", Spec($"web{i}"), DateTimeOffset.UnixEpoch)), default);
+                await await log.AppendAsync(Batch(new ServiceCreated($"s{i}", Spec($"web{i}"), DateTimeOffset.UnixEpoch)), default);
         }
         Assert.True(Directory.EnumerateFiles(Path.Combine(_dir, "raft", "snapshots"), "*", SearchOption.AllDirectories).Any(), "a snapshot was written");
 
