@@ -21,7 +21,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
     /// <summary>The loops in the order a pass runs them: a node found down first, so its tasks move in the same pass.</summary>
     public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(DateTimeOffset watchingSince) =>
     [
-        ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(), heartbeats.Period, watchingSince)),
+        ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(), heartbeats.Period, watchingSince, heartbeats.Disconnects())),
         ("replicated-orchestrator", ReplicatedOrchestrator.Reconcile),
         ("global-orchestrator", GlobalOrchestrator.Reconcile),
         ("scheduler", Scheduler.Reconcile),

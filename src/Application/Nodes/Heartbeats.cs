@@ -13,12 +13,22 @@ public sealed class Heartbeats(TimeSpan period)
     public static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _disconnected = new();
 
     public TimeSpan Period { get; } = period;
 
     public void Beat(string nodeId, DateTimeOffset at) => _last[nodeId] = at;
 
-    public void Clear() => _last.Clear();
+    /// <summary>A node's connection to its manager closed: the node is probably gone, and need not get the full grace.</summary>
+    public void Disconnected(string nodeId, DateTimeOffset at) => _disconnected[nodeId] = at;
+
+    public void Clear()
+    {
+        _last.Clear();
+        _disconnected.Clear();
+    }
 
     public IReadOnlyDictionary<string, DateTimeOffset> Snapshot() => new Dictionary<string, DateTimeOffset>(_last);
+
+    public IReadOnlyDictionary<string, DateTimeOffset> Disconnects() => new Dictionary<string, DateTimeOffset>(_disconnected);
 }

@@ -105,10 +105,14 @@ public sealed class WorkerAgent(
                     Run(task.Id, () => ShutdownAsync(task, ct));
                 else if (task.DesiredState == TaskState.Remove && hasContainer)
                     Run(task.Id, () => RemoveContainerAsync(task.Id, containerId!, ct));
-                // Back from being cut off: the managers gave this task up and replaced it, so its container must stop
-                // or the slot would run twice.
+                // Back from being cut off or dead: the managers gave this task up and replaced it, so its container
+                // must stop or the slot would run twice, and it goes altogether since nothing will run it again.
                 else if (observed == TaskState.Orphaned && hasContainer && _stoppedOrphans.Add(task.Id))
-                    Run(task.Id, () => runtime.StopAsync(containerId!, task.Spec.Container.StopGracePeriod, ct));
+                    Run(task.Id, async () =>
+                    {
+                        await runtime.StopAsync(containerId!, task.Spec.Container.StopGracePeriod, ct);
+                        await RemoveContainerAsync(task.Id, containerId!, ct);
+                    });
                 continue;
             }
 

@@ -71,6 +71,23 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
         heartbeats.Beat(nodeId, clock.Now);
     }
 
+    /// <summary>A node's connection to this manager closed; the leader's node monitor gives it less grace.</summary>
+    public async Task DisconnectedAsync(string nodeId, CancellationToken ct)
+    {
+        try
+        {
+            if (!raft.IsLeader)
+            {
+                using var _ = await CallLeaderAsync(client => client.PostAsync($"/eventswarm/v1/manager/disconnected/{Uri.EscapeDataString(nodeId)}", null, ct), ct);
+                return;
+            }
+        }
+        catch (LeadershipMovedHereException)
+        {
+        }
+        heartbeats.Disconnected(nodeId, clock.Now);
+    }
+
     /// <summary>Adds a manager that joined to the Raft cluster (on the leader); returns once it has caught up.</summary>
     public async Task AddManagerAsync(string raftAddress, CancellationToken ct)
     {

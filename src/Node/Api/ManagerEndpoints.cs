@@ -49,6 +49,13 @@ public static class ManagerEndpoints
             return Results.Ok();
         });
 
+        app.MapPost("/eventswarm/v1/manager/disconnected/{node}", (string node, RaftLogHost raft, Heartbeats heartbeats, IClock clock) =>
+        {
+            if (!raft.IsLeader) return NotLeader();
+            heartbeats.Disconnected(node, clock.Now);
+            return Results.Ok();
+        });
+
         app.MapPost("/eventswarm/v1/manager/raft-members", async (HttpContext context, LeaderLink leader, CancellationToken ct) =>
         {
             var request = await JsonSerializer.DeserializeAsync<RaftMemberRequest>(context.Request.Body, EventJson.Options, ct);

@@ -62,9 +62,20 @@ public static class WorkerEndpoints
     {
         app.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) => Results.Json(projection.Current, EventJson.Options));
 
-        app.MapGet("/eventswarm/v1/worker/events", async (long after, ClusterProjection projection, CancellationToken ct) =>
+        app.MapGet("/eventswarm/v1/worker/events", async (long after, HttpContext context, ClusterProjection projection, LeaderLink leader,
+            IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct) =>
         {
-            await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
+            try
+            {
+                await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
+            }
+            catch (OperationCanceledException) when (!lifetime.ApplicationStopping.IsCancellationRequested && context.Items[NodeKey] is string node)
+            {
+                // The worker hung up in the middle of a wait: its agent or its host is gone, most likely. A manager
+                // that is itself stopping says nothing, or it would condemn every worker it served.
+                _ = ReportDisconnectAsync(leader, node, loggers.CreateLogger("EventSwarm.Node.Api.WorkerEndpoints"));
+                throw;
+            }
             return projection.TryEventsAfter(after, out var events)
                 ? Results.Json(events, EventJson.Options)
                 : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
@@ -110,5 +121,18 @@ public static class WorkerEndpoints
             await leader.BeatAsync(node, ct);
             return Results.Ok(new { period = heartbeats.Period.TotalSeconds });
         });
+    }
+
+    private static async Task ReportDisconnectAsync(LeaderLink leader, string node, ILogger logger)
+    {
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await leader.DisconnectedAsync(node, bounded.Token);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "could not tell the leader that node {Node} disconnected", node);
+        }
     }
 }

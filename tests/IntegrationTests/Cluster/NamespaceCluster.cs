@@ -42,6 +42,9 @@ public sealed class NamespaceCluster : IAsyncDisposable
     public Task KillAgentAsync(int node) =>
         CommandResult.RunAsync("pkill", ["-9", "-f", "--", $"--socket /run/eventswarm-cluster/n{node}/eventswarm.sock"], new Dictionary<string, string>());
 
+    public Task KillEngineAsync(int node) =>
+        CommandResult.RunAsync("bash", ["-c", $"kill -9 $(cat /run/eventswarm-cluster/n{node}/docker.pid)"], new Dictionary<string, string>());
+
     /// <summary>Cuts (or heals) a node's only link to the others: the host end of its veth on the cluster bridge.</summary>
     public async Task SetLinkAsync(int node, bool up) =>
         (await CommandResult.RunAsync("ip", ["link", "set", $"es-n{node}-h", up ? "up" : "down"], new Dictionary<string, string>())).ShouldSucceed();

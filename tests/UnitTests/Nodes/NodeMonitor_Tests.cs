@@ -42,6 +42,26 @@ public sealed class NodeMonitor_Tests
     }
 
     [Fact]
+    public void A_node_whose_connection_closed_is_down_once_one_beat_is_late_by_the_margin()
+    {
+        var state = Given(Cluster("n1", "n2"));
+        var lost = new Dictionary<string, DateTimeOffset> { ["n2"] = At(12) };
+
+        Assert.Empty(NodeMonitor.Reconcile(state, new ReconcileContext(At(15.9), () => "new"), new Dictionary<string, DateTimeOffset> { ["n1"] = At(16), ["n2"] = At(10) }, Period, At(0), lost));
+        Assert.Contains(new NodeStatusChanged("n2", NodeStatus.Down, "heartbeat failure", At(16.1)),
+            NodeMonitor.Reconcile(state, new ReconcileContext(At(16.1), () => "new"), new Dictionary<string, DateTimeOffset> { ["n1"] = At(16), ["n2"] = At(10) }, Period, At(0), lost));
+    }
+
+    [Fact]
+    public void A_node_that_beats_after_its_connection_closed_gets_the_full_grace_again()
+    {
+        var state = Given(Cluster("n1", "n2"));
+        var lost = new Dictionary<string, DateTimeOffset> { ["n2"] = At(12) };
+
+        Assert.Empty(NodeMonitor.Reconcile(state, new ReconcileContext(At(25), () => "new"), new Dictionary<string, DateTimeOffset> { ["n1"] = At(24), ["n2"] = At(13) }, Period, At(0), lost));
+    }
+
+    [Fact]
     public void A_down_node_that_beats_again_is_ready_and_a_down_node_still_silent_is_left_alone()
     {
         var state = Given(Cluster("n1", "n2", "n3")).And(NodeDown("n2", at: 20), NodeDown("n3", at: 20));
