@@ -10,6 +10,9 @@ using Docker.DotNet.Models;
 /// </summary>
 public static class ClusterBench
 {
+    /// <summary>Commands per writer in the concurrent phase; raise it (CLUSTER_BENCH_ROUNDS) to profile a longer run.</summary>
+    private static readonly int InFlightRounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_BENCH_ROUNDS"), out var rounds) ? rounds : 20;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var (name, leaderEndpoint, followerEndpoint, leaderPid, kill) = (args[0], args[1], args[2], args[3], args[4]);
@@ -25,7 +28,7 @@ public static class ClusterBench
         foreach (var (via, client) in new[] { ("leader", leader), ("follower", follower) })
         {
             figures.Add(($"commands/s sequential, via the {via}", $"{await Throughput(client, services.Take(1).ToList(), 200):0}"));
-            figures.Add(($"commands/s 32 in flight, via the {via}", $"{await Throughput(client, services, 20):0}"));
+            figures.Add(($"commands/s 32 in flight, via the {via}", $"{await Throughput(client, services, InFlightRounds):0}"));
         }
 
         var web = (await leader.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = Spec($"bench-{name}-web", 1) })).ID;

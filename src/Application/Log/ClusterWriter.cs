@@ -12,10 +12,11 @@ namespace EventSwarm.Application.Log;
 public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projection)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly List<Appended> _appended = [];
+    /// <summary>Last sequence of each batch in the log that the projection has not applied yet, oldest first.</summary>
+    private readonly Queue<long> _appended = new();
 
-    /// <summary>A batch in the log whose events the projection has not applied yet.</summary>
-    private sealed record Appended(long LastSequence, EventMetadata Metadata, IReadOnlyList<DomainEvent> Events);
+    /// <summary>The state once every appended batch is applied; meaningful only while <see cref="_appended"/> is not empty.</summary>
+    private ClusterState _anticipated = ClusterState.Initial;
 
     public async Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, EventMetadata metadata, CancellationToken ct)
     {
@@ -29,7 +30,10 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
             decision = decide(state);
             if (!decision.Succeeded || decision.Events.Count == 0) return decision;
             committed = await log.AppendAsync(new EventBatch(Ids.NewBatchId(), metadata, decision.Events), ct);
-            _appended.Add(new Appended(state.LastSequence + decision.Events.Count, metadata, decision.Events));
+            foreach (var @event in decision.Events)
+                state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
+            _anticipated = state;
+            _appended.Enqueue(state.LastSequence);
         }
         finally
         {
@@ -50,14 +54,14 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
         return decision;
     }
 
-    /// <summary>The applied state plus the batches appended after it, in log order (the order they will apply in).</summary>
+    /// <summary>
+    /// The applied state plus the batches appended after it: the log applies them in the order they were appended
+    /// and nothing else is appended while this node leads, so the state after the last one is what they will make.
+    /// </summary>
     private ClusterState Anticipated()
     {
-        var state = projection.Current;
-        _appended.RemoveAll(a => a.LastSequence <= state.LastSequence);
-        foreach (var batch in _appended)
-            foreach (var @event in batch.Events)
-                state = state.Apply(new RecordedEvent(state.LastSequence + 1, batch.Metadata, @event));
-        return state;
+        var applied = projection.Current;
+        while (_appended.TryPeek(out var last) && last <= applied.LastSequence) _appended.Dequeue();
+        return _appended.Count == 0 ? applied : _anticipated;
     }
 }
