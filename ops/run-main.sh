@@ -2,13 +2,52 @@
 # The README's main command: a local one-node EventSwarm cluster (one manager whose Raft log lives in
 # /var/lib/eventswarm) running the seed's demo service. Idempotent; `--stop` stops the agent (containers stay,
 # as with Swarm when its daemon stops).
+#   --nodes N   N nodes instead (ops/cluster.sh: a namespace, Docker Engine and agent each): three managers when
+#               N >= 3 (one otherwise), the rest workers; `--nodes N --stop` tears them down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOCK=/run/eventswarm/eventswarm.sock
 PIDFILE=/run/eventswarm/agent.pid
 export EVENTSWARM_HOST="unix://$SOCK"
 
-if [ "${1:-}" = "--stop" ]; then
+nodes=1; stop=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes=${2:?usage: ops/run-main.sh [--nodes N] [--stop]}; shift ;;
+    --stop) stop=1 ;;
+    *) echo "usage: ops/run-main.sh [--nodes N] [--stop]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$nodes" -gt 1 ]; then
+  if [ $stop = 1 ]; then bash ops/cluster.sh down; exit 0; fi
+  bash ops/setup.sh
+  bash ops/cluster.sh up "$nodes"
+  C=/run/eventswarm-cluster
+  es() { local k=$1; shift; eventswarm -H "unix://$C/n$k/eventswarm.sock" "$@"; }
+  managers=1; [ "$nodes" -ge 3 ] && managers=3
+  es 1 node ls >/dev/null 2>&1 || es 1 swarm init --advertise-addr 10.200.0.11 >/dev/null
+  for k in $(seq 2 "$nodes"); do
+    es "$k" node ls >/dev/null 2>&1 && continue                     # a manager already in the swarm
+    role=worker; [ "$k" -le $managers ] && role=manager
+    curl -sf --unix-socket "$C/n$k/eventswarm.sock" http://localhost/info | grep -q '"LocalNodeState":"active"' && continue
+    es "$k" swarm join --token "$(es 1 swarm join-token -q $role)" 10.200.0.11:2377
+  done
+  es 1 service inspect demo >/dev/null 2>&1 || \
+    es 1 service create --name demo --replicas $((nodes * 2)) busybox sh -c "while true;do sleep 3600;done"
+  echo; es 1 node ls; echo; es 1 service ls; echo; es 1 service ps demo
+  cat <<EOT
+
+EventSwarm is running on $nodes nodes (n1..n$nodes at 10.200.0.11..; agent logs in $C/nK/agent.log).
+  eval \$(bash ops/cluster.sh env 2)                         # drive node n2 (eventswarm and docker CLIs)
+  eventswarm node ls                                         # from any manager
+  bash ops/run-main.sh --nodes $nodes --stop                  # tear the nodes down
+EOT
+  exit 0
+fi
+
+if [ $stop = 1 ]; then
   [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null && echo "agent stopped" || echo "no agent running"
   exit 0
 fi

@@ -11,7 +11,7 @@ using Docker.DotNet.Models;
 public static class ClusterBench
 {
     /// <summary>Commands per writer in the concurrent phase; raise it (CLUSTER_BENCH_ROUNDS) to profile a longer run.</summary>
-    private static readonly int InFlightRounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_BENCH_ROUNDS"), out var rounds) ? rounds : 20;
+    private static readonly int InFlightRounds = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_BENCH_ROUNDS"), out var rounds) ? rounds : 100;
 
     public static async Task<int> RunAsync(string[] args)
     {

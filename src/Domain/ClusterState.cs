@@ -51,6 +51,7 @@ public sealed record ClusterState
         ClusterCaIssued e => state.WithSwarm(s => s with { CaCertificatePem = e.CertificatePem, CaDigest = e.Digest, UpdatedAt = e.At, Version = sequence }),
         JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
         JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
+        ClusterForcedNew e => state.WithSwarm(s => s with { UpdatedAt = e.At, Version = sequence }),
 
         NodeJoined e => state with
         {

@@ -8,6 +8,8 @@ namespace EventSwarm.Application.Swarm;
 
 public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null) : ICommand<string>;
 
+public sealed record ForceNewClusterCommand(Caller Caller) : ICommand;
+
 public sealed record RotateJoinTokenCommand(NodeRole Role, string SecretHash, Caller Caller) : ICommand;
 
 /// <summary>Returns the role the token admitted.</summary>
@@ -19,6 +21,7 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     ICommandHandler<InitSwarmCommand, string>,
     ICommandHandler<RegisterNodeCommand>,
     ICommandHandler<RotateJoinTokenCommand>,
+    ICommandHandler<ForceNewClusterCommand>,
     ICommandHandler<JoinSwarmCommand, NodeRole>
 {
     public async ValueTask<NodeRole> Handle(JoinSwarmCommand command, CancellationToken ct)
@@ -26,6 +29,12 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
         var decision = await executor.ExecuteAsync("JoinSwarm", command.Caller, state => JoinDecider.Decide(
             new JoinSwarm(command.NodeId, command.Token, command.RequestedRole, command.Address, command.Description, executor.Now, command.Manager), state), ct);
         return decision.Events.OfType<NodeJoined>().Single().Role;
+    }
+
+    public async ValueTask<Unit> Handle(ForceNewClusterCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("ForceNewCluster", command.Caller, state => SwarmDecider.Decide(new ForceNewCluster(local.NodeId, executor.Now), state), ct);
+        return Unit.Value;
     }
 
     public async ValueTask<Unit> Handle(RotateJoinTokenCommand command, CancellationToken ct)

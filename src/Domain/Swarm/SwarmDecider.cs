@@ -7,6 +7,8 @@ public sealed record InitSwarm(string ClusterId, string NodeId, string Advertise
 /// <summary>The public half of what `swarm init` creates: the CA certificate and the hashes of the two join secrets.</summary>
 public sealed record ClusterCredentials(string CaCertificatePem, string CaDigest, string WorkerSecretHash, string ManagerSecretHash);
 
+public sealed record ForceNewCluster(string NodeId, DateTimeOffset At);
+
 public sealed record RotateJoinToken(NodeRole Role, string SecretHash, DateTimeOffset At);
 
 /// <summary>An agent on a node of the swarm came up and told what its engine is.</summary>
@@ -31,6 +33,14 @@ public static class SwarmDecider
                     }
                     : [],
             ]);
+
+    public static Decision Decide(ForceNewCluster command, ClusterState state) =>
+        state.Swarm is null ? Decision.Fail(ErrorKind.Unavailable, NotInSwarm)
+        : !state.Nodes.TryGetValue(command.NodeId, out var self) || self.Role != NodeRole.Manager
+            ? Decision.Fail(ErrorKind.Unavailable, "This node is not a swarm manager: only a manager can force a new cluster.")
+            : Decision.Of(new ClusterForcedNew(command.NodeId,
+                state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Id != command.NodeId).Select(n => n.Id).Order(StringComparer.Ordinal).ToList(),
+                command.At));
 
     public static Decision Decide(RotateJoinToken command, ClusterState state) =>
         state.Swarm is null

@@ -10,6 +10,13 @@ public sealed record SwarmInfo(string ClusterId, string AdvertiseAddress, DateTi
     public string? ManagerSecretHash { get; init; }
 }
 
+/// <summary>
+/// A lone surviving manager made itself the only member of the Raft cluster (`swarm init --force-new-cluster`),
+/// keeping the state; the managers it dropped must leave and join again. Recorded for the audit trail: the
+/// projection does not change, since Raft membership is not part of it.
+/// </summary>
+public sealed record ClusterForcedNew(string NodeId, IReadOnlyList<string> DroppedManagers, DateTimeOffset At) : DomainEvent;
+
 /// <summary>The cluster's root CA, public part only: joiners check it against the digest in their token.</summary>
 public sealed record ClusterCaIssued(string CertificatePem, string Digest, DateTimeOffset At) : DomainEvent;
 

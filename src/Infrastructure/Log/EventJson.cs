@@ -38,6 +38,7 @@ public static class EventJson
         (typeof(TaskStatusReported), "task-status-reported"),
         (typeof(TaskRemoved), "task-removed"),
         (typeof(TaskOrphaned), "task-orphaned"),
+        (typeof(ClusterForcedNew), "cluster-forced-new"),
     ];
 
     public static JsonSerializerOptions Options { get; } = CreateOptions();

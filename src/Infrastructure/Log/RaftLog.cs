@@ -32,6 +32,26 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
     /// <summary>The message Swarm gives when too few managers are up to elect a leader.</summary>
     public const string NoLeader = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
 
+    /// <summary>The Raft membership, kept apart from the write-ahead log (under the data directory's raft/).</summary>
+    public const string MembersFileName = "members.bin";
+
+    /// <summary>After a forced new cluster: the last log index whose membership changes no longer count.</summary>
+    private const string MembersFloorFileName = "members.floor";
+
+    public long LastIndex => _wal.LastEntryIndex;
+
+    /// <summary>
+    /// Forgets the Raft membership (`swarm init --force-new-cluster`), the log being closed: the next start is a
+    /// cluster of this member alone. The membership changes already in the log are replayed on start and would
+    /// bring the lost members back, so the ones up to <paramref name="lastIndex"/> are ignored from now on.
+    /// </summary>
+    public static void ForgetMembers(string dataDirectory, long lastIndex)
+    {
+        var root = Path.Combine(dataDirectory, "raft");
+        File.WriteAllText(Path.Combine(root, MembersFloorFileName), lastIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Delete(Path.Combine(root, MembersFileName));
+    }
+
     private readonly RaftCluster _cluster;
     private readonly WriteAheadLog _wal;
     private readonly ClusterStateMachine _stateMachine;
@@ -76,7 +96,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
             ColdStart = options.ColdStart,
             // Members are kept in a file of their own: a restarted manager must come back into the cluster it
             // left, not cold-start a cluster of one.
-            ConfigurationStorage = new MembersFile(Path.Combine(root.FullName, "members.bin")),
+            ConfigurationStorage = new MembersStorage(Path.Combine(root.FullName, MembersFileName), Path.Combine(root.FullName, MembersFloorFileName)),
             // Swarm's raft uses a 10 s election tick; 1–2 s keeps failover short and was stable in the prototype.
             LowerElectionTimeout = 1000,
             UpperElectionTimeout = 2000,
@@ -179,6 +199,34 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         _cluster.Dispose();
         await _wal.DisposeAsync();
         await _stateMachine.DisposeAsync();
+    }
+
+    /// <summary>The members file, minus the membership changes a forced new cluster left behind.</summary>
+    private sealed class MembersStorage(string path, string floorPath) : IClusterConfigurationStorage<EndPoint>
+    {
+        private readonly MembersFile _file = new(path);
+        private readonly long _floor = File.Exists(floorPath) ? long.Parse(File.ReadAllText(floorPath), System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+        public ValueTask<bool> SaveConfigurationAsync<TConfiguration>(TConfiguration configuration, long configurationVersion, CancellationToken token = default)
+            where TConfiguration : DotNext.IO.IDataTransferObject =>
+            // Version 0 is a cold start's own configuration; versions are log indexes otherwise.
+            configurationVersion > 0 && configurationVersion <= _floor
+                ? ValueTask.FromResult(false)
+                : ((IClusterConfigurationStorage)_file).SaveConfigurationAsync(configuration, configurationVersion, token);
+
+        ValueTask<(DotNext.IO.IDataTransferObject Configuration, long Version)> IClusterConfigurationStorage.LoadConfigurationAsync(CancellationToken token) =>
+            ((IClusterConfigurationStorage)_file).LoadConfigurationAsync(token);
+
+        public ValueTask<IClusterConfiguration<EndPoint>> LoadConfigurationAsync(CancellationToken token = default) =>
+            ((IClusterConfigurationStorage<EndPoint>)_file).LoadConfigurationAsync(token);
+
+        public event Func<IClusterConfiguration<EndPoint>, CancellationToken, ValueTask> ConfigurationChanged
+        {
+            add => _file.ConfigurationChanged += value;
+            remove => _file.ConfigurationChanged -= value;
+        }
+
+        public void Dispose() => _file.Dispose();
     }
 
     private sealed class MembersFile(string path) : PersistentClusterConfigurationStorage<EndPoint>(path)

@@ -77,6 +77,28 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
+    /// <summary>
+    /// `swarm init --force-new-cluster`: the log is kept but the Raft membership is forgotten, and the log opens as
+    /// a cluster of this manager alone, which leads at once.
+    /// </summary>
+    public async Task ForceNewClusterAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        projection.IsCatchingUp = true;
+        try
+        {
+            var lastIndex = Log.LastIndex;
+            await CloseAsync();
+            RaftLog.ForgetMembers(options.DataDirectory, lastIndex);
+            _log = await RaftLog.StartAsync(Options(coldStart: true), projection, loggers, ct);
+        }
+        finally
+        {
+            projection.IsCatchingUp = false;
+            _gate.Release();
+        }
+    }
+
     /// <summary>Demoted: this node's copy of the log is closed and dropped; it follows a manager from now on.</summary>
     public async Task CloseAsWorkerAsync()
     {

@@ -1,3 +1,4 @@
+using EventSwarm.Application.Nodes;
 using System.Text.Json;
 using Docker.DotNet.Models;
 using EventSwarm.Application.Log;
@@ -15,9 +16,18 @@ public static class SwarmEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options, CancellationToken ct) =>
+        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options,
+            Membership membership, RaftLogHost raft, LocalNode local, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync<SwarmInitParameters>(context);
+            if (request.ForceNewCluster && projection.Current.Swarm is not null)
+            {
+                // Swarm's recovery from a lost quorum: this manager becomes the only one, with the state it holds.
+                if (membership.IsWorker) throw RaftLogHost.NotAManager();
+                await raft.ForceNewClusterAsync(ct);
+                await mediator.Send(new ForceNewClusterCommand(CallerIdentity.Of(context)), ct);
+                return Results.Json(local.NodeId);
+            }
             var advertise = string.IsNullOrEmpty(request.AdvertiseAddr) ? "127.0.0.1" : request.AdvertiseAddr;
             // The CA and the join secrets are made only for a node that is not in a swarm yet, and kept only once
             // the swarm's creation is committed.

@@ -81,5 +81,13 @@ public sealed class Manager_failover_Tests(ITestOutputHelper output)
         (await cluster.EventSwarm(2, "service", "scale", "-d", "web=5")).ShouldFailWith("does not have a leader");
         output.WriteLine($"write without quorum refused after {refused.Elapsed.TotalSeconds:0.0} s");
         Assert.Contains((await cluster.EventSwarm(2, "service", "ls")).ShouldSucceed().Rows, r => r.Contains("web") && r.Contains("4/4"));
+
+        // Swarm's way out: the survivor forces a new cluster of itself, keeping every service, and takes writes again.
+        (await cluster.EventSwarm(2, "swarm", "init", "--force-new-cluster", "--advertise-addr", NamespaceCluster.Address(2))).ShouldSucceed();
+        (await cluster.EventSwarm(2, "service", "scale", "-d", "web=5")).ShouldSucceed();
+        Assert.Contains((await cluster.EventSwarm(2, "service", "ls")).ShouldSucceed().Rows, r => r.Contains("web") && r.Contains("/5"));
+        var managers = (await cluster.EventSwarm(2, "node", "ls")).ShouldSucceed().Rows;
+        Assert.Contains(managers, r => r.Contains(" n2 ") && r.Contains("Leader"));
+        Assert.Contains(managers, r => r.Contains(" n1 ") && r.Contains("Unreachable"));
     }
 }

@@ -62,4 +62,25 @@ public sealed class SwarmDecider_Tests
 
         Assert.Equal([new NodeDescribed("n1", upgraded, At(2)), new NodeStatusChanged("n1", NodeStatus.Ready, "", At(2))], decision.Events);
     }
+
+    [Fact]
+    public void A_manager_forcing_a_new_cluster_records_the_managers_it_drops()
+    {
+        var state = Given(SwarmInit(), Node("n1", NodeRole.Manager), Node("n2", NodeRole.Manager), Node("n3", NodeRole.Manager), Node("n4"));
+
+        var decision = SwarmDecider.Decide(new ForceNewCluster("n1", At(5)), state);
+
+        var forced = Assert.IsType<ClusterForcedNew>(Assert.Single(decision.Events));
+        Assert.Equal(["n2", "n3"], forced.DroppedManagers);
+        Assert.Equal(state.Nodes, state.And(decision.Events).Nodes);
+    }
+
+    [Fact]
+    public void A_worker_cannot_force_a_new_cluster()
+    {
+        var decision = SwarmDecider.Decide(new ForceNewCluster("n2", At(5)), Given(Cluster("n1", "n2")));
+
+        Assert.False(decision.Succeeded);
+        Assert.Contains("not a swarm manager", decision.Error!.Message);
+    }
 }

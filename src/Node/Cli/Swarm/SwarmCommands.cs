@@ -7,12 +7,13 @@ public static class SwarmCommands
 {
     public static async Task<int> InitAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
-        var args = Args.Parse(argv, [new("advertise-addr"), new("listen-addr")]);
+        var args = Args.Parse(argv, [new("advertise-addr"), new("listen-addr"), new("force-new-cluster", null, false)]);
         var advertise = args.Value("advertise-addr") ?? "127.0.0.1";
         var nodeId = await client.Swarm.InitSwarmAsync(new SwarmInitParameters
         {
             AdvertiseAddr = advertise,
             ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
+            ForceNewCluster = args.Has("force-new-cluster"),
         });
         Console.WriteLine($"Swarm initialized: current node ({nodeId}) is now a manager.");
         var swarm = await client.Swarm.InspectSwarmAsync();
