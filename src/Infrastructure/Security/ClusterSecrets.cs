@@ -120,6 +120,16 @@ public sealed class ClusterSecrets(string dataDirectory)
         lock (_gate) _nodeCertificate = null;
     }
 
+    /// <summary>Left the swarm: the node certificate, its key, the CA and any join secrets are deleted.</summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
+            _nodeCertificate = null;
+        }
+    }
+
     /// <summary>A manager signs its own node certificate right after `swarm init`.</summary>
     public void IssueOwnCertificate(string nodeId, NodeRole role, string clusterId, DateTimeOffset now)
     {

@@ -78,6 +78,7 @@ public static class AgentHost
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
         services.AddSingleton<SwarmJoin>();
+        services.AddSingleton<SwarmLeave>();
         services.AddSingleton<LeaderLink>();
         services.AddSingleton<RoleChange>();
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);

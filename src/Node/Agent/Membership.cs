@@ -64,6 +64,15 @@ public sealed class Membership
         SignalRoleChange();
     }
 
+    /// <summary>Left the swarm: a node on its own again, as before `swarm init` or `swarm join`.</summary>
+    public void Leave()
+    {
+        File.Delete(_file);
+        ManagerAddress = null;
+        IsManagerThatJoined = false;
+        SignalRoleChange();
+    }
+
     private void SignalRoleChange()
     {
         CancellationTokenSource previous;

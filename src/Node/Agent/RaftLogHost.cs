@@ -59,6 +59,23 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
+    /// <summary>Left the swarm: the log is dropped and a new, empty one opens, as on a node that never joined.</summary>
+    public async Task StartAfreshAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await CloseAsync();
+            var directory = Path.Combine(options.DataDirectory, "raft");
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            _log = await RaftLog.StartAsync(Options(coldStart: true), projection, loggers, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Closes the log and opens it again: a leader that must stop leading comes back as a follower.</summary>
     public async Task ReopenAsync(CancellationToken ct)
     {

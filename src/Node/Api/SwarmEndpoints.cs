@@ -41,6 +41,12 @@ public static class SwarmEndpoints
             return Results.Json(nodeId);
         });
 
+        app.MapPost("/swarm/leave", async (bool? force, SwarmLeave leave, CancellationToken ct) =>
+        {
+            await leave.LeaveAsync(force ?? false, ct);
+            return Results.Ok();
+        });
+
         app.MapPost("/swarm/join", async (HttpContext context, SwarmJoin join, CancellationToken ct) =>
         {
             await join.JoinAsync(await Body.ReadAsync<SwarmJoinParameters>(context), ct);

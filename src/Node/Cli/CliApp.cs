@@ -17,8 +17,8 @@ public static class CliApp
 
         Commands:
           agent                  Run a node (manager and worker) on the local Docker Engine
-          swarm init|join|join-token
-                                 Initialize or join a swarm; show or rotate its join tokens
+          swarm init|join|join-token|leave
+                                 Initialize, join or leave a swarm; show or rotate its join tokens
           node ls|inspect|update|promote|demote|rm
                                  Manage nodes
           service create|ls|ps|scale|rm|inspect|update
@@ -49,6 +49,7 @@ public static class CliApp
                 ("swarm", "init") => await SwarmCommands.InitAsync(client, rest[2..]),
                 ("swarm", "join") => await SwarmCommands.JoinAsync(client, rest[2..]),
                 ("swarm", "join-token") => await SwarmCommands.JoinTokenAsync(client, rest[2..]),
+                ("swarm", "leave") => await SwarmCommands.LeaveAsync(client, rest[2..]),
                 ("node", "ls" or "list") => await NodeCommands.ListAsync(client, rest[2..]),
                 ("node", "inspect") => await NodeCommands.InspectAsync(client, rest[2..]),
                 ("node", "rm" or "remove") => await NodeCommands.RemoveAsync(client, rest[2..]),

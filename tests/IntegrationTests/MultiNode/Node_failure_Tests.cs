@@ -42,6 +42,19 @@ public sealed class Node_failure_Tests
         await Eventually.True(async () => (await cluster.Engine(2, "ps", "-aq", "--filter", "label=eventswarm.service.name=web")).Output.Trim() == "",
             TimeSpan.FromSeconds(30), "n2's old containers are removed");
         await OneContainerPerSlotAsync(cluster);
+
+        // Leaving: the only manager must insist; a worker leaves, is Down for the others until removed, and takes
+        // its task containers with it.
+        (await cluster.EventSwarm(1, "swarm", "leave")).ShouldFailWith("Removing the last manager erases all current state of the swarm");
+        await Eventually.True(async () => await cluster.RunningContainersAsync(3, "web") > 0, TimeSpan.FromSeconds(60), "n3 runs some of web again");
+        Assert.Equal("Node left the swarm.", (await cluster.Docker(3, "swarm", "leave")).ShouldSucceed().Output.Trim());
+        (await cluster.EventSwarm(3, "node", "ls")).ShouldFailWith("not a swarm manager");
+        await NodeIsAsync(cluster, 3, "Down");
+        await Eventually.True(async () => (await cluster.Engine(3, "ps", "-aq", "--filter", "label=eventswarm.service.name=web")).Output.Trim() == "",
+            TimeSpan.FromSeconds(30), "n3's task containers are removed when it leaves");
+        await TasksRunOnlyOnAsync(cluster, [1, 2]);
+        (await cluster.EventSwarm(1, "node", "rm", "n3")).ShouldSucceed();
+        Assert.DoesNotContain((await cluster.EventSwarm(1, "node", "ls")).ShouldSucceed().Rows, r => r.Contains(" n3 "));
     }
 
     private static Task NodeIsAsync(NamespaceCluster cluster, int node, string status) =>

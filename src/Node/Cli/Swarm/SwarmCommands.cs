@@ -44,6 +44,14 @@ public static class SwarmCommands
         return 0;
     }
 
+    public static async Task<int> LeaveAsync(IDockerClient client, IReadOnlyList<string> argv)
+    {
+        var args = Args.Parse(argv, [new("force", 'f', false)]);
+        await client.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = args.Has("force") });
+        Console.WriteLine("Node left the swarm.");
+        return 0;
+    }
+
     public static async Task<int> JoinTokenAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
         var args = Args.Parse(argv, [new("quiet", 'q', false), new("rotate", null, false)]);
