@@ -43,15 +43,19 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     }
 
     /// <summary>Drops the log this node kept while alone and opens an empty one that a leader will fill.</summary>
-    public async Task StartAsJoiningManagerAsync(CancellationToken ct)
+    public Task StartAsJoiningManagerAsync(CancellationToken ct) => StartEmptyAsync(coldStart: false, ct);
+
+    /// <summary>Left the swarm: the log is dropped and a new, empty one opens, as on a node that never joined.</summary>
+    public Task StartAfreshAsync(CancellationToken ct) => StartEmptyAsync(coldStart: true, ct);
+
+    private async Task StartEmptyAsync(bool coldStart, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
             await CloseAsync();
-            var directory = Path.Combine(options.DataDirectory, "raft");
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-            _log = await RaftLog.StartAsync(Options(coldStart: false), projection, loggers, ct);
+            DeleteLog();
+            _log = await RaftLog.StartAsync(Options(coldStart), projection, loggers, ct);
         }
         finally
         {
@@ -59,21 +63,10 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
-    /// <summary>Left the swarm: the log is dropped and a new, empty one opens, as on a node that never joined.</summary>
-    public async Task StartAfreshAsync(CancellationToken ct)
+    private void DeleteLog()
     {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            await CloseAsync();
-            var directory = Path.Combine(options.DataDirectory, "raft");
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-            _log = await RaftLog.StartAsync(Options(coldStart: true), projection, loggers, ct);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var directory = Path.Combine(options.DataDirectory, "raft");
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>Closes the log and opens it again: a leader that must stop leading comes back as a follower.</summary>
@@ -123,8 +116,7 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         try
         {
             await CloseAsync();
-            var directory = Path.Combine(options.DataDirectory, "raft");
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            DeleteLog();
         }
         finally
         {
