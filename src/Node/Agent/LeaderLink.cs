@@ -55,37 +55,28 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
     }
 
     /// <summary>A node's heartbeat, recorded here when this manager leads and passed on to the leader otherwise.</summary>
-    public async Task BeatAsync(string nodeId, CancellationToken ct)
-    {
-        try
-        {
-            if (!raft.IsLeader)
-            {
-                using var _ = await CallLeaderAsync(client => client.PostAsync($"/eventswarm/v1/manager/heartbeat/{Uri.EscapeDataString(nodeId)}", null, ct), ct);
-                return;
-            }
-        }
-        catch (LeadershipMovedHereException)
-        {
-        }
-        heartbeats.Beat(nodeId, clock.Now);
-    }
+    public Task BeatAsync(string nodeId, CancellationToken ct) =>
+        TellLeaderAsync($"/eventswarm/v1/manager/heartbeat/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Beat(nodeId, clock.Now), ct);
 
     /// <summary>A node's connection to this manager closed; the leader's node monitor gives it less grace.</summary>
-    public async Task DisconnectedAsync(string nodeId, CancellationToken ct)
+    public Task DisconnectedAsync(string nodeId, CancellationToken ct) =>
+        TellLeaderAsync($"/eventswarm/v1/manager/disconnected/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Disconnected(nodeId, clock.Now), ct);
+
+    /// <summary>What only the leader's memory holds: recorded here when this manager leads, posted to the leader otherwise.</summary>
+    private async Task TellLeaderAsync(string path, Action recordHere, CancellationToken ct)
     {
         try
         {
             if (!raft.IsLeader)
             {
-                using var _ = await CallLeaderAsync(client => client.PostAsync($"/eventswarm/v1/manager/disconnected/{Uri.EscapeDataString(nodeId)}", null, ct), ct);
+                using var _ = await CallLeaderAsync(client => client.PostAsync(path, null, ct), ct);
                 return;
             }
         }
         catch (LeadershipMovedHereException)
         {
         }
-        heartbeats.Disconnected(nodeId, clock.Now);
+        recordHere();
     }
 
     /// <summary>Adds a manager that joined to the Raft cluster (on the leader); returns once it has caught up.</summary>
