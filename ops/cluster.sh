@@ -50,7 +50,7 @@ up_node() {
     for _ in $(seq 1 120); do DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 && break; sleep 0.5; done
     DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 || { echo "n$k: dockerd did not start, see $dir/dockerd.log" >&2; tail -5 "$dir/dockerd.log" >&2; exit 1; }
   fi
-  for image in busybox:latest; do
+  for image in busybox:latest whoami:latest; do
     DOCKER_HOST=unix://$dir/docker.sock docker image inspect $image >/dev/null 2>&1 || \
       docker save $image | DOCKER_HOST=unix://$dir/docker.sock docker load -q >/dev/null
   done

@@ -5,6 +5,7 @@ using Docker.DotNet.Models;
 // Convergence figures measured through the Docker API, so the same code measures EventSwarm (its socket) and
 // Docker Swarm (the engine's socket in swarm mode): usage `bench <name> <api endpoint> <engine endpoint> [pid]`.
 if (args is ["cluster", .. var clusterArgs]) return await ClusterBench.RunAsync(clusterArgs);
+if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(networkArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images EventSwarm's tests, benchmarks and demo use, offline: no registry is reachable here.
-# busybox:latest is Debian's static busybox in an image FROM scratch. Idempotent: existing images are kept.
+# busybox:latest is Debian's static busybox in an image FROM scratch; whoami:latest answers HTTP on 8000 with its
+# hostname. Idempotent: existing images are kept.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 DOCKER=${DOCKER:-docker}
@@ -20,4 +21,13 @@ if ! $DOCKER image inspect busybox:latest >/dev/null 2>&1; then
   cp "$here/busybox/Dockerfile" "$ctx/Dockerfile"
   $DOCKER build -q -t busybox:latest "$ctx" >/dev/null
   echo "ops/images: built busybox:latest"
+fi
+
+if ! $DOCKER image inspect whoami:latest >/dev/null 2>&1; then
+  ctx=$(mktemp -d)
+  cp "$here/whoami/Dockerfile" "$here/whoami/whoami.sh" "$ctx/"
+  chmod 755 "$ctx/whoami.sh"
+  $DOCKER build -q -t whoami:latest "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "ops/images: built whoami:latest"
 fi

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Swarm;
@@ -18,6 +19,7 @@ public sealed record ClusterState
     public ImmutableSortedDictionary<string, Node> Nodes { get; init; } = ImmutableSortedDictionary<string, Node>.Empty;
     public ImmutableSortedDictionary<string, Service> Services { get; init; } = ImmutableSortedDictionary<string, Service>.Empty;
     public ImmutableSortedDictionary<string, SwarmTask> Tasks { get; init; } = ImmutableSortedDictionary<string, SwarmTask>.Empty;
+    public ImmutableSortedDictionary<string, Network> Networks { get; init; } = ImmutableSortedDictionary<string, Network>.Empty;
 
     /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
     public long LastSequence { get; init; }
@@ -40,6 +42,17 @@ public sealed record ClusterState
         var byPrefix = Nodes.Values.Where(n => n.Id.StartsWith(idOrHostname, StringComparison.Ordinal)).ToList();
         return byPrefix.Count == 1 ? byPrefix[0] : null;
     }
+
+    public Network? FindNetwork(string idOrName)
+    {
+        if (Networks.TryGetValue(idOrName, out var byId)) return byId;
+        var byName = Networks.Values.FirstOrDefault(n => n.Spec.Name == idOrName);
+        if (byName is not null) return byName;
+        var byPrefix = Networks.Values.Where(n => n.Id.StartsWith(idOrName, StringComparison.Ordinal)).ToList();
+        return byPrefix.Count == 1 ? byPrefix[0] : null;
+    }
+
+    public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
     public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
 
@@ -80,7 +93,7 @@ public sealed record ClusterState
             PreviousSpec = s.Spec,
             Spec = e.Spec,
             // A new spec version makes the running tasks out of date; a pure replica-count change does not.
-            SpecVersion = s.Spec.TaskTemplate == e.Spec.TaskTemplate ? s.SpecVersion : s.SpecVersion + 1,
+            SpecVersion = s.Spec.TasksDifferFrom(e.Spec) ? s.SpecVersion + 1 : s.SpecVersion,
             Version = sequence,
             UpdatedAt = e.At,
         }),
@@ -114,9 +127,32 @@ public sealed record ClusterState
             ? t
             : t with { Status = t.Status with { State = TaskState.Orphaned, Message = e.Message, Timestamp = e.At }, UpdatedAt = e.At, Version = sequence }),
         TaskRemoved e => state with { Tasks = state.Tasks.Remove(e.TaskId) },
+        TaskAddressesAllocated e => state.WithAllocated(e.Attachments.Select(a => (a.NetworkId, a.Address)))
+            .WithTask(e.TaskId, t => t with { Networks = e.Attachments, UpdatedAt = e.At, Version = sequence }),
+
+        NetworkCreated e => state with
+        {
+            Networks = state.Networks.SetItem(e.NetworkId, new Network(e.NetworkId, e.Spec, Ipv4Subnet.Parse(e.Subnet),
+                Ipv4Subnet.ParseAddress(e.Gateway), e.At, e.At, sequence)),
+        },
+        NetworkRemoved e => state with { Networks = state.Networks.Remove(e.NetworkId) },
+        ServiceEndpointAllocated e => state.WithAllocated(e.VirtualIps
+                .Where(v => !state.Services.TryGetValue(e.ServiceId, out var before) || !before.Endpoint.VirtualIps.Contains(v))
+                .Select(v => (v.NetworkId, v.Address)))
+            .WithService(e.ServiceId, s => s with { Endpoint = new ServiceEndpoint(e.VirtualIps, e.Ports) }),
 
         _ => throw new InvalidOperationException($"ClusterState cannot apply {@event.GetType().Name}"),
     };
+
+    /// <summary>Moves each network's allocation cursor to the last address handed out on it.</summary>
+    private ClusterState WithAllocated(IEnumerable<(string NetworkId, string Address)> addresses)
+    {
+        var networks = Networks;
+        foreach (var (networkId, address) in addresses)
+            if (networks.TryGetValue(networkId, out var network))
+                networks = networks.SetItem(networkId, network with { LastAllocated = Ipv4Subnet.ParseAddress(address) });
+        return this with { Networks = networks };
+    }
 
     private ClusterState WithSwarm(Func<SwarmInfo, SwarmInfo> change) =>
         Swarm is null ? this : this with { Swarm = change(Swarm) };

@@ -24,6 +24,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
         ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(), heartbeats.Period, watchingSince, heartbeats.Disconnects())),
         ("replicated-orchestrator", ReplicatedOrchestrator.Reconcile),
         ("global-orchestrator", GlobalOrchestrator.Reconcile),
+        ("allocator", Networking.NetworkAllocator.Reconcile),
         ("scheduler", Scheduler.Reconcile),
         ("task-reaper", TaskReaper.Reconcile),
     ];

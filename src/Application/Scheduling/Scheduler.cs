@@ -26,7 +26,8 @@ public static class Scheduler
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
         var waiting = state.Tasks.Values
-            .Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending)
+            // A task without its network addresses waits for the allocator, as in Swarm (NEW until allocated).
+            .Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending && Networking.NetworkAllocator.IsAllocated(t, state))
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.ServiceId).ThenBy(t => t.Slot).ThenBy(t => t.Id)
             .ToList();
         if (waiting.Count == 0) return [];

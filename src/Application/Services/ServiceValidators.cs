@@ -50,6 +50,16 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
             .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart window must not be negative");
         RuleFor(s => s.TaskTemplate.Container.StopGracePeriod)
             .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("stop grace period must not be negative");
+        RuleForEach(s => s.TaskTemplate.Networks)
+            .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
+        // Published port 0 asks the allocator for one from 30000–32767; a target port must be a real one.
+        RuleForEach(s => s.Endpoint.Ports).Custom((port, context) =>
+        {
+            if (port.TargetPort is < 1 or > 65535)
+                context.AddFailure($"invalid target port {port.TargetPort}: must be between 1 and 65535");
+            if (port.PublishedPort is < 0 or > 65535)
+                context.AddFailure($"invalid published port {port.PublishedPort}: must be between 1 and 65535, or 0 for one chosen by the swarm");
+        });
     }
 }
 

@@ -48,7 +48,7 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     {
         var description = await local.DescriptionAsync(ct);
         await executor.ExecuteAsync("InitSwarm", command.Caller, state => SwarmDecider.Decide(
-            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials, command.Manager), state), ct);
+            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials, command.Manager, Ids.NewId()), state), ct);
         return local.NodeId;
     }
 

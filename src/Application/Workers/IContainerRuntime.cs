@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using EventSwarm.Application.Networking;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Tasks;
 
@@ -11,8 +14,17 @@ public interface IContainerRuntime
     /// <summary>Every container this runtime holds for a task of the given node, running or not.</summary>
     Task<IReadOnlyList<TaskContainer>> ListTaskContainersAsync(string nodeId, CancellationToken ct);
 
-    /// <summary>Creates the task's container; throws <see cref="TaskRejectedException"/> when it cannot (e.g. no such image).</summary>
-    Task<string> CreateAsync(SwarmTask task, string nodeId, CancellationToken ct);
+    /// <summary>Creates the task's container on its networks; throws <see cref="TaskRejectedException"/> when it cannot (e.g. no such image).</summary>
+    Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, CancellationToken ct);
+
+    /// <summary>Makes the network exist on this node's engine (a local bridge with the network's subnet).</summary>
+    Task EnsureNetworkAsync(LocalNetwork network, CancellationToken ct);
+
+    /// <summary>The swarm networks this node's engine holds, by network ID.</summary>
+    Task<IReadOnlyList<string>> ListNetworksAsync(CancellationToken ct);
+
+    /// <summary>Removes a swarm network from this node's engine; false while containers still use it.</summary>
+    Task<bool> RemoveNetworkAsync(string networkId, CancellationToken ct);
 
     Task StartAsync(string containerId, CancellationToken ct);
 
@@ -31,3 +43,11 @@ public sealed record TaskContainer(string ContainerId, string TaskId, bool Runni
 public sealed record ContainerExit(string ContainerId, string TaskId, long ExitCode, bool OutOfMemory);
 
 public sealed class TaskRejectedException(string message) : Exception(message);
+
+/// <summary>Where a task's container is attached: its address on each network, and its host-mode published ports.</summary>
+public sealed record TaskNetworking(IReadOnlyList<TaskEndpoint> Endpoints, IReadOnlyList<PortConfig> HostPorts)
+{
+    public static TaskNetworking None { get; } = new([], []);
+}
+
+public sealed record TaskEndpoint(LocalNetwork Network, string Address, ImmutableArray<string> Aliases);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EventSwarm.Application.Log;
+using EventSwarm.Application.Networking;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,13 @@ public sealed class WorkerAgent(
 {
     private const int MaxReportsPerBatch = 500;
     private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A task on a network left the VIP rotations, the routing mesh and DNS when its desired state moved on;
+    /// every node needs a moment to hear that before the container stops, or connections opened meanwhile
+    /// would fail (Swarm waits 2 s here; each node here rewrites its rules within tens of milliseconds).
+    /// </summary>
+    public static readonly TimeSpan LeaveRotationDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, string> _containers = new();
     private readonly ConcurrentDictionary<string, Task> _operations = new();
@@ -143,7 +151,7 @@ public sealed class WorkerAgent(
             Report(task.Id, TaskState.Preparing, "preparing");
             try
             {
-                containerId = await runtime.CreateAsync(task, nodeId, ct);
+                containerId = await runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), ct);
             }
             catch (TaskRejectedException e)
             {
@@ -176,10 +184,28 @@ public sealed class WorkerAgent(
     {
         if (_containers.TryGetValue(task.Id, out var containerId))
         {
+            if (task.Status.State == TaskState.Running && !task.Networks.IsEmpty) await Task.Delay(LeaveRotationDelay, ct);
             await runtime.StopAsync(containerId, task.Spec.Container.StopGracePeriod, ct);
             if (task.DesiredState == TaskState.Remove) await RemoveContainerAsync(task.Id, containerId, ct);
         }
         Report(task.Id, TaskState.Shutdown, "shutdown", containerId: containerId);
+    }
+
+    /// <summary>The task's addresses with what the engine needs to know of each network, and its host-mode ports.</summary>
+    private static TaskNetworking Networking(SwarmTask task, ClusterState state)
+    {
+        var endpoints = new List<TaskEndpoint>();
+        foreach (var attachment in task.Networks)
+        {
+            if (!state.Networks.TryGetValue(attachment.NetworkId, out var network)) continue;
+            var aliases = task.Spec.Networks.FirstOrDefault(n => n.Target == network.Id)?.Aliases ?? [];
+            endpoints.Add(new TaskEndpoint(new LocalNetwork(network.Id, network.Spec.Name, network.Subnet, network.Gateway, network.Spec.Ingress, []),
+                attachment.Address, aliases));
+        }
+        // Service discovery lives on the service's own networks; ingress only carries the routing mesh, so it goes last.
+        endpoints = [.. endpoints.OrderBy(e => e.Network.Ingress)];
+        var hostPorts = state.Services.TryGetValue(task.ServiceId, out var service) ? service.Spec.HostPorts : [];
+        return new TaskNetworking(endpoints, hostPorts);
     }
 
     private async Task RemoveContainerAsync(string taskId, string containerId, CancellationToken ct)

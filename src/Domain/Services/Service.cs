@@ -1,3 +1,5 @@
+using EventSwarm.Domain.Networking;
+
 namespace EventSwarm.Domain.Services;
 
 /// <summary>
@@ -12,4 +14,11 @@ public sealed record Service(
     long SpecVersion,
     long Version,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The VIPs and resolved published ports the allocator gave it.</summary>
+    public ServiceEndpoint Endpoint { get; init; } = ServiceEndpoint.None;
+
+    public bool UsesNetwork(Network network) =>
+        Spec.TaskTemplate.Networks.Any(n => n.Target == network.Id) || (network.Spec.Ingress && Spec.Endpoint.HasIngressPorts);
+}

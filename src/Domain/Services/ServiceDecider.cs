@@ -1,3 +1,4 @@
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Swarm;
 
 namespace EventSwarm.Domain.Services;
@@ -15,7 +16,9 @@ public static class ServiceDecider
         if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
         if (state.Services.Values.Any(s => s.Spec.Name == command.Spec.Name))
             return Decision.Conflict($"service name '{command.Spec.Name}' is already in use");
-        return Decision.Of(new ServiceCreated(command.ServiceId, command.Spec, command.At));
+        return Resolve(command.Spec, command.ServiceId, state, out var spec) is { } refused
+            ? refused
+            : Decision.Of(new ServiceCreated(command.ServiceId, spec, command.At));
     }
 
     public static Decision Decide(ScaleService command, ClusterState state)
@@ -38,18 +41,63 @@ public static class ServiceDecider
             return Decision.Invalid("renaming services is not supported");
         if (command.Spec.Mode.Kind != service.Spec.Mode.Kind)
             return Decision.Invalid("service mode change is not allowed");
-        if (command.Spec == service.Spec) return Decision.None;
+        if (Resolve(command.Spec, service.Id, state, out var spec) is { } refused) return refused;
+        if (spec == service.Spec) return Decision.None;
 
         // A change of the replica count alone is recorded as scaling, which is what it is.
-        if (command.Spec with { Mode = service.Spec.Mode } == service.Spec)
-            return Decision.Of(new ServiceScaled(service.Id, command.Spec.Mode.Replicas, command.At));
-        return Decision.Of(new ServiceUpdated(service.Id, command.Spec, command.At));
+        if (spec with { Mode = service.Spec.Mode } == service.Spec)
+            return Decision.Of(new ServiceScaled(service.Id, spec.Mode.Replicas, command.At));
+        return Decision.Of(new ServiceUpdated(service.Id, spec, command.At));
     }
 
     public static Decision Decide(RemoveService command, ClusterState state) =>
         state.FindService(command.Service) is { } service
             ? Decision.Of(new ServiceRemoved(service.Id, command.At))
             : NoSuchService(command.Service);
+
+    /// <summary>
+    /// Networks named by the user become network IDs (the log must not change meaning if a network is renamed
+    /// or re-created), and published ports are checked against the rest of the swarm. Swarm's messages.
+    /// </summary>
+    private static Decision? Resolve(ServiceSpec requested, string serviceId, ClusterState state, out ServiceSpec resolved)
+    {
+        resolved = requested;
+        var networks = new List<ServiceNetwork>();
+        foreach (var attachment in requested.TaskTemplate.Networks)
+        {
+            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.NotFound($"network {attachment.Target} not found");
+            if (network.Spec.Ingress)
+                return Decision.Invalid($"service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
+            if (networks.Any(n => n.Target == network.Id))
+                return Decision.Invalid($"service cannot be attached to network {network.Spec.Name} more than once");
+            networks.Add(attachment with { Target = network.Id });
+        }
+
+        var endpoint = requested.Endpoint;
+        if (endpoint.Mode == EndpointMode.Dnsrr && endpoint.HasIngressPorts)
+            return Decision.Invalid("EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+        var ports = endpoint.Ports.IsDefault ? [] : endpoint.Ports;
+        foreach (var port in ports.Where(p => p.PublishedPort != 0))
+        {
+            if (ports.Count(p => p.PublishedPort == port.PublishedPort && p.Protocol == port.Protocol) > 1)
+                return Decision.Invalid($"EndpointSpec: duplicate published ports provided: {port.PublishedPort}/{port.Protocol.ToString().ToLowerInvariant()}");
+            if (port.Mode != PublishMode.Ingress) continue;
+            var holder = state.Services.Values.FirstOrDefault(s => s.Id != serviceId && IngressPorts(s).Any(p => p.PublishedPort == port.PublishedPort && p.Protocol == port.Protocol));
+            if (holder is not null)
+                return Decision.Conflict($"port '{port.PublishedPort}' is already in use by service '{holder.Spec.Name}' ({holder.Id}) as an ingress port");
+        }
+        if (endpoint.HasIngressPorts && state.IngressNetwork is null)
+            return Decision.Fail(ErrorKind.Unavailable, "the swarm has no ingress network for published ports; create one with `network create --ingress -d overlay ingress`");
+
+        resolved = requested with { TaskTemplate = requested.TaskTemplate with { Networks = [.. networks] } };
+        return null;
+    }
+
+    /// <summary>The ingress ports a service holds: those it asked for and those the allocator gave it.</summary>
+    private static IEnumerable<PortConfig> IngressPorts(Service service) =>
+        (service.Spec.Endpoint.Ports.IsDefault ? [] : service.Spec.Endpoint.Ports)
+            .Concat(service.Endpoint.Ports.IsDefault ? [] : service.Endpoint.Ports)
+            .Where(p => p.Mode == PublishMode.Ingress && p.PublishedPort != 0);
 
     private static Decision NoSuchService(string name) => Decision.NotFound($"service {name} not found");
 }

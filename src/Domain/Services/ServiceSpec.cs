@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EventSwarm.Domain.Networking;
 
 namespace EventSwarm.Domain.Services;
 
@@ -9,11 +10,26 @@ public sealed record ServiceSpec
     public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ServiceMode Mode { get; init; } = ServiceMode.Replicated(1);
     public required TaskTemplate TaskTemplate { get; init; }
+    public EndpointSpec Endpoint { get; init; } = EndpointSpec.Default;
+
+    /// <summary>
+    /// Whether tasks made from <paramref name="other"/> differ from this spec's: the template, and the parts of the
+    /// endpoint a container is made with (an ingress attachment, host-mode ports). Other port changes are the
+    /// routing mesh's business and replace no task.
+    /// </summary>
+    public bool TasksDifferFrom(ServiceSpec other) =>
+        TaskTemplate != other.TaskTemplate
+        || Endpoint.HasIngressPorts != other.Endpoint.HasIngressPorts
+        || !SpecEquality.Same(HostPorts, other.HostPorts);
+
+    public ImmutableArray<PortConfig> HostPorts =>
+        Endpoint.Ports.IsDefaultOrEmpty ? [] : [.. Endpoint.Ports.Where(p => p.Mode == PublishMode.Host)];
 
     public bool Equals(ServiceSpec? other) =>
-        other is not null && Name == other.Name && SpecEquality.Same(Labels, other.Labels) && Mode == other.Mode && TaskTemplate == other.TaskTemplate;
+        other is not null && Name == other.Name && SpecEquality.Same(Labels, other.Labels) && Mode == other.Mode && TaskTemplate == other.TaskTemplate
+        && Endpoint == other.Endpoint;
 
-    public override int GetHashCode() => HashCode.Combine(Name, SpecEquality.Hash(Labels), Mode, TaskTemplate);
+    public override int GetHashCode() => HashCode.Combine(Name, SpecEquality.Hash(Labels), Mode, TaskTemplate, Endpoint);
 }
 
 public enum ServiceModeKind { Replicated, Global }
@@ -28,12 +44,28 @@ public sealed record ServiceMode(ServiceModeKind Kind, long Replicas)
 /// <summary>What every task of the service is made from; a task keeps the copy it was created with.</summary>
 public sealed record TaskTemplate
 {
+    /// <summary>The networks its tasks join, by network ID once the service is recorded (names are resolved on the way in).</summary>
+    public ImmutableArray<ServiceNetwork> Networks { get; init; } = [];
     public required ContainerSpec Container { get; init; }
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Default;
     public Placement Placement { get; init; } = Placement.None;
     public Reservations Reservations { get; init; } = Reservations.None;
     /// <summary>Bumped by `service update --force` to replace tasks whose spec is otherwise unchanged.</summary>
     public long ForceUpdate { get; init; }
+
+    public bool Equals(TaskTemplate? other) =>
+        other is not null && Container == other.Container && RestartPolicy == other.RestartPolicy && Placement == other.Placement
+        && Reservations == other.Reservations && ForceUpdate == other.ForceUpdate && SpecEquality.Same(Networks, other.Networks);
+
+    public override int GetHashCode() => HashCode.Combine(Container, RestartPolicy, Placement, Reservations, ForceUpdate, SpecEquality.Hash(Networks));
+}
+
+/// <summary>One network a service's tasks join, with extra DNS names for them on it.</summary>
+public sealed record ServiceNetwork(string Target, ImmutableArray<string> Aliases)
+{
+    public bool Equals(ServiceNetwork? other) => other is not null && Target == other.Target && SpecEquality.Same(Aliases, other.Aliases);
+
+    public override int GetHashCode() => HashCode.Combine(Target, SpecEquality.Hash(Aliases));
 }
 
 public sealed record ContainerSpec

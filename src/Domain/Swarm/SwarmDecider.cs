@@ -2,7 +2,7 @@ using EventSwarm.Domain.Nodes;
 
 namespace EventSwarm.Domain.Swarm;
 
-public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null);
+public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null, string? IngressNetworkId = null);
 
 /// <summary>The public half of what `swarm init` creates: the CA certificate and the hashes of the two join secrets.</summary>
 public sealed record ClusterCredentials(string CaCertificatePem, string CaDigest, string WorkerSecretHash, string ManagerSecretHash);
@@ -32,6 +32,7 @@ public static class SwarmDecider
                         new JoinTokenRotated(NodeRole.Manager, c.ManagerSecretHash, command.At),
                     }
                     : [],
+                .. command.IngressNetworkId is { } ingress ? new DomainEvent[] { Networking.NetworkDecider.Ingress(ingress, command.At) } : [],
             ]);
 
     public static Decision Decide(ForceNewCluster command, ClusterState state) =>

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Services;
 
 namespace EventSwarm.Domain.Tasks;
@@ -22,6 +24,9 @@ public sealed record SwarmTask(
     long Version,
     DateTimeOffset? NotBefore = null)
 {
+    /// <summary>Its address on each network it joins, given by the allocator before it is scheduled.</summary>
+    public ImmutableArray<NetworkAttachment> Networks { get; init; } = [];
+
     /// <summary>Swarm's slot model: a task whose desired state is at most Running still holds its slot.</summary>
     public bool IsRunnable => DesiredState <= TaskState.Running;
 

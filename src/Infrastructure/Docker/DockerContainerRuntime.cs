@@ -3,7 +3,11 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using EventSwarm.Application.Networking;
 using EventSwarm.Application.Workers;
+using EventSwarm.Domain.Networking;
+using PortConfig = EventSwarm.Domain.Networking.PortConfig;
+using EventSwarm.Infrastructure.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Tasks;
 using DomainMountType = EventSwarm.Domain.Services.MountType;
@@ -19,6 +23,9 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     public const string ServiceIdLabel = "eventswarm.service.id";
     public const string ServiceNameLabel = "eventswarm.service.name";
     public const string SlotLabel = "eventswarm.task.slot";
+    public const string NetworkIdLabel = "eventswarm.network.id";
+
+    private readonly SemaphoreSlim _networkGate = new(1, 1);
 
     public static DockerContainerRuntime Connect(string endpoint) =>
         new(new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(new System.Version(1, 41)).Build());
@@ -46,7 +53,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         return result;
     }
 
-    public async Task<string> CreateAsync(SwarmTask task, string nodeId, CancellationToken ct)
+    public async Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, CancellationToken ct)
     {
         var spec = task.Spec.Container;
         var image = WithDefaultTag(spec.Image);
@@ -82,9 +89,31 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
                 NanoCPUs = 0,
             },
         };
+        var endpointNames = new List<(string Name, TaskEndpoint Endpoint)>();
+        foreach (var endpoint in networking.Endpoints)
+            endpointNames.Add((await EnsureNetworkNameAsync(endpoint.Network, ct), endpoint));
+        if (endpointNames.Count > 0)
+        {
+            // The engine takes one network at create; the others are connected before the container starts.
+            var (firstName, first) = endpointNames[0];
+            parameters.HostConfig.NetworkMode = firstName;
+            parameters.NetworkingConfig = new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [firstName] = Settings(first) } };
+            // Docker's resolver in the container forwards the names it does not know here: the node's ServiceDns.
+            var dns = endpointNames.Select(e => e.Endpoint.Network).FirstOrDefault(n => !n.Ingress) ?? first.Network;
+            parameters.HostConfig.DNS = [Ipv4Subnet.Format(dns.Gateway)];
+        }
+        if (networking.HostPorts.Count > 0)
+        {
+            parameters.ExposedPorts = networking.HostPorts.ToDictionary(p => PortKey(p), _ => new EmptyStruct());
+            parameters.HostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
+                .ToDictionary(g => g.Key, g => (IList<PortBinding>)[.. g.Select(p => new PortBinding { HostPort = p.PublishedPort == 0 ? "" : p.PublishedPort.ToString() })]);
+        }
         try
         {
-            return (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
+            var id = (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
+            foreach (var (name, endpoint) in endpointNames.Skip(1))
+                await docker.Networks.ConnectNetworkAsync(name, new NetworkConnectParameters { Container = id, EndpointConfig = Settings(endpoint) }, ct);
+            return id;
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -96,6 +125,78 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             throw new TaskRejectedException(ErrorMessage(e));
         }
     }
+
+    public async Task EnsureNetworkAsync(LocalNetwork network, CancellationToken ct) => await EnsureNetworkNameAsync(network, ct);
+
+    public async Task<IReadOnlyList<string>> ListNetworksAsync(CancellationToken ct) =>
+        [.. (await docker.Networks.ListNetworksAsync(new NetworksListParameters { Filters = LabelFilter(NetworkIdLabel) }, ct))
+            .Select(n => n.Labels[NetworkIdLabel])];
+
+    public async Task<bool> RemoveNetworkAsync(string networkId, CancellationToken ct)
+    {
+        foreach (var network in await docker.Networks.ListNetworksAsync(new NetworksListParameters { Filters = LabelFilter($"{NetworkIdLabel}={networkId}") }, ct))
+        {
+            try
+            {
+                await docker.Networks.DeleteNetworkAsync(network.ID, ct);
+            }
+            catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Conflict)
+            {
+                return false; // "network has active endpoints": a container is still on it
+            }
+            catch (DockerNetworkNotFoundException)
+            {
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The network on this engine: a bridge named after the network ID with the network's subnet and gateway, so that
+    /// every node's bridge looks the same and tasks keep the addresses the allocator gave them. Docker's masquerading
+    /// is off: only traffic leaving the swarm's networks is masqueraded (see IptablesRules).
+    /// </summary>
+    private async Task<string> EnsureNetworkNameAsync(LocalNetwork network, CancellationToken ct)
+    {
+        await _networkGate.WaitAsync(ct);
+        try
+        {
+            var existing = await docker.Networks.ListNetworksAsync(new NetworksListParameters { Filters = LabelFilter($"{NetworkIdLabel}={network.Id}") }, ct);
+            if (existing.FirstOrDefault() is { } found) return found.Name;
+            var name = network.Name;
+            // A local network of the same name that is not ours keeps its name; ours takes the ID as a suffix.
+            if ((await docker.Networks.ListNetworksAsync(new NetworksListParameters(), ct)).Any(n => n.Name == name))
+                name = $"{network.Name}_{network.Id[..Math.Min(12, network.Id.Length)]}";
+            await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = name,
+                Driver = "bridge",
+                IPAM = new IPAM { Config = [new IPAMConfig { Subnet = network.Subnet.ToString(), Gateway = Ipv4Subnet.Format(network.Gateway) }] },
+                Options = new Dictionary<string, string>
+                {
+                    ["com.docker.network.bridge.name"] = IptablesRules.BridgeName(network.Id),
+                    ["com.docker.network.bridge.enable_ip_masquerade"] = "false",
+                },
+                Labels = new Dictionary<string, string> { [NetworkIdLabel] = network.Id, ["eventswarm.network.name"] = network.Name },
+            }, ct);
+            return name;
+        }
+        finally
+        {
+            _networkGate.Release();
+        }
+    }
+
+    private static EndpointSettings Settings(TaskEndpoint endpoint) => new()
+    {
+        IPAMConfig = new EndpointIPAMConfig { IPv4Address = endpoint.Address },
+        Aliases = endpoint.Aliases.IsDefaultOrEmpty ? null : [.. endpoint.Aliases],
+    };
+
+    private static string PortKey(PortConfig port) => $"{port.TargetPort}/{port.Protocol.ToString().ToLowerInvariant()}";
+
+    private static Dictionary<string, IDictionary<string, bool>> LabelFilter(string label) =>
+        new() { ["label"] = new Dictionary<string, bool> { [label] = true } };
 
     public async Task StartAsync(string containerId, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using EventSwarm.Domain;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Swarm;
@@ -39,6 +40,10 @@ public static class EventJson
         (typeof(TaskRemoved), "task-removed"),
         (typeof(TaskOrphaned), "task-orphaned"),
         (typeof(ClusterForcedNew), "cluster-forced-new"),
+        (typeof(NetworkCreated), "network-created"),
+        (typeof(NetworkRemoved), "network-removed"),
+        (typeof(ServiceEndpointAllocated), "service-endpoint-allocated"),
+        (typeof(TaskAddressesAllocated), "task-addresses-allocated"),
     ];
 
     public static JsonSerializerOptions Options { get; } = CreateOptions();
@@ -69,6 +74,16 @@ public static class EventJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        options.Converters.Add(new SubnetConverter());
         return options;
+    }
+
+    /// <summary>Subnets are written as people write them, "10.0.1.0/24".</summary>
+    private sealed class SubnetConverter : JsonConverter<Ipv4Subnet>
+    {
+        public override Ipv4Subnet Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Ipv4Subnet.Parse(reader.GetString() ?? throw new JsonException("subnet must be a string"));
+
+        public override void Write(Utf8JsonWriter writer, Ipv4Subnet value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
     }
 }

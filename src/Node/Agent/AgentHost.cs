@@ -81,6 +81,8 @@ public static class AgentHost
         services.AddSingleton<SwarmLeave>();
         services.AddSingleton<LeaderLink>();
         services.AddSingleton<RoleChange>();
+        services.AddSingleton<Infrastructure.Networking.HostNetwork>();
+        services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -93,6 +95,7 @@ public static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
+        services.AddHostedService<NetworkService>();
         services.AddHostedService<RemoteFeedService>();
         services.AddHostedService<RoleService>();
 
@@ -113,6 +116,7 @@ public static class AgentHost
         NodeEndpoints.Map(app);
         ServiceEndpoints.Map(app);
         TaskEndpoints.Map(app);
+        NetworkEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);

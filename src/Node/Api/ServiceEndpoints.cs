@@ -6,7 +6,6 @@ using EventSwarm.Domain.Tasks;
 using TaskState = EventSwarm.Domain.Tasks.TaskState;
 using Mediator;
 using Service = EventSwarm.Domain.Services.Service;
-using WireServiceSpec = Docker.DotNet.Models.ServiceSpec;
 
 namespace EventSwarm.Node.Api;
 
@@ -16,7 +15,7 @@ public static class ServiceEndpoints
     {
         app.MapPost("/services/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            var spec = ServiceWire.ToDomain(await Body.ReadAsync<WireServiceSpec>(context));
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));
             var id = await mediator.Send(new CreateServiceCommand(spec, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceCreateResponse { ID = id }, DockerJson.Options, statusCode: 201);
         });
@@ -50,7 +49,7 @@ public static class ServiceEndpoints
                 throw new BadRequestException("the version query parameter is required: pass the service's Version.Index");
             if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
                 throw new BadRequestException("rollback is not supported yet");
-            var spec = ServiceWire.ToDomain(await Body.ReadAsync<WireServiceSpec>(context));
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));
             await mediator.Send(new UpdateServiceCommand(id, version, spec, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
         });
@@ -74,7 +73,14 @@ public static class ServiceEndpoints
         UpdatedAt = service.UpdatedAt.UtcDateTime,
         Spec = ServiceWire.ToWire(service.Spec),
         PreviousSpec = service.PreviousSpec is null ? null : ServiceWire.ToWire(service.PreviousSpec),
-        Endpoint = new Docker.DotNet.Models.Endpoint { Spec = new EndpointSpec { Mode = "vip" } },
+        Endpoint = new Docker.DotNet.Models.Endpoint
+        {
+            Spec = ServiceWire.ToWire(service.Spec.Endpoint),
+            Ports = service.Endpoint.Ports.IsDefaultOrEmpty ? null : [.. service.Endpoint.Ports.Select(ServiceWire.ToWire)],
+            VirtualIPs = service.Endpoint.VirtualIps.IsDefaultOrEmpty
+                ? null
+                : [.. service.Endpoint.VirtualIps.Select(v => new EndpointVirtualIP { NetworkID = v.NetworkId, Addr = NetworkEndpoints.WithPrefix(v.Address, v.NetworkId, state) })],
+        },
         ServiceStatus = withStatus ? Status(service, state) : null,
     };
 
@@ -93,7 +99,7 @@ public static class ServiceEndpoints
         };
     }
 
-    private static bool MatchesLabel(IReadOnlyDictionary<string, string> labels, string filter)
+    internal static bool MatchesLabel(IReadOnlyDictionary<string, string> labels, string filter)
     {
         var at = filter.IndexOf('=');
         return at < 0

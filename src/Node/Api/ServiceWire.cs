@@ -1,12 +1,25 @@
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Services;
+using DomainEndpointSpec = EventSwarm.Domain.Networking.EndpointSpec;
 using DomainMount = EventSwarm.Domain.Services.Mount;
 using DomainRestartPolicy = EventSwarm.Domain.Services.RestartPolicy;
+using DomainPortConfig = EventSwarm.Domain.Networking.PortConfig;
 using DomainServiceSpec = EventSwarm.Domain.Services.ServiceSpec;
+using WireEndpointSpec = Docker.DotNet.Models.EndpointSpec;
 using WireServiceSpec = Docker.DotNet.Models.ServiceSpec;
 
 namespace EventSwarm.Node.Api;
+
+/// <summary>
+/// A service spec as clients send it: Docker's model plus the top-level Networks that API versions before 1.25
+/// used (deprecated, still accepted by the engine, and still sent by some clients).
+/// </summary>
+public sealed class ServiceSpecBody : WireServiceSpec
+{
+    public IList<NetworkAttachmentConfig>? Networks { get; set; }
+}
 
 /// <summary>Between Docker's ServiceSpec on the wire and ours; what the wire allows but we cannot run is refused by name.</summary>
 public static class ServiceWire
@@ -49,7 +62,9 @@ public static class ServiceWire
                     template.Resources?.Reservations?.NanoCPUs ?? 0,
                     template.Resources?.Reservations?.MemoryBytes ?? 0),
                 ForceUpdate = checked((long)template.ForceUpdate),
+                Networks = ToDomain(template.Networks, (wire as ServiceSpecBody)?.Networks),
             },
+            Endpoint = ToDomain(wire.EndpointSpec),
         };
     }
 
@@ -61,7 +76,22 @@ public static class ServiceWire
             ? new Docker.DotNet.Models.ServiceMode { Global = new GlobalService() }
             : new Docker.DotNet.Models.ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)spec.Mode.Replicas } },
         TaskTemplate = ToWire(spec.TaskTemplate),
-        EndpointSpec = new EndpointSpec { Mode = "vip" },
+        EndpointSpec = ToWire(spec.Endpoint),
+    };
+
+    public static WireEndpointSpec ToWire(DomainEndpointSpec endpoint) => new()
+    {
+        Mode = endpoint.Mode == EndpointMode.Dnsrr ? "dnsrr" : "vip",
+        Ports = endpoint.Ports.IsDefaultOrEmpty ? null : [.. endpoint.Ports.Select(ToWire)],
+    };
+
+    public static Docker.DotNet.Models.PortConfig ToWire(DomainPortConfig port) => new()
+    {
+        Protocol = port.Protocol == PortProtocol.Udp ? "udp" : "tcp",
+        TargetPort = (uint)port.TargetPort,
+        // 0 asks the swarm for a port; the engine leaves it out rather than write 0.
+        PublishedPort = port.PublishedPort == 0 ? null : (uint)port.PublishedPort,
+        PublishMode = port.Mode == PublishMode.Host ? "host" : "ingress",
     };
 
     public static TaskSpec ToWire(TaskTemplate template) => new()
@@ -96,8 +126,53 @@ public static class ServiceWire
         {
             Reservations = new SwarmResources { NanoCPUs = template.Reservations.NanoCpus, MemoryBytes = template.Reservations.MemoryBytes },
         },
+        Networks = template.Networks.IsDefaultOrEmpty
+            ? null
+            : [.. template.Networks.Select(n => new NetworkAttachmentConfig { Target = n.Target, Aliases = n.Aliases.IsDefaultOrEmpty ? null : [.. n.Aliases] })],
         ForceUpdate = (ulong)template.ForceUpdate,
     };
+
+    /// <summary>The task template's networks, then any given only in the deprecated top-level field (as the engine merges them).</summary>
+    private static ImmutableArray<ServiceNetwork> ToDomain(IList<NetworkAttachmentConfig>? template, IList<NetworkAttachmentConfig>? deprecated)
+    {
+        // Duplicates within one list are left for the decider to refuse; the same network in both is one attachment.
+        var networks = (template ?? []).Select(ToDomain).ToList();
+        networks.AddRange((deprecated ?? []).Select(ToDomain).Where(n => networks.All(t => t.Target != n.Target)).ToList());
+        return [.. networks];
+    }
+
+    private static ServiceNetwork ToDomain(NetworkAttachmentConfig attachment) => new(attachment.Target ?? "", [.. attachment.Aliases ?? []]);
+
+    private static DomainEndpointSpec ToDomain(WireEndpointSpec? endpoint) => endpoint is null
+        ? DomainEndpointSpec.Default
+        : new DomainEndpointSpec(
+            endpoint.Mode?.ToLowerInvariant() switch
+            {
+                null or "" or "vip" => EndpointMode.Vip,
+                "dnsrr" => EndpointMode.Dnsrr,
+                var other => throw new BadRequestException($"invalid endpoint mode '{other}': must be vip or dnsrr"),
+            },
+            [.. (endpoint.Ports ?? []).Select(ToDomain)]);
+
+    private static DomainPortConfig ToDomain(Docker.DotNet.Models.PortConfig port) => new(
+        port.Protocol?.ToLowerInvariant() switch
+        {
+            null or "" or "tcp" => PortProtocol.Tcp,
+            "udp" => PortProtocol.Udp,
+            var other => throw new BadRequestException($"invalid protocol '{other}': must be tcp or udp"),
+        },
+        PortNumber(port.TargetPort, "target port"),
+        PortNumber(port.PublishedPort, "published port"),
+        port.PublishMode?.ToLowerInvariant() switch
+        {
+            null or "" or "ingress" => PublishMode.Ingress,
+            "host" => PublishMode.Host,
+            var other => throw new BadRequestException($"invalid publish mode '{other}': must be ingress or host"),
+        });
+
+    // The range itself is the validator's to check; only what does not fit an int is refused here.
+    private static int PortNumber(uint? port, string name) =>
+        port is > 65535 ? throw new BadRequestException($"invalid {name} {port}: must be between 1 and 65535") : (int)(port ?? 0);
 
     private static DomainMount ToDomain(Docker.DotNet.Models.Mount mount) => new(
         mount.Type?.ToLowerInvariant() switch

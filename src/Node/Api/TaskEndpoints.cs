@@ -20,7 +20,7 @@ public static class TaskEndpoints
                 .Where(t => filters.Match("service", v => state.FindService(v) is { } s ? s.Id == t.ServiceId : v == t.ServiceName))
                 .Where(t => filters.Match("node", v => t.NodeId is not null && state.FindNode(v)?.Id == t.NodeId))
                 .Where(t => filters.Match("desired-state", v => MatchesDesired(t.DesiredState, v)))
-                .Select(t => ToWire(t));
+                .Select(t => ToWire(t, state));
             return Results.Json(tasks, DockerJson.Options);
         });
 
@@ -28,7 +28,7 @@ public static class TaskEndpoints
         {
             var state = NodeEndpoints.RequireSwarm(projection);
             var task = state.Tasks.Values.FirstOrDefault(t => t.Id == id) ?? state.Tasks.Values.SingleOrDefault(t => t.Id.StartsWith(id, StringComparison.Ordinal));
-            return task is null ? ApiErrors.NotFound($"task {id} not found") : Results.Json(ToWire(task), DockerJson.Options);
+            return task is null ? ApiErrors.NotFound($"task {id} not found") : Results.Json(ToWire(task, state), DockerJson.Options);
         });
     }
 
@@ -41,7 +41,7 @@ public static class TaskEndpoints
         _ => false,
     };
 
-    public static TaskResponse ToWire(SwarmTask task) => new()
+    public static TaskResponse ToWire(SwarmTask task, ClusterState state) => new()
     {
         ID = task.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)task.Version },
@@ -64,6 +64,15 @@ public static class TaskEndpoints
             },
         },
         DesiredState = ToWire(task.DesiredState),
+        NetworksAttachments = task.Networks.IsDefaultOrEmpty
+            ? null
+            : [.. task.Networks
+                .Where(a => state.Networks.ContainsKey(a.NetworkId))
+                .Select(a => new NetworkAttachment
+                {
+                    Network = NetworkEndpoints.ToSwarmNetwork(state.Networks[a.NetworkId]),
+                    Addresses = [NetworkEndpoints.WithPrefix(a.Address, a.NetworkId, state)],
+                })],
     };
 
     private static WireTaskState ToWire(Domain.Tasks.TaskState state) => Enum.Parse<WireTaskState>(state.ToString());

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Docker.DotNet;
+using EventSwarm.Node.Cli.Networks;
 using EventSwarm.Node.Cli.Nodes;
 using EventSwarm.Node.Cli.Services;
 using EventSwarm.Node.Cli.Swarm;
@@ -23,6 +24,8 @@ public static class CliApp
                                  Manage nodes
           service create|ls|ps|scale|rm|inspect|update
                                  Manage services
+          network create|ls|inspect|rm
+                                 Manage overlay networks
           version                Show the client and server versions
 
         The manager is found at --host, or $EVENTSWARM_HOST, or unix:///run/eventswarm/eventswarm.sock.
@@ -63,6 +66,10 @@ public static class CliApp
                 ("service", "rm" or "remove") => await ServiceCommands.RemoveAsync(client, rest[2..]),
                 ("service", "inspect") => await ServiceCommands.InspectAsync(client, rest[2..]),
                 ("service", "update") => await ServiceCommands.UpdateAsync(client, rest[2..]),
+                ("network", "create") => await NetworkCommands.CreateAsync(client, rest[2..]),
+                ("network", "ls" or "list") => await NetworkCommands.ListAsync(client, rest[2..]),
+                ("network", "inspect") => await NetworkCommands.InspectAsync(client, rest[2..]),
+                ("network", "rm" or "remove") => await NetworkCommands.RemoveAsync(client, rest[2..]),
                 ("version", _) => await SwarmCommands.VersionAsync(client),
                 _ => throw new UsageException($"unknown command: eventswarm {string.Join(' ', rest.Take(2))}"),
             };
@@ -88,8 +95,8 @@ public static class CliApp
     {
         try
         {
-            using var json = JsonDocument.Parse(e.ResponseBody);
-            return json.RootElement.GetProperty("message").GetString() ?? e.ResponseBody;
+            using var json = JsonDocument.Parse(e.ResponseBody ?? "");
+            return json.RootElement.GetProperty("message").GetString() ?? e.ResponseBody ?? "";
         }
         catch (Exception)
         {

@@ -97,9 +97,9 @@ public static class NodeCommands
     private static async Task ChangeAsync(IDockerClient client, string node, Action<NodeUpdateParameters> change)
     {
         var current = await client.Swarm.InspectNodeAsync(node);
-        var spec = current.Spec;
+        var spec = current.Spec ?? new NodeUpdateParameters();
         change(spec);
-        await client.Swarm.UpdateNodeAsync(current.ID, current.Version.Index!.Value, spec);
+        await client.Swarm.UpdateNodeAsync(current.ID, current.Version?.Index ?? 0, spec);
     }
 
     internal static string Capitalize(string? word) => string.IsNullOrEmpty(word) ? "" : char.ToUpperInvariant(word[0]) + word[1..];

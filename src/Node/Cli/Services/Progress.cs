@@ -37,7 +37,7 @@ public static class Progress
             convergedSince = converged ? convergedSince ?? DateTime.UtcNow : null;
             var verify = convergedSince is { } since
                 ? DateTime.UtcNow - since >= Stability
-                    ? $"verify: Service {service.Spec.Name} converged"
+                    ? $"verify: Service {service.Spec?.Name} converged"
                     : $"verify: Waiting {Math.Ceiling((Stability - (DateTime.UtcNow - since)).TotalSeconds)} seconds to verify that tasks are stable..."
                 : "";
             var block = string.Join('\n', lines.Prepend($"overall progress: {running} out of {desired} tasks").Append(verify).Where(l => l.Length > 0));
@@ -58,14 +58,14 @@ public static class Progress
     private static async Task<(List<string> Lines, int Running, int Desired)> Render(IDockerClient client, SwarmService service, IList<TaskResponse> tasks)
     {
         var lines = new List<string>();
-        if (service.Spec.Mode?.Global is not null)
+        if (service.Spec?.Mode?.Global is not null)
         {
             var nodes = (await client.Swarm.ListNodesAsync()).Where(n => n.Status?.State == "ready" && n.Spec?.Availability == "active").ToList();
             foreach (var node in nodes)
                 lines.Add($"{node.ID[..Math.Min(12, node.ID.Length)]}: {Line(tasks.Where(t => t.NodeID == node.ID).MaxBy(t => t.CreatedAt))}");
             return (lines, tasks.Count(t => t.Status?.State == TaskState.Running && nodes.Any(n => n.ID == t.NodeID)), nodes.Count);
         }
-        var replicas = (int)(service.Spec.Mode?.Replicated?.Replicas ?? 0);
+        var replicas = (int)(service.Spec?.Mode?.Replicated?.Replicas ?? 0);
         var bySlot = tasks.Where(t => t.Slot is > 0).GroupBy(t => t.Slot!.Value).ToDictionary(g => g.Key, g => g.MaxBy(t => t.CreatedAt));
         // Slots past the replica count are being removed; like docker, show only the wanted ones.
         for (var slot = 1; slot <= replicas && replicas <= 100; slot++)

@@ -11,6 +11,7 @@ public static class ServiceCommands
         new("mount"), new("restart-condition"), new("restart-delay"), new("restart-max-attempts"), new("restart-window"),
         new("constraint"), new("reserve-cpu"), new("reserve-memory"), new("stop-grace-period"), new("entrypoint"),
         new("detach", 'd', false), new("quiet", 'q', false), new("no-resolve-image", null, false), new("timeout"),
+        new("network"), new("publish", 'p'), new("endpoint-mode"),
     ];
 
     public static async Task<int> CreateAsync(IDockerClient client, IReadOnlyList<string> argv)
@@ -21,10 +22,11 @@ public static class ServiceCommands
         if (mode is not ("replicated" or "global")) throw new UsageException($"invalid argument \"{mode}\" for \"--mode\" flag: must be replicated or global");
         if (mode == "global" && args.Value("replicas") is not null) throw new UsageException("replicas can only be used with replicated mode");
 
+        var ports = args.Values("publish").SelectMany(p => PublishedPorts.Parse(p)).ToList();
         var spec = new ServiceSpec
         {
-            Name = args.Value("name"),
-            Labels = KeyValues(args.Values("label")),
+            Name = args.Value("name") ?? "",
+            Labels = KeyValues(args.Values("label")) ?? new Dictionary<string, string>(),
             Mode = mode == "global"
                 ? new ServiceMode { Global = new GlobalService() }
                 : new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)NonNegative(args.Long("replicas") ?? 1, "replicas") } },
@@ -48,6 +50,7 @@ public static class ServiceCommands
                     Window = args.Duration("restart-window"),
                 },
                 Placement = args.Values("constraint").Count > 0 ? new Placement { Constraints = args.Values("constraint").ToList() } : null,
+                Networks = args.Values("network").Count > 0 ? args.Values("network").Select(ParseNetwork).ToList() : null,
                 Resources = new ResourceRequirements
                 {
                     Reservations = new SwarmResources
@@ -57,16 +60,18 @@ public static class ServiceCommands
                     },
                 },
             },
+            EndpointSpec = new EndpointSpec { Mode = EndpointMode(args) ?? "vip", Ports = ports.Count > 0 ? ports : null },
         };
         var created = await client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec });
-        Console.WriteLine(created.ID);
-        return args.Has("detach") ? 0 : await Progress.WaitForConvergenceAsync(client, created.ID, Timeout(args), args.Has("quiet"));
+        var id = created.ID ?? "";
+        Console.WriteLine(id);
+        return args.Has("detach") ? 0 : await Progress.WaitForConvergenceAsync(client, id, Timeout(args), args.Has("quiet"));
     }
 
     public static async Task<int> ListAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
         var args = Args.Parse(argv, [new("quiet", 'q', false)]);
-        var services = (await client.Swarm.ListServicesAsync()).OrderBy(s => s.Spec.Name).ToList();
+        var services = (await client.Swarm.ListServicesAsync()).OrderBy(s => s.Spec?.Name, StringComparer.Ordinal).ToList();
         if (args.Has("quiet"))
         {
             services.ForEach(s => Console.WriteLine(s.ID));
@@ -78,10 +83,10 @@ public static class ServiceCommands
         {
             var mine = tasks.Where(t => t.ServiceID == service.ID).ToList();
             var running = mine.Count(t => t.Status?.State == TaskState.Running && t.DesiredState == TaskState.Running);
-            var global = service.Spec.Mode?.Global is not null;
-            var desired = global ? mine.Count(t => t.DesiredState is TaskState.Running or TaskState.Ready) : (long)(service.Spec.Mode?.Replicated?.Replicas ?? 0);
-            table.Add(service.ID[..Math.Min(12, service.ID.Length)], service.Spec.Name, global ? "global" : "replicated",
-                $"{running}/{desired}", ShortImage(service.Spec.TaskTemplate.ContainerSpec.Image), "");
+            var global = service.Spec?.Mode?.Global is not null;
+            var desired = global ? mine.Count(t => t.DesiredState is TaskState.Running or TaskState.Ready) : (long)(service.Spec?.Mode?.Replicated?.Replicas ?? 0);
+            table.Add(service.ID[..Math.Min(12, service.ID.Length)], service.Spec?.Name ?? "", global ? "global" : "replicated",
+                $"{running}/{desired}", ShortImage(service.Spec?.TaskTemplate?.ContainerSpec?.Image ?? ""), PublishedPorts.Column(service.Endpoint?.Ports));
         }
         table.Print(Console.Out);
         return 0;
@@ -105,7 +110,8 @@ public static class ServiceCommands
                 filters[key] = new Dictionary<string, bool> { [value] = true };
             }
             var tasks = await client.Tasks.ListAsync(new TasksListParameters { Filters = filters });
-            string Group(TaskResponse t) => t.Slot is > 0 ? $"{service.Spec.Name}.{t.Slot}" : $"{service.Spec.Name}.{t.NodeID}";
+            var serviceName = service.Spec?.Name ?? service.ID;
+            string Group(TaskResponse t) => t.Slot is > 0 ? $"{serviceName}.{t.Slot}" : $"{serviceName}.{t.NodeID}";
             foreach (var group in tasks.GroupBy(Group).OrderBy(g => g.First().Slot ?? 0).ThenBy(g => g.Key))
             {
                 var first = true;
@@ -148,9 +154,9 @@ public static class ServiceCommands
             try
             {
                 var service = await client.Swarm.InspectServiceAsync(name);
-                if (service.Spec.Mode?.Replicated is null) throw new UsageException($"scale can only be used with replicated mode; service '{name}' is global");
-                service.Spec.Mode.Replicated.Replicas = (ulong)replicas;
-                await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version.Index!.Value });
+                if (service.Spec?.Mode?.Replicated is not { } replicated) throw new UsageException($"scale can only be used with replicated mode; service '{name}' is global");
+                replicated.Replicas = (ulong)replicas;
+                await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = VersionOf(service) });
                 Console.WriteLine($"{name} scaled to {replicas}");
                 scaled.Add(service.ID);
             }
@@ -198,45 +204,152 @@ public static class ServiceCommands
             CliApp.PrintJson(services);
             return 0;
         }
+        var networkNames = new Dictionary<string, string>();
         foreach (var s in services)
         {
-            var container = s.Spec.TaskTemplate.ContainerSpec;
-            var restart = s.Spec.TaskTemplate.RestartPolicy;
-            Console.WriteLine($"\nID:\t\t{s.ID}\nName:\t\t{s.Spec.Name}");
-            Console.WriteLine(s.Spec.Mode?.Global is not null ? "Service Mode:\tGlobal" : $"Service Mode:\tReplicated\n Replicas:\t{s.Spec.Mode?.Replicated?.Replicas}");
-            Console.WriteLine($"Placement:{string.Concat((s.Spec.TaskTemplate.Placement?.Constraints ?? []).Select(c => $"\n Constraints:\t[{c}]"))}");
+            var spec = s.Spec ?? new ServiceSpec();
+            var template = spec.TaskTemplate ?? new TaskSpec();
+            var container = template.ContainerSpec ?? new ContainerSpec();
+            var restart = template.RestartPolicy;
+            Console.WriteLine($"\nID:\t\t{s.ID}\nName:\t\t{spec.Name}");
+            Console.WriteLine(spec.Mode?.Global is not null ? "Service Mode:\tGlobal" : $"Service Mode:\tReplicated\n Replicas:\t{spec.Mode?.Replicated?.Replicas}");
+            Console.WriteLine($"Placement:{string.Concat((template.Placement?.Constraints ?? []).Select(c => $"\n Constraints:\t[{c}]"))}");
             Console.WriteLine($"RestartPolicy:\n Condition:\t{restart?.Condition}\n Delay:\t\t{restart?.Delay?.TotalSeconds}s\n Max attempts:\t{restart?.MaxAttempts}");
             Console.WriteLine($"ContainerSpec:\n Image:\t\t{container.Image}");
             if (container.Args is { Count: > 0 }) Console.WriteLine($" Args:\t\t{string.Join(' ', container.Args)}");
             if (container.Env is { Count: > 0 }) Console.WriteLine($" Env:\t\t{string.Join(' ', container.Env)}");
             if (container.Mounts is { Count: > 0 })
                 Console.WriteLine("Mounts:" + string.Concat(container.Mounts.Select(m => $"\n Target:\t{m.Target}\n  Source:\t{m.Source}\n  ReadOnly:\t{m.ReadOnly ?? false}\n  Type:\t\t{m.Type}")));
+            // docker's template, trailing spaces included: "Networks: a b ", and " " after the last port.
+            if (template.Networks is { Count: > 0 } attached)
+            {
+                var names = new List<string>();
+                foreach (var target in attached.Select(n => n.Target ?? ""))
+                    names.Add(networkNames.TryGetValue(target, out var known) ? known : networkNames[target] = await NetworkName(client, target));
+                Console.WriteLine($"Networks:{string.Concat(names.Select(n => $" {n}"))} ");
+            }
+            Console.WriteLine($"Endpoint Mode:\t{spec.EndpointSpec?.Mode ?? "vip"}");
+            if (s.Endpoint?.Ports is { Count: > 0 } ports)
+                Console.WriteLine("Ports:" + string.Concat(ports.Select(p =>
+                    $"\n PublishedPort = {p.PublishedPort ?? 0}\n  Protocol = {p.Protocol}\n  TargetPort = {p.TargetPort ?? 0}\n  PublishMode = {p.PublishMode}")) + " ");
         }
         return 0;
     }
 
+    private static async Task<string> NetworkName(IDockerClient client, string idOrName)
+    {
+        try
+        {
+            return (await client.Networks.InspectNetworkAsync(idOrName)).Name;
+        }
+        catch (DockerApiException)
+        {
+            return idOrName;
+        }
+    }
+
+    private static readonly Flag[] UpdateFlags =
+    [
+        new("image"), new("replicas"), new("env-add"), new("force", null, false), new("detach", 'd', false), new("timeout"),
+        new("publish-add"), new("publish-rm"), new("network-add"), new("network-rm"), new("endpoint-mode"),
+    ];
+
     public static async Task<int> UpdateAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
-        var args = Args.Parse(argv, [new("image"), new("replicas"), new("env-add"), new("force", null, false), new("detach", 'd', false), new("timeout")]);
+        var args = Args.Parse(argv, UpdateFlags);
         if (args.Positionals.Count != 1) throw new UsageException("\"eventswarm service update\" requires exactly 1 argument: SERVICE");
         var service = await client.Swarm.InspectServiceAsync(args.Positionals[0]);
-        var spec = service.Spec;
-        if (args.Value("image") is { } image) spec.TaskTemplate.ContainerSpec.Image = image;
+        var spec = service.Spec ?? new ServiceSpec();
+        var template = spec.TaskTemplate ??= new TaskSpec();
+        var container = template.ContainerSpec ??= new ContainerSpec();
+        if (args.Value("image") is { } image) container.Image = image;
         if (args.Long("replicas") is { } replicas)
         {
-            if (spec.Mode?.Replicated is null) throw new UsageException("replicas can only be used with replicated mode");
-            spec.Mode.Replicated.Replicas = (ulong)NonNegative(replicas, "replicas");
+            if (spec.Mode?.Replicated is not { } replicated) throw new UsageException("replicas can only be used with replicated mode");
+            replicated.Replicas = (ulong)NonNegative(replicas, "replicas");
         }
         foreach (var env in args.Values("env-add"))
         {
             var key = env.Split('=')[0];
-            spec.TaskTemplate.ContainerSpec.Env = (spec.TaskTemplate.ContainerSpec.Env ?? []).Where(e => e.Split('=')[0] != key).Append(env).ToList();
+            container.Env = (container.Env ?? []).Where(e => e.Split('=')[0] != key).Append(env).ToList();
         }
-        if (args.Has("force")) spec.TaskTemplate.ForceUpdate++;
-        await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = spec, Version = (long)service.Version.Index!.Value });
+        if (args.Has("force")) template.ForceUpdate++;
+        if (EndpointMode(args) is { } mode) (spec.EndpointSpec ??= new EndpointSpec()).Mode = mode;
+        if (args.Values("publish-add").Count > 0 || args.Values("publish-rm").Count > 0)
+        {
+            var endpoint = spec.EndpointSpec ??= new EndpointSpec { Mode = "vip" };
+            endpoint.Ports = UpdatePorts(endpoint.Ports ?? [], args);
+        }
+        if (args.Values("network-add").Count > 0 || args.Values("network-rm").Count > 0)
+            template.Networks = await UpdateNetworksAsync(client, template.Networks ?? [], args);
+        await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = spec, Version = VersionOf(service) });
         Console.WriteLine(args.Positionals[0]);
         return args.Has("detach") ? 0 : await Progress.WaitForConvergenceAsync(client, service.ID, Timeout(args), quiet: false);
     }
+
+    /// <summary>
+    /// docker's --publish-rm/--publish-add: a removal takes out every port with the same target port, protocol and
+    /// mode (the published port is not compared); an addition identical to a kept port is not added twice.
+    /// </summary>
+    private static List<PortConfig> UpdatePorts(IList<PortConfig> current, Args args)
+    {
+        var toRemove = args.Values("publish-rm").SelectMany(p => PublishedPorts.Parse(p, "publish-rm")).ToList();
+        var kept = current
+            .DistinctBy(PublishedPorts.SortKey)
+            .Where(port => !toRemove.Any(r => (r.Protocol ?? "tcp") == (port.Protocol ?? "tcp") && r.TargetPort == port.TargetPort
+                && (r.PublishMode ?? "ingress") == (port.PublishMode ?? "ingress")))
+            .ToList();
+        var keys = current.Select(PublishedPorts.SortKey).ToHashSet();
+        kept.AddRange(args.Values("publish-add").SelectMany(p => PublishedPorts.Parse(p, "publish-add")).Where(p => !keys.Contains(PublishedPorts.SortKey(p))));
+        // Sorted, so that the same ports in another order are not an update.
+        return [.. kept.OrderBy(PublishedPorts.SortKey, StringComparer.Ordinal)];
+    }
+
+    /// <summary>docker's --network-rm/--network-add: names become network IDs, so that a network is attached at most once.</summary>
+    private static async Task<List<NetworkAttachmentConfig>> UpdateNetworksAsync(IDockerClient client, IList<NetworkAttachmentConfig> current, Args args)
+    {
+        var removed = new HashSet<string>();
+        foreach (var name in args.Values("network-rm")) removed.Add((await client.Networks.InspectNetworkAsync(name)).ID);
+        var networks = current.Where(n => !removed.Contains(n.Target ?? "")).ToList();
+        foreach (var added in args.Values("network-add").Select(ParseNetwork))
+        {
+            var id = (await client.Networks.InspectNetworkAsync(added.Target ?? "")).ID;
+            if (networks.Any(n => n.Target == id)) throw new UsageException($"service is already attached to network {added.Target}");
+            added.Target = id;
+            networks.Add(added);
+        }
+        return [.. networks.OrderBy(n => n.Target, StringComparer.Ordinal)];
+    }
+
+    /// <summary>docker's --network: a name or ID, or the long form name=NETWORK,alias=NAME[,alias=NAME...].</summary>
+    private static NetworkAttachmentConfig ParseNetwork(string value)
+    {
+        if (!value.Contains('=')) return new NetworkAttachmentConfig { Target = value };
+        var attachment = new NetworkAttachmentConfig();
+        var aliases = new List<string>();
+        foreach (var field in value.Split(','))
+        {
+            switch (field.Split('=', 2))
+            {
+                case ["name", var name]: attachment.Target = name; break;
+                case ["alias", var alias]: aliases.Add(alias); break;
+                default: throw new UsageException($"invalid field '{field}' in --network \"{value}\": expected name=NETWORK or alias=NAME");
+            }
+        }
+        if (string.IsNullOrEmpty(attachment.Target)) throw new UsageException($"invalid --network \"{value}\": the network name is missing");
+        attachment.Aliases = aliases.Count > 0 ? aliases : null;
+        return attachment;
+    }
+
+    private static string? EndpointMode(Args args) => args.Value("endpoint-mode") switch
+    {
+        null => null,
+        "vip" or "dnsrr" => args.Value("endpoint-mode"),
+        var other => throw new UsageException($"invalid argument \"{other}\" for \"--endpoint-mode\" flag: must be vip or dnsrr"),
+    };
+
+    private static long VersionOf(SwarmService service) =>
+        (long)(service.Version?.Index ?? throw new UsageException($"service {service.ID} came back without a version"));
 
     internal static string StateName(TaskState? state) => state?.ToString().ToLowerInvariant() ?? "";
 

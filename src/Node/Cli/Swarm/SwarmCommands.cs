@@ -35,7 +35,7 @@ public static class SwarmCommands
         {
             RemoteAddrs = [manager],
             JoinToken = token,
-            AdvertiseAddr = args.Value("advertise-addr"),
+            AdvertiseAddr = args.Value("advertise-addr") ?? "",
             ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
         });
         // docker's wording: the role is the one the token admitted, read back from the node.
@@ -63,7 +63,7 @@ public static class SwarmCommands
             await client.Swarm.UpdateSwarmAsync(new SwarmUpdateParameters
             {
                 Spec = swarm.Spec,
-                Version = (long)swarm.Version.Index!.Value,
+                Version = (long)(swarm.Version?.Index ?? 0),
                 RotateWorkerToken = role == "worker",
                 RotateManagerToken = role == "manager",
             });

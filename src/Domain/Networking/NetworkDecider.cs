@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using EventSwarm.Domain.Swarm;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Domain.Networking;
+
+public sealed record CreateNetwork(string NetworkId, NetworkSpec Spec, DateTimeOffset At);
+public sealed record RemoveNetwork(string Network, DateTimeOffset At);
+
+/// <summary>Network invariants that need the cluster's state: unique names, subnets that do not overlap, no removal while used.</summary>
+public static partial class NetworkDecider
+{
+    /// <summary>Swarm's default address pool: 10.0.0.0/8 cut into /24s; the ingress network takes the first.</summary>
+    public static readonly Ipv4Subnet DefaultPool = new(10u << 24, 8);
+    public const int DefaultPrefixLength = 24;
+    public static readonly Ipv4Subnet IngressSubnet = new(10u << 24, 24);
+    private static readonly string[] Predefined = ["bridge", "host", "none"];
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
+    private static partial Regex ValidName();
+
+    /// <summary>The ingress network `swarm init` creates, as Swarm does: 10.0.0.0/24.</summary>
+    public static NetworkCreated Ingress(string networkId, DateTimeOffset at) =>
+        new(networkId, new NetworkSpec { Name = "ingress", Ingress = true }, IngressSubnet.ToString(), Ipv4Subnet.Format(IngressSubnet.FirstHost), at);
+
+    public static Decision Decide(CreateNetwork command, ClusterState state)
+    {
+        if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
+        var spec = command.Spec;
+        if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 64 || !ValidName().IsMatch(spec.Name))
+            return Decision.Invalid($"invalid network name '{spec.Name}': must start with a letter or digit and hold only letters, digits, '_', '.' and '-' (at most 64 characters)");
+        if (Predefined.Contains(spec.Name))
+            return Decision.Invalid($"{spec.Name} is a pre-defined network and cannot be created");
+        if (spec.Driver != "overlay")
+            return Decision.Invalid($"network driver '{spec.Driver}' is not supported in a swarm: only 'overlay' networks span its nodes");
+        if (state.Networks.Values.Any(n => n.Spec.Name == spec.Name))
+            return Decision.Conflict($"network with name {spec.Name} already exists");
+        if (spec.Ingress && state.Networks.Values.FirstOrDefault(n => n.Spec.Ingress) is { } ingress)
+            return Decision.Conflict($"ingress network ({ingress.Id}) is already present");
+
+        Ipv4Subnet subnet;
+        if (!string.IsNullOrEmpty(spec.Subnet))
+        {
+            if (!Ipv4Subnet.TryParse(spec.Subnet, out subnet, out var error)) return Decision.Invalid(error);
+            var subnetCopy = subnet;
+            if (state.Networks.Values.FirstOrDefault(n => n.Subnet.Overlaps(subnetCopy)) is { } clash)
+                return Decision.Conflict($"subnet {subnet} overlaps with network {clash.Spec.Name} ({clash.Subnet})");
+        }
+        else if (NextFreeSubnet(state) is { } free) subnet = free;
+        else return Decision.Conflict($"no free subnet left in the default address pool {DefaultPool}");
+
+        var gateway = subnet.FirstHost;
+        if (!string.IsNullOrEmpty(spec.Gateway))
+        {
+            if (!Ipv4Subnet.TryParseAddress(spec.Gateway, out gateway))
+                return Decision.Invalid($"invalid gateway '{spec.Gateway}': expected an IPv4 address");
+            if (!subnet.Contains(gateway) || gateway == subnet.Network || gateway == subnet.Broadcast)
+                return Decision.Invalid($"invalid gateway {spec.Gateway}: must be a host address inside {subnet}");
+        }
+        return Decision.Of(new NetworkCreated(command.NetworkId, spec, subnet.ToString(), Ipv4Subnet.Format(gateway), command.At));
+    }
+
+    public static Decision Decide(RemoveNetwork command, ClusterState state)
+    {
+        if (state.FindNetwork(command.Network) is not { } network) return Decision.NotFound($"network {command.Network} not found");
+        if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
+            return Decision.Conflict($"network {network.Spec.Name} is in use by service {service.Spec.Name} ({service.Id})");
+        if (state.Tasks.Values.FirstOrDefault(t => !t.Status.State.IsTerminal() && t.Networks.Any(a => a.NetworkId == network.Id)) is { } task)
+            return Decision.Conflict($"network {network.Spec.Name} is in use by task {task.Name} ({task.Id})");
+        return Decision.Of(new NetworkRemoved(network.Id, command.At));
+    }
+
+    private static Ipv4Subnet? NextFreeSubnet(ClusterState state)
+    {
+        var step = 1u << (32 - DefaultPrefixLength);
+        for (var network = DefaultPool.Network; DefaultPool.Contains(network); network += step)
+        {
+            var candidate = new Ipv4Subnet(network, DefaultPrefixLength);
+            if (!state.Networks.Values.Any(n => n.Subnet.Overlaps(candidate))) return candidate;
+            if (network + step < network) break;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using EventSwarm.Application.Networking;
+using EventSwarm.Domain.Networking;
+using Microsoft.Extensions.Logging;
+
+namespace EventSwarm.Infrastructure.Networking;
+
+/// <summary>
+/// Makes the node's kernel match a plan: host routes to task addresses on other nodes (routed per-address over
+/// the nodes' own network: no encapsulation, no MTU loss), proxy ARP and the VIPs on each network's bridge, and
+/// the netfilter rules. Runs `ip` and `iptables-restore` in the agent's network namespace.
+/// </summary>
+public sealed class HostNetwork(ILogger<HostNetwork> logger)
+{
+    /// <summary>The routing protocol number that marks EventSwarm's routes, so it can find and remove its own.</summary>
+    private const string RouteProtocol = "149";
+
+    private static readonly (string Table, string Chain, string Jump)[] Jumps =
+    [
+        ("nat", "PREROUTING", IptablesRules.Prerouting),
+        ("nat", "OUTPUT", IptablesRules.Output),
+        ("nat", "POSTROUTING", IptablesRules.Postrouting),
+        ("filter", "FORWARD", IptablesRules.Forward),
+    ];
+
+    public async Task ApplyAsync(NodeNetworkPlan plan, CancellationToken ct)
+    {
+        await WriteSysctlAsync("net/ipv4/ip_forward", "1");
+        // Containers on one bridge reach a VIP through the node and get the answer from the task directly:
+        // only with bridged traffic passing netfilter is that answer un-NATed.
+        await WriteSysctlAsync("net/bridge/bridge-nf-call-iptables", "1");
+        foreach (var network in plan.Networks) await ConfigureBridgeAsync(network, ct);
+        await ApplyRoutesAsync(plan, ct);
+        await ApplyRulesAsync(plan, ct);
+    }
+
+    private async Task ConfigureBridgeAsync(LocalNetwork network, CancellationToken ct)
+    {
+        var bridge = IptablesRules.BridgeName(network.Id);
+        if (!Directory.Exists($"/sys/class/net/{bridge}")) return;
+        // Tasks on other nodes are inside the bridge's subnet, so containers ask for them by ARP: the node answers
+        // for every address it routes elsewhere, and takes the packets there.
+        await WriteSysctlAsync($"net/ipv4/conf/{bridge}/proxy_arp", "1");
+        await WriteSysctlAsync($"net/ipv4/conf/{bridge}/send_redirects", "0");
+        var present = (await RunAsync("ip", ["-4", "-o", "addr", "show", "dev", bridge], null, ct)).Output
+            .Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 3 && f[2] == "inet").Select(f => f[3]).ToHashSet();
+        var wanted = network.VirtualIps.Select(v => v + "/32").ToHashSet();
+        var batch = wanted.Where(a => !present.Contains(a)).Select(a => $"addr add {a} dev {bridge}")
+            .Concat(present.Where(a => a.EndsWith("/32") && !wanted.Contains(a)).Select(a => $"addr del {a} dev {bridge}"))
+            .ToList();
+        if (batch.Count > 0) await RunBatchAsync(batch, ct);
+    }
+
+    private async Task ApplyRoutesAsync(NodeNetworkPlan plan, CancellationToken ct)
+    {
+        var present = new Dictionary<string, string>();
+        foreach (var line in (await RunAsync("ip", ["-4", "route", "show", "proto", RouteProtocol], null, ct)).Output.Split('\n'))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var via = Array.IndexOf(fields, "via");
+            if (fields.Length > 0 && via > 0 && via + 1 < fields.Length) present[fields[0]] = fields[via + 1];
+        }
+        var wanted = plan.Routes.GroupBy(r => r.Address).ToDictionary(g => g.Key, g => g.First().NodeAddress);
+        var batch = wanted.Where(w => !present.TryGetValue(w.Key, out var via) || via != w.Value)
+            .Select(w => $"route replace {w.Key}/32 via {w.Value} proto {RouteProtocol}")
+            .Concat(present.Keys.Where(a => !wanted.ContainsKey(a)).Select(a => $"route del {a}/32 proto {RouteProtocol}"))
+            .ToList();
+        if (batch.Count > 0) await RunBatchAsync(batch, ct);
+    }
+
+    private async Task ApplyRulesAsync(NodeNetworkPlan plan, CancellationToken ct)
+    {
+        var existing = IptablesRules.ChainsIn((await RunAsync("iptables-save", ["-t", "nat"], null, ct)).Output);
+        var input = IptablesRules.Nat(plan, existing) + IptablesRules.Filter(plan);
+        var restore = await RunAsync("iptables-restore", ["-w", "5", "--noflush"], input, ct);
+        if (restore.ExitCode != 0) throw new InvalidOperationException($"iptables-restore failed: {restore.Error.Trim()}\n{input}");
+        foreach (var (table, chain, jump) in Jumps)
+        {
+            if ((await RunAsync("iptables", ["-w", "5", "-t", table, "-C", chain, "-j", jump], null, ct)).ExitCode == 0) continue;
+            var insert = await RunAsync("iptables", ["-w", "5", "-t", table, "-I", chain, "1", "-j", jump], null, ct);
+            if (insert.ExitCode != 0) throw new InvalidOperationException($"iptables -t {table} -I {chain}: {insert.Error.Trim()}");
+        }
+    }
+
+    /// <summary>Removes everything EventSwarm put in the kernel (swarm leave, or tests tearing a node down).</summary>
+    public async Task ClearAsync(CancellationToken ct)
+    {
+        await ApplyAsync(new NodeNetworkPlan([], [], [], [], null), ct);
+    }
+
+    private async Task RunBatchAsync(IReadOnlyList<string> commands, CancellationToken ct)
+    {
+        // -force: one stale entry must not keep the others from being applied.
+        var result = await RunAsync("ip", ["-force", "-batch", "-"], string.Join('\n', commands) + "\n", ct);
+        if (result.ExitCode != 0) logger.LogWarning("ip -batch: {Error}", result.Error.Trim());
+    }
+
+    private async Task WriteSysctlAsync(string key, string value)
+    {
+        var path = "/proc/sys/" + key;
+        try
+        {
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Trim() != value) await File.WriteAllTextAsync(path, value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("cannot set {Key}={Value}: {Error}", key, value, e.Message);
+        }
+    }
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IReadOnlyList<string> args, string? input, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot run {file}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await output, await error);
+    }
+}

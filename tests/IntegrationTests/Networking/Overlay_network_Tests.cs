@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EventSwarm.IntegrationTests.Cluster;
+
+namespace EventSwarm.IntegrationTests.Networking;
+
+/// <summary>
+/// Swarm networking on three real nodes (separate namespaces and Docker Engines): overlay networks across hosts,
+/// service discovery, VIP load balancing and the routing mesh, on a kernel where Swarm's own VIP and mesh fail.
+/// </summary>
+public sealed class Overlay_network_Tests(JoinedCluster fixture) : IClassFixture<JoinedCluster>
+{
+    private static readonly TimeSpan Converges = TimeSpan.FromSeconds(60);
+    private NamespaceCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task Seed_walkthrough_whoami_answers_by_name_through_its_VIP_and_on_every_node_through_the_mesh()
+    {
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "demo")).ShouldSucceed();
+        Assert.Contains((await Cluster.EventSwarm(1, "network", "ls")).Rows, r => Regex.IsMatch(r, @"\sdemo\s+overlay\s+swarm"));
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "whoami", "-p", "8000:8000", "--network", "demo", "--replicas", "2",
+            "--constraint", "node.hostname!=n3", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        // n3 runs no task on demo: the network is not there yet.
+        Assert.DoesNotContain("demo", (await Cluster.Engine(3, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
+        Assert.Contains("demo", (await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
+
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "client", "--network", "demo", "--constraint", "node.hostname==n3",
+            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
+        var client = await ContainerOfAsync(3, "client");
+        var vip = await VipAsync("whoami");
+
+        Assert.Equal([vip], await LookupAsync(3, client, "whoami"));
+        await Eventually.True(async () => (await LookupAsync(3, client, "tasks.whoami")).SetEquals(await TaskAddressesAsync("whoami")),
+            Converges, "tasks.whoami lists the two running tasks");
+        (await Exec(3, client, "ping", "-c", "1", "-W", "2", "whoami")).ShouldSucceed();
+        var served = new HashSet<string>();
+        for (var i = 0; i < 20; i++) served.Add((await Exec(3, client, "wget", "-qO-", "-T", "3", "whoami:8000")).ShouldSucceed().Output.Trim());
+        Assert.True(served.Count >= 2, $"20 requests through the VIP reached {served.Count} task(s): {string.Join(", ", served)}");
+
+        // The routing mesh: every node answers, n3 too, which runs no whoami task.
+        foreach (var node in new[] { 1, 2, 3 })
+            Assert.False(string.IsNullOrWhiteSpace(await CurlAsync(node, 8000)), $"n{node}:8000 answers through the routing mesh");
+
+        // Scaling keeps the VIP and tasks.whoami follows the running tasks exactly.
+        foreach (var replicas in new[] { 3, 2 })
+        {
+            (await Cluster.EventSwarm(1, "service", "scale", $"whoami={replicas}")).ShouldSucceed();
+            await Eventually.True(async () =>
+            {
+                var running = await TaskAddressesAsync("whoami");
+                return running.Count == replicas && (await LookupAsync(3, client, "tasks.whoami")).SetEquals(running);
+            }, Converges, $"tasks.whoami lists exactly the {replicas} running tasks");
+            Assert.Equal(vip, await VipAsync("whoami"));
+            Assert.Equal([vip], await LookupAsync(3, client, "whoami"));
+        }
+
+        (await Cluster.EventSwarm(1, "service", "update", "--publish-rm", "8000:8000", "--publish-add", "8080:8000", "whoami")).ShouldSucceed();
+        await Eventually.True(async () => !string.IsNullOrWhiteSpace(await CurlAsync(3, 8080)) && string.IsNullOrWhiteSpace(await CurlAsync(3, 8000)),
+            Converges, "the mesh moved from 8000 to 8080");
+
+        (await Cluster.EventSwarm(1, "network", "rm", "demo")).ShouldFailWith("in use by service");
+        foreach (var service in new[] { "client", "whoami" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
+        await Eventually.True(async () => !(await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n').Contains("demo"),
+            Converges, "demo leaves n1 with its last task");
+        (await Cluster.EventSwarm(1, "network", "rm", "demo")).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Services_on_one_network_talk_by_name_across_nodes_and_another_network_can_neither_resolve_nor_reach_them()
+    {
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "backend")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "elsewhere")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "db", "--network", "backend", "--constraint", "node.hostname==n1",
+            "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "web", "--network", "backend", "--constraint", "node.hostname==n2",
+            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "intruder", "--network", "elsewhere", "--constraint", "node.hostname==n2",
+            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
+
+        var web = await ContainerOfAsync(2, "web");
+        var db = (await TaskAddressesAsync("db")).Single();
+        var dbContainer = await ContainerOfAsync(1, "db");
+        var dbHostname = (await Cluster.Engine(1, "inspect", "-f", "{{.Config.Hostname}}", dbContainer)).ShouldSucceed().Output.Trim();
+        Assert.Equal(dbHostname, (await Exec(2, web, "wget", "-qO-", "-T", "3", "db:8000")).ShouldSucceed().Output.Trim());
+        Assert.Equal(dbHostname, (await Exec(2, web, "wget", "-qO-", "-T", "3", $"http://{db}:8000")).ShouldSucceed().Output.Trim());
+
+        var intruder = await ContainerOfAsync(2, "intruder");
+        Assert.Empty(await LookupAsync(2, intruder, "db"));
+        Assert.Empty(await LookupAsync(2, intruder, "tasks.db"));
+        (await Exec(2, intruder, "wget", "-qO-", "-T", "2", $"http://{db}:8000")).ShouldFailWith("");
+        (await Exec(2, intruder, "wget", "-qO-", "-T", "2", $"http://{await VipAsync("db")}:8000")).ShouldFailWith("");
+
+        foreach (var service in new[] { "db", "web", "intruder" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Unknown_networks_and_taken_ports_are_refused_by_name_and_nothing_is_appended()
+    {
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "holder", "-p", "9000:8000", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        var (before, _) = await Cluster.LogAsync(1);
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "lost", "--network", "nowhere", "whoami")).ShouldFailWith("network nowhere not found");
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "greedy", "-p", "9000:80", "whoami")).ShouldFailWith("port '9000' is already in use by service 'holder'");
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "--subnet", "10.0.0.0/25", "clash")).ShouldFailWith("overlaps");
+        (await Cluster.EventSwarm(1, "network", "rm", "nowhere")).ShouldFailWith("network nowhere not found");
+        Assert.Equal(before, (await Cluster.LogAsync(1)).LastSequence);
+        (await Cluster.EventSwarm(1, "service", "rm", "holder")).ShouldSucceed();
+    }
+
+    private async Task<string> ContainerOfAsync(int node, string service)
+    {
+        string id = "";
+        await Eventually.True(async () =>
+        {
+            id = (await Cluster.Engine(node, "ps", "-q", "--filter", $"label=eventswarm.service.name={service}")).Output.Trim();
+            return id.Length > 0 && !id.Contains('\n');
+        }, Converges, $"{service} runs on n{node}");
+        return id;
+    }
+
+    private Task<CommandResult> Exec(int node, string container, params string[] command) =>
+        Cluster.Engine(node, ["exec", container, .. command]);
+
+    /// <summary>The A records a container gets for a name (busybox nslookup), the DNS server's own address left out.</summary>
+    private async Task<HashSet<string>> LookupAsync(int node, string container, string name)
+    {
+        var output = (await Exec(node, container, "nslookup", "-type=a", name)).Output;
+        var answers = output[(output.IndexOf("Name:", StringComparison.Ordinal) is var i and >= 0 ? i : output.Length)..];
+        return Regex.Matches(answers, @"Address:\s*(\d+\.\d+\.\d+\.\d+)").Select(m => m.Groups[1].Value).ToHashSet();
+    }
+
+    private async Task<string> VipAsync(string service)
+    {
+        using var json = JsonDocument.Parse((await Cluster.EventSwarm(1, "service", "inspect", service)).ShouldSucceed().Output);
+        var addr = json.RootElement[0].GetProperty("Endpoint").GetProperty("VirtualIPs")[0].GetProperty("Addr").GetString()!;
+        return addr.Split('/')[0];
+    }
+
+    /// <summary>The addresses of the service's running tasks on its (first) network, from the API.</summary>
+    private async Task<HashSet<string>> TaskAddressesAsync(string service)
+    {
+        var result = await CommandResult.RunAsync("curl", ["-sf", "--max-time", "5", "--unix-socket", "/run/eventswarm-cluster/n1/eventswarm.sock",
+            $"http://node/tasks?filters={Uri.EscapeDataString($"{{\"service\":{{\"{service}\":true}},\"desired-state\":{{\"running\":true}}}}")}"], new Dictionary<string, string>());
+        using var json = JsonDocument.Parse(result.ShouldSucceed().Output);
+        return json.RootElement.EnumerateArray()
+            .Where(t => t.GetProperty("Status").GetProperty("State").GetString() == "running")
+            .SelectMany(t => t.TryGetProperty("NetworksAttachments", out var attachments) && attachments.ValueKind == JsonValueKind.Array
+                ? attachments.EnumerateArray().Where(a => a.GetProperty("Network").GetProperty("Spec").GetProperty("Name").GetString() != "ingress")
+                    .Select(a => a.GetProperty("Addresses")[0].GetString()!.Split('/')[0])
+                : [])
+            .ToHashSet();
+    }
+
+    private static async Task<string> CurlAsync(int node, int port) =>
+        (await CommandResult.RunAsync("curl", ["-s", "--max-time", "3", $"http://{NamespaceCluster.Address(node)}:{port}/"], new Dictionary<string, string>())).Output.Trim();
+}

@@ -1,0 +1,190 @@
+using EventSwarm.Domain.Networking;
+using EventSwarm.Domain.Swarm;
+using static EventSwarm.UnitTests.Networking.NetworkGiven;
+
+namespace EventSwarm.UnitTests.Networking;
+
+public sealed class NetworkDecider_Tests
+{
+    private static readonly NetworkSpec Backend = new() { Name = "backend" };
+
+    private static Decision Create(ClusterState state, NetworkSpec spec, string id = "net1") =>
+        NetworkDecider.Decide(new CreateNetwork(id, spec, At(1)), state);
+
+    private static Decision Remove(ClusterState state, string network) =>
+        NetworkDecider.Decide(new RemoveNetwork(network, At(2)), state);
+
+    [Fact]
+    public void Without_a_subnet_a_network_takes_the_next_free_24_after_the_ingress_network()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend);
+
+        Assert.Equal([new NetworkCreated("net1", Backend, "10.0.1.0/24", "10.0.1.1", At(1))], decision.Events);
+    }
+
+    [Fact]
+    public void The_default_pool_skips_subnets_already_taken_explicitly()
+    {
+        var state = Given(SwarmWithIngress()).And(Overlay("taken", "10.0.1.0/24"), Overlay("also-taken", "10.0.2.0/23"));
+
+        var created = Assert.IsType<NetworkCreated>(Assert.Single(Create(state, Backend).Events));
+
+        Assert.Equal("10.0.4.0/24", created.Subnet);
+    }
+
+    [Fact]
+    public void An_explicit_subnet_is_recorded_with_its_first_host_as_gateway()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = "10.9.8.0/24" });
+
+        Assert.Equal([new NetworkCreated("net1", Backend with { Subnet = "10.9.8.0/24" }, "10.9.8.0/24", "10.9.8.1", At(1))], decision.Events);
+    }
+
+    [Fact]
+    public void An_explicit_subnet_overlapping_another_network_is_a_conflict()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = "10.0.0.0/16" });
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal("subnet 10.0.0.0/16 overlaps with network ingress (10.0.0.0/24)", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_subnet_with_host_bits_set_is_refused_with_the_subnet_meant()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = "10.0.5.7/24" });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Contains("did you mean 10.0.5.0/24", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void A_name_in_use_is_a_conflict()
+    {
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"));
+
+        var decision = Create(state, Backend);
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal("network with name backend already exists", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Theory]
+    [InlineData("bridge")]
+    [InlineData("host")]
+    [InlineData("none")]
+    public void A_predefined_network_name_is_refused(string name)
+    {
+        var decision = Create(Given(SwarmWithIngress()), new NetworkSpec { Name = name });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Equal($"{name} is a pre-defined network and cannot be created", decision.Error!.Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.7.1")]
+    [InlineData("10.0.9.0")]
+    [InlineData("10.0.9.255")]
+    public void A_gateway_that_is_not_a_host_address_of_the_subnet_is_refused(string gateway)
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = "10.0.9.0/24", Gateway = gateway });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Equal($"invalid gateway {gateway}: must be a host address inside 10.0.9.0/24", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void A_driver_other_than_overlay_is_refused()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Driver = "bridge" });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Contains("only 'overlay' networks span", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void A_second_ingress_network_is_a_conflict()
+    {
+        var decision = Create(Given(SwarmWithIngress()), new NetworkSpec { Name = "mesh", Ingress = true });
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal("ingress network (ingress) is already present", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Create_before_the_swarm_is_initialised_is_unavailable()
+    {
+        var decision = Create(ClusterState.Initial, Backend);
+
+        Assert.Equal(ErrorKind.Unavailable, decision.Error?.Kind);
+        Assert.Equal(SwarmDecider.NotInSwarm, decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Remove_of_an_unused_network_records_NetworkRemoved_and_finds_it_by_name()
+    {
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"));
+
+        Assert.Equal([new NetworkRemoved("backend", At(2))], Remove(state, "backend").Events);
+    }
+
+    [Fact]
+    public void Network_in_use_by_a_service_cannot_be_removed()
+    {
+        var web = Spec("web").JoiningNetworks("backend");
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web));
+
+        var decision = Remove(state, "backend");
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal("network backend is in use by service web (web)", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void The_ingress_network_cannot_be_removed_while_a_service_publishes_a_port_through_it()
+    {
+        var state = Given(SwarmWithIngress()).And(Service(Spec("web").PublishingPort(8080, 80)));
+
+        var decision = Remove(state, Ingress);
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Contains("in use by service web", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Network_with_a_task_still_attached_cannot_be_removed_after_its_service_is_gone()
+    {
+        var web = Spec("web").JoiningNetworks("backend");
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web))
+            .And(Running("t1", web, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")))
+            .And(new ServiceRemoved("web", At(1)), Desired("t1", TaskState.Shutdown, 1));
+
+        var decision = Remove(state, "backend");
+
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal("network backend is in use by task web.1 (t1)", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Network_whose_last_task_has_ended_can_be_removed()
+    {
+        var web = Spec("web").JoiningNetworks("backend");
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web))
+            .And(Running("t1", web, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")))
+            .And(new ServiceRemoved("web", At(1)), Reported("t1", "n1", TaskState.Shutdown, 1));
+
+        Assert.Equal([new NetworkRemoved("backend", At(2))], Remove(state, "backend").Events);
+    }
+
+    [Fact]
+    public void Remove_of_an_unknown_network_is_not_found()
+    {
+        var decision = Remove(Given(SwarmWithIngress()), "nope");
+
+        Assert.Equal(ErrorKind.NotFound, decision.Error?.Kind);
+        Assert.Equal("network nope not found", decision.Error!.Message);
+    }
+}
