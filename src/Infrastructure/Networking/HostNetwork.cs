@@ -37,7 +37,8 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
     private async Task ConfigureBridgeAsync(LocalNetwork network, CancellationToken ct)
     {
         var bridge = IptablesRules.BridgeName(network.Id);
-        if (!Directory.Exists($"/sys/class/net/{bridge}")) return;
+        // /proc/sys/net shows the caller's network namespace (/sys/class/net shows the one sysfs was mounted in).
+        if (!Directory.Exists($"/proc/sys/net/ipv4/conf/{bridge}")) return;
         // Tasks on other nodes are inside the bridge's subnet, so containers ask for them by ARP: the node answers
         // for every address it routes elsewhere, and takes the packets there.
         await WriteSysctlAsync($"net/ipv4/conf/{bridge}/proxy_arp", "1");

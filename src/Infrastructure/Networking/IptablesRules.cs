@@ -34,7 +34,7 @@ public static class IptablesRules
             chains.Add(chain);
             foreach (var protocol in new[] { "tcp", "udp" })
                 rules.Add($"-A {Prerouting} -i {BridgeName(network.Id)} -d {vip.Vip}/32 -p {protocol} -j {chain}");
-            rules.AddRange(RoundRobin(chain, vip.Backends, port: null));
+            rules.AddRange(RoundRobin(chain, vip.Backends, protocol: null, port: null));
         }
 
         foreach (var port in plan.Mesh)
@@ -45,7 +45,7 @@ public static class IptablesRules
             var match = $"-m addrtype --dst-type LOCAL -p {protocol} -m {protocol} --dport {port.PublishedPort}";
             rules.Add($"-A {Prerouting} {match} -j {chain}");
             rules.Add($"-A {Output} {match} -j {chain}");
-            rules.AddRange(RoundRobin(chain, port.Backends, port.TargetPort));
+            rules.AddRange(RoundRobin(chain, port.Backends, protocol, port.TargetPort));
         }
 
         // Mesh traffic sent on to a task on another node must come back through this node to be un-NATed, so it
@@ -81,18 +81,30 @@ public static class IptablesRules
             rules.Add($"-A {Forward} ! -i {BridgePrefix}+ -o {bridge} -s {network.Subnet} -d {network.Subnet} -j ACCEPT");
             rules.Add($"-A {Forward} -i {bridge} ! -o {BridgePrefix}+ -s {network.Subnet} -j ACCEPT");
         }
+        // The mesh on another node sends its share of connections here, masqueraded as that node: only to the
+        // published target ports of tasks on the ingress network.
+        foreach (var ingressBridge in plan.Networks.Where(n => n.Ingress))
+            foreach (var port in plan.Mesh)
+                rules.Add($"-A {Forward} ! -i {BridgePrefix}+ -o {BridgeName(ingressBridge.Id)} -d {ingressBridge.Subnet} -p {port.Protocol.ToString().ToLowerInvariant()} -m {port.Protocol.ToString().ToLowerInvariant()} --dport {port.TargetPort} -j ACCEPT");
+        // Anything else bound for a swarm bridge is refused here rather than left to the FORWARD policy, which
+        // Docker sets to DROP only when it was the one to turn forwarding on. DNATed traffic was let in by a
+        // rule that already checked where it came from (a VIP on its own network, the mesh, a host-mode port).
+        rules.Add($"-A {Forward} -o {BridgePrefix}+ -m conntrack --ctstate DNAT -j ACCEPT");
+        rules.Add($"-A {Forward} -o {BridgePrefix}+ -j DROP");
         return Render("filter", [Forward], rules);
     }
 
-    private static IEnumerable<string> RoundRobin(string chain, IReadOnlyList<string> backends, int? port)
+    /// <param name="protocol">Needed when the port changes: netfilter rewrites ports only for a named protocol.</param>
+    private static IEnumerable<string> RoundRobin(string chain, IReadOnlyList<string> backends, string? protocol, int? port)
     {
+        var match = protocol is null ? "" : $" -p {protocol}";
         for (var i = 0; i < backends.Count; i++)
         {
             var target = port is { } p ? $"{backends[i]}:{p}" : backends[i];
             var remaining = backends.Count - i;
             yield return remaining > 1
-                ? $"-A {chain} -m statistic --mode nth --every {remaining} --packet 0 -j DNAT --to-destination {target}"
-                : $"-A {chain} -j DNAT --to-destination {target}";
+                ? $"-A {chain}{match} -m statistic --mode nth --every {remaining} --packet 0 -j DNAT --to-destination {target}"
+                : $"-A {chain}{match} -j DNAT --to-destination {target}";
         }
     }
 

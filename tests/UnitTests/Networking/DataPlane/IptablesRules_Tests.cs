@@ -33,7 +33,7 @@ public sealed class IptablesRules_Tests
         var nat = IptablesRules.Nat(Plan(), []);
         Assert.Contains("-A ES-PREROUTING -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 8000 -j ES-MESH-TCP-8000", nat);
         Assert.Contains("-A ES-OUTPUT -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 8000 -j ES-MESH-TCP-8000", nat);
-        Assert.Contains("-A ES-MESH-TCP-8000 -j DNAT --to-destination 10.0.0.5:80", nat);
+        Assert.Contains("-A ES-MESH-TCP-8000 -p tcp -j DNAT --to-destination 10.0.0.5:80", nat);
         Assert.Contains("-A ES-POSTROUTING -d 10.0.0.0/24 -m conntrack --ctstate DNAT ! -o es-+ -j MASQUERADE", nat);
     }
 
@@ -54,5 +54,6 @@ public sealed class IptablesRules_Tests
         var filter = IptablesRules.Filter(Plan());
         Assert.Contains("-A ES-FORWARD ! -i es-+ -o es-demo-id -s 10.0.1.0/24 -d 10.0.1.0/24 -j ACCEPT", filter);
         Assert.DoesNotContain("10.0.2.0/24", filter);
+        Assert.EndsWith("-A ES-FORWARD -o es-+ -j DROP\nCOMMIT\n", filter);
     }
 }
