@@ -25,7 +25,7 @@ client_pid() { # $1: engine socket, $2: label filter
 }
 wait_running() { # $1: cli, $2: service, $3: count
   for _ in $(seq 1 600); do
-    [ "$($1 service ps "$2" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running')" -ge "$3" ] && return 0
+    [ "$($1 service ps "$2" 2>/dev/null | grep -cE 'Running +Running')" -ge "$3" ] && return 0
     sleep 0.2
   done
   echo "networking bench: $2 did not reach $3 running tasks" >&2; return 1

@@ -23,16 +23,37 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         ("filter", "FORWARD", IptablesRules.Forward),
     ];
 
-    public async Task ApplyAsync(NodeNetworkPlan plan, CancellationToken ct)
+    // What was last made so: a change of backends must cost one iptables-restore, not a dozen processes.
+    private string? _appliedRules;
+    private IReadOnlyCollection<string> _chains = [];
+    private IReadOnlyList<RemoteAddress>? _appliedRoutes;
+    private IReadOnlyList<LocalNetwork>? _appliedBridges;
+
+    /// <param name="verify">Read back the kernel's state instead of trusting what this process last wrote (start-up, periodic repair).</param>
+    public async Task ApplyAsync(NodeNetworkPlan plan, bool verify, CancellationToken ct)
     {
-        await WriteSysctlAsync("net/ipv4/ip_forward", "1");
-        // Containers on one bridge reach a VIP through the node and get the answer from the task directly:
-        // only with bridged traffic passing netfilter is that answer un-NATed.
-        await WriteSysctlAsync("net/bridge/bridge-nf-call-iptables", "1");
-        foreach (var network in plan.Networks) await ConfigureBridgeAsync(network, ct);
-        await ApplyRoutesAsync(plan, ct);
-        await ApplyRulesAsync(plan, ct);
+        if (verify) (_appliedRules, _appliedRoutes, _appliedBridges) = (null, null, null);
+        // The rotations first: they are what a task starting or stopping changes.
+        var rules = IptablesRules.Nat(plan, _chains) + IptablesRules.Filter(plan);
+        if (rules != _appliedRules) await ApplyRulesAsync(plan, verify || _appliedRules is null, ct);
+        if (_appliedBridges is null || !_appliedBridges.SequenceEqual(plan.Networks, BridgeComparer))
+        {
+            await WriteSysctlAsync("net/ipv4/ip_forward", "1");
+            // Containers on one bridge reach a VIP through the node and get the answer from the task directly:
+            // only with bridged traffic passing netfilter is that answer un-NATed.
+            await WriteSysctlAsync("net/bridge/bridge-nf-call-iptables", "1");
+            foreach (var network in plan.Networks) await ConfigureBridgeAsync(network, ct);
+            _appliedBridges = plan.Networks;
+        }
+        if (_appliedRoutes is null || !_appliedRoutes.SequenceEqual(plan.Routes))
+        {
+            await ApplyRoutesAsync(plan, ct);
+            _appliedRoutes = plan.Routes;
+        }
     }
+
+    private static readonly IEqualityComparer<LocalNetwork> BridgeComparer = EqualityComparer<LocalNetwork>.Create(
+        (a, b) => a!.Id == b!.Id && a.VirtualIps.SequenceEqual(b.VirtualIps), n => n.Id.GetHashCode());
 
     private async Task ConfigureBridgeAsync(LocalNetwork network, CancellationToken ct)
     {
@@ -70,12 +91,17 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         if (batch.Count > 0) await RunBatchAsync(batch, ct);
     }
 
-    private async Task ApplyRulesAsync(NodeNetworkPlan plan, CancellationToken ct)
+    private async Task ApplyRulesAsync(NodeNetworkPlan plan, bool verify, CancellationToken ct)
     {
-        var existing = IptablesRules.ChainsIn((await RunAsync("iptables-save", ["-t", "nat"], null, ct)).Output);
-        var input = IptablesRules.Nat(plan, existing) + IptablesRules.Filter(plan);
-        var restore = await RunAsync("iptables-restore", ["-w", "5", "--noflush"], input, ct);
-        if (restore.ExitCode != 0) throw new InvalidOperationException($"iptables-restore failed: {restore.Error.Trim()}\n{input}");
+        if (verify) _chains = IptablesRules.ChainsIn((await RunAsync("iptables-save", ["-t", "nat"], null, ct)).Output);
+        var nat = IptablesRules.Nat(plan, _chains);
+        var filter = IptablesRules.Filter(plan);
+        var restore = await RunAsync("iptables-restore", ["-w", "5", "--noflush"], nat + filter, ct);
+        if (restore.ExitCode != 0) throw new InvalidOperationException($"iptables-restore failed: {restore.Error.Trim()}\n{nat}{filter}");
+        _chains = IptablesRules.ChainsIn(nat).Where(c => !nat.Contains($"-X {c}\n")).ToList();
+        // What was written is what the next plan is compared with (rendered against the chains now present).
+        _appliedRules = IptablesRules.Nat(plan, _chains) + filter;
+        if (!verify) return;
         foreach (var (table, chain, jump) in Jumps)
         {
             if ((await RunAsync("iptables", ["-w", "5", "-t", table, "-C", chain, "-j", jump], null, ct)).ExitCode == 0) continue;
@@ -87,7 +113,7 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
     /// <summary>Removes everything EventSwarm put in the kernel (swarm leave, or tests tearing a node down).</summary>
     public async Task ClearAsync(CancellationToken ct)
     {
-        await ApplyAsync(new NodeNetworkPlan([], [], [], [], null), ct);
+        await ApplyAsync(new NodeNetworkPlan([], [], [], [], null), verify: true, ct);
     }
 
     private async Task RunBatchAsync(IReadOnlyList<string> commands, CancellationToken ct)

@@ -34,13 +34,13 @@ public sealed class NetworkService(
                 if (state.Swarm is not null && !projection.IsCatchingUp && state.Nodes.ContainsKey(local.NodeId))
                 {
                     var plan = NodeNetworkPlan.For(state, local.NodeId);
-                    if (plan != applied || DateTime.UtcNow - appliedAt > Resync)
+                    if (plan != applied || _removalPending || DateTime.UtcNow - appliedAt > Resync)
                     {
                         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                        await ApplyAsync(plan, ct);
+                        await ApplyAsync(plan, verify: applied is null || DateTime.UtcNow - appliedAt > Resync, ct);
                         applied = plan;
                         appliedAt = DateTime.UtcNow;
-                        logger.LogDebug("network plan at {Sequence} applied in {Elapsed} ms", state.LastSequence,
+                        logger.LogInformation("network plan at {Sequence} applied in {Elapsed:0} ms", state.LastSequence,
                             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     }
                 }
@@ -59,14 +59,27 @@ public sealed class NetworkService(
         }
     }
 
-    private async Task ApplyAsync(NodeNetworkPlan plan, CancellationToken ct)
+    private HashSet<string> _engineNetworks = [];
+    private bool _removalPending;
+
+    private async Task ApplyAsync(NodeNetworkPlan plan, bool verify, CancellationToken ct)
     {
-        foreach (var network in plan.Networks) await runtime.EnsureNetworkAsync(network, ct);
-        await host.ApplyAsync(plan, ct);
+        var wanted = plan.Networks.Select(n => n.Id).ToHashSet();
+        var networksChanged = verify || !wanted.SetEquals(_engineNetworks);
+        if (networksChanged)
+            foreach (var network in plan.Networks) await runtime.EnsureNetworkAsync(network, ct);
+        await host.ApplyAsync(plan, verify, ct);
         dns.Serve(plan.Networks);
+        if (!networksChanged) return;
         // A network leaves the node with its last task; the engine refuses while a container still holds it.
+        var remaining = new HashSet<string>(wanted);
         foreach (var id in await runtime.ListNetworksAsync(ct))
-            if (plan.Networks.All(n => n.Id != id) && !await runtime.RemoveNetworkAsync(id, ct))
+            if (!wanted.Contains(id) && !await runtime.RemoveNetworkAsync(id, ct))
+            {
+                remaining.Add(id);
                 logger.LogDebug("network {Network} still has containers; removing it later", id);
+            }
+        _engineNetworks = remaining;
+        _removalPending = remaining.Count > wanted.Count;
     }
 }
