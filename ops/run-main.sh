@@ -20,6 +20,16 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# The seed's networking demo: an overlay network, whoami published through the routing mesh, and a client task
+# on the same network to try service discovery from (`nslookup whoami`, `nslookup tasks.whoami`).
+seed_networking() {
+  local cli=$1
+  $cli network inspect demo >/dev/null 2>&1 || $cli network create -d overlay demo >/dev/null
+  $cli service inspect whoami >/dev/null 2>&1 || $cli service create -d --name whoami --replicas 2 -p 8000:8000 --network demo whoami >/dev/null
+  $cli service inspect client >/dev/null 2>&1 || \
+    $cli service create -d --name client --network demo busybox sh -c "while true; do sleep 3600; done" >/dev/null
+}
+
 if [ "$nodes" -gt 1 ]; then
   if [ $stop = 1 ]; then bash ops/cluster.sh down; exit 0; fi
   bash ops/setup.sh
@@ -36,12 +46,14 @@ if [ "$nodes" -gt 1 ]; then
   done
   es 1 service inspect demo >/dev/null 2>&1 || \
     es 1 service create --name demo --replicas $((nodes * 2)) busybox sh -c "while true;do sleep 3600;done"
+  seed_networking "es 1"
   echo; es 1 node ls; echo; es 1 service ls; echo; es 1 service ps demo
   cat <<EOT
 
 EventSwarm is running on $nodes nodes (n1..n$nodes at 10.200.0.11..; agent logs in $C/nK/agent.log).
   eval \$(bash ops/cluster.sh env 2)                         # drive node n2 (eventswarm and docker CLIs)
   eventswarm node ls                                         # from any manager
+  curl -s 10.200.0.11:8000                                   # whoami through the routing mesh, on any node's address
   bash ops/run-main.sh --nodes $nodes --stop                  # tear the nodes down
 EOT
   exit 0
@@ -64,6 +76,7 @@ fi
 eventswarm node ls >/dev/null 2>&1 || eventswarm swarm init --advertise-addr 127.0.0.1
 eventswarm service inspect demo >/dev/null 2>&1 || \
   eventswarm service create --name demo --replicas 3 busybox sh -c "while true;do sleep 3600;done"
+seed_networking eventswarm
 
 echo; eventswarm node ls; echo; eventswarm service ls; echo; eventswarm service ps demo
 cat <<EOT
@@ -72,5 +85,7 @@ EventSwarm is running (agent log: /var/log/eventswarm-agent.log).
   eventswarm service scale demo=5                         # our CLI, on $SOCK
   DOCKER_HOST=unix://$SOCK docker service ls     # or the stock docker CLI
   curl -s --unix-socket $SOCK http://localhost/eventswarm/v1/events   # the audit trail
+  curl -s \$(hostname -I | cut -d' ' -f1):8000               # whoami through the routing mesh
+  docker exec -it \$(docker ps -q -f label=eventswarm.service.name=client) nslookup tasks.whoami
   bash ops/run-main.sh --stop                             # stop the agent
 EOT
