@@ -86,7 +86,7 @@ public static class NetworkBench
         var killLoop = await vipLoop;
         Add("task killed -> out of tasks.<service> DNS (ms)", Since(killedAt, outOfDns));
         var lastFailure = killLoop.Failures.Where(f => f >= killedAt).DefaultIfEmpty().Max();
-        Add("task killed -> last failed VIP request (ms)", killLoop.Failures.Count == 0 ? "0" : Since(killedAt, lastFailure));
+        Add("task killed -> last failed VIP request sent (ms)", killLoop.Failures.Count == 0 ? "0" : Since(killedAt, lastFailure));
         Add("VIP requests failed around the kill", $"{killLoop.Failures.Count}/{killLoop.Total}");
 
         // Scaling 3 -> 1 -> 3 under two request loops (VIP and mesh): failed requests.
@@ -95,12 +95,16 @@ public static class NetworkBench
         await Task.Delay(2000);
         var loops = new[] { RequestLoopAsync(vip, port, TimeSpan.FromSeconds(30)), RequestLoopAsync(meshAddress, port, TimeSpan.FromSeconds(30)) };
         await Task.Delay(1000);
+        var scaledDown = DateTime.UtcNow;
         await ScaleAsync(api, service, 1);
         await UntilRunningAsync(api, service, 1, exactly: true);
         await Task.Delay(3000);
+        var scaledUp = DateTime.UtcNow;
         await ScaleAsync(api, service, 3);
         await UntilRunningAsync(api, service, 3);
         var results = await Task.WhenAll(loops);
+        foreach (var failure in results.SelectMany(r => r.Failures))
+            Console.Error.WriteLine($"{name}: a request failed {(failure - scaledDown).TotalMilliseconds:0} ms after scale-down, {(failure - scaledUp).TotalMilliseconds:0} ms after scale-up");
         Add("failed requests, scale 3->1->3, VIP", $"{results[0].Failures.Count}/{results[0].Total}");
         Add("failed requests, scale 3->1->3, mesh", $"{results[1].Failures.Count}/{results[1].Total}");
 
@@ -215,7 +219,10 @@ public static class NetworkBench
 
     private sealed record LoopResult(int Total, List<DateTime> Failures);
 
-    /// <summary>Requests one after another (two loops at a time), for a bounded time; when each failure happened.</summary>
+    /// <summary>
+    /// Requests one after another (two loops at a time), for a bounded time; when each failed request was sent
+    /// (a request to a dead address fails only at its 1 s timeout, so the send time is what tells the rotation).
+    /// </summary>
     private static async Task<LoopResult> RequestLoopAsync(string address, int port, TimeSpan duration)
     {
         var failures = new List<DateTime>();
@@ -225,11 +232,12 @@ public static class NetworkBench
         {
             while (clock.Elapsed < duration)
             {
+                var sent = DateTime.UtcNow;
                 var ok = address.Length > 0 && await RequestAsync(address, port, TimeSpan.FromSeconds(1)) is not null;
                 lock (failures)
                 {
                     total++;
-                    if (!ok) failures.Add(DateTime.UtcNow);
+                    if (!ok) failures.Add(sent);
                 }
                 if (!ok) await Task.Delay(10);
             }

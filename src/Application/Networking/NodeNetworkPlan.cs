@@ -29,6 +29,8 @@ public sealed record NodeNetworkPlan(
     ImmutableArray<MeshPort> Mesh,
     Ipv4Subnet? IngressSubnet)
 {
+    public static NodeNetworkPlan Empty { get; } = new([], [], [], [], null);
+
     public static NodeNetworkPlan For(ClusterState state, string nodeId)
     {
         // A network exists on a node while a task attached to it is there and not finished (its container holds an endpoint).

@@ -149,7 +149,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
     }
 
     private static CommandRejectedException LostLeadership() =>
-        new(new DomainError(ErrorKind.Unavailable, "this manager lost the leadership before the change was committed; retry"));
+        new(new DomainError(ErrorKind.Unavailable, $"{NoLeader} This manager lost the leadership before the change was committed; retry."));
 
     /// <summary>
     /// Before a new leader decides anything, every entry a previous leader committed must be applied here, or it

@@ -110,12 +110,6 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         }
     }
 
-    /// <summary>Removes everything EventSwarm put in the kernel (swarm leave, or tests tearing a node down).</summary>
-    public async Task ClearAsync(CancellationToken ct)
-    {
-        await ApplyAsync(new NodeNetworkPlan([], [], [], [], null), verify: true, ct);
-    }
-
     private async Task RunBatchAsync(IReadOnlyList<string> commands, CancellationToken ct)
     {
         // -force: one stale entry must not keep the others from being applied.

@@ -44,6 +44,13 @@ public sealed class NetworkService(
                             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     }
                 }
+                else if (state.Swarm is null && (applied is not null || _removalPending))
+                {
+                    // The node left the swarm: its routes, rules, DNS and networks go too. (A node that has not
+                    // read its state yet applies nothing, so an agent restart does not disturb running tasks.)
+                    await ApplyAsync(NodeNetworkPlan.Empty, verify: true, ct);
+                    applied = null;
+                }
                 await projection.WaitForChangeAsync(state.LastSequence, TimeSpan.FromSeconds(5), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
