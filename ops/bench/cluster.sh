@@ -13,7 +13,7 @@ BENCH="dotnet ops/bench/bin/Release/net10.0/EventSwarm.Bench.dll"
 ES="$EVENTSWARM_BIN"
 C=/run/eventswarm-cluster
 OUT=$(mktemp -d /tmp/eventswarm-cluster-bench.XXXXXX)
-trap 'bash ops/cluster.sh down >/dev/null 2>&1; rm -rf "$OUT"' EXIT
+trap 'rc=$?; bash ops/cluster.sh down >/dev/null 2>&1 || true; rm -rf "$OUT"; exit $rc' EXIT
 
 # EventSwarm: n1 initialises, n2 and n3 join as managers.
 bash ops/cluster.sh down >/dev/null 2>&1 || true

@@ -13,7 +13,7 @@ export EVENTSWARM_BIN="dotnet $PWD/src/Node/bin/Release/net10.0/eventswarm.dll"
 BENCH="dotnet $PWD/ops/bench/bin/Release/net10.0/EventSwarm.Bench.dll"
 C=/run/eventswarm-cluster
 OUT=$(mktemp -d /tmp/eventswarm-network-bench.XXXXXX)
-trap 'bash ops/cluster.sh down >/dev/null 2>&1; rm -rf "$OUT"' EXIT
+trap 'rc=$?; bash ops/cluster.sh down >/dev/null 2>&1 || true; rm -rf "$OUT"; exit $rc' EXIT
 
 client_pid() { # $1: engine socket, $2: label filter
   local id=""

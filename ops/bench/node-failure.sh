@@ -8,7 +8,7 @@ dotnet build -c Release -v q src/Node/EventSwarm.Node.csproj >/dev/null
 export EVENTSWARM_BIN="dotnet $PWD/src/Node/bin/Release/net10.0/eventswarm.dll"
 ES="$EVENTSWARM_BIN"
 C=/run/eventswarm-cluster
-trap 'bash ops/cluster.sh down >/dev/null 2>&1' EXIT
+trap 'rc=$?; bash ops/cluster.sh down >/dev/null 2>&1 || true; exit $rc' EXIT
 now() { date +%s%N; }
 since() { local d=$(( ($(now) - $1) / 1000000 )); printf '%d.%03d' $((d / 1000)) $((d % 1000)); }
 

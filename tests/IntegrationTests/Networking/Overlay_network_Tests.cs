@@ -94,6 +94,19 @@ public sealed class Overlay_network_Tests(JoinedCluster fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_port_published_in_host_mode_answers_only_on_the_node_that_runs_the_task()
+    {
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "local", "-p", "published=9100,target=8000,mode=host",
+            "--constraint", "node.hostname==n2", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        var container = await ContainerOfAsync(2, "local");
+        var hostname = (await Cluster.Engine(2, "inspect", "-f", "{{.Config.Hostname}}", container)).ShouldSucceed().Output.Trim();
+        await Eventually.True(async () => await CurlAsync(2, 9100) == hostname, Converges, "n2:9100 answers from the task");
+        Assert.Equal("", await CurlAsync(1, 9100));
+        Assert.Equal("", await CurlAsync(3, 9100));
+        (await Cluster.EventSwarm(1, "service", "rm", "local")).ShouldSucceed();
+    }
+
+    [Fact]
     public async Task Unknown_networks_and_taken_ports_are_refused_by_name_and_nothing_is_appended()
     {
         (await Cluster.EventSwarm(1, "service", "create", "--name", "holder", "-p", "9000:8000", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
