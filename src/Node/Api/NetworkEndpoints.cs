@@ -1,3 +1,5 @@
+using EventSwarm.Node.Agent;
+using EventSwarm.Application.Nodes;
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
 using EventSwarm.Application.Log;
@@ -24,11 +26,14 @@ public static class NetworkEndpoints
             return Results.Json(new NetworksCreateResponse { ID = id, Warning = "" }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/networks", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/networks", (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
             var filters = Filters.Parse(request, "id", "name", "driver", "label", "scope");
+            // A worker knows the swarm's networks only where its tasks use them, as in Swarm.
+            var here = membership.IsWorker ? NodeNetworkPlan.For(state, local.NodeId).Networks.Select(n => n.Id).ToHashSet() : null;
             var networks = state.Networks.Values
+                .Where(n => here is null || here.Contains(n.Id))
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 // docker matches a name filter anywhere in the name
                 .Where(n => filters.Match("name", v => n.Spec.Name.Contains(v, StringComparison.Ordinal)))

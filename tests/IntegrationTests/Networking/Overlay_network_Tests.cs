@@ -20,13 +20,15 @@ public sealed class Overlay_network_Tests(JoinedCluster fixture) : IClassFixture
         Assert.Contains((await Cluster.EventSwarm(1, "network", "ls")).Rows, r => Regex.IsMatch(r, @"\sdemo\s+overlay\s+swarm"));
         (await Cluster.EventSwarm(1, "service", "create", "--name", "whoami", "-p", "8000:8000", "--network", "demo", "--replicas", "2",
             "--constraint", "node.hostname!=n3", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
-        // n3 runs no task on demo: the network is not there yet.
+        // n3 runs no task on demo: the network is not there yet, neither on its engine nor for its agent (a worker).
         Assert.DoesNotContain("demo", (await Cluster.Engine(3, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
+        Assert.DoesNotContain((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" demo "));
         Assert.Contains("demo", (await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
 
         (await Cluster.EventSwarm(1, "service", "create", "--name", "client", "--network", "demo", "--constraint", "node.hostname==n3",
             "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
         var client = await ContainerOfAsync(3, "client");
+        Assert.Contains((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" demo "));
         var vip = await VipAsync("whoami");
 
         Assert.Equal([vip], await LookupAsync(3, client, "whoami"));
