@@ -63,6 +63,9 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         // Tasks on other nodes are inside the bridge's subnet, so containers ask for them by ARP: the node answers
         // for every address it routes elsewhere, and takes the packets there.
         await WriteSysctlAsync($"net/ipv4/conf/{bridge}/proxy_arp", "1");
+        // The kernel delays proxy answers by up to 0.8 s by default, in case the real owner answers first; here
+        // nobody else can, and a new task's first reply to a caller on another node would wait that long.
+        await WriteSysctlAsync($"net/ipv4/neigh/{bridge}/proxy_delay", "0");
         await WriteSysctlAsync($"net/ipv4/conf/{bridge}/send_redirects", "0");
         var present = (await RunAsync("ip", ["-4", "-o", "addr", "show", "dev", bridge], null, ct)).Output
             .Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))

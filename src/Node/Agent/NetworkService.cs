@@ -40,7 +40,7 @@ public sealed class NetworkService(
                         await ApplyAsync(plan, verify: applied is null || DateTime.UtcNow - appliedAt > Resync, ct);
                         applied = plan;
                         appliedAt = DateTime.UtcNow;
-                        logger.LogInformation("network plan at {Sequence} applied in {Elapsed:0} ms", state.LastSequence,
+                        logger.LogInformation("network plan at {Sequence} applied at {Time:HH:mm:ss.fff} in {Elapsed:0} ms", state.LastSequence, DateTime.UtcNow,
                             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     }
                 }
