@@ -28,6 +28,13 @@ public interface IContainerRuntime
 
     Task StartAsync(string containerId, CancellationToken ct);
 
+    /// <summary>
+    /// Waits (at most <paramref name="limit"/>) until the container accepts TCP connections at <paramref name="address"/>
+    /// on the given ports and on the ports its image exposes: a task joins the VIP rotations and the mesh once it
+    /// answers, not merely once its process exists. False when the limit passed first.
+    /// </summary>
+    Task<bool> WaitUntilListeningAsync(string containerId, string address, IReadOnlyCollection<int> ports, TimeSpan limit, CancellationToken ct);
+
     Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken ct);
 
     Task RemoveAsync(string containerId, CancellationToken ct);

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Networking;
 using EventSwarm.Domain;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,9 @@ public sealed class WorkerAgent(
     /// would fail (Swarm waits 2 s here; each node here rewrites its rules within tens of milliseconds).
     /// </summary>
     public static readonly TimeSpan LeaveRotationDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a started task on a network may take to listen on its ports before it is reported running anyway.</summary>
+    public static readonly TimeSpan ListenLimit = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, string> _containers = new();
     private readonly ConcurrentDictionary<string, Task> _operations = new();
@@ -172,6 +176,16 @@ public sealed class WorkerAgent(
         try
         {
             await runtime.StartAsync(containerId, ct);
+            // Running puts a task on a network into the VIP rotations and the mesh on every node within ~0.1 s,
+            // faster than a fresh container may start listening: wait for its ports first (bounded).
+            if (projection.Current.Tasks.TryGetValue(taskId, out var task) && task.Networks.FirstOrDefault() is { } first)
+            {
+                var published = projection.Current.Services.TryGetValue(task.ServiceId, out var service) && !service.Spec.Endpoint.Ports.IsDefault
+                    ? service.Spec.Endpoint.Ports.Where(p => p.Protocol == PortProtocol.Tcp).Select(p => p.TargetPort).ToList()
+                    : [];
+                if (!await runtime.WaitUntilListeningAsync(containerId, first.Address, published, ListenLimit, ct))
+                    logger.LogInformation("task {Task} is not listening on its ports after {Limit} s; reporting it running anyway", taskId, ListenLimit.TotalSeconds);
+            }
             Report(taskId, TaskState.Running, "started", containerId: containerId);
         }
         catch (Exception e) when (e is not OperationCanceledException)

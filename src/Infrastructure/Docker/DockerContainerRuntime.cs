@@ -210,6 +210,44 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         }
     }
 
+    public async Task<bool> WaitUntilListeningAsync(string containerId, string address, IReadOnlyCollection<int> ports, TimeSpan limit, CancellationToken ct)
+    {
+        var all = new HashSet<int>(ports);
+        try
+        {
+            var exposed = (await docker.Containers.InspectContainerAsync(containerId, ct)).Config.ExposedPorts;
+            foreach (var key in exposed?.Keys ?? [])
+                if (key.EndsWith("/tcp", StringComparison.Ordinal) && int.TryParse(key[..^4], out var port)) all.Add(port);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+        if (all.Count == 0) return true;
+        var deadline = DateTime.UtcNow + limit;
+        var target = IPAddress.Parse(address);
+        foreach (var port in all)
+        {
+            while (true)
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                attempt.CancelAfter(TimeSpan.FromMilliseconds(200));
+                try
+                {
+                    using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    await socket.ConnectAsync(target, port, attempt.Token);
+                    break;
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    if (DateTime.UtcNow > deadline) return false;
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+                }
+            }
+        }
+        return true;
+    }
+
     public async Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken ct)
     {
         try
