@@ -24,6 +24,8 @@ done
 # on the same network to try service discovery from (`nslookup whoami`, `nslookup tasks.whoami`).
 seed_networking() {
   local cli=$1
+  # A swarm initialised before networks existed has no ingress network yet.
+  $cli network inspect ingress >/dev/null 2>&1 || $cli network create -d overlay --ingress ingress >/dev/null
   $cli network inspect demo >/dev/null 2>&1 || $cli network create -d overlay demo >/dev/null
   $cli service inspect whoami >/dev/null 2>&1 || $cli service create -d --name whoami --replicas 2 -p 8000:8000 --network demo whoami >/dev/null
   $cli service inspect client >/dev/null 2>&1 || \
