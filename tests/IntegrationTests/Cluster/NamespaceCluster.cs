@@ -20,6 +20,19 @@ public sealed class NamespaceCluster : IAsyncDisposable
         return new NamespaceCluster(nodes);
     }
 
+    /// <summary>A cluster already in one swarm: n1 initialises it and manages, the others join as workers, all Ready.</summary>
+    public static async Task<NamespaceCluster> StartJoinedAsync(int nodes)
+    {
+        var cluster = await StartAsync(nodes);
+        (await cluster.EventSwarm(1, "swarm", "init", "--advertise-addr", Address(1))).ShouldSucceed();
+        var token = (await cluster.EventSwarm(1, "swarm", "join-token", "-q", "worker")).ShouldSucceed().Output.Trim();
+        for (var node = 2; node <= nodes; node++)
+            (await cluster.EventSwarm(node, "swarm", "join", "--token", token, $"{Address(1)}:2377")).ShouldSucceed();
+        await Eventually.True(async () => (await cluster.EventSwarm(1, "node", "ls")).Rows.Count(r => r.Contains("Ready")) == nodes,
+            TimeSpan.FromSeconds(30), $"{nodes} nodes are Ready");
+        return cluster;
+    }
+
     /// <summary>Starts again whatever agent of the cluster is not running.</summary>
     public async Task RestartMissingAgentsAsync() => (await Script("up", Nodes.ToString())).ShouldSucceed();
 

@@ -9,13 +9,7 @@ public sealed class Node_failure_Tests
     [Fact]
     public async Task A_cut_off_worker_is_down_its_tasks_move_and_after_healing_no_slot_runs_twice_then_a_killed_worker_returns_without_its_old_containers()
     {
-        await using var cluster = await NamespaceCluster.StartAsync(3);
-        (await cluster.EventSwarm(1, "swarm", "init", "--advertise-addr", NamespaceCluster.Address(1))).ShouldSucceed();
-        var token = (await cluster.EventSwarm(1, "swarm", "join-token", "-q", "worker")).ShouldSucceed().Output.Trim();
-        foreach (var node in new[] { 2, 3 })
-            (await cluster.EventSwarm(node, "swarm", "join", "--token", token, $"{NamespaceCluster.Address(1)}:2377")).ShouldSucceed();
-        await Eventually.True(async () => (await cluster.EventSwarm(1, "node", "ls")).Rows.Count(r => r.Contains("Ready")) == 3,
-            TimeSpan.FromSeconds(30), "three nodes are Ready");
+        await using var cluster = await NamespaceCluster.StartJoinedAsync(3);
         (await cluster.EventSwarm(1, "service", "create", "--name", "web", "--replicas", "6", "--stop-grace-period", "1s", "busybox", "sleep", "3600")).ShouldSucceed();
         foreach (var node in new[] { 1, 2, 3 })
             Assert.Equal(2, await cluster.RunningContainersAsync(node, "web"));
