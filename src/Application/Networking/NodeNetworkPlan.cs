@@ -6,7 +6,11 @@ using EventSwarm.Domain.Tasks;
 namespace EventSwarm.Application.Networking;
 
 /// <summary>A network as one node realises it: a local bridge with the network's subnet, and the service VIPs answered on it.</summary>
-public sealed record LocalNetwork(string Id, string Name, Ipv4Subnet Subnet, uint Gateway, bool Ingress, ImmutableArray<string> VirtualIps);
+public sealed record LocalNetwork(string Id, string Name, Ipv4Subnet Subnet, uint Gateway, bool Ingress, ImmutableArray<string> VirtualIps)
+{
+    public static LocalNetwork Of(Network network, ImmutableArray<string> virtualIps) =>
+        new(network.Id, network.Spec.Name, network.Subnet, network.Gateway, network.Spec.Ingress, virtualIps);
+}
 
 /// <summary>An address that lives on another node: reached by routing to that node.</summary>
 public sealed record RemoteAddress(string Address, string NodeAddress);
@@ -34,14 +38,10 @@ public sealed record NodeNetworkPlan(
     public static NodeNetworkPlan For(ClusterState state, string nodeId)
     {
         // A network exists on a node while a task attached to it is there and not finished (its container holds an endpoint).
-        var localIds = state.Tasks.Values
-            .Where(t => t.NodeId == nodeId && !t.Status.State.IsTerminal())
-            .SelectMany(t => t.Networks.Select(a => a.NetworkId))
-            .ToHashSet();
-
+        var localTasks = state.Tasks.Values.Where(t => t.NodeId == nodeId).ToList();
         var networks = state.Networks.Values
-            .Where(n => localIds.Contains(n.Id))
-            .Select(n => new LocalNetwork(n.Id, n.Spec.Name, n.Subnet, n.Gateway, n.Spec.Ingress,
+            .Where(n => localTasks.Any(t => t.IsAttachedTo(n.Id)))
+            .Select(n => LocalNetwork.Of(n,
                 [.. state.Services.Values.SelectMany(s => s.Endpoint.VirtualIps).Where(v => v.NetworkId == n.Id).Select(v => v.Address).Order(StringComparer.Ordinal)]))
             .ToImmutableArray();
 

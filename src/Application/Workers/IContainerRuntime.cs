@@ -52,9 +52,6 @@ public sealed record ContainerExit(string ContainerId, string TaskId, long ExitC
 public sealed class TaskRejectedException(string message) : Exception(message);
 
 /// <summary>Where a task's container is attached: its address on each network, and its host-mode published ports.</summary>
-public sealed record TaskNetworking(IReadOnlyList<TaskEndpoint> Endpoints, IReadOnlyList<PortConfig> HostPorts)
-{
-    public static TaskNetworking None { get; } = new([], []);
-}
+public sealed record TaskNetworking(IReadOnlyList<TaskEndpoint> Endpoints, IReadOnlyList<PortConfig> HostPorts);
 
 public sealed record TaskEndpoint(LocalNetwork Network, string Address, ImmutableArray<string> Aliases);

@@ -213,8 +213,7 @@ public sealed class WorkerAgent(
         {
             if (!state.Networks.TryGetValue(attachment.NetworkId, out var network)) continue;
             var aliases = task.Spec.Networks.FirstOrDefault(n => n.Target == network.Id)?.Aliases ?? [];
-            endpoints.Add(new TaskEndpoint(new LocalNetwork(network.Id, network.Spec.Name, network.Subnet, network.Gateway, network.Spec.Ingress, []),
-                attachment.Address, aliases));
+            endpoints.Add(new TaskEndpoint(LocalNetwork.Of(network, []), attachment.Address, aliases));
         }
         // Service discovery lives on the service's own networks; ingress only carries the routing mesh, so it goes last.
         endpoints = [.. endpoints.OrderBy(e => e.Network.Ingress)];

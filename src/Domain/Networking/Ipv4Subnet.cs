@@ -7,7 +7,6 @@ public readonly record struct Ipv4Subnet(uint Network, int PrefixLength)
 {
     public uint Mask => PrefixLength == 0 ? 0 : uint.MaxValue << (32 - PrefixLength);
     public uint Broadcast => Network | ~Mask;
-    public long Size => 1L << (32 - PrefixLength);
 
     /// <summary>The first host address, Docker's default gateway.</summary>
     public uint FirstHost => Network + 1;

@@ -49,12 +49,20 @@ public sealed record VirtualIp(string NetworkId, string Address);
 
 public enum EndpointMode { Vip, Dnsrr }
 public enum PortProtocol { Tcp, Udp }
+
+public static class PortProtocols
+{
+    /// <summary>"tcp" or "udp", as docker, iptables and the engine's port keys write it.</summary>
+    public static string Name(this PortProtocol protocol) => protocol == PortProtocol.Udp ? "udp" : "tcp";
+}
 public enum PublishMode { Ingress, Host }
 
 /// <summary>A published port. PublishedPort 0 in a spec asks for one from 30000–32767 (ingress mode).</summary>
 public sealed record PortConfig(PortProtocol Protocol, int TargetPort, int PublishedPort, PublishMode Mode = PublishMode.Ingress)
 {
-    public override string ToString() => $"{PublishedPort}:{TargetPort}/{Protocol.ToString().ToLowerInvariant()}";
+    public string ProtocolName => Protocol.Name();
+
+    public override string ToString() => $"{PublishedPort}:{TargetPort}/{ProtocolName}";
 }
 
 /// <summary>How the service is reached: a VIP or DNS round robin, and the ports published on the nodes.</summary>

@@ -65,7 +65,7 @@ public static partial class NetworkDecider
         if (state.FindNetwork(command.Network) is not { } network) return Decision.NotFound($"network {command.Network} not found");
         if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
             return Decision.Conflict($"network {network.Spec.Name} is in use by service {service.Spec.Name} ({service.Id})");
-        if (state.Tasks.Values.FirstOrDefault(t => !t.Status.State.IsTerminal() && t.Networks.Any(a => a.NetworkId == network.Id)) is { } task)
+        if (state.Tasks.Values.FirstOrDefault(t => t.IsAttachedTo(network.Id)) is { } task)
             return Decision.Conflict($"network {network.Spec.Name} is in use by task {task.Name} ({task.Id})");
         return Decision.Of(new NetworkRemoved(network.Id, command.At));
     }

@@ -80,7 +80,7 @@ public static class ServiceDecider
         foreach (var port in ports.Where(p => p.PublishedPort != 0))
         {
             if (ports.Count(p => p.PublishedPort == port.PublishedPort && p.Protocol == port.Protocol) > 1)
-                return Decision.Invalid($"EndpointSpec: duplicate published ports provided: {port.PublishedPort}/{port.Protocol.ToString().ToLowerInvariant()}");
+                return Decision.Invalid($"EndpointSpec: duplicate published ports provided: {port.PublishedPort}/{port.ProtocolName}");
             if (port.Mode != PublishMode.Ingress) continue;
             var holder = state.Services.Values.FirstOrDefault(s => s.Id != serviceId && IngressPorts(s).Any(p => p.PublishedPort == port.PublishedPort && p.Protocol == port.Protocol));
             if (holder is not null)

@@ -27,6 +27,9 @@ public sealed record SwarmTask(
     /// <summary>Its address on each network it joins, given by the allocator before it is scheduled.</summary>
     public ImmutableArray<NetworkAttachment> Networks { get; init; } = [];
 
+    /// <summary>Attached to the network and not finished: its container holds an endpoint there, on its node.</summary>
+    public bool IsAttachedTo(string networkId) => !Status.State.IsTerminal() && Networks.Any(a => a.NetworkId == networkId);
+
     /// <summary>Swarm's slot model: a task whose desired state is at most Running still holds its slot.</summary>
     public bool IsRunnable => DesiredState <= TaskState.Running;
 

@@ -193,7 +193,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         Aliases = endpoint.Aliases.IsDefaultOrEmpty ? null : [.. endpoint.Aliases],
     };
 
-    private static string PortKey(PortConfig port) => $"{port.TargetPort}/{port.Protocol.ToString().ToLowerInvariant()}";
+    private static string PortKey(PortConfig port) => $"{port.TargetPort}/{port.ProtocolName}";
 
     private static Dictionary<string, IDictionary<string, bool>> LabelFilter(string label) =>
         new() { ["label"] = new Dictionary<string, bool> { [label] = true } };

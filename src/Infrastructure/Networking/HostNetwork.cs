@@ -34,8 +34,11 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
     {
         if (verify) (_appliedRules, _appliedRoutes, _appliedBridges) = (null, null, null);
         // The rotations first: they are what a task starting or stopping changes.
-        var rules = IptablesRules.Nat(plan, _chains) + IptablesRules.Filter(plan);
-        if (rules != _appliedRules) await ApplyRulesAsync(plan, verify || _appliedRules is null, ct);
+        var fresh = _appliedRules is null;
+        if (fresh) _chains = IptablesRules.ChainsIn((await RunAsync("iptables-save", ["-t", "nat"], null, ct)).Output);
+        var nat = IptablesRules.Nat(plan, _chains);
+        var filter = IptablesRules.Filter(plan);
+        if (nat + filter != _appliedRules) await ApplyRulesAsync(plan, nat, filter, checkJumps: fresh, ct);
         if (_appliedBridges is null || !_appliedBridges.SequenceEqual(plan.Networks, BridgeComparer))
         {
             await WriteSysctlAsync("net/ipv4/ip_forward", "1");
@@ -94,17 +97,15 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         if (batch.Count > 0) await RunBatchAsync(batch, ct);
     }
 
-    private async Task ApplyRulesAsync(NodeNetworkPlan plan, bool verify, CancellationToken ct)
+    private async Task ApplyRulesAsync(NodeNetworkPlan plan, string nat, string filter, bool checkJumps, CancellationToken ct)
     {
-        if (verify) _chains = IptablesRules.ChainsIn((await RunAsync("iptables-save", ["-t", "nat"], null, ct)).Output);
-        var nat = IptablesRules.Nat(plan, _chains);
-        var filter = IptablesRules.Filter(plan);
         var restore = await RunAsync("iptables-restore", ["-w", "5", "--noflush"], nat + filter, ct);
         if (restore.ExitCode != 0) throw new InvalidOperationException($"iptables-restore failed: {restore.Error.Trim()}\n{nat}{filter}");
         _chains = IptablesRules.ChainsIn(nat).Where(c => !nat.Contains($"-X {c}\n")).ToList();
-        // What was written is what the next plan is compared with (rendered against the chains now present).
+        // What was written is what the next plan is compared with, rendered against the chains now present
+        // (without the stale ones this restore deleted).
         _appliedRules = IptablesRules.Nat(plan, _chains) + filter;
-        if (!verify) return;
+        if (!checkJumps) return;
         foreach (var (table, chain, jump) in Jumps)
         {
             if ((await RunAsync("iptables", ["-w", "5", "-t", table, "-C", chain, "-j", jump], null, ct)).ExitCode == 0) continue;
@@ -133,7 +134,7 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         }
     }
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IReadOnlyList<string> args, string? input, CancellationToken ct)
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IReadOnlyList<string> args, string? input, CancellationToken ct)
     {
         var start = new ProcessStartInfo(file)
         {

@@ -39,7 +39,7 @@ public static class IptablesRules
 
         foreach (var port in plan.Mesh)
         {
-            var protocol = port.Protocol.ToString().ToLowerInvariant();
+            var protocol = port.Protocol.Name();
             var chain = $"ES-MESH-{protocol.ToUpperInvariant()}-{port.PublishedPort}";
             chains.Add(chain);
             var match = $"-m addrtype --dst-type LOCAL -p {protocol} -m {protocol} --dport {port.PublishedPort}";
@@ -85,7 +85,7 @@ public static class IptablesRules
         // published target ports of tasks on the ingress network.
         foreach (var ingressBridge in plan.Networks.Where(n => n.Ingress))
             foreach (var port in plan.Mesh)
-                rules.Add($"-A {Forward} ! -i {BridgePrefix}+ -o {BridgeName(ingressBridge.Id)} -d {ingressBridge.Subnet} -p {port.Protocol.ToString().ToLowerInvariant()} -m {port.Protocol.ToString().ToLowerInvariant()} --dport {port.TargetPort} -j ACCEPT");
+                rules.Add($"-A {Forward} ! -i {BridgePrefix}+ -o {BridgeName(ingressBridge.Id)} -d {ingressBridge.Subnet} -p {port.Protocol.Name()} -m {port.Protocol.Name()} --dport {port.TargetPort} -j ACCEPT");
         // Anything else bound for a swarm bridge is refused here rather than left to the FORWARD policy, which
         // Docker sets to DROP only when it was the one to turn forwarding on. DNATed traffic was let in by a
         // rule that already checked where it came from (a VIP on its own network, the mesh, a host-mode port).

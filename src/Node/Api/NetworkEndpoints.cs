@@ -148,7 +148,7 @@ public static class NetworkEndpoints
     /// <summary>The nodes the network reaches: those with a task on it that has not finished.</summary>
     private static List<PeerInfo> Peers(Network network, ClusterState state) =>
         [.. state.Tasks.Values
-            .Where(t => t.NodeId is not null && !t.Status.State.IsTerminal() && t.Networks.Any(a => a.NetworkId == network.Id))
+            .Where(t => t.NodeId is not null && t.IsAttachedTo(network.Id))
             .Select(t => t.NodeId!)
             .Distinct()
             .Order(StringComparer.Ordinal)

@@ -87,7 +87,7 @@ public static class ServiceWire
 
     public static Docker.DotNet.Models.PortConfig ToWire(DomainPortConfig port) => new()
     {
-        Protocol = port.Protocol == PortProtocol.Udp ? "udp" : "tcp",
+        Protocol = port.Protocol.Name(),
         TargetPort = (uint)port.TargetPort,
         // 0 asks the swarm for a port; the engine leaves it out rather than write 0.
         PublishedPort = port.PublishedPort == 0 ? null : (uint)port.PublishedPort,
