@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+
+namespace EventSwarm.IntegrationTests.Compatibility;
+
+/// <summary>A field (path pattern within one kind of answer) whose comparison is relaxed, and why.</summary>
+/// <param name="Scope">The kind of answer: "service", "swarm", "info", "version", "node", "task", "network", "cli", or "*".</param>
+/// <param name="Pattern">Dotted path; <c>*</c> is one segment, <c>**</c> any number, <c>[]</c> any index.</param>
+/// <param name="PresenceToo">False: both sides must have the field, its value may differ. True: it may be missing on one side.</param>
+public sealed record Allowed(string Scope, string Pattern, string Reason, bool PresenceToo = false)
+{
+    private Regex Regex { get; } = new("^" + Regex.Escape(Pattern)
+        .Replace(@"\*\*\.", "(?:[^.]+\\.)*").Replace(@"\*\*", ".*").Replace(@"\*", "[^.\\[]*").Replace(@"\[]", @"\[\d+]") + "$");
+
+    public bool Matches(string scope, string path) => (Scope == "*" || Scope == scope) && Regex.IsMatch(path);
+}
+
+/// <summary>
+/// THE one place naming every difference between Docker Swarm's answers and EventSwarm's that must remain, each
+/// with its reason. Everything not named here is compared exactly: a new difference fails the suite.
+/// </summary>
+public static class Differences
+{
+    public static readonly IReadOnlyList<Allowed> Fields =
+    [
+        // Identity and time: each side makes its own.
+        new("*", "**.ID", "object IDs are random per swarm"),
+        new("*", "**.CreatedAt", "creation times are each side's clock"),
+        new("*", "**.UpdatedAt", "update times are each side's clock"),
+        new("*", "**.Version.Index", "absolute version numbers depend on each store's write count; tests check that they moved, not where to"),
+        new("*", "**.NodeID", "node IDs are random per swarm"),
+        new("*", "**.ServiceID", "service IDs are random per swarm"),
+        new("*", "**.Status.Timestamp", "each side's clock"),
+
+        // Addresses: the oracle lives at 10.201.0.2 in its namespace, EventSwarm's agent on loopback.
+        new("*", "**.Addr", "each side's own advertise address"),
+        new("*", "**.NodeAddr", "each side's own advertise address"),
+        new("info", "Swarm.RemoteManagers[].Addr", "each side's own listen address"),
+
+        // The swarm's secrets and certificates.
+        new("swarm", "JoinTokens.Worker", "tokens carry each swarm's own CA digest and secret"),
+        new("swarm", "JoinTokens.Manager", "tokens carry each swarm's own CA digest and secret"),
+        new("swarm", "TLSInfo.**", "each swarm's own root CA certificate and public key", PresenceToo: true),
+        new("info", "Swarm.Cluster.TLSInfo.**", "each swarm's own root CA certificate and public key", PresenceToo: true),
+
+        // The engine underneath: another build, kernel, machine and daemon.
+        new("version", "**", "version strings, commits, build times and components describe each program; ApiVersion/MinAPIVersion are checked by name in SystemTests"),
+        new("node", "Description.Hostname", "each engine's host name (oracle: its UTS namespace)"),
+        new("node", "Description.Platform.**", "engine-specific", PresenceToo: true),
+        new("node", "Description.Resources.**", "each machine's CPUs and memory as its engine reports them"),
+        new("node", "Description.Engine.**", "engine version, plugins and labels of each engine", PresenceToo: true),
+        new("node", "Description.TLSInfo.**", "each swarm's own root CA", PresenceToo: true),
+        new("node", "ManagerStatus.Addr", "each side's own listen address"),
+        new("info", "**", "/info describes each daemon (kernel, drivers, counts); only its Swarm section is compared, see info-swarm"),
+        new("info-swarm", "Nodes", "each swarm's node count is compared by the tests that add nodes"),
+        new("info-swarm", "Cluster.TLSInfo.**", "each swarm's own root CA", PresenceToo: true),
+        new("task", "Status.ContainerStatus.**", "container IDs and PIDs of each engine", PresenceToo: true),
+        new("task", "Spec.ContainerSpec.Isolation", "see service Isolation"),
+        new("service", "Endpoint.VirtualIPs[].Addr", "VIPs come from each side's allocator order"),
+        new("service", "Endpoint.VirtualIPs[].NetworkID", "network IDs are random per swarm"),
+        new("network", "IPAM.Config[].Subnet", "the default pool hands out subnets in each side's allocation order"),
+        new("network", "IPAM.Config[].Gateway", "follows the subnet"),
+        new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),
+
+        // The docker CLI's renderings of the above.
+        new("cli", "**.ID", "object IDs are random per swarm"),
+        new("cli", "Hostname", "each engine's host name"),
+        new("cli", "EngineVersion", "each engine's version"),
+        new("cli", "TLSStatus", "certificate state of each swarm", PresenceToo: true),
+    ];
+
+    /// <summary>Error paths whose status must differ from Docker's, with the code EventSwarm answers and why.</summary>
+    public static readonly IReadOnlyDictionary<string, (int EventSwarmStatus, string Reason)> ErrorStatuses = new Dictionary<string, (int, string)>
+    {
+        ["network create: subnet overlapping another network's"] = (409,
+            "EventSwarm routes every task address on every node (no VXLAN), so two networks sharing addresses would be ambiguous; Swarm's overlays are isolated and allow it"),
+    };
+
+    /// <summary>Error paths whose message is not compared (the status is), and why.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ErrorMessages = new Dictionary<string, string>
+    {
+        ["service create: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+        ["service create: negative replicas"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+        ["service update: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+        ["swarm init: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+        ["tasks list: filters not JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+    };
+
+    /// <summary>
+    /// A message as both sides should word it: without swarmkit's gRPC envelope ("rpc error: code = X desc = "),
+    /// which is transport, with "docker" for the CLI's name, and with each side's own IDs and names replaced by
+    /// placeholders. EventSwarm's message may add detail around Docker's: Docker's must appear in it.
+    /// </summary>
+    public static string NormaliseMessage(string message, IReadOnlyDictionary<string, string> substitutions)
+    {
+        var m = Regex.Replace(message, @"rpc error: code = \w+ desc = ", "");
+        m = m.Replace("eventswarm", "docker").Replace("EventSwarm", "Docker");
+        foreach (var (value, placeholder) in substitutions.OrderByDescending(s => s.Key.Length))
+            if (value.Length > 0) m = m.Replace(value, placeholder);
+        return m.Trim().TrimEnd('.');
+    }
+
+    public static Allowed? FieldRule(string scope, string path) => Fields.FirstOrDefault(f => f.Matches(scope, path));
+}
