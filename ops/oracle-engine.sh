@@ -17,6 +17,13 @@ SOCK=$ROOT/docker.sock
 
 engine() { DOCKER_HOST=unix://$SOCK docker "$@"; }
 
+close_inherited_fds() {
+  local fd
+  for fd in $(ls /proc/$BASHPID/fd); do
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 down() {
   if [ -f "$ROOT/docker.pid" ]; then
     local pid; pid=$(cat "$ROOT/docker.pid")
@@ -52,9 +59,12 @@ up() {
   fi
   if ! engine info >/dev/null 2>&1; then
     # `ip netns exec` remounts /sys and dockerd then fails ("Devices cgroup isn't mounted"): enter only the net ns.
-    unshare --uts sh -c "hostname oracle; exec nsenter --net=/var/run/netns/$NS dockerd \
-      --data-root $ROOT/data --exec-root $ROOT/exec -H unix://$SOCK --pidfile $ROOT/docker.pid" \
-      >"$ROOT/dockerd.log" 2>&1 &
+    # The engine outlives this script: it must not inherit our descriptors beyond stdio, or it would hold the
+    # caller's flock (/tmp/es-integration.lock) for as long as it runs.
+    ( close_inherited_fds
+      exec unshare --uts sh -c "hostname oracle; exec nsenter --net=/var/run/netns/$NS dockerd \
+        --data-root $ROOT/data --exec-root $ROOT/exec -H unix://$SOCK --pidfile $ROOT/docker.pid" \
+        >"$ROOT/dockerd.log" 2>&1 ) &
     for _ in $(seq 1 120); do engine info >/dev/null 2>&1 && break; sleep 0.5; done
     engine info >/dev/null 2>&1 || { echo "oracle: dockerd did not start, see $ROOT/dockerd.log" >&2; tail -5 "$ROOT/dockerd.log" >&2; exit 1; }
   fi

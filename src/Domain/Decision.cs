@@ -1,6 +1,12 @@
 namespace EventSwarm.Domain;
 
-public enum ErrorKind { Invalid, NotFound, Conflict, Unavailable }
+/// <summary>
+/// The class of a refusal, as the Docker Engine answers it for Swarm: Invalid 400 (swarmkit's InvalidArgument and
+/// FailedPrecondition), NotFound 404, Conflict 409 (AlreadyExists), Unavailable 503 (not in a swarm, no leader),
+/// Unimplemented 501 (what swarmkit refuses to do, such as renaming a service), and Internal 500: what the engine
+/// answers for swarmkit errors without a gRPC code, such as "update out of sequence".
+/// </summary>
+public enum ErrorKind { Invalid, NotFound, Conflict, Unavailable, Unimplemented, Internal }
 
 /// <summary>A refused command: the message names the problem, and nothing is appended.</summary>
 public sealed record DomainError(ErrorKind Kind, string Message);
@@ -14,6 +20,8 @@ public sealed record Decision(IReadOnlyList<DomainEvent> Events, DomainError? Er
     public static Decision NotFound(string message) => Fail(ErrorKind.NotFound, message);
     public static Decision Conflict(string message) => Fail(ErrorKind.Conflict, message);
     public static Decision Invalid(string message) => Fail(ErrorKind.Invalid, message);
+    public static Decision Unimplemented(string message) => Fail(ErrorKind.Unimplemented, message);
+    public static Decision Internal(string message) => Fail(ErrorKind.Internal, message);
 
     public bool Succeeded => Error is null;
 }

@@ -18,14 +18,19 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
     {
         RuleFor(s => s.Name)
             .NotEmpty().WithMessage("service name must not be empty");
+        // swarmkit's checks and wording, in its order.
         RuleFor(s => s.Name)
-            .Must(n => n.Length <= 63 && DnsLabel().IsMatch(n))
+            .Must(n => DnsLabel().IsMatch(n))
             .When(s => !string.IsNullOrEmpty(s.Name))
-            .WithMessage(s => $"invalid service name '{s.Name}': must be valid as a DNS name component (letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters)");
+            .WithMessage(s => $"name must be valid as a DNS name component: '{s.Name}' (letters, digits, '-' and '_', starting and ending with a letter or digit)");
+        RuleFor(s => s.Name)
+            .Must(n => n.Length <= 63)
+            .When(s => !string.IsNullOrEmpty(s.Name) && DnsLabel().IsMatch(s.Name))
+            .WithMessage("name must be 63 characters or fewer");
         RuleFor(s => s.Mode.Replicas)
             .GreaterThanOrEqualTo(0).WithMessage(s => $"invalid replicas value {s.Mode.Replicas}: must be a non-negative integer");
         RuleFor(s => s.TaskTemplate.Container.Image)
-            .NotEmpty().WithMessage("image must not be empty");
+            .NotEmpty().WithMessage("ContainerSpec: image reference must be provided");
         RuleForEach(s => s.TaskTemplate.Container.Env)
             .Must(e => !string.IsNullOrEmpty(e) && !e.StartsWith('='))
             .WithMessage((_, e) => $"invalid environment variable '{e}': expected KEY=VALUE");

@@ -16,7 +16,8 @@ public static partial class NetworkDecider
     public static readonly Ipv4Subnet IngressSubnet = new(10u << 24, 24);
     private static readonly string[] Predefined = ["bridge", "host", "none"];
 
-    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
+    // swarmkit's rule for the names of networks as of services: a DNS label that may hold underscores.
+    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9])*$")]
     private static partial Regex ValidName();
 
     /// <summary>The ingress network `swarm init` creates, as Swarm does: 10.0.0.0/24.</summary>
@@ -27,10 +28,14 @@ public static partial class NetworkDecider
     {
         if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
         var spec = command.Spec;
-        if (string.IsNullOrEmpty(spec.Name) || spec.Name.Length > 64 || !ValidName().IsMatch(spec.Name))
-            return Decision.Invalid($"invalid network name '{spec.Name}': must start with a letter or digit and hold only letters, digits, '_', '.' and '-' (at most 64 characters)");
+        // The engine refuses an empty name itself, with 500; swarmkit refuses the others with its own wording.
+        if (string.IsNullOrEmpty(spec.Name)) return Decision.Internal("invalid name: ");
+        if (!ValidName().IsMatch(spec.Name))
+            return Decision.Invalid($"name must be valid as a DNS name component: '{spec.Name}' (letters, digits, '-' and '_', starting and ending with a letter or digit)");
+        if (spec.Name.Length > 63) return Decision.Invalid("name must be 63 characters or fewer");
+        // The engine's own bridge, host and none networks hold these names.
         if (Predefined.Contains(spec.Name))
-            return Decision.Invalid($"{spec.Name} is a pre-defined network and cannot be created");
+            return Decision.Conflict($"network with name {spec.Name} already exists");
         if (spec.Driver != "overlay")
             return Decision.Invalid($"network driver '{spec.Driver}' is not supported in a swarm: only 'overlay' networks span its nodes");
         if (state.Networks.Values.Any(n => n.Spec.Name == spec.Name))
@@ -41,7 +46,11 @@ public static partial class NetworkDecider
         Ipv4Subnet subnet;
         if (!string.IsNullOrEmpty(spec.Subnet))
         {
-            if (!Ipv4Subnet.TryParse(spec.Subnet, out subnet, out var error)) return Decision.Invalid(error);
+            // The engine answers what is not CIDR notation at all with 500 and Go's wording.
+            if (!Ipv4Subnet.TryParse(spec.Subnet, out subnet, out var error))
+                return IsCidrNotation(spec.Subnet)
+                    ? Decision.Invalid(error)
+                    : Decision.Internal($"Invalid subnet {spec.Subnet} : invalid CIDR address: {spec.Subnet}");
             var subnetCopy = subnet;
             if (state.Networks.Values.FirstOrDefault(n => n.Subnet.Overlaps(subnetCopy)) is { } clash)
                 return Decision.Conflict($"subnet {subnet} overlaps with network {clash.Spec.Name} ({clash.Subnet})");
@@ -53,8 +62,10 @@ public static partial class NetworkDecider
         if (!string.IsNullOrEmpty(spec.Gateway))
         {
             if (!Ipv4Subnet.TryParseAddress(spec.Gateway, out gateway))
-                return Decision.Invalid($"invalid gateway '{spec.Gateway}': expected an IPv4 address");
-            if (!subnet.Contains(gateway) || gateway == subnet.Network || gateway == subnet.Broadcast)
+                return Decision.Invalid($"ipam configuration: invalid gateway {spec.Gateway}");
+            if (!subnet.Contains(gateway))
+                return Decision.Invalid($"ipam configuration: subnet {spec.Subnet} does not contain gateway {spec.Gateway}");
+            if (gateway == subnet.Network || gateway == subnet.Broadcast)
                 return Decision.Invalid($"invalid gateway {spec.Gateway}: must be a host address inside {subnet}");
         }
         return Decision.Of(new NetworkCreated(command.NetworkId, spec, subnet.ToString(), Ipv4Subnet.Format(gateway), command.At));
@@ -64,11 +75,14 @@ public static partial class NetworkDecider
     {
         if (state.FindNetwork(command.Network) is not { } network) return Decision.NotFound($"network {command.Network} not found");
         if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
-            return Decision.Conflict($"network {network.Spec.Name} is in use by service {service.Spec.Name} ({service.Id})");
+            return Decision.Invalid($"network {network.Id} is in use by service {service.Id} ({service.Spec.Name})");
         if (state.Tasks.Values.FirstOrDefault(t => t.IsAttachedTo(network.Id)) is { } task)
-            return Decision.Conflict($"network {network.Spec.Name} is in use by task {task.Name} ({task.Id})");
+            return Decision.Invalid($"network {network.Id} is in use by task {task.Id} ({task.Name})");
         return Decision.Of(new NetworkRemoved(network.Id, command.At));
     }
+
+    private static bool IsCidrNotation(string text) =>
+        text.Split('/') is [var address, var prefix] && System.Net.IPAddress.TryParse(address, out _) && int.TryParse(prefix, out _);
 
     private static Ipv4Subnet? NextFreeSubnet(ClusterState state)
     {

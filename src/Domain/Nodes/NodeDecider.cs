@@ -13,7 +13,7 @@ public static class NodeDecider
     {
         if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
         if (command.Version != node.Version)
-            return Decision.Conflict($"update out of sequence: node {node.Description.Hostname} is at version {node.Version}, the update was for version {command.Version}");
+            return Decision.Internal($"update out of sequence: node {node.Description.Hostname} is at version {node.Version}, the update was for version {command.Version}");
         if (node.Role == NodeRole.Manager && command.Role == NodeRole.Worker
             && state.Nodes.Values.Count(n => n.Role == NodeRole.Manager) == 1)
             return Decision.Invalid($"attempting to demote the last manager of the swarm ({node.Description.Hostname})");
@@ -33,15 +33,14 @@ public sealed record RemoveNode(string Node, bool Force, DateTimeOffset At);
 
 public static class NodeRemoval
 {
-    /// <summary>Swarm's rules and wording: a manager must be demoted first; a node that is up needs --force.</summary>
+    /// <summary>Swarm's rules and wording (with the node's ID, as swarmkit names it): a manager must be demoted first; a node that is up needs --force.</summary>
     public static Decision Decide(RemoveNode command, ClusterState state)
     {
         if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
-        var name = node.Description.Hostname;
         if (node.Role == NodeRole.Manager)
-            return Decision.Invalid($"node {name} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
+            return Decision.Invalid($"node {node.Id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
         if (node.Status != NodeStatus.Down && !command.Force)
-            return Decision.Invalid($"node {name} is not down and can't be removed (use --force to remove it anyway)");
+            return Decision.Invalid($"node {node.Id} is not down and can't be removed (use --force to remove it anyway)");
         return Decision.Of(new NodeRemoved(node.Id, command.At));
     }
 }

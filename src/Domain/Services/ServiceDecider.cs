@@ -15,7 +15,7 @@ public static class ServiceDecider
     {
         if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
         if (state.Services.Values.Any(s => s.Spec.Name == command.Spec.Name))
-            return Decision.Conflict($"service name '{command.Spec.Name}' is already in use");
+            return Decision.Conflict($"name conflicts with an existing object: service {command.Spec.Name} already exists");
         return Resolve(command.Spec, command.ServiceId, state, out var spec) is { } refused
             ? refused
             : Decision.Of(new ServiceCreated(command.ServiceId, spec, command.At));
@@ -36,11 +36,11 @@ public static class ServiceDecider
     {
         if (state.FindService(command.Service) is not { } service) return NoSuchService(command.Service);
         if (command.Version != service.Version)
-            return Decision.Conflict($"update out of sequence: service '{service.Spec.Name}' is at version {service.Version}, the update was for version {command.Version}");
+            return Decision.Internal($"update out of sequence: service '{service.Spec.Name}' is at version {service.Version}, the update was for version {command.Version}");
         if (command.Spec.Name != service.Spec.Name)
-            return Decision.Invalid("renaming services is not supported");
+            return Decision.Unimplemented("renaming services is not supported");
         if (command.Spec.Mode.Kind != service.Spec.Mode.Kind)
-            return Decision.Invalid("service mode change is not allowed");
+            return Decision.Unimplemented("service mode change is not allowed");
         if (Resolve(command.Spec, service.Id, state, out var spec) is { } refused) return refused;
         if (spec == service.Spec) return Decision.None;
 
@@ -65,9 +65,10 @@ public static class ServiceDecider
         var networks = new List<ServiceNetwork>();
         foreach (var attachment in requested.TaskTemplate.Networks)
         {
-            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.NotFound($"network {attachment.Target} not found");
+            // The engine resolves the networks before it asks swarmkit, and answers 500 when one is missing.
+            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.Internal($"network {attachment.Target} not found");
             if (network.Spec.Ingress)
-                return Decision.Invalid($"service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
+                return Decision.Invalid($"Service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
             if (networks.Any(n => n.Target == network.Id))
                 return Decision.Invalid($"service cannot be attached to network {network.Spec.Name} more than once");
             networks.Add(attachment with { Target = network.Id });

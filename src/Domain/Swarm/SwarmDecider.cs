@@ -20,7 +20,7 @@ public static class SwarmDecider
 
     public static Decision Decide(InitSwarm command, ClusterState state) =>
         state.Swarm is not null
-            ? Decision.Conflict("This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.")
+            ? Decision.Fail(ErrorKind.Unavailable, "This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.")
             : new Decision([
                 new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At),
                 new NodeJoined(command.NodeId, NodeRole.Manager, command.AdvertiseAddress, command.Description, command.At, command.Manager),

@@ -113,6 +113,7 @@ public static class AgentHost
         app.UseRouting();
         SystemEndpoints.Map(app);
         SwarmEndpoints.Map(app);
+        SwarmLockEndpoints.Map(app);
         NodeEndpoints.Map(app);
         ServiceEndpoints.Map(app);
         TaskEndpoints.Map(app);

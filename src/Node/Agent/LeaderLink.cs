@@ -165,6 +165,8 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
             HttpStatusCode.NotFound => ErrorKind.NotFound,
             HttpStatusCode.Conflict => ErrorKind.Conflict,
             HttpStatusCode.BadRequest => ErrorKind.Invalid,
+            HttpStatusCode.NotImplemented => ErrorKind.Unimplemented,
+            HttpStatusCode.InternalServerError when message is not null => ErrorKind.Internal,
             _ => ErrorKind.Unavailable,
         };
         throw new CommandRejectedException(new DomainError(kind, message ?? $"the leader answered {(int)response.StatusCode}"));

@@ -7,6 +7,9 @@ namespace EventSwarm.Node.Api;
 /// <summary>An error of the request itself, found while reading it (malformed JSON, an unknown mount type).</summary>
 public sealed class BadRequestException(string message) : Exception(message);
 
+/// <summary>An error the engine answers unclassified, with 500, where matching it matters to clients.</summary>
+public sealed class UnclassifiedException(string message) : Exception(message);
+
 /// <summary>Turns every refusal into Docker's error shape, <c>{"message": "…"}</c>, with the matching status code.</summary>
 public static class ApiErrors
 {
@@ -28,12 +31,15 @@ public static class ApiErrors
     private static (int Status, string Message) Describe(Exception e) => e switch
     {
         BadRequestException bad => (400, bad.Message),
+        UnclassifiedException unclassified => (500, unclassified.Message),
         CommandValidationException invalid => (400, invalid.Message),
         CommandRejectedException { Error: var error } => (error.Kind switch
         {
             ErrorKind.NotFound => 404,
             ErrorKind.Conflict => 409,
             ErrorKind.Unavailable => 503,
+            ErrorKind.Unimplemented => 501,
+            ErrorKind.Internal => 500,
             _ => 400,
         }, error.Message),
         JsonException json => (400, $"malformed JSON in request body: {json.Message}"),

@@ -45,21 +45,22 @@ public static class NodeEndpoints
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, IMediator mediator, CancellationToken ct)
     {
-        if (!long.TryParse(context.Request.Query["version"], out var version))
-            throw new BadRequestException("the version query parameter is required: pass the node's Version.Index");
+        var raw = context.Request.Query["version"].ToString();
+        if (!long.TryParse(raw, out var version))
+            throw new BadRequestException($"invalid node version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
         var spec = await Body.ReadAsync<NodeUpdateParameters>(context);
         var role = spec.Role?.ToLowerInvariant() switch
         {
             "manager" => NodeRole.Manager,
             "worker" => NodeRole.Worker,
-            var other => throw new BadRequestException($"invalid role '{other}': must be worker or manager"),
+            _ => throw new BadRequestException($"invalid Role: \"{spec.Role}\""),
         };
         var availability = spec.Availability?.ToLowerInvariant() switch
         {
             "active" => NodeAvailability.Active,
             "pause" => NodeAvailability.Pause,
             "drain" => NodeAvailability.Drain,
-            var other => throw new BadRequestException($"invalid availability '{other}': must be active, pause or drain"),
+            _ => throw new BadRequestException($"invalid Availability: \"{spec.Availability}\""),
         };
         var labels = (spec.Labels ?? new Dictionary<string, string>()).ToImmutableDictionary();
         await mediator.Send(new UpdateNodeCommand(id, version, role, availability, labels, CallerIdentity.Of(context)), ct);

@@ -45,8 +45,9 @@ public static class ServiceEndpoints
 
         app.MapPost("/services/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            if (!long.TryParse(context.Request.Query["version"], out var version))
-                throw new BadRequestException("the version query parameter is required: pass the service's Version.Index");
+            var raw = context.Request.Query["version"].ToString();
+            if (!long.TryParse(raw, out var version))
+                throw new BadRequestException($"invalid service version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
             if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
                 throw new BadRequestException("rollback is not supported yet");
             var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));

@@ -27,11 +27,11 @@ public static class ServiceWire
     public static DomainServiceSpec ToDomain(WireServiceSpec wire)
     {
         var container = wire.TaskTemplate?.ContainerSpec
-            ?? throw new BadRequestException("TaskTemplate.ContainerSpec must be provided");
+            ?? throw new BadRequestException("mismatched Runtime and *Spec fields: TaskTemplate.ContainerSpec must be provided");
         if (wire.Mode?.ReplicatedJob is not null || wire.Mode?.GlobalJob is not null)
             throw new BadRequestException("job modes (replicated-job, global-job) are not supported yet");
         if (wire.Mode?.Global is not null && wire.Mode?.Replicated is not null)
-            throw new BadRequestException("a service is either replicated or global, not both");
+            throw new BadRequestException("must specify only one service mode");
 
         var template = wire.TaskTemplate!;
         var restart = template.RestartPolicy;
@@ -150,7 +150,7 @@ public static class ServiceWire
             {
                 null or "" or "vip" => EndpointMode.Vip,
                 "dnsrr" => EndpointMode.Dnsrr,
-                var other => throw new BadRequestException($"invalid endpoint mode '{other}': must be vip or dnsrr"),
+                _ => throw new BadRequestException($"invalid resolution mode: \"{endpoint.Mode}\""),
             },
             [.. (endpoint.Ports ?? []).Select(ToDomain)]);
 
@@ -180,7 +180,7 @@ public static class ServiceWire
             "volume" or null or "" => MountType.Volume,
             "bind" => MountType.Bind,
             "tmpfs" => MountType.Tmpfs,
-            var other => throw new BadRequestException($"invalid mount type '{other}': must be one of volume, bind, tmpfs"),
+            _ => throw new BadRequestException($"invalid MountType: \"{mount.Type}\""),
         },
         string.IsNullOrEmpty(mount.Source) ? null : mount.Source,
         mount.Target ?? "",
@@ -199,7 +199,7 @@ public static class ServiceWire
         null or "" or "any" => RestartCondition.Any,
         "none" => RestartCondition.None,
         "on-failure" => RestartCondition.OnFailure,
-        _ => throw new BadRequestException($"invalid restart condition '{condition}': must be one of none, on-failure, any"),
+        _ => throw new BadRequestException($"invalid RestartCondition: \"{condition}\""),
     };
 
     private static ImmutableDictionary<string, string> ToImmutable(IDictionary<string, string>? labels) =>

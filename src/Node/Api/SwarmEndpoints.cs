@@ -41,9 +41,10 @@ public static class SwarmEndpoints
             return Results.Json(nodeId);
         });
 
-        app.MapPost("/swarm/leave", async (bool? force, SwarmLeave leave, CancellationToken ct) =>
+        // The docker CLI and Docker.DotNet send force=1, which a bool parameter would refuse with 400.
+        app.MapPost("/swarm/leave", async (HttpContext context, SwarmLeave leave, CancellationToken ct) =>
         {
-            await leave.LeaveAsync(force ?? false, ct);
+            await leave.LeaveAsync(context.Request.Flag("force"), ct);
             return Results.Ok();
         });
 

@@ -13,7 +13,10 @@ public static class TaskEndpoints
         app.MapGet("/tasks", (HttpRequest request, ClusterProjection projection) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
-            var filters = Filters.Parse(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
+            var filters = Filters.ParseUnclassified(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
+            // Swarm resolves the services named in the filter first, and refuses one it does not know.
+            foreach (var service in filters.Values("service"))
+                if (state.FindService(service) is null) return ApiErrors.NotFound($"service {service} not found");
             var tasks = state.Tasks.Values
                 .Where(t => filters.Match("id", v => t.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(t => filters.Match("name", v => t.Name.StartsWith(v, StringComparison.Ordinal)))

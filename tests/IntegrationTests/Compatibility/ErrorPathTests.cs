@@ -66,6 +66,7 @@ public sealed class ErrorPathTests(OracleFixture fixture)
         new("node rm: a manager (itself)", true, async s => await s.DeleteAsync($"/nodes/{await s.NodeIdAsync()}")),
         new("node rm --force: a manager (itself)", true, async s => await s.DeleteAsync($"/nodes/{await s.NodeIdAsync()}?force=1")),
         new("node rm: unknown", true, s => s.DeleteAsync("/nodes/nope")),
+        new("node ls: filters not JSON", true, s => s.GetAsync("/nodes?filters=notjson")),
         new("node ls: unknown filter", true, s => s.GetAsync("/nodes?filters=" + Uri.EscapeDataString("""{"bogus":{"x":true}}"""))),
 
         // Services.
@@ -126,6 +127,7 @@ public sealed class ErrorPathTests(OracleFixture fixture)
         // Networks.
         new("network inspect: unknown", true, s => s.GetAsync("/networks/nope")),
         new("network rm: unknown", true, s => s.DeleteAsync("/networks/nope")),
+        new("network ls: filters not JSON", true, s => s.GetAsync("/networks?filters=notjson")),
         new("network ls: unknown filter", true, s => s.GetAsync("/networks?filters=" + Uri.EscapeDataString("""{"bogus":{"x":true}}"""))),
         new("network create: duplicate name", true, s => s.PostAsync("/networks/create", """{"Name":"err-net","Driver":"overlay"}"""),
             s => s.PostAsync("/networks/create", """{"Name":"err-net","Driver":"overlay"}""")),

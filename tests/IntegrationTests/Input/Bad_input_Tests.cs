@@ -25,16 +25,16 @@ public sealed class Bad_input_Tests : IAsyncLifetime
     public static TheoryData<string, string, HttpStatusCode, string> BadCreates => new()
     {
         { "empty name", Spec(name: ""), HttpStatusCode.BadRequest, "service name must not be empty" },
-        { "invalid name", Spec(name: "bad name!"), HttpStatusCode.BadRequest, "invalid service name 'bad name!'" },
-        { "name too long", Spec(name: new string('a', 64)), HttpStatusCode.BadRequest, "invalid service name" },
-        { "duplicate name", Spec(name: "demo"), HttpStatusCode.Conflict, "service name 'demo' is already in use" },
+        { "invalid name", Spec(name: "bad name!"), HttpStatusCode.BadRequest, "name must be valid as a DNS name component: 'bad name!'" },
+        { "name too long", Spec(name: new string('a', 64)), HttpStatusCode.BadRequest, "name must be 63 characters or fewer" },
+        { "duplicate name", Spec(name: "demo"), HttpStatusCode.Conflict, "name conflicts with an existing object: service demo already exists" },
         { "negative replicas", Spec(replicas: "-1"), HttpStatusCode.BadRequest, "Replicas" },
-        { "unknown mount type", Spec(mounts: """[{"Type":"nfs","Source":"x","Target":"/data"}]"""), HttpStatusCode.BadRequest, "invalid mount type 'nfs'" },
+        { "unknown mount type", Spec(mounts: """[{"Type":"nfs","Source":"x","Target":"/data"}]"""), HttpStatusCode.BadRequest, "invalid MountType: \"nfs\"" },
         { "relative mount target", Spec(mounts: """[{"Type":"volume","Source":"x","Target":"data"}]"""), HttpStatusCode.BadRequest, "invalid mount target 'data'" },
-        { "empty image", Spec(image: ""), HttpStatusCode.BadRequest, "image must not be empty" },
+        { "empty image", Spec(image: ""), HttpStatusCode.BadRequest, "ContainerSpec: image reference must be provided" },
         { "bad constraint", Spec(constraints: """["node.rolemanager"]"""), HttpStatusCode.BadRequest, "invalid constraint 'node.rolemanager'" },
         { "malformed JSON", """{"Name": "x", "TaskTemplate": {""", HttpStatusCode.BadRequest, "malformed JSON" },
-        { "no container spec", """{"Name": "x"}""", HttpStatusCode.BadRequest, "ContainerSpec must be provided" },
+        { "no container spec", """{"Name": "x"}""", HttpStatusCode.BadRequest, "mismatched Runtime and *Spec fields" },
     };
 
     [Theory]
@@ -72,7 +72,8 @@ public sealed class Bad_input_Tests : IAsyncLifetime
         Assert.Contains("Replicas", await negative.Content.ReadAsStringAsync());
 
         var stale = await http.PostAsync($"/v1.41/services/demo/update?version={version - 1}", Json(Spec(name: "demo", replicas: "2")));
-        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        // Swarm's "update out of sequence" has no gRPC code: the engine answers it 500.
+        Assert.Equal(HttpStatusCode.InternalServerError, stale.StatusCode);
         Assert.Contains("update out of sequence", await stale.Content.ReadAsStringAsync());
 
         var unknown = await http.PostAsync($"/v1.41/services/nosuch/update?version=1", Json(Spec(name: "nosuch", replicas: "2")));
@@ -86,8 +87,8 @@ public sealed class Bad_input_Tests : IAsyncLifetime
     public async Task Invalid_names_and_duplicates_through_the_docker_CLI_name_the_problem_and_append_nothing()
     {
         var before = await _agent.LogLengthAsync();
-        (await _agent.Docker("service", "create", "-d", "--name", "demo", "busybox", "sleep", "1")).ShouldFailWith("service name 'demo' is already in use");
-        (await _agent.Docker("service", "create", "-d", "--name", "-bad", "busybox", "sleep", "1")).ShouldFailWith("invalid service name '-bad'");
+        (await _agent.Docker("service", "create", "-d", "--name", "demo", "busybox", "sleep", "1")).ShouldFailWith("name conflicts with an existing object: service demo already exists");
+        (await _agent.Docker("service", "create", "-d", "--name", "-bad", "busybox", "sleep", "1")).ShouldFailWith("name must be valid as a DNS name component: '-bad'");
         Assert.Equal(before, await _agent.LogLengthAsync());
     }
 

@@ -79,12 +79,11 @@ public sealed class NetworkDecider_Tests
     {
         var decision = Create(Given(SwarmWithIngress()), new NetworkSpec { Name = name });
 
-        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
-        Assert.Equal($"{name} is a pre-defined network and cannot be created", decision.Error!.Message);
+        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal($"network with name {name} already exists", decision.Error!.Message);
     }
 
     [Theory]
-    [InlineData("10.0.7.1")]
     [InlineData("10.0.9.0")]
     [InlineData("10.0.9.255")]
     public void A_gateway_that_is_not_a_host_address_of_the_subnet_is_refused(string gateway)
@@ -93,6 +92,57 @@ public sealed class NetworkDecider_Tests
 
         Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
         Assert.Equal($"invalid gateway {gateway}: must be a host address inside 10.0.9.0/24", decision.Error!.Message);
+    }
+
+    [Fact]
+    public void A_gateway_outside_the_subnet_is_refused_in_Swarms_words()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = "10.0.9.0/24", Gateway = "10.0.7.1" });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Equal("ipam configuration: subnet 10.0.9.0/24 does not contain gateway 10.0.7.1", decision.Error!.Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.9.0")]
+    [InlineData("bogus")]
+    public void A_subnet_not_in_CIDR_notation_is_an_unclassified_error_as_in_the_engine(string subnet)
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = subnet });
+
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
+        Assert.Equal($"Invalid subnet {subnet} : invalid CIDR address: {subnet}", decision.Error!.Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.9.0/30", "at least 8 addresses")]
+    [InlineData("fd00::/64", "expected an IPv4 CIDR")]
+    public void A_subnet_EventSwarm_cannot_use_is_refused(string subnet, string expected)
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Subnet = subnet });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Contains(expected, decision.Error!.Message);
+    }
+
+    [Fact]
+    public void A_network_without_a_name_is_an_unclassified_error_as_in_the_engine()
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Name = "" });
+
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
+        Assert.Equal("invalid name: ", decision.Error!.Message);
+    }
+
+    [Theory]
+    [InlineData("bad name!")]
+    [InlineData("my.net")]
+    public void A_name_that_is_not_a_DNS_label_is_refused_in_Swarms_words(string name)
+    {
+        var decision = Create(Given(SwarmWithIngress()), Backend with { Name = name });
+
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.StartsWith("name must be valid as a DNS name component", decision.Error!.Message);
     }
 
     [Fact]
@@ -138,7 +188,7 @@ public sealed class NetworkDecider_Tests
 
         var decision = Remove(state, "backend");
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
         Assert.Equal("network backend is in use by service web (web)", decision.Error!.Message);
         Assert.Empty(decision.Events);
     }
@@ -150,7 +200,7 @@ public sealed class NetworkDecider_Tests
 
         var decision = Remove(state, Ingress);
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
         Assert.Contains("in use by service web", decision.Error!.Message);
     }
 
@@ -164,8 +214,8 @@ public sealed class NetworkDecider_Tests
 
         var decision = Remove(state, "backend");
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
-        Assert.Equal("network backend is in use by task web.1 (t1)", decision.Error!.Message);
+        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+        Assert.Equal("network backend is in use by task t1 (web.1)", decision.Error!.Message);
     }
 
     [Fact]

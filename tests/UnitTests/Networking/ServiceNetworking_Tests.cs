@@ -12,11 +12,11 @@ public sealed class ServiceNetworking_Tests
         ServiceDecider.Decide(new CreateService(id, spec, At(1)), state);
 
     [Fact]
-    public void A_service_on_an_unknown_network_is_not_found()
+    public void A_service_on_an_unknown_network_is_refused_as_the_engine_does_unclassified()
     {
         var decision = Create(Swarm, Spec("web").JoiningNetworks("x"));
 
-        Assert.Equal(ErrorKind.NotFound, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
         Assert.Equal("network x not found", decision.Error!.Message);
         Assert.Empty(decision.Events);
     }
@@ -44,7 +44,7 @@ public sealed class ServiceNetworking_Tests
         var decision = Create(Swarm, Spec("web").JoiningNetworks("ingress"));
 
         Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
-        Assert.Equal("service cannot be explicitly attached to the ingress network \"ingress\"", decision.Error!.Message);
+        Assert.Equal("Service cannot be explicitly attached to the ingress network \"ingress\"", decision.Error!.Message);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class NodeDecider_Tests
 
         var decision = NodeDecider.Decide(Update(state, "n1", NodeAvailability.Pause, version: state.Nodes["n1"].Version - 1), state);
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
         Assert.Contains("update out of sequence", decision.Error?.Message);
     }
 

@@ -24,7 +24,7 @@ public sealed class ServiceDecider_Tests
         var decision = ServiceDecider.Decide(new CreateService("other-id", Spec("web", image: "redis"), At(1)), state);
 
         Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
-        Assert.Contains("'web' is already in use", decision.Error!.Message);
+        Assert.Equal("name conflicts with an existing object: service web already exists", decision.Error!.Message);
         Assert.Empty(decision.Events);
     }
 
@@ -88,14 +88,14 @@ public sealed class ServiceDecider_Tests
     }
 
     [Fact]
-    public void Update_with_a_stale_version_is_a_conflict_update_out_of_sequence()
+    public void Update_with_a_stale_version_is_out_of_sequence_an_unclassified_error_as_in_Swarm()
     {
         var state = Given(Cluster("n1")).And(Service(Web)).And(new ServiceScaled("web", 3, At(1)));
         var staleVersion = state.Services["web"].Version - 1;
 
         var decision = ServiceDecider.Decide(new UpdateService("web", staleVersion, Web.WithImage("nginx:2"), At(2)), state);
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
         Assert.StartsWith("update out of sequence", decision.Error!.Message);
         Assert.Empty(decision.Events);
     }
@@ -160,8 +160,8 @@ public sealed class ServiceDecider_Tests
         var state = Given(Cluster("n1")).And(Service(Web));
         var version = state.Services["web"].Version;
 
-        Assert.Equal(ErrorKind.Invalid, ServiceDecider.Decide(new UpdateService("web", version, Web with { Name = "api" }, At(1)), state).Error?.Kind);
-        Assert.Equal(ErrorKind.Invalid, ServiceDecider.Decide(new UpdateService("web", version, Web with { Mode = ServiceMode.Global }, At(1)), state).Error?.Kind);
+        Assert.Equal(ErrorKind.Unimplemented, ServiceDecider.Decide(new UpdateService("web", version, Web with { Name = "api" }, At(1)), state).Error?.Kind);
+        Assert.Equal(ErrorKind.Unimplemented, ServiceDecider.Decide(new UpdateService("web", version, Web with { Mode = ServiceMode.Global }, At(1)), state).Error?.Kind);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class ServiceSpecValidator_Tests
     [InlineData("web.1")]
     public void Invalid_name_is_refused(string name)
     {
-        AssertOneError(Spec(name), $"invalid service name '{name}'");
+        AssertOneError(Spec(name), $"name must be valid as a DNS name component: '{name}'");
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class ServiceSpecValidator_Tests
 
         var errors = await System.Threading.Tasks.Task.Run(() => Errors(Spec(name))).WaitAsync(TimeSpan.FromSeconds(2));
 
-        Assert.Contains($"invalid service name '{name}'", Assert.Single(errors));
+        Assert.Contains($"name must be valid as a DNS name component: '{name}'", Assert.Single(errors));
     }
 
     [Fact]
@@ -68,13 +68,13 @@ public sealed class ServiceSpecValidator_Tests
     {
         var name = new string('a', 64);
 
-        AssertOneError(Spec(name), $"invalid service name '{name}'");
+        AssertOneError(Spec(name), "name must be 63 characters or fewer");
     }
 
     [Fact]
     public void Empty_image_is_refused()
     {
-        AssertOneError(Spec(image: ""), "image must not be empty");
+        AssertOneError(Spec(image: ""), "ContainerSpec: image reference must be provided");
     }
 
     [Fact]

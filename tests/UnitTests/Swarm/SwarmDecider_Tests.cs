@@ -20,11 +20,11 @@ public sealed class SwarmDecider_Tests
     }
 
     [Fact]
-    public void Init_twice_is_a_conflict()
+    public void Init_twice_is_refused_unavailable_as_in_Swarm()
     {
         var decision = SwarmDecider.Decide(new InitSwarm("c2", "n1", "10.0.0.1:2377", Engine, At(1)), Given(Cluster("n1")));
 
-        Assert.Equal(ErrorKind.Conflict, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Unavailable, decision.Error?.Kind);
         Assert.Empty(decision.Events);
     }
 
