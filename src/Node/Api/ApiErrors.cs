@@ -22,11 +22,19 @@ public static class ApiErrors
         catch (Exception e) when (Describe(e) is var (status, message) && status > 0)
         {
             context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(new { message });
+            await context.Response.WriteAsJsonAsync(new { message }, (JsonSerializerOptions?)null, ErrorContentType);
         }
     });
 
-    public static IResult NotFound(string message) => Results.Json(new { message }, statusCode: 404);
+    /// <summary>
+    /// Exactly Docker's, with no charset: the docker CLI decodes an error body only when the Content-Type is equal to
+    /// "application/json", and otherwise prints the raw JSON ("Error response from daemon: {"message": …}").
+    /// </summary>
+    public const string ErrorContentType = "application/json";
+
+    public static IResult Error(int status, string message) => Results.Json(new { message }, contentType: ErrorContentType, statusCode: status);
+
+    public static IResult NotFound(string message) => Error(404, message);
 
     private static (int Status, string Message) Describe(Exception e) => e switch
     {

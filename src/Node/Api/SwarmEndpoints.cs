@@ -68,7 +68,7 @@ public static class SwarmEndpoints
 
         app.MapGet("/swarm", (ClusterProjection projection, ClusterSecrets secrets) =>
             projection.Current.Swarm is not { } swarm
-                ? Results.Json(new { message = SwarmDecider.NotInSwarm }, statusCode: 503)
+                ? ApiErrors.Error(503, SwarmDecider.NotInSwarm)
                 : Results.Json(new SwarmInspectResponse
                 {
                     ID = swarm.ClusterId,

@@ -21,6 +21,6 @@ public static class SwarmLockEndpoints
         app.MapPost("/swarm/unlock", (ClusterProjection projection) =>
             projection.Current.Swarm is null
                 ? throw new CommandRejectedException(new DomainError(ErrorKind.Unavailable, "This node is not part of a swarm"))
-                : Results.Json(new { message = "swarm is not locked" }, statusCode: 409));
+                : ApiErrors.Error(409, "swarm is not locked"));
     }
 }

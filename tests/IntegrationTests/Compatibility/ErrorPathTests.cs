@@ -174,7 +174,11 @@ public sealed class ErrorPathTests(OracleFixture fixture)
         Assert.True(docker.Status >= 400 || Differences.ErrorStatuses.ContainsKey(name), $"the oracle accepted what should be an error path:{report}");
         var expected = Differences.ErrorStatuses.TryGetValue(name, out var kept) ? kept.EventSwarmStatus : docker.Status;
         Assert.True(expected == eventswarm.Status, $"status: docker={docker.Status} eventswarm={eventswarm.Status} (expected {expected}){report}");
-        if (docker.Status < 400 || Differences.ErrorMessages.ContainsKey(name)) return;
+        if (docker.Status < 400) return;
+        // The docker CLI decodes an error's message only when its Content-Type is exactly Docker's.
+        Assert.True(docker.Headers.GetValueOrDefault("Content-Type") == eventswarm.Headers.GetValueOrDefault("Content-Type"),
+            $"Content-Type: docker={docker.Headers.GetValueOrDefault("Content-Type")} eventswarm={eventswarm.Headers.GetValueOrDefault("Content-Type")}{report}");
+        if (Differences.ErrorMessages.ContainsKey(name)) return;
 
         var dockerMessage = Differences.NormaliseMessage(docker.Message, answers[0].Ids);
         var eventswarmMessage = Differences.NormaliseMessage(eventswarm.Message, answers[1].Ids);
