@@ -60,7 +60,16 @@ public sealed record ClusterState
 
     public static ClusterState Evolve(ClusterState state, DomainEvent @event, long sequence) => @event switch
     {
-        SwarmInitialized e => state with { Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence) },
+        SwarmInitialized e => state with
+        {
+            Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence)
+            {
+                Spec = e.Spec ?? SwarmSpec.Default,
+                AddressPool = e.AddressPool ?? AddressPool.Default,
+                DataPathPort = e.DataPathPort == 0 ? SwarmInfo.DefaultDataPathPort : e.DataPathPort,
+            },
+        },
+        SwarmSpecUpdated e => state.WithSwarm(s => s with { Spec = e.Spec, UpdatedAt = e.At, Version = sequence }),
         ClusterCaIssued e => state.WithSwarm(s => s with { CaCertificatePem = e.CertificatePem, CaDigest = e.Digest, UpdatedAt = e.At, Version = sequence }),
         JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
         JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),

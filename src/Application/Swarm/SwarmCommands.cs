@@ -6,11 +6,18 @@ using Mediator;
 
 namespace EventSwarm.Application.Swarm;
 
-public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null) : ICommand<string>;
+public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null) : ICommand<string>
+{
+    public SwarmSpec Spec { get; init; } = SwarmSpec.Default;
+    public IReadOnlyList<string> DefaultAddrPool { get; init; } = [];
+    public int SubnetSize { get; init; }
+    public int DataPathPort { get; init; }
+}
 
 public sealed record ForceNewClusterCommand(Caller Caller) : ICommand;
 
-public sealed record RotateJoinTokenCommand(NodeRole Role, string SecretHash, Caller Caller) : ICommand;
+/// <summary>`swarm update`: the new spec at the version read, and the hashes of new join secrets for the tokens to rotate.</summary>
+public sealed record UpdateSwarmCommand(long Version, SwarmSpec Spec, Caller Caller, string? WorkerSecretHash = null, string? ManagerSecretHash = null) : ICommand;
 
 /// <summary>Returns the role the token admitted.</summary>
 public sealed record JoinSwarmCommand(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, Caller Caller, ManagerEndpoints? Manager = null) : ICommand<NodeRole>;
@@ -20,7 +27,7 @@ public sealed record RegisterNodeCommand(string NodeId, NodeRole Role, string Ad
 public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode local) :
     ICommandHandler<InitSwarmCommand, string>,
     ICommandHandler<RegisterNodeCommand>,
-    ICommandHandler<RotateJoinTokenCommand>,
+    ICommandHandler<UpdateSwarmCommand>,
     ICommandHandler<ForceNewClusterCommand>,
     ICommandHandler<JoinSwarmCommand, NodeRole>
 {
@@ -37,10 +44,10 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
         return Unit.Value;
     }
 
-    public async ValueTask<Unit> Handle(RotateJoinTokenCommand command, CancellationToken ct)
+    public async ValueTask<Unit> Handle(UpdateSwarmCommand command, CancellationToken ct)
     {
-        await executor.ExecuteAsync("RotateJoinToken", command.Caller,
-            state => SwarmDecider.Decide(new RotateJoinToken(command.Role, command.SecretHash, executor.Now), state), ct);
+        await executor.ExecuteAsync("UpdateSwarm", command.Caller, state => SwarmDecider.Decide(
+            new UpdateSwarm(command.Version, command.Spec, executor.Now, command.WorkerSecretHash, command.ManagerSecretHash), state), ct);
         return Unit.Value;
     }
 
@@ -48,7 +55,13 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     {
         var description = await local.DescriptionAsync(ct);
         await executor.ExecuteAsync("InitSwarm", command.Caller, state => SwarmDecider.Decide(
-            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials, command.Manager, Ids.NewId()), state), ct);
+            new InitSwarm(Ids.NewId(), local.NodeId, command.AdvertiseAddress, description, executor.Now, command.Credentials, command.Manager, Ids.NewId())
+            {
+                Spec = command.Spec,
+                DefaultAddrPool = command.DefaultAddrPool,
+                SubnetSize = command.SubnetSize,
+                DataPathPort = command.DataPathPort,
+            }, state), ct);
         return local.NodeId;
     }
 

@@ -1,18 +1,19 @@
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Swarm;
 using EventSwarm.Domain.Tasks;
 
 namespace EventSwarm.Application.Tasks;
 
 /// <summary>
 /// Removes tasks nobody needs to see any more (swarmkit's task reaper): tasks of removed slots and services once
-/// they have stopped, and history beyond the retention limit — 5 tasks per slot counting the current one, or
-/// max_attempts + 1 when that is larger, so restart counting still has its evidence.
+/// they have stopped, and history beyond the swarm's TaskHistoryRetentionLimit (5 by default) per slot, counting the
+/// current one — or max_attempts + 1 for a service whose restarts are counted, so that counting keeps its evidence,
+/// as swarmkit does. A negative limit keeps all history.
 /// </summary>
 public static class TaskReaper
 {
-    public const int HistoryRetention = 5;
 
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
@@ -27,10 +28,12 @@ public static class TaskReaper
                 events.Add(new TaskRemoved(task.Id, context.Now));
         }
 
+        var retention = (state.Swarm?.Spec ?? SwarmSpec.Default).TaskHistoryRetentionLimit;
         foreach (var service in state.Services.Values)
         {
             var policy = service.Spec.TaskTemplate.RestartPolicy;
-            var limit = Math.Max(HistoryRetention, policy.MaxAttempts + 1);
+            var limit = policy.MaxAttempts > 0 ? policy.MaxAttempts + 1 : retention;
+            if (limit < 0) continue;
             var groups = state.TasksOf(service.Id).Where(t => !removed.Contains(t.Id))
                 .GroupBy(t => t.Slot > 0 ? t.Slot.ToString() : t.NodeId ?? "");
             foreach (var group in groups)

@@ -10,19 +10,22 @@ public sealed record RemoveNetwork(string Network, DateTimeOffset At);
 /// <summary>Network invariants that need the cluster's state: unique names, subnets that do not overlap, no removal while used.</summary>
 public static partial class NetworkDecider
 {
-    /// <summary>Swarm's default address pool: 10.0.0.0/8 cut into /24s; the ingress network takes the first.</summary>
-    public static readonly Ipv4Subnet DefaultPool = new(10u << 24, 8);
-    public const int DefaultPrefixLength = 24;
-    public static readonly Ipv4Subnet IngressSubnet = new(10u << 24, 24);
     private static readonly string[] Predefined = ["bridge", "host", "none"];
 
     // swarmkit's rule for the names of networks as of services: a DNS label that may hold underscores.
     [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9])*$")]
     private static partial Regex ValidName();
 
-    /// <summary>The ingress network `swarm init` creates, as Swarm does: 10.0.0.0/24.</summary>
-    public static NetworkCreated Ingress(string networkId, DateTimeOffset at) =>
-        new(networkId, new NetworkSpec { Name = "ingress", Ingress = true }, IngressSubnet.ToString(), Ipv4Subnet.Format(IngressSubnet.FirstHost), at);
+    /// <summary>
+    /// The ingress network `swarm init` creates, as Swarm does: the first subnet of the address pool (10.0.0.0/24
+    /// with the default pool 10.0.0.0/8 and size 24).
+    /// </summary>
+    public static NetworkCreated Ingress(string networkId, DateTimeOffset at, AddressPool? pool = null)
+    {
+        pool ??= AddressPool.Default;
+        var subnet = new Ipv4Subnet(Ipv4Subnet.Parse(pool.Pools[0]).Network, pool.SubnetSize);
+        return new(networkId, new NetworkSpec { Name = "ingress", Ingress = true }, subnet.ToString(), Ipv4Subnet.Format(subnet.FirstHost), at);
+    }
 
     public static Decision Decide(CreateNetwork command, ClusterState state)
     {
@@ -55,8 +58,8 @@ public static partial class NetworkDecider
             if (state.Networks.Values.FirstOrDefault(n => n.Subnet.Overlaps(subnetCopy)) is { } clash)
                 return Decision.Conflict($"subnet {subnet} overlaps with network {clash.Spec.Name} ({clash.Subnet})");
         }
-        else if (NextFreeSubnet(state) is { } free) subnet = free;
-        else return Decision.Conflict($"no free subnet left in the default address pool {DefaultPool}");
+        else if (NextFreeSubnet(state, state.Swarm.AddressPool) is { } free) subnet = free;
+        else return Decision.Conflict($"no free subnet left in the default address pool {string.Join(", ", state.Swarm.AddressPool.Pools)}");
 
         var gateway = subnet.FirstHost;
         if (!string.IsNullOrEmpty(spec.Gateway))
@@ -84,15 +87,17 @@ public static partial class NetworkDecider
     private static bool IsCidrNotation(string text) =>
         text.Split('/') is [var address, var prefix] && System.Net.IPAddress.TryParse(address, out _) && int.TryParse(prefix, out _);
 
-    private static Ipv4Subnet? NextFreeSubnet(ClusterState state)
+    /// <summary>The first /SubnetSize piece of the pools, in their order, that no network overlaps (Swarm's DefaultAddrPool).</summary>
+    private static Ipv4Subnet? NextFreeSubnet(ClusterState state, AddressPool addressPool)
     {
-        var step = 1u << (32 - DefaultPrefixLength);
-        for (var network = DefaultPool.Network; DefaultPool.Contains(network); network += step)
-        {
-            var candidate = new Ipv4Subnet(network, DefaultPrefixLength);
-            if (!state.Networks.Values.Any(n => n.Subnet.Overlaps(candidate))) return candidate;
-            if (network + step < network) break;
-        }
+        var step = 1u << (32 - addressPool.SubnetSize);
+        foreach (var pool in addressPool.Pools.Select(Ipv4Subnet.Parse))
+            for (var network = pool.Network; pool.Contains(network); network += step)
+            {
+                var candidate = new Ipv4Subnet(network, addressPool.SubnetSize);
+                if (!state.Networks.Values.Any(n => n.Subnet.Overlaps(candidate))) return candidate;
+                if (network + step < network) break;
+            }
         return null;
     }
 }

@@ -2,14 +2,25 @@ using EventSwarm.Domain.Nodes;
 
 namespace EventSwarm.Domain.Swarm;
 
-public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null, string? IngressNetworkId = null);
+public sealed record InitSwarm(string ClusterId, string NodeId, string AdvertiseAddress, NodeDescription Description, DateTimeOffset At, ClusterCredentials? Credentials = null, ManagerEndpoints? Manager = null, string? IngressNetworkId = null)
+{
+    /// <summary>The spec asked for, already merged onto the defaults (SwarmSpec.Default when none was given).</summary>
+    public SwarmSpec Spec { get; init; } = SwarmSpec.Default;
+    /// <summary>DefaultAddrPool as given: empty keeps 10.0.0.0/8.</summary>
+    public IReadOnlyList<string> DefaultAddrPool { get; init; } = [];
+    /// <summary>0 keeps /24.</summary>
+    public int SubnetSize { get; init; }
+    /// <summary>0 keeps 4789.</summary>
+    public int DataPathPort { get; init; }
+}
+
+/// <summary>`swarm update`: the whole spec as the client sent it, at the version it read, and join tokens to rotate (hashes of the new secrets).</summary>
+public sealed record UpdateSwarm(long Version, SwarmSpec Spec, DateTimeOffset At, string? WorkerSecretHash = null, string? ManagerSecretHash = null);
 
 /// <summary>The public half of what `swarm init` creates: the CA certificate and the hashes of the two join secrets.</summary>
 public sealed record ClusterCredentials(string CaCertificatePem, string CaDigest, string WorkerSecretHash, string ManagerSecretHash);
 
 public sealed record ForceNewCluster(string NodeId, DateTimeOffset At);
-
-public sealed record RotateJoinToken(NodeRole Role, string SecretHash, DateTimeOffset At);
 
 /// <summary>An agent on a node of the swarm came up and told what its engine is.</summary>
 public sealed record RegisterNode(string NodeId, NodeRole Role, string Address, NodeDescription Description, DateTimeOffset At);
@@ -18,11 +29,23 @@ public static class SwarmDecider
 {
     public const string NotInSwarm = "This node is not a swarm manager. Use \"eventswarm swarm init\" or \"eventswarm swarm join\" to connect this node to swarm and try again.";
 
-    public static Decision Decide(InitSwarm command, ClusterState state) =>
-        state.Swarm is not null
-            ? Decision.Fail(ErrorKind.Unavailable, "This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.")
-            : new Decision([
-                new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At),
+    public static Decision Decide(InitSwarm command, ClusterState state)
+    {
+        if (state.Swarm is not null)
+            return Decision.Fail(ErrorKind.Unavailable, "This node is already part of a swarm. Use \"eventswarm swarm leave\" to leave this swarm and join another one.");
+        if (Check(command.Spec) is { } invalid) return Decision.Invalid(invalid);
+        // The engine answers a bad address pool or data path port unclassified (500), as it does here.
+        if (AddressPool.From(command.DefaultAddrPool, command.SubnetSize, out var poolError) is not { } pool) return Decision.Internal(poolError!);
+        // Docker's range for the VXLAN port (RFC 6335's registered ports); 0 is the default.
+        if (command.DataPathPort != 0 && command.DataPathPort is < 1024 or > 49151)
+            return Decision.Internal($"Datapath port number is not in valid range (1024-49151) : {command.DataPathPort}");
+        return new Decision([
+                new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At)
+                {
+                    Spec = command.Spec,
+                    AddressPool = pool,
+                    DataPathPort = command.DataPathPort == 0 ? SwarmInfo.DefaultDataPathPort : command.DataPathPort,
+                },
                 new NodeJoined(command.NodeId, NodeRole.Manager, command.AdvertiseAddress, command.Description, command.At, command.Manager),
                 .. command.Credentials is { } c
                     ? new DomainEvent[]
@@ -32,8 +55,37 @@ public static class SwarmDecider
                         new JoinTokenRotated(NodeRole.Manager, c.ManagerSecretHash, command.At),
                     }
                     : [],
-                .. command.IngressNetworkId is { } ingress ? new DomainEvent[] { Networking.NetworkDecider.Ingress(ingress, command.At) } : [],
+                .. command.IngressNetworkId is { } ingress ? new DomainEvent[] { Networking.NetworkDecider.Ingress(ingress, command.At, pool) } : [],
             ]);
+    }
+
+    /// <summary>
+    /// Swarm replaces the whole spec and always moves the version, even when nothing changed; join tokens rotate
+    /// in the same step, so a client's read-modify-write is one atomic change.
+    /// </summary>
+    public static Decision Decide(UpdateSwarm command, ClusterState state)
+    {
+        if (state.Swarm is not { } swarm) return Decision.Fail(ErrorKind.Unavailable, NotInSwarm);
+        if (command.Version != swarm.Version)
+            return Decision.Conflict($"update out of sequence: the swarm is at version {swarm.Version}, the update was for version {command.Version}");
+        if (Check(command.Spec) is { } invalid) return Decision.Invalid(invalid);
+        return new Decision([
+            new SwarmSpecUpdated(command.Spec, command.At),
+            .. command.WorkerSecretHash is { } worker ? new DomainEvent[] { new JoinTokenRotated(NodeRole.Worker, worker, command.At) } : [],
+            .. command.ManagerSecretHash is { } manager ? new DomainEvent[] { new JoinTokenRotated(NodeRole.Manager, manager, command.At) } : [],
+        ]);
+    }
+
+    /// <summary>The checks Docker and swarmkit make of a swarm spec (daemon/cluster, controlapi validateClusterSpec), in their words.</summary>
+    public static string? Check(SwarmSpec spec)
+    {
+        if (spec.Name != SwarmSpec.DefaultName) return "invalid Name (only \"default\" is supported)";
+        if (spec.CaConfig.NodeCertExpiry != 0 && spec.CaConfig.NodeCertExpiry < SwarmSpec.MinNodeCertExpiry) return "minimum certificate expiry time is: 1h0m0s";
+        if (spec.HeartbeatPeriod < 0) return "heartbeat time period cannot be a negative duration";
+        if (spec.CaConfig.ExternalCas.FirstOrDefault(ca => !string.Equals(ca.Protocol, "cfssl", StringComparison.OrdinalIgnoreCase)) is { } external)
+            return $"invalid protocol: \"{external.Protocol}\"";
+        return null;
+    }
 
     public static Decision Decide(ForceNewCluster command, ClusterState state) =>
         state.Swarm is null ? Decision.Fail(ErrorKind.Unavailable, NotInSwarm)
@@ -42,11 +94,6 @@ public static class SwarmDecider
             : Decision.Of(new ClusterForcedNew(command.NodeId,
                 state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Id != command.NodeId).Select(n => n.Id).Order(StringComparer.Ordinal).ToList(),
                 command.At));
-
-    public static Decision Decide(RotateJoinToken command, ClusterState state) =>
-        state.Swarm is null
-            ? Decision.Fail(ErrorKind.Unavailable, NotInSwarm)
-            : Decision.Of(new JoinTokenRotated(command.Role, command.SecretHash, command.At));
 
     /// <summary>Records only what changed, so an agent restart with nothing new appends nothing.</summary>
     public static Decision Decide(RegisterNode command, ClusterState state)

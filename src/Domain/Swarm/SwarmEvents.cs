@@ -1,9 +1,27 @@
 namespace EventSwarm.Domain.Swarm;
 
-public sealed record SwarmInitialized(string ClusterId, string NodeId, string AdvertiseAddress, DateTimeOffset At) : DomainEvent;
+/// <summary>
+/// `swarm init`: the swarm's spec and address pool are fixed here (null in a log written before they were recorded:
+/// the defaults, which is what those swarms had).
+/// </summary>
+public sealed record SwarmInitialized(string ClusterId, string NodeId, string AdvertiseAddress, DateTimeOffset At) : DomainEvent
+{
+    public SwarmSpec? Spec { get; init; }
+    public AddressPool? AddressPool { get; init; }
+    /// <summary>The UDP port task traffic between nodes would use (Swarm's VXLAN port, 4789 by default); recorded and reported.</summary>
+    public int DataPathPort { get; init; }
+}
+
+/// <summary>`swarm update`: the whole spec is replaced, as swarmkit's UpdateCluster does.</summary>
+public sealed record SwarmSpecUpdated(SwarmSpec Spec, DateTimeOffset At) : DomainEvent;
 
 public sealed record SwarmInfo(string ClusterId, string AdvertiseAddress, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version)
 {
+    public SwarmSpec Spec { get; init; } = SwarmSpec.Default;
+    public AddressPool AddressPool { get; init; } = AddressPool.Default;
+    public int DataPathPort { get; init; } = DefaultDataPathPort;
+    public const int DefaultDataPathPort = 4789;
+
     public string? CaCertificatePem { get; init; }
     public string? CaDigest { get; init; }
     public string? WorkerSecretHash { get; init; }

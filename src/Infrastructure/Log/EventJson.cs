@@ -19,6 +19,7 @@ public static class EventJson
     private static readonly (Type Type, string Name)[] EventTypes =
     [
         (typeof(SwarmInitialized), "swarm-initialized"),
+        (typeof(SwarmSpecUpdated), "swarm-spec-updated"),
         (typeof(ClusterCaIssued), "cluster-ca-issued"),
         (typeof(JoinTokenRotated), "join-token-rotated"),
         (typeof(NodeJoined), "node-joined"),

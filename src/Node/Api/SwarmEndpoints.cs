@@ -19,8 +19,8 @@ public static class SwarmEndpoints
         app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options,
             Membership membership, RaftLogHost raft, LocalNode local, CancellationToken ct) =>
         {
-            var request = await Body.ReadAsync<SwarmInitParameters>(context);
-            if (request.ForceNewCluster && projection.Current.Swarm is not null)
+            var request = await Body.ReadAsync<SwarmInitBody>(context);
+            if (request.ForceNewCluster == true && projection.Current.Swarm is not null)
             {
                 // Swarm's recovery from a lost quorum: this manager becomes the only one, with the state it holds.
                 if (membership.IsWorker) throw RaftLogHost.NotAManager();
@@ -32,7 +32,13 @@ public static class SwarmEndpoints
             // The CA and the join secrets are made only for a node that is not in a swarm yet, and kept only once
             // the swarm's creation is committed.
             var cluster = projection.Current.Swarm is null ? ClusterSecrets.Create(clock.Now) : null;
-            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials, options.ManagerEndpoints), ct);
+            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials, options.ManagerEndpoints)
+            {
+                Spec = SwarmWire.ForInit(request.Spec, request.AutoLockManagers ?? false),
+                DefaultAddrPool = request.DefaultAddrPool ?? [],
+                SubnetSize = checked((int)(request.SubnetSize ?? 0)),
+                DataPathPort = checked((int)(request.DataPathPort ?? 0)),
+            }, ct);
             if (cluster is not null)
             {
                 secrets.Save(cluster);
@@ -56,40 +62,27 @@ public static class SwarmEndpoints
 
         app.MapPost("/swarm/update", async (HttpContext context, IMediator mediator, ClusterSecrets secrets, CancellationToken ct) =>
         {
-            foreach (var (flag, role) in new[] { ("rotateWorkerToken", NodeRole.Worker), ("rotateManagerToken", NodeRole.Manager) })
-            {
-                if (!context.Request.Flag(flag)) continue;
-                var secret = JoinToken.NewSecret();
-                await mediator.Send(new RotateJoinTokenCommand(role, JoinToken.HashOf(secret), CallerIdentity.Of(context)), ct);
-                secrets.SaveSecret(role, secret);
-            }
+            // Docker's own check and wording: the version read by the client is required.
+            var rawVersion = context.Request.Query["version"].ToString();
+            if (!ulong.TryParse(rawVersion, out var version))
+                throw new BadRequestException($"invalid swarm version '{rawVersion}': strconv.ParseUint: parsing \"{rawVersion}\": invalid syntax");
+            var spec = SwarmWire.ForUpdate(await Body.ReadAsync<SwarmSpecBody>(context));
+            // New join secrets are made here and kept only once the update that records their hashes is committed.
+            var worker = context.Request.Flag("rotateWorkerToken") ? JoinToken.NewSecret() : null;
+            var manager = context.Request.Flag("rotateManagerToken") ? JoinToken.NewSecret() : null;
+            await mediator.Send(new UpdateSwarmCommand(checked((long)version), spec, CallerIdentity.Of(context),
+                worker is null ? null : JoinToken.HashOf(worker), manager is null ? null : JoinToken.HashOf(manager)), ct);
+            if (worker is not null) secrets.SaveSecret(NodeRole.Worker, worker);
+            if (manager is not null) secrets.SaveSecret(NodeRole.Manager, manager);
             return Results.Ok();
         });
 
         app.MapGet("/swarm", (ClusterProjection projection, ClusterSecrets secrets) =>
             projection.Current.Swarm is not { } swarm
                 ? ApiErrors.Error(503, SwarmDecider.NotInSwarm)
-                : Results.Json(new SwarmInspectResponse
-                {
-                    ID = swarm.ClusterId,
-                    Version = new Docker.DotNet.Models.Version { Index = (ulong)swarm.Version },
-                    CreatedAt = swarm.CreatedAt.UtcDateTime,
-                    UpdatedAt = swarm.UpdatedAt.UtcDateTime,
-                    Spec = Spec(),
-                    JoinTokens = new JoinTokens
-                    {
-                        Worker = secrets.Token(NodeRole.Worker, swarm) ?? "",
-                        Manager = secrets.Token(NodeRole.Manager, swarm) ?? "",
-                    },
-                }, DockerJson.Options));
+                : Results.Json(SwarmWire.ToWire(swarm, new JoinTokensBody(secrets.Token(NodeRole.Worker, swarm) ?? "", secrets.Token(NodeRole.Manager, swarm) ?? "")),
+                    DockerJson.Options));
     }
-
-    public static Spec Spec() => new()
-    {
-        Name = "default",
-        Orchestration = new OrchestrationConfig { TaskHistoryRetentionLimit = TaskReaper.HistoryRetention },
-        Dispatcher = new DispatcherConfig { HeartbeatPeriod = TimeSpan.FromSeconds(5) },
-    };
 }
 
 /// <summary>Reads a request body, naming the problem when it is not the JSON expected.</summary>

@@ -62,9 +62,7 @@ public static class SystemEndpoints
                     RemoteManagers = managers.Select(m => new { NodeID = m.Id, Addr = m.Manager?.Api ?? $"{m.Address}:2377" }),
                     Nodes = state.Nodes.Count,
                     Managers = managers.Count,
-                    Cluster = state.Swarm is { } swarm
-                        ? new { ID = swarm.ClusterId, Version = new { Index = swarm.Version }, swarm.CreatedAt, swarm.UpdatedAt, Spec = SwarmEndpoints.Spec() }
-                        : null,
+                    Cluster = state.Swarm is { } swarm ? SwarmWire.ToWire(swarm) : null,
                 },
             }, DockerJson.Options);
         });

@@ -64,7 +64,7 @@ public sealed class JoinDecider_Tests
     public void A_rotated_out_or_wrong_secret_is_refused()
     {
         var state = Swarm();
-        state = state.And(SwarmDecider.Decide(new RotateJoinToken(NodeRole.Worker, JoinToken.HashOf(JoinToken.NewSecret()), At(1)), state).Events);
+        state = state.And(SwarmDecider.Decide(new UpdateSwarm(state.Swarm!.Version, state.Swarm.Spec, At(1), WorkerSecretHash: JoinToken.HashOf(JoinToken.NewSecret())), state).Events);
 
         Assert.Contains("wrong or has been rotated", Join(state, new JoinToken(Digest, WorkerSecret).ToString()).Error?.Message);
         Assert.Contains("wrong or has been rotated", Join(state, new JoinToken(Digest, JoinToken.NewSecret()).ToString()).Error?.Message);

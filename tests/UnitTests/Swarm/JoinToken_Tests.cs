@@ -53,13 +53,13 @@ public sealed class JoinToken_Tests
 
         Assert.Equal(("digest", "worker-hash", "manager-hash"), (state.Swarm!.CaDigest, state.Swarm.WorkerSecretHash, state.Swarm.ManagerSecretHash));
 
-        state = state.And(SwarmDecider.Decide(new RotateJoinToken(NodeRole.Worker, "new-hash", At(1)), state).Events);
+        state = state.And(SwarmDecider.Decide(new UpdateSwarm(state.Swarm.Version, state.Swarm.Spec, At(1), WorkerSecretHash: "new-hash"), state).Events);
         Assert.Equal(("new-hash", "manager-hash"), (state.Swarm!.WorkerSecretHash, state.Swarm.ManagerSecretHash));
     }
 
     [Fact]
     public void Rotation_outside_a_swarm_is_refused()
     {
-        Assert.Equal(ErrorKind.Unavailable, SwarmDecider.Decide(new RotateJoinToken(NodeRole.Worker, "h", T0), ClusterState.Initial).Error?.Kind);
+        Assert.Equal(ErrorKind.Unavailable, SwarmDecider.Decide(new UpdateSwarm(1, SwarmSpec.Default, T0, WorkerSecretHash: "h"), ClusterState.Initial).Error?.Kind);
     }
 }

@@ -11,7 +11,9 @@ public sealed class SwarmDecider_Tests
     {
         var decision = SwarmDecider.Decide(new InitSwarm("c1", "n1", "10.0.0.1:2377", Engine, T0), ClusterState.Initial);
 
-        Assert.Equal([new SwarmInitialized("c1", "n1", "10.0.0.1:2377", T0), new NodeJoined("n1", NodeRole.Manager, "10.0.0.1:2377", Engine, T0)],
+        Assert.Equal([
+                new SwarmInitialized("c1", "n1", "10.0.0.1:2377", T0) { Spec = SwarmSpec.Default, AddressPool = AddressPool.Default, DataPathPort = 4789 },
+                new NodeJoined("n1", NodeRole.Manager, "10.0.0.1:2377", Engine, T0)],
             decision.Events);
         var state = ClusterState.Initial.And(decision.Events);
         Assert.Equal("c1", state.Swarm?.ClusterId);
