@@ -43,10 +43,6 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
             if (mount.Type == MountType.Tmpfs && !string.IsNullOrEmpty(mount.Source))
                 context.AddFailure("invalid tmpfs mount: source must not be given");
         });
-        RuleForEach(s => s.TaskTemplate.Placement.Constraints).Custom((expression, context) =>
-        {
-            if (!Constraint.TryParse(expression, out _, out var error)) context.AddFailure(error);
-        });
         RuleFor(s => s.TaskTemplate.RestartPolicy.Delay)
             .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart delay must not be negative");
         RuleFor(s => s.TaskTemplate.RestartPolicy.MaxAttempts)

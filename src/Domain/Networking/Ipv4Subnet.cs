@@ -14,6 +14,10 @@ public readonly record struct Ipv4Subnet(uint Network, int PrefixLength)
     public bool Contains(uint address) => (address & Mask) == Network;
     public bool Overlaps(Ipv4Subnet other) => Contains(other.Network) || other.Contains(Network);
 
+    /// <summary>Whether Go's net.ParseCIDR would read it (ADDRESS/PREFIX), which the engine's messages distinguish.</summary>
+    public static bool IsCidrNotation(string text) =>
+        text.Split('/') is [var address, var prefix] && IPAddress.TryParse(address, out _) && int.TryParse(prefix, out _);
+
     public static bool TryParse(string? text, out Ipv4Subnet subnet, out string error)
     {
         subnet = default;

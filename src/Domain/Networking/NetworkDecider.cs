@@ -29,7 +29,8 @@ public static partial class NetworkDecider
 
     public static Decision Decide(CreateNetwork command, ClusterState state)
     {
-        if (state.Swarm is null) return Decision.Fail(ErrorKind.Unavailable, SwarmDecider.NotInSwarm);
+        // The engine tries an overlay network itself outside a swarm and answers Swarm's refusal unclassified (500).
+        if (state.Swarm is null) return Decision.Internal(SwarmDecider.NotInSwarm);
         var spec = command.Spec;
         // The engine refuses an empty name itself, with 500; swarmkit refuses the others with its own wording.
         if (string.IsNullOrEmpty(spec.Name)) return Decision.Internal("invalid name: ");
@@ -51,7 +52,7 @@ public static partial class NetworkDecider
         {
             // The engine answers what is not CIDR notation at all with 500 and Go's wording.
             if (!Ipv4Subnet.TryParse(spec.Subnet, out subnet, out var error))
-                return IsCidrNotation(spec.Subnet)
+                return Ipv4Subnet.IsCidrNotation(spec.Subnet)
                     ? Decision.Invalid(error)
                     : Decision.Internal($"Invalid subnet {spec.Subnet} : invalid CIDR address: {spec.Subnet}");
             var subnetCopy = subnet;
@@ -83,9 +84,6 @@ public static partial class NetworkDecider
             return Decision.Invalid($"network {network.Id} is in use by task {task.Id} ({task.Name})");
         return Decision.Of(new NetworkRemoved(network.Id, command.At));
     }
-
-    private static bool IsCidrNotation(string text) =>
-        text.Split('/') is [var address, var prefix] && System.Net.IPAddress.TryParse(address, out _) && int.TryParse(prefix, out _);
 
     /// <summary>The first /SubnetSize piece of the pools, in their order, that no network overlaps (Swarm's DefaultAddrPool).</summary>
     private static Ipv4Subnet? NextFreeSubnet(ClusterState state, AddressPool addressPool)

@@ -18,7 +18,7 @@ public sealed record Constraint(string Key, bool Equal, string Value)
         var at = eq >= 0 && (ne < 0 || eq < ne) ? eq : ne;
         if (at <= 0)
         {
-            error = $"invalid constraint '{expression}': expected KEY==VALUE or KEY!=VALUE";
+            error = $"invalid constraint '{expression}': constraint expected one operator from ==, !=";
             return false;
         }
         var key = expression[..at].Trim();

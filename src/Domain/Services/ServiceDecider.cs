@@ -62,6 +62,9 @@ public static class ServiceDecider
     private static Decision? Resolve(ServiceSpec requested, string serviceId, ClusterState state, out ServiceSpec resolved)
     {
         resolved = requested;
+        // swarmkit parses constraints past its argument checks and answers a malformed one unclassified (500).
+        foreach (var expression in requested.TaskTemplate.Placement.Constraints)
+            if (!Scheduling.Constraint.TryParse(expression, out _, out var error)) return Decision.Internal(error);
         var networks = new List<ServiceNetwork>();
         foreach (var attachment in requested.TaskTemplate.Networks)
         {

@@ -67,7 +67,7 @@ public static class SwarmDecider
     {
         if (state.Swarm is not { } swarm) return Decision.Fail(ErrorKind.Unavailable, NotInSwarm);
         if (command.Version != swarm.Version)
-            return Decision.Conflict($"update out of sequence: the swarm is at version {swarm.Version}, the update was for version {command.Version}");
+            return Decision.Internal($"update out of sequence: the swarm is at version {swarm.Version}, the update was for version {command.Version}");
         if (Check(command.Spec) is { } invalid) return Decision.Invalid(invalid);
         return new Decision([
             new SwarmSpecUpdated(command.Spec, command.At),

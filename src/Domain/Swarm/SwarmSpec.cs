@@ -111,7 +111,9 @@ public sealed record AddressPool(ImmutableArray<string> Pools, int SubnetSize)
             var text = raw.Trim();
             if (!Networking.Ipv4Subnet.TryParse(text, out var pool, out var parseError))
             {
-                error = $"invalid base pool {text}: {parseError}";
+                error = Networking.Ipv4Subnet.IsCidrNotation(text)
+                    ? $"invalid base pool {text}: {parseError}"
+                    : $"invalid base pool {text}: invalid CIDR address: {text}";
                 return null;
             }
             if (size < pool.PrefixLength)

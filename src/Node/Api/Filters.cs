@@ -13,7 +13,7 @@ public sealed class Filters
 
     /// <summary>
     /// As <see cref="Parse(HttpRequest, string[])"/>, but filters that are not JSON are an unclassified error (500), as
-    /// the engine's task list answers them (it passes the JSON error through, where the other lists call it invalid).
+    /// the engine's task, node and network lists answer them (they pass the JSON error through; the service list calls it invalid).
     /// </summary>
     public static Filters ParseUnclassified(HttpRequest request, params string[] allowed) => Parse(request, unclassified: true, allowed);
 

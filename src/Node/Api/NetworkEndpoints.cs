@@ -29,7 +29,7 @@ public static class NetworkEndpoints
         app.MapGet("/networks", (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
-            var filters = Filters.Parse(request, "id", "name", "driver", "label", "scope");
+            var filters = Filters.ParseUnclassified(request, "id", "name", "driver", "label", "scope");
             // A worker knows the swarm's networks only where its tasks use them, as in Swarm.
             var here = membership.IsWorker ? NodeNetworkPlan.For(state, local.NodeId).Networks.Select(n => n.Id).ToHashSet() : null;
             var networks = state.Networks.Values

@@ -17,7 +17,7 @@ public static class NodeEndpoints
         app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership) =>
         {
             var state = RequireSwarm(projection);
-            var filters = Filters.Parse(request, "id", "name", "role", "membership", "label", "node.label");
+            var filters = Filters.ParseUnclassified(request, "id", "name", "role", "membership", "label", "node.label");
             var nodes = state.Nodes.Values
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))

@@ -32,7 +32,7 @@ public sealed class Bad_input_Tests : IAsyncLifetime
         { "unknown mount type", Spec(mounts: """[{"Type":"nfs","Source":"x","Target":"/data"}]"""), HttpStatusCode.BadRequest, "invalid MountType: \"nfs\"" },
         { "relative mount target", Spec(mounts: """[{"Type":"volume","Source":"x","Target":"data"}]"""), HttpStatusCode.BadRequest, "invalid mount target 'data'" },
         { "empty image", Spec(image: ""), HttpStatusCode.BadRequest, "ContainerSpec: image reference must be provided" },
-        { "bad constraint", Spec(constraints: """["node.rolemanager"]"""), HttpStatusCode.BadRequest, "invalid constraint 'node.rolemanager'" },
+        { "bad constraint", Spec(constraints: """["node.rolemanager"]"""), HttpStatusCode.InternalServerError, "constraint expected one operator from ==, !=" },
         { "malformed JSON", """{"Name": "x", "TaskTemplate": {""", HttpStatusCode.BadRequest, "malformed JSON" },
         { "no container spec", """{"Name": "x"}""", HttpStatusCode.BadRequest, "mismatched Runtime and *Spec fields" },
     };

@@ -164,11 +164,11 @@ public sealed class NetworkDecider_Tests
     }
 
     [Fact]
-    public void Create_before_the_swarm_is_initialised_is_unavailable()
+    public void Create_before_the_swarm_is_initialised_is_refused_unclassified_as_the_engine_does()
     {
         var decision = Create(ClusterState.Initial, Backend);
 
-        Assert.Equal(ErrorKind.Unavailable, decision.Error?.Kind);
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
         Assert.Equal(SwarmDecider.NotInSwarm, decision.Error!.Message);
     }
 

@@ -24,10 +24,10 @@ public sealed class Constraint_Tests
     }
 
     [Theory]
-    [InlineData("", "expected KEY==VALUE or KEY!=VALUE")]
-    [InlineData("node.role", "expected KEY==VALUE or KEY!=VALUE")]
-    [InlineData("node.role=manager", "expected KEY==VALUE or KEY!=VALUE")]
-    [InlineData("==manager", "expected KEY==VALUE or KEY!=VALUE")]
+    [InlineData("", "constraint expected one operator from ==, !=")]
+    [InlineData("node.role", "constraint expected one operator from ==, !=")]
+    [InlineData("node.role=manager", "constraint expected one operator from ==, !=")]
+    [InlineData("==manager", "constraint expected one operator from ==, !=")]
     [InlineData("node.role==", "the value is missing or malformed")]
     [InlineData("node.role==  ", "the value is missing or malformed")]
     [InlineData("node.role==a==b", "the value is missing or malformed")]

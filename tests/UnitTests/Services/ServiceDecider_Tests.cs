@@ -28,6 +28,20 @@ public sealed class ServiceDecider_Tests
         Assert.Empty(decision.Events);
     }
 
+    [Theory]
+    [InlineData("node.role=manager", "constraint expected one operator from ==, !=")]
+    [InlineData("node.color==red", "unknown key 'node.color'")]
+    [InlineData("node.role==", "the value is missing or malformed")]
+    public void Malformed_constraint_is_refused_unclassified_as_swarmkit_does_and_appends_nothing(string constraint, string expected)
+    {
+        var decision = ServiceDecider.Decide(new CreateService("web", Web.WithConstraints(constraint), At(1)), Given(Cluster("n1")));
+
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
+        Assert.Contains($"invalid constraint '{constraint}'", decision.Error!.Message);
+        Assert.Contains(expected, decision.Error.Message);
+        Assert.Empty(decision.Events);
+    }
+
     [Fact]
     public void Create_before_the_swarm_is_initialised_is_unavailable()
     {

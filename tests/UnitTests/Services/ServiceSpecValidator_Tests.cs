@@ -104,15 +104,6 @@ public sealed class ServiceSpecValidator_Tests
         AssertOneError(Spec().WithMounts(new Mount(MountType.Tmpfs, "/x", "/tmp")), "invalid tmpfs mount");
     }
 
-    [Theory]
-    [InlineData("node.role=manager")]
-    [InlineData("node.color==red")]
-    [InlineData("node.role==")]
-    public void Malformed_constraint_is_refused(string constraint)
-    {
-        AssertOneError(Spec().WithConstraints(constraint), $"invalid constraint '{constraint}'");
-    }
-
     [Fact]
     public void Negative_restart_settings_are_refused()
     {
