@@ -16,6 +16,7 @@ public static class ServiceEndpoints
         app.MapPost("/services/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
             var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));
+            if (string.IsNullOrEmpty(spec.Name)) spec = spec with { Name = RandomNames.Next() };
             var id = await mediator.Send(new CreateServiceCommand(spec, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceCreateResponse { ID = id }, DockerJson.Options, statusCode: 201);
         });

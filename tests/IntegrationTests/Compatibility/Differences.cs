@@ -56,6 +56,8 @@ public static class Differences
         new("task", "Spec.ContainerSpec.Isolation", "see service Isolation"),
         new("service", "Endpoint.VirtualIPs[].Addr", "VIPs come from each side's allocator order"),
         new("service", "Endpoint.VirtualIPs[].NetworkID", "network IDs are random per swarm"),
+        new("service", "Spec.TaskTemplate.Networks[].Target", "a network attachment reads back by network ID, random per swarm"),
+        new("service", "Spec.Networks[].Target", "a network attachment reads back by network ID, random per swarm"),
         new("network", "IPAM.Config[].Subnet", "the default pool hands out subnets in each side's allocation order"),
         new("network", "IPAM.Config[].Gateway", "follows the subnet"),
         new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),
@@ -66,6 +68,15 @@ public static class Differences
         new("cli", "**.EngineVersion", "each engine's version"),
         new("cli", "**.Node", "the host name of the node a task is on"),
     ];
+
+    /// <summary>
+    /// /_ping headers EventSwarm may send that the oracle does not, and why. (Absent on EventSwarm's side, or a
+    /// different value, is still a difference.)
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ExtraPingHeaders = new Dictionary<string, string>
+    {
+        ["Swarm"] = "Docker Engine 23+ (API 1.42) sends the node's swarm state and role here and the issue asks for it; the 20.10 oracle predates it",
+    };
 
     /// <summary>Error paths whose status must differ from Docker's, with the code EventSwarm answers and why.</summary>
     public static readonly IReadOnlyDictionary<string, (int EventSwarmStatus, string Reason)> ErrorStatuses = new Dictionary<string, (int, string)>

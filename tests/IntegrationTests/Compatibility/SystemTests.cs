@@ -24,7 +24,7 @@ public sealed class SystemTests(OracleFixture fixture)
             Assert.Equal(docker.Body, eventswarm.Body);
             var differences = PingHeaders
                 .Select(h => (h, d: docker.Headers.GetValueOrDefault(h), e: eventswarm.Headers.GetValueOrDefault(h)))
-                .Where(x => x.d != x.e).Select(x => $"{x.h}: docker={x.d ?? "<missing>"} eventswarm={x.e ?? "<missing>"}").ToList();
+                .Where(x => x.d != x.e && !(x.d is null && Differences.ExtraPingHeaders.ContainsKey(x.h))).Select(x => $"{x.h}: docker={x.d ?? "<missing>"} eventswarm={x.e ?? "<missing>"}").ToList();
             Assert.True(differences.Count == 0, $"{docker.Request} {what}:\n  {string.Join("\n  ", differences)}");
         }
     }
