@@ -44,7 +44,6 @@ public static class Differences
         // The engine underneath: another build, kernel, machine and daemon.
         new("version", "**", "version strings, commits, build times and components describe each program; ApiVersion/MinAPIVersion are checked by name in SystemTests"),
         new("node", "Description.Hostname", "each engine's host name (oracle: its UTS namespace)"),
-        new("node", "Description.Platform.**", "engine-specific", PresenceToo: true),
         new("node", "Description.Resources.**", "each machine's CPUs and memory as its engine reports them"),
         new("node", "Description.Engine.**", "engine version, plugins and labels of each engine", PresenceToo: true),
         new("node", "Description.TLSInfo.**", "each swarm's own root CA", PresenceToo: true),
@@ -53,7 +52,6 @@ public static class Differences
         new("info-swarm", "Nodes", "each swarm's node count is compared by the tests that add nodes"),
         new("info-swarm", "Cluster.TLSInfo.**", "each swarm's own root CA", PresenceToo: true),
         new("task", "Status.ContainerStatus.**", "container IDs and PIDs of each engine", PresenceToo: true),
-        new("task", "Spec.ContainerSpec.Isolation", "see service Isolation"),
         new("service", "Endpoint.VirtualIPs[].Addr", "VIPs come from each side's allocator order"),
         new("service", "Endpoint.VirtualIPs[].NetworkID", "network IDs are random per swarm"),
         new("service", "Spec.TaskTemplate.Networks[].Target", "a network attachment reads back by network ID, random per swarm"),
@@ -61,6 +59,7 @@ public static class Differences
         new("network", "IPAM.Config[].Subnet", "the default pool hands out subnets in each side's allocation order"),
         new("network", "IPAM.Config[].Gateway", "follows the subnet"),
         new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),
+        new("network", "Name", "each test names its own network; compared by the test"),
 
         // The docker CLI's renderings of the above.
         new("cli", "**.ID", "object IDs are random per swarm"),

@@ -104,7 +104,16 @@ public sealed class ServiceSpecTests(OracleFixture fixture)
             await side.PostAsync("/networks/create", """{"Name":"spec-net","Driver":"overlay","Attachable":true}""");
             await side.DeleteAsync($"/services/{name}");
             (await side.PostAsync("/services/create", body)).ShouldSucceed();
-            inspected.Add((await side.GetAsync($"/services/{name}")).ShouldSucceed().Json!);
+        }
+        // Both allocators give the service its VIPs and ports asynchronously: read back once each side has
+        // allocated (bounded; a side that never does is then reported by the comparison).
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            inspected.Clear();
+            foreach (var side in fixture.Sides) inspected.Add((await side.GetAsync($"/services/{name}")).ShouldSucceed().Json!);
+            if (inspected.All(s => s["Endpoint"]?["VirtualIPs"] is not null == (inspected[0]["Endpoint"]?["VirtualIPs"] is not null))
+                && inspected.All(s => s["Endpoint"]?["Ports"] is not null == (inspected[0]["Endpoint"]?["Ports"] is not null))) break;
+            await Task.Delay(200);
         }
         return inspected;
     }
