@@ -59,7 +59,7 @@ public static class Differences
         new("network", "IPAM.Config[].Subnet", "the default pool hands out subnets in each side's allocation order"),
         new("network", "IPAM.Config[].Gateway", "follows the subnet"),
         new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),
-        new("network", "Name", "each test names its own network; compared by the test"),
+        new("network", "Id", "network IDs are random per swarm"),
 
         // The docker CLI's renderings of the above.
         new("cli", "**.ID", "object IDs are random per swarm"),

@@ -11,6 +11,7 @@ public sealed class NetworkTests(OracleFixture fixture)
     {
         await fixture.InSwarmAsync();
         var inspected = new List<JsonNode>();
+        var answers = new List<JsonNode?>();
         foreach (var side in fixture.Sides)
         {
             await side.DeleteAsync("/networks/cmp-net");
@@ -19,8 +20,10 @@ public sealed class NetworkTests(OracleFixture fixture)
                  "IPAM": {"Driver": "default", "Config": [{"Subnet": "10.0.222.0/24", "Gateway": "10.0.222.1"}]}}
                 """);
             Assert.True(created.Status == 201, $"{side}: {created}");
+            answers.Add(created.Json);
             inspected.Add((await side.GetAsync("/networks/cmp-net")).ShouldSucceed().Json!);
         }
+        JsonComparison.AssertSame("network", answers[0], answers[1], "network create's answer");
         JsonComparison.AssertSame("network", inspected[0], inspected[1], "network inspect of an overlay network");
     }
 }
