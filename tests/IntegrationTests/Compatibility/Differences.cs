@@ -60,6 +60,7 @@ public static class Differences
         new("network", "IPAM.Config[].Gateway", "follows the subnet"),
         new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),
         new("network", "Id", "network IDs are random per swarm"),
+        new("network", "Created", "creation times are each side's clock"),
 
         // The docker CLI's renderings of the above.
         new("cli", "**.ID", "object IDs are random per swarm"),
