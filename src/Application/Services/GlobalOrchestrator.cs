@@ -57,5 +57,5 @@ public static class GlobalOrchestrator
     }
 
     private static TaskCreated NewTask(Service service, string nodeId, TaskState desired, ReconcileContext context) =>
-        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplate, service.SpecVersion, desired, context.Now);
+        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplateForTasks, service.SpecVersion, desired, context.Now);
 }

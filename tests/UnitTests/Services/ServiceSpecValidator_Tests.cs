@@ -118,7 +118,7 @@ public sealed class ServiceSpecValidator_Tests
     {
         var spec = Spec() with
         {
-            TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, TimeSpan.FromSeconds(-1), -1, TimeSpan.FromSeconds(-1)) },
+            TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(-1), -1, Duration.FromSeconds(-1)) },
         };
 
         Assert.Equal(["restart delay must not be negative", "restart max attempts must not be negative", "restart window must not be negative"], Errors(spec));
