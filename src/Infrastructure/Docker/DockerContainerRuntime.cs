@@ -120,7 +120,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     /// container (moby daemon/cluster/executor/container/container.go: config, hostConfig, resources). Networks
     /// and host ports are added by the caller.
     /// </summary>
-    internal static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
+    public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
     {
         var spec = task.Spec.Container;
         var limits = task.Spec.Limits;
