@@ -164,7 +164,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             StopSignal = spec.StopSignal,
             // Docker's executor stops with the grace period itself; written on the container too, so that a plain
             // `docker stop` on the node waits as long.
-            StopTimeout = spec.EffectiveStopGracePeriod,
+            StopTimeout = TimeSpan.FromSeconds(Math.Ceiling(spec.EffectiveStopGracePeriod.TotalSeconds)),
             Healthcheck = spec.Healthcheck is { } health
                 ? new HealthcheckConfig
                 {
