@@ -88,6 +88,8 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
         RuleFor(s => s.RollbackConfig!).SetValidator(new UpdateConfigValidator("RollbackConfig")).When(s => s.RollbackConfig is not null);
         RuleForEach(s => s.TaskTemplate.Networks)
             .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
+        RuleForEach(s => s.Networks)
+            .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
         // Published port 0 asks the allocator for one from 30000–32767; a target port must be a real one.
         RuleForEach(s => s.Endpoint.Ports).Custom((port, context) =>
         {
