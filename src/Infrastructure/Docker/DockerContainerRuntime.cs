@@ -76,6 +76,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             [SlotLabel] = task.Slot.ToString(),
         };
         var parameters = ContainerParameters(task, labels, image);
+        var hostConfig = parameters.HostConfig!;
         var endpointNames = new List<(string Name, TaskEndpoint Endpoint)>();
         foreach (var endpoint in networking.Endpoints)
             endpointNames.Add((await EnsureNetworkNameAsync(endpoint.Network, ct), endpoint));
@@ -83,18 +84,18 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         {
             // The engine takes one network at create; the others are connected before the container starts.
             var (firstName, first) = endpointNames[0];
-            parameters.HostConfig.NetworkMode = firstName;
+            hostConfig.NetworkMode = firstName;
             parameters.NetworkingConfig = new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [firstName] = Settings(first) } };
             // Docker's resolver in the container forwards the names it does not know here: the node's ServiceDns
             // first, so service names resolve; the spec's own nameservers after it (Swarm's embedded resolver
             // answers service names itself and forwards the rest to them).
             var dns = endpointNames.Select(e => e.Endpoint.Network).FirstOrDefault(n => !n.Ingress) ?? first.Network;
-            parameters.HostConfig.DNS = [Ipv4Subnet.Format(dns.Gateway), .. parameters.HostConfig.DNS ?? []];
+            hostConfig.DNS = [Ipv4Subnet.Format(dns.Gateway), .. hostConfig.DNS ?? []];
         }
         if (networking.HostPorts.Count > 0)
         {
             parameters.ExposedPorts = networking.HostPorts.ToDictionary(p => PortKey(p), _ => new EmptyStruct());
-            parameters.HostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
+            hostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
                 .ToDictionary(g => g.Key, g => (IList<PortBinding>)[.. g.Select(p => new PortBinding { HostPort = p.PublishedPort == 0 ? "" : p.PublishedPort.ToString() })]);
         }
         try
@@ -120,6 +121,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     /// container (moby daemon/cluster/executor/container/container.go: config, hostConfig, resources). Networks
     /// and host ports are added by the caller.
     /// </summary>
+    // Docker.DotNet's models declare most members non-nullable, but null is how a field is left to the engine's default.
+#pragma warning disable CS8601
     public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
     {
         var spec = task.Spec.Container;
@@ -179,6 +182,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         };
         return config;
     }
+#pragma warning restore CS8601
 
     /// <summary>SELinux labels as `--security-opt label=...`, as Docker's executor applies a spec's privileges.</summary>
     private static List<string>? SecurityOptions(Domain.Services.Privileges? privileges)
