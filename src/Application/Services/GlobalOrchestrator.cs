@@ -19,7 +19,7 @@ public static class GlobalOrchestrator
         var events = new List<DomainEvent>();
         foreach (var service in state.Services.Values.Where(s => s.Spec.Mode.IsGlobal))
         {
-            var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.Placement.Constraints);
+            var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints);
             var tasks = state.TasksOf(service.Id).Where(t => t.IsRunnable).ToList();
             SwarmTask? outdated = null;
             foreach (var node in state.Nodes.Values)

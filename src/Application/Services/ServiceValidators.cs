@@ -40,15 +40,15 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
             if (mount.Type == MountType.Tmpfs && !string.IsNullOrEmpty(mount.Source))
                 context.AddFailure("invalid tmpfs mount: source must not be given");
         });
-        RuleForEach(s => s.TaskTemplate.Placement.Constraints).Custom((expression, context) =>
+        RuleForEach(s => s.TaskTemplate.EffectivePlacement.Constraints).Custom((expression, context) =>
         {
             if (!Constraint.TryParse(expression, out _, out var error)) context.AddFailure(error);
         });
-        RuleFor(s => s.TaskTemplate.RestartPolicy.Delay)
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Delay)
             .Must(NotNegative).WithMessage("restart delay must not be negative");
-        RuleFor(s => s.TaskTemplate.RestartPolicy.MaxAttempts)
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.MaxAttempts)
             .GreaterThanOrEqualTo(0).WithMessage("restart max attempts must not be negative");
-        RuleFor(s => s.TaskTemplate.RestartPolicy.Window)
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Window)
             .Must(NotNegative).WithMessage("restart window must not be negative");
         RuleFor(s => s.TaskTemplate.Container.StopGracePeriod)
             .Must(NotNegative).WithMessage("stop grace period must not be negative");
@@ -57,8 +57,8 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
         {
             foreach (var (nanoCpus, memory, what) in new[]
                      {
-                         (template.Limits.NanoCpus, template.Limits.MemoryBytes, "limit"),
-                         (template.Reservations.NanoCpus, template.Reservations.MemoryBytes, "reservation"),
+                         (template.EffectiveLimits.NanoCpus, template.EffectiveLimits.MemoryBytes, "limit"),
+                         (template.EffectiveReservations.NanoCpus, template.EffectiveReservations.MemoryBytes, "reservation"),
                      })
             {
                 if (nanoCpus < 0 || nanoCpus is > 0 and < 1_000_000)
@@ -66,8 +66,8 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
                 if (memory < 0 || memory is > 0 and < 4 * 1024 * 1024)
                     context.AddFailure($"invalid memory {what} {memory}: must be at least 4MiB");
             }
-            if (template.Limits.Pids < 0) context.AddFailure($"invalid pids limit {template.Limits.Pids}: must not be negative");
-            if (template.Placement.MaxReplicas < 0) context.AddFailure("placement max replicas must not be negative");
+            if (template.EffectiveLimits.Pids < 0) context.AddFailure($"invalid pids limit {template.EffectiveLimits.Pids}: must not be negative");
+            if (template.EffectivePlacement.MaxReplicas < 0) context.AddFailure("placement max replicas must not be negative");
             if (template.LogDriver is { Name: "" or null }) context.AddFailure("LogDriver.Name must be provided when LogDriver is given");
         });
         RuleFor(s => s.TaskTemplate.Container.Healthcheck!).Custom((health, context) =>

@@ -25,7 +25,7 @@ public static class RestartSupervisor
 
     public static IEnumerable<DomainEvent> Restart(SwarmTask task, Service service, ClusterState state, ReconcileContext context)
     {
-        var policy = service.Spec.TaskTemplate.RestartPolicy;
+        var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
         var nodeInvalid = NodeIsInvalid(task, state);
 
         // A task that ended on its own stays as it is when the policy forbids a restart: it keeps its slot, so the

@@ -29,7 +29,7 @@ public static class TaskReaper
 
         foreach (var service in state.Services.Values)
         {
-            var policy = service.Spec.TaskTemplate.RestartPolicy;
+            var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
             var limit = Math.Max(HistoryRetention, policy.MaxAttempts + 1);
             var groups = state.TasksOf(service.Id).Where(t => !removed.Contains(t.Id))
                 .GroupBy(t => t.Slot > 0 ? t.Slot.ToString() : t.NodeId ?? "");

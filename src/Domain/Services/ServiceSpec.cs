@@ -85,14 +85,21 @@ public sealed record TaskTemplate
     /// <summary>The networks its tasks join, by network ID once the service is recorded (names are resolved on the way in).</summary>
     public ImmutableArray<ServiceNetwork> Networks { get; init; } = [];
     public required ContainerSpec Container { get; init; }
-    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Default;
-    public Placement Placement { get; init; } = Placement.None;
-    public Reservations Reservations { get; init; } = Reservations.None;
-    public Limits Limits { get; init; } = Limits.None;
+    // The four parts below are kept as sent, null when not sent: Docker reads a spec back without the parts it was
+    // created without. The Effective properties are what the control loops act on (Swarm's defaults for null).
+    public RestartPolicy? RestartPolicy { get; init; }
+    public Placement? Placement { get; init; }
+    public Reservations? Reservations { get; init; }
+    public Limits? Limits { get; init; }
     /// <summary>The log driver of its containers; null keeps the engine's default.</summary>
     public Driver? LogDriver { get; init; }
     /// <summary>Bumped by `service update --force` to replace tasks whose spec is otherwise unchanged.</summary>
     public long ForceUpdate { get; init; }
+
+    public RestartPolicy EffectiveRestartPolicy => RestartPolicy ?? Services.RestartPolicy.Default;
+    public Placement EffectivePlacement => Placement ?? Services.Placement.None;
+    public Reservations EffectiveReservations => Reservations ?? Services.Reservations.None;
+    public Limits EffectiveLimits => Limits ?? Services.Limits.None;
 
     public bool Equals(TaskTemplate? other) => SpecEquality.Equal(this, other);
 

@@ -126,7 +126,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
     {
         var spec = task.Spec.Container;
-        var limits = task.Spec.Limits;
+        var limits = task.Spec.EffectiveLimits;
         var hostConfig = new HostConfig
         {
             Mounts = spec.Mounts.IsDefaultOrEmpty ? null : spec.Mounts.Select(ToDockerMount).ToList(),

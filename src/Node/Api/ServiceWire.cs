@@ -51,19 +51,19 @@ public static class ServiceWire
             {
                 Container = ToDomain(container),
                 RestartPolicy = restart is null
-                    ? DomainRestartPolicy.Default
+                    ? null
                     : new DomainRestartPolicy(ParseCondition(restart.Condition), ToDuration(restart.Delay), checked((long)(restart.MaxAttempts ?? 0)), ToDuration(restart.Window)),
-                Placement = template.Placement is not { } placement ? EventSwarm.Domain.Services.Placement.None : new EventSwarm.Domain.Services.Placement([.. placement.Constraints ?? []])
+                Placement = template.Placement is not { } placement ? null : new EventSwarm.Domain.Services.Placement([.. placement.Constraints ?? []])
                 {
                     Preferences = [.. (placement.Preferences ?? []).Where(p => p.Spread is not null).Select(p => new PlacementPreference(p.Spread!.SpreadDescriptor ?? ""))],
                     MaxReplicas = checked((long)(placement.MaxReplicas ?? 0)),
                     Platforms = [.. (placement.Platforms ?? []).Select(p => new EventSwarm.Domain.Services.Platform(p.Architecture ?? "", p.OS ?? ""))],
                 },
-                Reservations = new Reservations(reservations?.NanoCPUs ?? 0, reservations?.MemoryBytes ?? 0)
+                Reservations = reservations is null ? null : new Reservations(reservations.NanoCPUs ?? 0, reservations.MemoryBytes ?? 0)
                 {
-                    GenericResources = [.. (reservations?.GenericResources ?? []).Select(ToDomain)],
+                    GenericResources = [.. (reservations.GenericResources ?? []).Select(ToDomain)],
                 },
-                Limits = new Limits(limits?.NanoCPUs ?? 0, limits?.MemoryBytes ?? 0, limits?.Pids ?? 0),
+                Limits = limits is null ? null : new Limits(limits.NanoCPUs ?? 0, limits.MemoryBytes ?? 0, limits.Pids ?? 0),
                 LogDriver = ToDomain(template.LogDriver),
                 ForceUpdate = checked((long)template.ForceUpdate),
                 Networks = [.. (template.Networks ?? []).Select(ToDomain)],
@@ -105,43 +105,44 @@ public static class ServiceWire
     public static TaskSpecJson ToWire(TaskTemplate template, bool forService = false) => new()
     {
         ContainerSpec = ToWire(template.Container),
-        Resources = new ResourceRequirementsJson
+        Resources = template.Limits is null && template.Reservations is null ? null : new ResourceRequirementsJson
         {
-            Limits = new LimitJson
+            Limits = template.Limits is not { } limits ? null : new LimitJson
             {
-                NanoCPUs = OmitZero(template.Limits.NanoCpus),
-                MemoryBytes = OmitZero(template.Limits.MemoryBytes),
-                Pids = OmitZero(template.Limits.Pids),
+                NanoCPUs = OmitZero(limits.NanoCpus),
+                MemoryBytes = OmitZero(limits.MemoryBytes),
+                Pids = OmitZero(limits.Pids),
             },
-            Reservations = new ResourcesJson
+            Reservations = template.Reservations is not { } reservations ? null : new ResourcesJson
             {
-                NanoCPUs = OmitZero(template.Reservations.NanoCpus),
-                MemoryBytes = OmitZero(template.Reservations.MemoryBytes),
-                GenericResources = template.Reservations.GenericResources.IsDefaultOrEmpty ? null : [.. template.Reservations.GenericResources.Select(ToWire)],
+                NanoCPUs = OmitZero(reservations.NanoCpus),
+                MemoryBytes = OmitZero(reservations.MemoryBytes),
+                GenericResources = reservations.GenericResources.IsDefaultOrEmpty ? null : [.. reservations.GenericResources.Select(ToWire)],
             },
         },
-        RestartPolicy = new RestartPolicyJson
+        // Docker writes a restart policy's condition and max attempts always, its delay and window only when given.
+        RestartPolicy = template.RestartPolicy is not { } restart ? null : new RestartPolicyJson
         {
-            Condition = template.RestartPolicy.Condition switch
+            Condition = restart.Condition switch
             {
                 RestartCondition.None => "none",
                 RestartCondition.OnFailure => "on-failure",
                 _ => "any",
             },
-            Delay = template.RestartPolicy.Delay?.Nanoseconds,
-            MaxAttempts = (ulong)template.RestartPolicy.MaxAttempts,
-            Window = template.RestartPolicy.Window?.Nanoseconds,
+            Delay = restart.Delay?.Nanoseconds,
+            MaxAttempts = (ulong)restart.MaxAttempts,
+            Window = restart.Window?.Nanoseconds,
         },
-        Placement = new PlacementJson
+        Placement = template.Placement is not { } placement ? null : new PlacementJson
         {
-            Constraints = NullIfEmpty(template.Placement.Constraints),
-            Preferences = template.Placement.Preferences.IsDefaultOrEmpty
+            Constraints = NullIfEmpty(placement.Constraints),
+            Preferences = placement.Preferences.IsDefaultOrEmpty
                 ? null
-                : [.. template.Placement.Preferences.Select(p => new PlacementPreferenceJson { Spread = new SpreadOverJson { SpreadDescriptor = p.SpreadDescriptor } })],
-            MaxReplicas = template.Placement.MaxReplicas == 0 ? null : (ulong)template.Placement.MaxReplicas,
-            Platforms = template.Placement.Platforms.IsDefaultOrEmpty
+                : [.. placement.Preferences.Select(p => new PlacementPreferenceJson { Spread = new SpreadOverJson { SpreadDescriptor = p.SpreadDescriptor } })],
+            MaxReplicas = placement.MaxReplicas == 0 ? null : (ulong)placement.MaxReplicas,
+            Platforms = placement.Platforms.IsDefaultOrEmpty
                 ? null
-                : [.. template.Placement.Platforms.Select(p => new PlatformJson { Architecture = NullIfEmpty(p.Architecture), OS = NullIfEmpty(p.OS) })],
+                : [.. placement.Platforms.Select(p => new PlatformJson { Architecture = NullIfEmpty(p.Architecture), OS = NullIfEmpty(p.OS) })],
         },
         Networks = template.Networks.IsDefaultOrEmpty ? null : [.. template.Networks.Select(ToWire)],
         LogDriver = ToWire(template.LogDriver),

@@ -104,13 +104,21 @@ public sealed class Full_spec_Tests
         // The container on the engine: what Docker's executor would have made of the spec.
         using var docker = Engine.Client();
         ContainerInspectResponse? container = null;
-        await Eventually.True(async () =>
+        try
         {
-            var list = await Engine.ContainersOfNodeAsync(agent.NodeId);
-            if (list.Count == 0) return false;
-            container = await docker.Containers.InspectContainerAsync(list[0].ID);
-            return container.State.Running;
-        }, TimeSpan.FromSeconds(60), "the task's container runs");
+            await Eventually.True(async () =>
+            {
+                var list = await Engine.ContainersOfNodeAsync(agent.NodeId);
+                if (list.Count == 0) return false;
+                container = await docker.Containers.InspectContainerAsync(list[0].ID);
+                return container.State.Running;
+            }, TimeSpan.FromSeconds(60), "the task's container runs");
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            var log = agent.AgentLog;
+            Assert.Fail($"{e.Message}\ntasks: {await http.GetStringAsync("/v1.41/tasks")}\nagent log: {log[Math.Max(0, log.Length - 4000)..]}");
+        }
         var config = container!.Config;
         var host = container.HostConfig;
         Assert.True(config.Tty);

@@ -61,12 +61,13 @@ public sealed class ServiceEventJson_Tests
 
         var spec = ((ServiceCreated)Assert.Single(EventJson.DeserializeBatch(Encoding.UTF8.GetBytes(batch.ToJsonString())).Events)).Spec;
 
-        Assert.Equal(Duration.FromSeconds(5), spec.TaskTemplate.RestartPolicy.Delay);
-        Assert.Equal(Duration.FromSeconds(60), spec.TaskTemplate.RestartPolicy.Window);
+        Assert.Equal(Duration.FromSeconds(5), spec.TaskTemplate.RestartPolicy!.Delay);
+        Assert.Equal(Duration.FromSeconds(60), spec.TaskTemplate.RestartPolicy!.Window);
         Assert.Equal(Duration.FromSeconds(10), spec.TaskTemplate.Container.StopGracePeriod);
-        Assert.Equal(["node.role==worker"], spec.TaskTemplate.Placement.Constraints.ToArray());
+        Assert.Equal(["node.role==worker"], spec.TaskTemplate.Placement!.Constraints.ToArray());
         Assert.Equal([new ServiceNetwork("n1", ["a"])], spec.TaskTemplate.Networks.ToArray());
-        Assert.Equal(Limits.None, spec.TaskTemplate.Limits);
+        Assert.Null(spec.TaskTemplate.Limits);
+        Assert.Equal(new Reservations(0, 1048576), spec.TaskTemplate.Reservations);
         Assert.Null(spec.UpdateConfig);
         Assert.Empty(spec.TaskTemplate.Container.Hosts);
     }

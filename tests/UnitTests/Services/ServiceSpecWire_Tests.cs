@@ -27,7 +27,7 @@ public sealed class ServiceSpecWire_Tests
     {
         var spec = Parse(FullSpec.Json);
 
-        Assert.Equal(new Duration(5), spec.TaskTemplate.RestartPolicy.Delay);
+        Assert.Equal(new Duration(5), spec.TaskTemplate.RestartPolicy!.Delay);
         Assert.Equal(new Duration(7_000_000_005), spec.TaskTemplate.Container.StopGracePeriod);
         Assert.Equal(new Duration(11), spec.UpdateConfig!.Delay);
         Assert.Equal(5, Write(spec)["TaskTemplate"]!["RestartPolicy"]!["Delay"]!.GetValue<long>());
@@ -53,7 +53,7 @@ public sealed class ServiceSpecWire_Tests
 
         var defaults = new ServiceSpec { Name = "web", TaskTemplate = new TaskTemplate { Container = new ContainerSpec { Image = "busybox" } } };
         Assert.Equal(defaults, withNulls);
-        Assert.Equal(TimeSpan.FromSeconds(5), withNulls.TaskTemplate.RestartPolicy.EffectiveDelay);
+        Assert.Equal(TimeSpan.FromSeconds(5), withNulls.TaskTemplate.EffectiveRestartPolicy.EffectiveDelay);
         Assert.Equal(TimeSpan.FromSeconds(10), withNulls.TaskTemplate.Container.EffectiveStopGracePeriod);
         Assert.Null(withNulls.TaskTemplate.Container.Init);
     }
@@ -65,10 +65,22 @@ public sealed class ServiceSpecWire_Tests
 
         var container = written["TaskTemplate"]!["ContainerSpec"]!.AsObject();
         Assert.Equal(["Image"], container.Select(p => p.Key));
+        Assert.Equal(["ContainerSpec", "ForceUpdate", "Runtime"], written["TaskTemplate"]!.AsObject().Select(p => p.Key).Order());
         Assert.Null(written["UpdateConfig"]);
         Assert.Null(written["Networks"]);
+    }
+
+    [Fact]
+    public void Empty_parts_read_back_with_the_members_Docker_always_writes()
+    {
+        var written = Write(Parse("""
+            { "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" }, "RestartPolicy": {}, "Placement": {}, "Resources": { "Limits": {}, "Reservations": {} } } }
+            """));
+
         // Docker writes a restart policy's condition and max attempts always, its delay and window only when given.
         Assert.Equal("""{"Condition":"any","MaxAttempts":0}""", written["TaskTemplate"]!["RestartPolicy"]!.ToJsonString());
+        Assert.Equal("{}", written["TaskTemplate"]!["Placement"]!.ToJsonString());
+        Assert.Equal("""{"Limits":{},"Reservations":{}}""", written["TaskTemplate"]!["Resources"]!.ToJsonString());
     }
 
     [Fact]
