@@ -52,8 +52,6 @@ public enum MountType { Volume, Bind, Tmpfs }
 
 public sealed record Mount(MountType Type, string? Source, string Target, bool ReadOnly = false)
 {
-    /// <summary>Docker Desktop's consistency hint (consistent, cached, delegated); kept, meaningless on Linux.</summary>
-    public string? Consistency { get; init; }
     public BindOptions? BindOptions { get; init; }
     public VolumeOptions? VolumeOptions { get; init; }
     public TmpfsOptions? TmpfsOptions { get; init; }

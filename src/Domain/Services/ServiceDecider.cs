@@ -64,8 +64,13 @@ public static class ServiceDecider
     private static Decision? Resolve(ServiceSpec requested, string serviceId, ClusterState state, out ServiceSpec resolved)
     {
         resolved = requested;
-        if (ResolveNetworks(requested.TaskTemplate.Networks, state, out var networks) is { } badTemplate) return badTemplate;
-        if (ResolveNetworks(requested.Networks, state, out var deprecated) is { } badDeprecated) return badDeprecated;
+        // Docker resolves the template's networks, or when there are none the deprecated top-level ones; the
+        // other list is kept as sent and not used (daemon/cluster/networks.go populateNetworkID).
+        var useDeprecated = requested.TaskTemplate.Networks.IsDefaultOrEmpty;
+        if (ResolveNetworks(useDeprecated ? requested.Networks : requested.TaskTemplate.Networks, state, out var resolvedNetworks) is { } badNetwork)
+            return badNetwork;
+        var networks = useDeprecated ? requested.TaskTemplate.Networks : resolvedNetworks;
+        var deprecated = useDeprecated ? resolvedNetworks : requested.Networks;
 
         var endpoint = requested.Endpoint;
         if (endpoint.Mode == EndpointMode.Dnsrr && endpoint.HasIngressPorts)

@@ -16,24 +16,20 @@ public sealed record ServiceSpec
     /// <summary>How tasks are replaced on an update; null leaves Swarm's defaults (parallelism 1, stop-first, pause).</summary>
     public UpdateConfig? UpdateConfig { get; init; }
     public UpdateConfig? RollbackConfig { get; init; }
-    /// <summary>The top-level networks of API versions before 1.25: deprecated, still accepted and kept as sent.</summary>
+    /// <summary>
+    /// The top-level networks of API versions before 1.25: deprecated, still accepted and kept as sent. Used only
+    /// when the task template names no network (Docker's populateNetworkID), and only then resolved to IDs.
+    /// </summary>
     public ImmutableArray<ServiceNetwork> Networks { get; init; } = [];
     public EndpointSpec Endpoint { get; init; } = EndpointSpec.Default;
 
-    /// <summary>The networks its tasks join: the task template's, then any given only in the deprecated top-level field.</summary>
-    public ImmutableArray<ServiceNetwork> TaskNetworks
-    {
-        get
-        {
-            var template = TaskTemplate.Networks.IsDefault ? [] : TaskTemplate.Networks;
-            if (Networks.IsDefaultOrEmpty) return template;
-            return [.. template, .. Networks.Where(n => template.All(t => t.Target != n.Target))];
-        }
-    }
+    /// <summary>The networks its tasks join: the task template's, or when it names none, the deprecated top-level ones.</summary>
+    public ImmutableArray<ServiceNetwork> TaskNetworks =>
+        !TaskTemplate.Networks.IsDefaultOrEmpty ? TaskTemplate.Networks : Networks.IsDefault ? [] : Networks;
 
-    /// <summary>What its tasks are made from: the template, on every network the service joins.</summary>
+    /// <summary>What its tasks are made from: the template, on the networks the service joins.</summary>
     public TaskTemplate TaskTemplateForTasks =>
-        Networks.IsDefaultOrEmpty ? TaskTemplate : TaskTemplate with { Networks = TaskNetworks };
+        !TaskTemplate.Networks.IsDefaultOrEmpty || Networks.IsDefaultOrEmpty ? TaskTemplate : TaskTemplate with { Networks = Networks };
 
     /// <summary>
     /// Whether tasks made from <paramref name="other"/> differ from this spec's: the template, and the parts of the

@@ -407,7 +407,6 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         Source = mount.Source,
         Target = mount.Target,
         ReadOnly = mount.ReadOnly,
-        Consistency = mount.Consistency,
         BindOptions = mount.BindOptions is { } bind ? new BindOptions { Propagation = bind.Propagation, NonRecursive = bind.NonRecursive } : null,
         VolumeOptions = mount.VolumeOptions is { } volume
             ? new VolumeOptions

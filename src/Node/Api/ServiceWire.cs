@@ -245,7 +245,8 @@ public static class ServiceWire
         DNSConfig = container.DnsConfig is not { } dns
             ? null
             : new DnsConfigJson { Nameservers = NullIfEmpty(dns.Nameservers), Search = NullIfEmpty(dns.Search), Options = NullIfEmpty(dns.Options) },
-        Isolation = container.Isolation,
+        // Docker writes the isolation it defaults to, "default", when none was given.
+        Isolation = container.Isolation ?? "default",
         Sysctls = container.Sysctls.IsEmpty ? null : container.Sysctls,
         CapabilityAdd = NullIfEmpty(container.CapabilityAdd),
         CapabilityDrop = NullIfEmpty(container.CapabilityDrop),
@@ -360,7 +361,6 @@ public static class ServiceWire
         mount.Target ?? "",
         mount.ReadOnly ?? false)
     {
-        Consistency = NullIfEmpty(mount.Consistency),
         BindOptions = mount.BindOptions is { } bind ? new BindOptions(NullIfEmpty(bind.Propagation), bind.NonRecursive ?? false) : null,
         VolumeOptions = mount.VolumeOptions is { } volume
             ? new VolumeOptions(volume.NoCopy ?? false) { Labels = ToImmutable(volume.Labels), DriverConfig = ToDomain(volume.DriverConfig) }
@@ -374,7 +374,6 @@ public static class ServiceWire
         Source = mount.Source,
         Target = mount.Target,
         ReadOnly = mount.ReadOnly ? true : null,
-        Consistency = mount.Consistency,
         BindOptions = mount.BindOptions is { } bind ? new BindOptionsJson { Propagation = bind.Propagation, NonRecursive = bind.NonRecursive ? true : null } : null,
         VolumeOptions = mount.VolumeOptions is { } volume
             ? new VolumeOptionsJson { NoCopy = volume.NoCopy ? true : null, Labels = volume.Labels.IsEmpty ? null : volume.Labels, DriverConfig = ToWire(volume.DriverConfig) }

@@ -28,7 +28,7 @@ public sealed class Full_spec_Tests
           "Hostname": "web-host",
           "Env": ["A=1"],
           "Dir": "/tmp",
-          "User": "nobody",
+          "User": "1000",
           "Groups": ["1234", "5678"],
           "Privileges": { "SELinuxContext": { "Disable": true, "User": "", "Role": "", "Type": "", "Level": "" } },
           "Init": true,
@@ -79,26 +79,24 @@ public sealed class Full_spec_Tests
         (await agent.Docker("network", "create", "-d", "overlay", "fullspec-front")).ShouldSucceed();
         using var http = agent.Http();
         var back = await NetworkIdAsync(http, "fullspec-back");
-        var front = await NetworkIdAsync(http, "fullspec-front");
 
         var created = await http.PostAsync("/v1.41/services/create", new StringContent(Spec, Encoding.UTF8, "application/json"));
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["ID"]!.GetValue<string>();
 
-        // Network names are recorded as IDs, as Docker does; everything else reads back as sent.
+        // The template's network names are recorded as IDs, as Docker does; the deprecated top-level networks are
+        // kept as sent and not used while the template names networks (Docker's rule); the rest reads back as sent.
         var expected = JsonNode.Parse(Spec)!;
         expected["TaskTemplate"]!["Networks"]![0]!["Target"] = back;
-        expected["Networks"]![0]!["Target"] = front;
         var service = JsonNode.Parse(await http.GetStringAsync($"/v1.41/services/{id}"))!;
         AssertSameJson(expected, service["Spec"]!, "Spec");
 
-        // A task carries the service's template (without the service-level Runtime), on every network it joins.
+        // A task carries the service's template, without the Runtime Docker writes in a service's spec only.
         await Eventually.True(async () => JsonNode.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"fullspec\"]}")}"))!.AsArray().Count > 0,
             TimeSpan.FromSeconds(30), "the service has a task");
         var task = JsonNode.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"fullspec\"]}")}"))!.AsArray()[0]!;
         var expectedTask = expected["TaskTemplate"]!.DeepClone().AsObject();
         expectedTask.Remove("Runtime");
-        expectedTask["Networks"]!.AsArray().Add(JsonNode.Parse($$"""{ "Target": "{{front}}", "Aliases": ["www"] }"""));
         AssertSameJson(expectedTask, task["Spec"]!, "task Spec");
 
         // The container on the engine: what Docker's executor would have made of the spec.
@@ -124,7 +122,7 @@ public sealed class Full_spec_Tests
         Assert.True(config.Tty);
         Assert.True(config.OpenStdin);
         Assert.Equal("web-host", config.Hostname);
-        Assert.Equal("nobody", config.User);
+        Assert.Equal("1000", config.User);
         Assert.Equal("/tmp", config.WorkingDir);
         Assert.Equal("SIGINT", config.StopSignal);
         Assert.Equal(4, config.StopTimeout is { } stop ? (int)Math.Ceiling(stop.TotalSeconds) : -1); // 3 s 5 ns, in whole seconds up
@@ -152,8 +150,8 @@ public sealed class Full_spec_Tests
         Assert.Equal("1m", host.LogConfig.Config["max-size"]);
         Assert.Contains("label=disable", host.SecurityOpt);
         Assert.Equal("c", Assert.Single(container.Config.Labels, l => l.Key == "c").Key);
-        // The existing networking is untouched: the task is on its networks, and the node's service DNS comes first.
-        Assert.Equal(2, container.NetworkSettings.Networks.Count);
+        // The existing networking is untouched: the task is on its network, and the node's service DNS comes first.
+        Assert.Single(container.NetworkSettings.Networks);
         Assert.Equal("10.0.0.53", host.DNS[^1]);
     }
 

@@ -28,7 +28,7 @@ public static class FullSpec
           "OpenStdin": true,
           "ReadOnly": true,
           "Mounts": [
-            { "Type": "bind", "Source": "/srv", "Target": "/srv", "ReadOnly": true, "Consistency": "cached",
+            { "Type": "bind", "Source": "/srv", "Target": "/srv", "ReadOnly": true,
               "BindOptions": { "Propagation": "rslave", "NonRecursive": true } },
             { "Type": "volume", "Source": "data", "Target": "/data",
               "VolumeOptions": { "NoCopy": true, "Labels": { "v": "1" }, "DriverConfig": { "Name": "local", "Options": { "o": "bind" } } } },

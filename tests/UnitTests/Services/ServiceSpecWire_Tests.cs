@@ -64,7 +64,8 @@ public sealed class ServiceSpecWire_Tests
         var written = Write(Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } } }"""));
 
         var container = written["TaskTemplate"]!["ContainerSpec"]!.AsObject();
-        Assert.Equal(["Image"], container.Select(p => p.Key));
+        Assert.Equal(["Image", "Isolation"], container.Select(p => p.Key));
+        Assert.Equal("default", container["Isolation"]!.GetValue<string>());
         Assert.Equal(["ContainerSpec", "ForceUpdate", "Runtime"], written["TaskTemplate"]!.AsObject().Select(p => p.Key).Order());
         Assert.Null(written["UpdateConfig"]);
         Assert.Null(written["Networks"]);
@@ -74,9 +75,20 @@ public sealed class ServiceSpecWire_Tests
     public void Empty_parts_read_back_with_the_members_Docker_always_writes()
     {
         var written = Write(Parse("""
-            { "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" }, "RestartPolicy": {}, "Placement": {}, "Resources": { "Limits": {}, "Reservations": {} } } }
+            {
+              "Name": "web",
+              "TaskTemplate": {
+                "ContainerSpec": { "Image": "busybox", "Privileges": {}, "Healthcheck": {}, "DNSConfig": {} },
+                "RestartPolicy": {}, "Placement": {}, "Resources": { "Limits": {}, "Reservations": {} }
+              }
+            }
             """));
 
+        // What Docker 20.10 answered for the same request, part by part.
+        var container = written["TaskTemplate"]!["ContainerSpec"]!;
+        Assert.Equal("""{"CredentialSpec":null,"SELinuxContext":null}""", container["Privileges"]!.ToJsonString());
+        Assert.Equal("{}", container["Healthcheck"]!.ToJsonString());
+        Assert.Equal("{}", container["DNSConfig"]!.ToJsonString());
         // Docker writes a restart policy's condition and max attempts always, its delay and window only when given.
         Assert.Equal("""{"Condition":"any","MaxAttempts":0}""", written["TaskTemplate"]!["RestartPolicy"]!.ToJsonString());
         Assert.Equal("{}", written["TaskTemplate"]!["Placement"]!.ToJsonString());

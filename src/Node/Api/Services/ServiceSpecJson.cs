@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Docker.DotNet.Models;
 
 namespace EventSwarm.Node.Api.Services;
@@ -160,9 +161,12 @@ public sealed class ContainerSpecJson
     public List<UlimitJson>? Ulimits { get; init; }
 }
 
+/// <summary>Go writes both members without omitempty: null when absent.</summary>
 public sealed class PrivilegesJson
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public CredentialSpecJson? CredentialSpec { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public SeLinuxContextJson? SELinuxContext { get; init; }
 }
 
@@ -256,6 +260,8 @@ public sealed class TaskJson
     public Docker.DotNet.Models.Version Version { get; init; } = new();
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    /// <summary>A task's own annotations: Docker writes its labels, empty, always.</summary>
+    public IDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public required TaskSpecJson Spec { get; init; }
     public string? ServiceID { get; init; }
     public long? Slot { get; init; }
