@@ -22,6 +22,11 @@ public sealed record ServiceSpec
     /// </summary>
     public ImmutableArray<ServiceNetwork> Networks { get; init; } = [];
     public EndpointSpec Endpoint { get; init; } = EndpointSpec.Default;
+    /// <summary>
+    /// False when the client sent no EndpointSpec: the endpoint is then the default (VIP, no ports), and Docker
+    /// reads such a spec back without one. Logs from before this field always had one.
+    /// </summary>
+    public bool HasEndpointSpec { get; init; } = true;
 
     /// <summary>The networks its tasks join: the task template's, or when it names none, the deprecated top-level ones.</summary>
     public ImmutableArray<ServiceNetwork> TaskNetworks =>

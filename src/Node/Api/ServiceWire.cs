@@ -69,6 +69,7 @@ public static class ServiceWire
                 Networks = [.. (template.Networks ?? []).Select(ToDomain)],
             },
             Endpoint = ToDomain(wire.EndpointSpec),
+            HasEndpointSpec = wire.EndpointSpec is not null,
         };
     }
 
@@ -83,7 +84,7 @@ public static class ServiceWire
         UpdateConfig = ToWire(spec.UpdateConfig),
         RollbackConfig = ToWire(spec.RollbackConfig),
         Networks = spec.Networks.IsDefaultOrEmpty ? null : [.. spec.Networks.Select(ToWire)],
-        EndpointSpec = ToWire(spec.Endpoint),
+        EndpointSpec = spec.HasEndpointSpec ? ToWire(spec.Endpoint) : null,
     };
 
     public static WireEndpointSpec ToWire(DomainEndpointSpec endpoint) => new()

@@ -51,8 +51,10 @@ public sealed class ServiceSpecWire_Tests
             }
             """);
 
-        var defaults = new ServiceSpec { Name = "web", TaskTemplate = new TaskTemplate { Container = new ContainerSpec { Image = "busybox" } } };
+        // Every part is at its default; the endpoint is remembered as not sent only so that it reads back absent, as in Docker.
+        var defaults = new ServiceSpec { Name = "web", TaskTemplate = new TaskTemplate { Container = new ContainerSpec { Image = "busybox" } }, HasEndpointSpec = false };
         Assert.Equal(defaults, withNulls);
+        Assert.Equal(EventSwarm.Domain.Networking.EndpointSpec.Default, withNulls.Endpoint);
         Assert.Equal(TimeSpan.FromSeconds(5), withNulls.TaskTemplate.EffectiveRestartPolicy.EffectiveDelay);
         Assert.Equal(TimeSpan.FromSeconds(10), withNulls.TaskTemplate.Container.EffectiveStopGracePeriod);
         Assert.Null(withNulls.TaskTemplate.Container.Init);
@@ -69,6 +71,8 @@ public sealed class ServiceSpecWire_Tests
         Assert.Equal(["ContainerSpec", "ForceUpdate", "Runtime"], written["TaskTemplate"]!.AsObject().Select(p => p.Key).Order());
         Assert.Null(written["UpdateConfig"]);
         Assert.Null(written["Networks"]);
+        Assert.Null(written["EndpointSpec"]);
+        Assert.Equal("""{"Mode":"vip"}""", Write(Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } }, "EndpointSpec": {} }"""))["EndpointSpec"]!.ToJsonString());
     }
 
     [Fact]
