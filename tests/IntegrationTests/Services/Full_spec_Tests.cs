@@ -30,7 +30,7 @@ public sealed class Full_spec_Tests
           "Dir": "/tmp",
           "User": "1000",
           "Groups": ["1234", "5678"],
-          "Privileges": { "SELinuxContext": { "Disable": true, "User": "", "Role": "", "Type": "", "Level": "" } },
+          "Privileges": { "CredentialSpec": null, "SELinuxContext": { "Disable": true, "User": "", "Role": "", "Type": "", "Level": "" } },
           "Init": true,
           "StopSignal": "SIGINT",
           "TTY": true,
