@@ -126,6 +126,11 @@ public sealed class Full_spec_Tests
         Assert.Equal("/tmp", config.WorkingDir);
         Assert.Equal("SIGINT", config.StopSignal);
         Assert.Equal(4, config.StopTimeout is { } stop ? (int)Math.Ceiling(stop.TotalSeconds) : -1); // 3 s 5 ns, in whole seconds up
+        // The engine's own JSON too, so that no client model's unit conversion hides a wrong value: seconds for the
+        // stop timeout, nanoseconds for health check durations.
+        var raw = JsonNode.Parse((await CommandResult.RunAsync("docker", ["inspect", container.ID], new Dictionary<string, string>())).Output)!.AsArray()[0]!;
+        Assert.Equal(4, raw["Config"]!["StopTimeout"]!.GetValue<long>());
+        Assert.Equal(1_000_000_000, raw["Config"]!["Healthcheck"]!["Interval"]!.GetValue<long>());
         Assert.Equal(["CMD-SHELL", "true"], config.Healthcheck.Test);
         Assert.Equal(TimeSpan.FromSeconds(1), config.Healthcheck.Interval);
         Assert.Equal(TimeSpan.FromSeconds(2), config.Healthcheck.Timeout);
