@@ -9,6 +9,7 @@ using EventSwarm.Infrastructure.Docker;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Api;
+using EventSwarm.Node.Api.Engine;
 using FluentValidation;
 using Mediator;
 
@@ -45,10 +46,11 @@ public static class AgentHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         var secrets = new ClusterSecrets(options.DataDirectory);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenUnixSocket(options.Socket);
+            k.ListenUnixSocket(options.Socket, listen => listen.UseDockerHalfClose());
             // Other nodes reach this one over TLS with the node certificate the swarm's CA signed; callers prove
             // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication).
             if (options.ListenEndpoint is { } endpoint)
@@ -83,6 +85,8 @@ public static class AgentHost
         services.AddSingleton<RoleChange>();
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
+        services.AddEnginePassThrough(options.DockerHost);
+        services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -101,13 +105,18 @@ public static class AgentHost
 
         var app = builder.Build();
         app.UseDockerErrors();
+        app.UseDockerHeaders();
         app.UseNodeAuthentication();
         app.Use((context, next) =>
         {
-            // Docker clients prefix every path with the API version they speak (/v1.41/services).
+            // Docker clients prefix every path with the API version they speak (/v1.41/services). It becomes the
+            // PathBase: routes match without it, and the pass-through to the engine puts it back.
             var path = context.Request.Path.Value ?? "";
             if (path.Length > 3 && path.StartsWith("/v") && path.IndexOf('/', 1) is var slash and > 2 && char.IsDigit(path[2]))
+            {
+                context.Request.PathBase = path[..slash];
                 context.Request.Path = path[slash..];
+            }
             return next(context);
         });
         app.UseRouting();
@@ -121,6 +130,7 @@ public static class AgentHost
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
         ManagerEndpoints.Map(app);
+        app.MapEnginePassThrough();
 
         await app.StartAsync();
         // Only root may drive the node, as with docker.sock's root:docker 0660.
