@@ -31,7 +31,7 @@ public static class AgentHost
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period DURATION]");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]");
             return 2;
         }
 
@@ -46,19 +46,22 @@ public static class AgentHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
         var secrets = new ClusterSecrets(options.DataDirectory);
+        var remote = new RemoteListener(LoggerFactory.Create(_ => { }));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(options.Socket);
             // Other nodes reach this one over TLS with the node certificate the swarm's CA signed; callers prove
-            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication).
-            if (options.ListenEndpoint is { } endpoint)
-                k.Listen(endpoint, listen => listen.UseHttps(https =>
-                {
-                    https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
-                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
-                    https.ClientCertificateValidation = (_, _, _) => true;
-                }));
+            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication). The
+            // socket behind it opens with `swarm init` / `swarm join` and closes with `swarm leave`.
+            k.Listen(RemoteListener.Placeholder, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
         });
+        builder.Services.AddSingleton(remote);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(remote);
 
         var runtime = DockerContainerRuntime.Connect(options.DockerHost);
         var projection = new ClusterProjection();
@@ -77,6 +80,8 @@ public static class AgentHost
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
+        services.AddSingleton(new SwarmAddressBook(options.DataDirectory));
+        services.AddSingleton<SwarmLifecycle>();
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<SwarmLeave>();
         services.AddSingleton<LeaderLink>();
@@ -93,6 +98,7 @@ public static class AgentHost
         });
         // Order matters: the log is open (and replayed) before the loops and the worker look at the projection.
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmLifecycle>());
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
         services.AddHostedService<NetworkService>();
