@@ -38,6 +38,8 @@ public sealed class RemoteListener(ILoggerFactory loggers) : IConnectionListener
             try
             {
                 if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+                // Connections dropped by a leave sit in TIME_WAIT on this port; the next init must still bind it.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.Bind(endpoint);
                 socket.Listen(512);
             }
