@@ -65,7 +65,9 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
         {
             if (!membership.IsWorker)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                // Joining as a worker wakes this at once: `swarm join` waits for the state it brings.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), idle.Token).ContinueWith(_ => { });
                 continue;
             }
             using var following = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);

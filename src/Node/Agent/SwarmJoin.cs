@@ -20,7 +20,8 @@ namespace EventSwarm.Node.Agent;
 /// listens for the others from then on, at the addresses the join chose (<see cref="SwarmAddresses.ForJoin"/>).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
-public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, AgentOptions options, RoleChange roles, SwarmLifecycle lifecycle)
+public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, ClusterProjection projection, AgentOptions options,
+    RoleChange roles, SwarmLifecycle lifecycle)
 {
     public async Task JoinAsync(SwarmJoinParameters request, CancellationToken ct)
     {
@@ -83,6 +84,10 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         if (joined.ManagerMaterial is not { } material)
         {
             membership.BecomeWorker(remote);
+            // `docker swarm join` returns once the node is in the swarm: /info says active from then on. The feed
+            // from the manager brings the state; a slow one is no failure (the node is joined), so the wait is short.
+            for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10); !projection.Current.Nodes.ContainsKey(local.NodeId) && DateTime.UtcNow < deadline;)
+                await projection.WaitForChangeAsync(projection.Current.LastSequence, TimeSpan.FromMilliseconds(200), ct);
             return;
         }
         secrets.ImportManagerMaterial(material);
