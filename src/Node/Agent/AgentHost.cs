@@ -46,7 +46,6 @@ public static class AgentHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
         var secrets = new ClusterSecrets(options.DataDirectory);
-        var remote = new RemoteListener(LoggerFactory.Create(_ => { }));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(options.Socket);
@@ -60,8 +59,9 @@ public static class AgentHost
                 https.ClientCertificateValidation = (_, _, _) => true;
             }));
         });
-        builder.Services.AddSingleton(remote);
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(remote);
+        // Registered after Kestrel's socket transport, so asked first; it binds only the placeholder.
+        builder.Services.AddSingleton<RemoteListener>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<RemoteListener>());
 
         var runtime = DockerContainerRuntime.Connect(options.DockerHost);
         var projection = new ClusterProjection();

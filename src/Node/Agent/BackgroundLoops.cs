@@ -135,14 +135,18 @@ public sealed class WorkerService(
     {
         var swarm = projection.Current.Swarm;
         if (swarm is null) return;
+        var asWorker = membership.IsWorker;
         try
         {
-            await (membership.IsWorker
+            await (asWorker
                 ? manager.ReportAsync(report, ct)
                 : mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), ct).AsTask());
         }
-        catch (Exception e) when (e is not OperationCanceledException
-                                  && (!ReferenceEquals(projection.Current.Swarm, swarm) || e is CommandRejectedException { Error.Kind: Domain.ErrorKind.NotFound }))
+        catch (Exception e) when (e is not OperationCanceledException && (!ReferenceEquals(projection.Current.Swarm, swarm)
+                                      // Leaving, while the projection still shows the swarm: the worker follows no manager, the manager's log is closed.
+                                      || asWorker && !membership.IsWorker
+                                      || e is CommandRejectedException { Error.Message: Domain.Swarm.SwarmDecider.NotInSwarm }
+                                      || e is CommandRejectedException { Error.Kind: Domain.ErrorKind.NotFound }))
         {
             loggers.CreateLogger<WorkerService>().LogDebug("dropped {Count} task reports of a swarm this node is no longer in ({Error})", report.Reports.Count, e.Message);
         }

@@ -72,7 +72,8 @@ public sealed class SwarmLifecycle(SwarmAddressBook addresses, RemoteListener li
             addresses.Clear();
             throw new CommandRejectedException(new DomainError(ErrorKind.Invalid, $"cannot listen on {at.Listen}: {e.Message}"));
         }
-        logger.LogInformation("listening for other nodes on {Listen}, advertised as {Advertise}", at.Listen, at.Advertise);
+        logger.LogInformation("listening for other nodes on {Listen}, advertised as {Advertise}; Raft on {RaftListen} as {RaftAdvertise}; data path {DataPath}",
+            at.Listen, at.Advertise, at.RaftListen, at.RaftAdvertise, at.DataPath ?? at.AdvertiseIp);
     }
 
     /// <summary>

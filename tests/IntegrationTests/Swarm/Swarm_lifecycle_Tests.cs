@@ -104,7 +104,11 @@ public sealed class Swarm_lifecycle_Tests(ITestOutputHelper output)
         await AssertInSwarmAsync(http, worker, true, "after its own init");
         (await worker.Docker("swarm", "leave", "--force")).ShouldSucceed();
 
-        // Joining the first swarm again, with a new certificate: the connections made with the old one are not reused.
+        // Joining the first swarm again, with a new certificate: the connections made with the old one are not
+        // reused. The node keeps its ID across swarms (Docker gives it a new one), so its old entry goes first.
+        (await worker.Docker("swarm", "join", "--token", token, manager.ListenAddress)).ShouldFailWith($"node {worker.NodeId} is already part of this swarm");
+        await AssertInSwarmAsync(http, worker, false, "after a refused join");
+        (await manager.EventSwarm("node", "rm", "--force", worker.NodeId)).ShouldSucceed();
         (await worker.Docker("swarm", "join", "--token", token, manager.ListenAddress)).ShouldSucceed();
         await AssertInSwarmAsync(http, worker, true, "after joining again");
         (await manager.EventSwarm("service", "create", "--name", "back", "--replicas", "2", "--constraint", $"node.id=={worker.NodeId}",
