@@ -32,7 +32,7 @@ public static class AgentHost
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period DURATION]");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]");
             return 2;
         }
 
@@ -52,15 +52,18 @@ public static class AgentHost
         {
             k.ListenUnixSocket(options.Socket, listen => listen.UseDockerHalfClose());
             // Other nodes reach this one over TLS with the node certificate the swarm's CA signed; callers prove
-            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication).
-            if (options.ListenEndpoint is { } endpoint)
-                k.Listen(endpoint, listen => listen.UseHttps(https =>
-                {
-                    https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
-                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
-                    https.ClientCertificateValidation = (_, _, _) => true;
-                }));
+            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication). The
+            // socket behind it opens with `swarm init` / `swarm join` and closes with `swarm leave`.
+            k.Listen(RemoteListener.Placeholder, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
         });
+        // Registered after Kestrel's socket transport, so asked first; it binds only the placeholder.
+        builder.Services.AddSingleton<RemoteListener>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<RemoteListener>());
 
         var runtime = DockerContainerRuntime.Connect(options.DockerHost);
         var projection = new ClusterProjection();
@@ -79,6 +82,8 @@ public static class AgentHost
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
+        services.AddSingleton(new SwarmAddressBook(options.DataDirectory));
+        services.AddSingleton<SwarmLifecycle>();
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<SwarmLeave>();
         services.AddSingleton<LeaderLink>();
@@ -97,6 +102,7 @@ public static class AgentHost
         });
         // Order matters: the log is open (and replayed) before the loops and the worker look at the projection.
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmLifecycle>());
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
         services.AddHostedService<NetworkService>();
