@@ -442,7 +442,7 @@ public static class ServiceCommands
             FailureAction = args.Value($"{prefix}-failure-action"),
             Monitor = args.Duration($"{prefix}-monitor") ?? TimeSpan.Zero,
             MaxFailureRatio = args.Value($"{prefix}-max-failure-ratio") is { } ratio ? float.Parse(ratio, System.Globalization.CultureInfo.InvariantCulture) : 0,
-            Order = args.Value($"{prefix}-order"),
+            Order = args.Value($"{prefix}-order") ?? "stop-first",
         };
     }
 
