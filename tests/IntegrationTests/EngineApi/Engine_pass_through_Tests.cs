@@ -70,10 +70,13 @@ public sealed class Engine_pass_through_Tests
             """);
         try
         {
-            var deployed = (await agent.Docker("stack", "deploy", "-c", file, "smoke")).ShouldSucceed();
-            // The engine answers /distribution/busybox:latest/json as dockerd does with no registry: the CLI warns.
-            Assert.Contains("could not be accessed on a registry", deployed.Error + deployed.Output);
+            (await agent.Docker("stack", "deploy", "-c", file, "smoke")).ShouldSucceed();
             Assert.Contains("smoke_web", (await agent.Docker("service", "ls", "--format", "{{.Name}}")).ShouldSucceed().Output);
+            // The engine answers /distribution/busybox:latest/json as dockerd does with no registry reachable; the
+            // CLI then deploys without a digest and, on an update (it prints no warnings of a create), warns.
+            var updated = (await agent.Docker("stack", "deploy", "-c", file, "smoke")).ShouldSucceed();
+            Assert.True((updated.Error + updated.Output).Contains("could not be accessed on a registry"), updated.Error + updated.Output);
+            Assert.Equal("busybox:latest", (await agent.Docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", "smoke_web")).ShouldSucceed().Output.Trim());
         }
         finally
         {

@@ -7,13 +7,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace EventSwarm.Node.Api.Engine;
 
 /// <summary>
-/// Docker's hijacked streams that Kestrel does not see as upgrades. `docker exec` starts with
-/// <c>POST /exec/{id}/start</c>, a JSON body and <c>Connection: Upgrade</c>, <c>Upgrade: tcp</c>; dockerd answers
-/// <c>101</c> and the connection carries the process's stdin one way and its output the other. Kestrel (since
-/// .NET 6) ignores an upgrade offered with a body and serves it as a plain request, so the forwarder cannot
-/// upgrade it. Here the request goes to the engine on a connection of its own, the engine's 101 comes back
-/// through Kestrel's response (a 101 is never chunked), the output is copied as it comes, and what the client
-/// sends after its request body (stdin) is read from the connection itself.
+/// Docker's hijacked streams: `docker attach` and `docker run` send <c>POST /containers/{id}/attach</c>, `docker
+/// exec` sends <c>POST /exec/{id}/start</c> with a JSON body, both with <c>Connection: Upgrade</c>, <c>Upgrade: tcp</c>;
+/// dockerd answers <c>101</c> and the connection then carries stdin one way and the output the other, each closed
+/// on its own (the CLI shuts its sending side down when stdin ends and reads the output on). The request goes to
+/// the engine on a connection of its own. Without a body Kestrel upgrades the client's connection; with one
+/// (Kestrel, since .NET 6, serves an upgrade offered with a body as a plain request) the engine's 101 goes as the
+/// response, which Kestrel never chunks, and stdin is read off the connection after the body. The forwarder is not
+/// used for either: it ends both directions of an upgraded stream as soon as one ends.
 /// </summary>
 internal static class Hijack
 {
