@@ -4,8 +4,11 @@
 #   bash ops/cluster.sh up N      nodes n1..nN at 10.200.0.11..; sockets in /run/eventswarm-cluster/nK/
 #   bash ops/cluster.sh down      stop everything and remove the namespaces, bridge, rules and data
 #   bash ops/cluster.sh env K     print the exports to drive node K (EVENTSWARM_HOST, DOCKER_HOST for its engine)
-# Agents listen on <address>:2377 for other nodes; AGENT_ARGS adds flags (e.g. --heartbeat-period 1s). They are not
-# joined into one swarm here: that is the caller's step (swarm init on n1, join on the others).
+# Agents start as dockerd does, with no address: they listen for other nodes (on 0.0.0.0:2377, Raft on :4377)
+# once `swarm init` / `swarm join` says so, and again after a restart; AGENT_ARGS adds flags (e.g.
+# --heartbeat-period 1s). They are not joined into one swarm here: that is the caller's step, e.g.
+#   eventswarm -H unix:///run/eventswarm-cluster/n1/eventswarm.sock swarm init --advertise-addr 10.200.0.11
+#   eventswarm -H unix:///run/eventswarm-cluster/n2/eventswarm.sock swarm join --token <token> 10.200.0.11:2377
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=/run/eventswarm-cluster
@@ -56,7 +59,7 @@ up_node() {
   done
   if ! curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1; then
     unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k $ES agent --data-dir $DATA/n$k/eventswarm \
-      --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock --raft-addr $(addr $k):4377 --listen-addr $(addr $k):2377 ${AGENT_ARGS:-}" \
+      --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock ${AGENT_ARGS:-}" \
       >"$dir/agent.log" 2>&1 &
     echo $! >"$dir/agent.pid"
     for _ in $(seq 1 150); do curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.2; done

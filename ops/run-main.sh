@@ -75,7 +75,9 @@ if ! curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1; then
   for _ in $(seq 1 150); do curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.2; done
   curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null || { echo "agent did not start; see /var/log/eventswarm-agent.log" >&2; exit 1; }
 fi
-eventswarm node ls >/dev/null 2>&1 || eventswarm swarm init --advertise-addr 127.0.0.1
+# One node: its swarm port and Raft (4377) on loopback only; `swarm init --advertise-addr <IP>` (no --listen-addr)
+# instead lets other machines join it.
+eventswarm node ls >/dev/null 2>&1 || eventswarm swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:2377
 eventswarm service inspect demo >/dev/null 2>&1 || \
   eventswarm service create --name demo --replicas 3 busybox sh -c "while true;do sleep 3600;done"
 seed_networking eventswarm

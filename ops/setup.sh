@@ -14,6 +14,8 @@ command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# The Python Docker SDK drives EventSwarm in tests/sdk/python_smoke.py (Debian's, for /usr/bin/python3).
+/usr/bin/python3 -c "import docker" >/dev/null 2>&1 || missing+=(python3-docker)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

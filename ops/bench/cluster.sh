@@ -2,7 +2,8 @@
 # Three managers on a real 3-node layout (ops/cluster.sh), EventSwarm and then Docker Swarm on the same engines:
 # commands committed per second (sequential and 32 in flight, via the leader and via a follower), scale 1 -> 30
 # over the three nodes, the leader's RSS with 33 services, and leader failover (kill -9) to the first command
-# committed through a follower. Swarm listens on 2378 because the agents hold 2377.
+# committed through a follower. Agents start with no address (as dockerd); Swarm listens on 2378, clear of the
+# 2377 an agent listens on once in a swarm.
 # Usage: sudo bash ops/bench/cluster.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -45,7 +45,8 @@ wait_running "$ES" whoami 2
 PID=$(client_pid $C/n3/docker.sock eventswarm.service.name=client)
 nsenter -t "$PID" -n $BENCH network eventswarm unix://$C/n1/eventswarm.sock whoami 8000 10.200.0.11 | tee "$OUT/es.tsv"
 
-# Docker Swarm on the same three engines, the agents stopped; 2378 because the agents hold 2377.
+# Docker Swarm on the same three engines, the agents stopped (they joined no swarm: nothing holds 2377; 2378 keeps
+# the two apart all the same).
 bash ops/cluster.sh down >/dev/null 2>&1 || true
 bash ops/cluster.sh up 3 >/dev/null
 for k in 1 2 3; do kill -9 "$(cat $C/n$k/agent.pid)" 2>/dev/null || true; done

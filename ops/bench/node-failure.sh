@@ -37,7 +37,7 @@ $ES -H unix://$C/n1/eventswarm.sock service create --name web --replicas 6 busyb
 measure eventswarm "$ES -H unix://$C/n1/eventswarm.sock node ls" "$ES -H unix://$C/n1/eventswarm.sock service ps web" \
   "pkill -9 -f -- '--socket $C/n3/eventswarm.sock'; kill -9 \$(cat $C/n3/docker.pid)" | tee /tmp/nf-es.tsv
 
-# Docker Swarm on the same three engines (on port 2378: the agents hold 2377)
+# Docker Swarm on the same three engines (on port 2378, clear of 2377 where an agent listens once in a swarm)
 bash ops/cluster.sh down >/dev/null 2>&1 || true
 bash ops/cluster.sh up 3 >/dev/null
 D="docker -H unix://$C/n1/docker.sock"

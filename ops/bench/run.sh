@@ -22,7 +22,9 @@ trap cleanup EXIT
 $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14399 >"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
-DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+# Loopback only, clear of 2377 and 4377 (an engine in swarm mode or a run-main agent may hold them): the swarm
+# port from init, Raft pinned by the agent's --raft-addr.
+DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14377 >/dev/null
 $BENCH eventswarm "unix://$WORK/es.sock" unix:///var/run/docker.sock "$AGENT_PID" | tee "$WORK/eventswarm.tsv"
 kill -9 "$AGENT_PID"; AGENT_PID=""
 docker ps -aq --filter label=eventswarm.task.id | xargs -r docker rm -f >/dev/null 2>&1 || true

@@ -91,7 +91,7 @@ public static class Scenario
         {
             TaskTemplate = spec.TaskTemplate with
             {
-                RestartPolicy = new RestartPolicy(condition, TimeSpan.FromSeconds(delaySeconds), maxAttempts, TimeSpan.FromSeconds(windowSeconds)),
+                RestartPolicy = new RestartPolicy(condition, Duration.FromSeconds(delaySeconds), maxAttempts, Duration.FromSeconds(windowSeconds)),
             },
         };
 

@@ -22,10 +22,14 @@ public sealed class ClusterProjection
     /// </summary>
     public bool IsCatchingUp { get; set; }
 
+    /// <summary>Moves each time the state is replaced rather than extended (a log opened again, a swarm left or joined).</summary>
+    public long Generation { get; private set; }
+
     public void Restore(ClusterState state)
     {
         lock (_gate)
         {
+            Generation++;
             _current = state;
             _recent.Clear();
             Signal();

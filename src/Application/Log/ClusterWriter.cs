@@ -18,6 +18,9 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
     /// <summary>The state once every appended batch is applied; meaningful only while <see cref="_appended"/> is not empty.</summary>
     private ClusterState _anticipated = ClusterState.Initial;
 
+    /// <summary>The projection's generation the batches in <see cref="_appended"/> were appended to.</summary>
+    private long _generation;
+
     public async Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, EventMetadata metadata, CancellationToken ct)
     {
         Decision decision;
@@ -33,6 +36,7 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
             foreach (var @event in decision.Events)
                 state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
             _anticipated = state;
+            _generation = projection.Generation;
             _appended.Enqueue(state.LastSequence);
         }
         finally
@@ -61,6 +65,9 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
     private ClusterState Anticipated()
     {
         var applied = projection.Current;
+        // A log closed and opened again (swarm leave, then init) starts a new history: what was anticipated on
+        // the old one would make the new swarm look like the old, e.g. "already part of a swarm" after leaving.
+        if (_generation != projection.Generation) _appended.Clear();
         while (_appended.TryPeek(out var last) && last <= applied.LastSequence) _appended.Dequeue();
         return _appended.Count == 0 ? applied : _anticipated;
     }

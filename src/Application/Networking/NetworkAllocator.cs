@@ -33,7 +33,7 @@ public static class NetworkAllocator
         {
             var vips = ImmutableArray.CreateBuilder<VirtualIp>();
             if (service.Spec.Endpoint.Mode == EndpointMode.Vip)
-                foreach (var attachment in service.Spec.TaskTemplate.Networks)
+                foreach (var attachment in service.Spec.TaskNetworks)
                 {
                     if (!state.Networks.TryGetValue(attachment.Target, out var network)) continue;
                     var kept = service.Endpoint.VirtualIps.FirstOrDefault(v => v.NetworkId == network.Id);

@@ -32,7 +32,7 @@ public static class ServiceDiscovery
         var serviceName = wantsTasks ? name[TasksPrefix.Length..] : name;
         foreach (var service in state.Services.Values)
         {
-            var shared = service.Spec.TaskTemplate.Networks
+            var shared = service.Spec.TaskNetworks
                 .Where(n => visible.Contains(n.Target)
                     && (service.Spec.Name.Equals(serviceName, StringComparison.OrdinalIgnoreCase)
                         || (!n.Aliases.IsDefault && n.Aliases.Contains(serviceName, StringComparer.OrdinalIgnoreCase))))

@@ -19,7 +19,7 @@ public static class Scheduler
     private static readonly Filter[] Pipeline =
     [
         new("{0} not available for new tasks", (node, _, _, _) => node.CanTakeNewTasks),
-        new("insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.Reservations)),
+        new("insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.EffectiveReservations)),
         new("scheduling constraints not satisfied on {0}", (node, _, _, constraints) => constraints.All(c => c.IsSatisfiedBy(node))),
     ];
 
@@ -39,7 +39,7 @@ public static class Scheduler
         var events = new List<DomainEvent>();
         foreach (var task in waiting)
         {
-            var constraints = Constraint.ParseAll(task.Spec.Placement.Constraints);
+            var constraints = Constraint.ParseAll(task.Spec.EffectivePlacement.Constraints);
             // Global tasks come with their node; the scheduler only checks that it still fits.
             var candidates = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var preset)
                 ? [preset]
@@ -88,8 +88,8 @@ public static class Scheduler
         {
             Total++;
             _perService[task.ServiceId] = TasksOf(task.ServiceId) + 1;
-            _nanoCpus += task.Spec.Reservations.NanoCpus;
-            _memory += task.Spec.Reservations.MemoryBytes;
+            _nanoCpus += task.Spec.EffectiveReservations.NanoCpus;
+            _memory += task.Spec.EffectiveReservations.MemoryBytes;
         }
 
         public bool Fits(Node node, Domain.Services.Reservations wanted) =>

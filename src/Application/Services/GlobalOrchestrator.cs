@@ -19,7 +19,7 @@ public static class GlobalOrchestrator
         var events = new List<DomainEvent>();
         foreach (var service in state.Services.Values.Where(s => s.Spec.Mode.IsGlobal))
         {
-            var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.Placement.Constraints);
+            var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints);
             var tasks = state.TasksOf(service.Id).Where(t => t.IsRunnable).ToList();
             SwarmTask? outdated = null;
             foreach (var node in state.Nodes.Values)
@@ -57,5 +57,5 @@ public static class GlobalOrchestrator
     }
 
     private static TaskCreated NewTask(Service service, string nodeId, TaskState desired, ReconcileContext context) =>
-        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplate, service.SpecVersion, desired, context.Now);
+        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplateForTasks, service.SpecVersion, desired, context.Now);
 }

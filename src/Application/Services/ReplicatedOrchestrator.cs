@@ -97,5 +97,5 @@ public static class ReplicatedOrchestrator
     }
 
     internal static TaskCreated NewTask(Service service, long slot, TaskState desired, ReconcileContext context) =>
-        new(context.NewId(), service.Id, service.Spec.Name, slot, null, service.Spec.TaskTemplate, service.SpecVersion, desired, context.Now);
+        new(context.NewId(), service.Id, service.Spec.Name, slot, null, service.Spec.TaskTemplateForTasks, service.SpecVersion, desired, context.Now);
 }

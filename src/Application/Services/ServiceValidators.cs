@@ -8,6 +8,8 @@ namespace EventSwarm.Application.Services;
 /// <summary>The shape of a spec, checked before anything is decided; Swarm's rules and messages where it has them.</summary>
 public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec>
 {
+    private static bool NotNegative(Duration? duration) => duration is not { Nanoseconds: < 0 };
+
     // Swarm's rule for service names: a DNS label that may also hold underscores (api/validation). Swarm writes
     // the repetition as [A-Za-z0-9]+, harmless in Go's linear engine but exponential in a backtracking one; one
     // character per repetition accepts the same names in linear time.
@@ -43,15 +45,51 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
             if (mount.Type == MountType.Tmpfs && !string.IsNullOrEmpty(mount.Source))
                 context.AddFailure("invalid tmpfs mount: source must not be given");
         });
-        RuleFor(s => s.TaskTemplate.RestartPolicy.Delay)
-            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart delay must not be negative");
-        RuleFor(s => s.TaskTemplate.RestartPolicy.MaxAttempts)
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Delay)
+            .Must(NotNegative).WithMessage("restart delay must not be negative");
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.MaxAttempts)
             .GreaterThanOrEqualTo(0).WithMessage("restart max attempts must not be negative");
-        RuleFor(s => s.TaskTemplate.RestartPolicy.Window)
-            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("restart window must not be negative");
+        RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Window)
+            .Must(NotNegative).WithMessage("restart window must not be negative");
         RuleFor(s => s.TaskTemplate.Container.StopGracePeriod)
-            .GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("stop grace period must not be negative");
+            .Must(NotNegative).WithMessage("stop grace period must not be negative");
+        // Swarm's resource rules (api/validation): a CPU value below a millionth of a CPU or memory below 4 MiB is a mistake.
+        RuleFor(s => s.TaskTemplate).Custom((template, context) =>
+        {
+            foreach (var (nanoCpus, memory, what) in new[]
+                     {
+                         (template.EffectiveLimits.NanoCpus, template.EffectiveLimits.MemoryBytes, "limit"),
+                         (template.EffectiveReservations.NanoCpus, template.EffectiveReservations.MemoryBytes, "reservation"),
+                     })
+            {
+                if (nanoCpus < 0 || nanoCpus is > 0 and < 1_000_000)
+                    context.AddFailure($"invalid cpu {what} {nanoCpus / 1e9}: must be at least 0.001");
+                if (memory < 0 || memory is > 0 and < 4 * 1024 * 1024)
+                    context.AddFailure($"invalid memory {what} {memory}: must be at least 4MiB");
+            }
+            if (template.EffectiveLimits.Pids < 0) context.AddFailure($"invalid pids limit {template.EffectiveLimits.Pids}: must not be negative");
+            if (template.EffectivePlacement.MaxReplicas < 0) context.AddFailure("placement max replicas must not be negative");
+            if (template.LogDriver is { Name: "" or null }) context.AddFailure("LogDriver.Name must be provided when LogDriver is given");
+        });
+        RuleFor(s => s.TaskTemplate.Container.Healthcheck!).Custom((health, context) =>
+        {
+            // Docker's rule: a health check duration is 0 (inherit) or at least 1 ms.
+            foreach (var (value, name) in new[] { (health.Interval, "Interval"), (health.Timeout, "Timeout"), (health.StartPeriod, "StartPeriod") })
+                if (value.Nanoseconds != 0 && value.Nanoseconds < 1_000_000)
+                    context.AddFailure($"{name} in Healthcheck cannot be less than 1ms");
+            if (health.Retries < 0) context.AddFailure("Retries in Healthcheck cannot be negative");
+        }).When(s => s.TaskTemplate.Container.Healthcheck is not null);
+        RuleForEach(s => s.TaskTemplate.Container.Ulimits)
+            .Must(u => !string.IsNullOrEmpty(u.Name) && u.Soft <= u.Hard)
+            .WithMessage((_, u) => $"invalid ulimit '{u.Name}': a name is required and the soft limit must not exceed the hard one ({u.Soft} > {u.Hard})");
+        RuleForEach(s => s.TaskTemplate.Container.Hosts)
+            .Must(h => h.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries).Length >= 2)
+            .WithMessage((_, h) => $"invalid host entry '{h}': expected \"IP HOSTNAME\"");
+        RuleFor(s => s.UpdateConfig!).SetValidator(new UpdateConfigValidator("UpdateConfig")).When(s => s.UpdateConfig is not null);
+        RuleFor(s => s.RollbackConfig!).SetValidator(new UpdateConfigValidator("RollbackConfig")).When(s => s.RollbackConfig is not null);
         RuleForEach(s => s.TaskTemplate.Networks)
+            .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
+        RuleForEach(s => s.Networks)
             .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
         // Published port 0 asks the allocator for one from 30000–32767; a target port must be a real one.
         RuleForEach(s => s.Endpoint.Ports).Custom((port, context) =>
@@ -61,6 +99,18 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
             if (port.PublishedPort is < 0 or > 65535)
                 context.AddFailure($"invalid published port {port.PublishedPort}: must be between 1 and 65535, or 0 for one chosen by the swarm");
         });
+    }
+}
+
+/// <summary>Swarm's checks of an update or rollback config (controlapi validateUpdate), with its wording.</summary>
+public sealed class UpdateConfigValidator : AbstractValidator<UpdateConfig>
+{
+    public UpdateConfigValidator(string name)
+    {
+        RuleFor(u => u.Parallelism).GreaterThanOrEqualTo(0).WithMessage($"{name}.Parallelism must not be negative");
+        RuleFor(u => u.Delay.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {name}.Delay cannot be negative");
+        RuleFor(u => u.Monitor.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {name}.Monitor cannot be negative");
+        RuleFor(u => u.MaxFailureRatio).InclusiveBetween(0f, 1f).WithMessage($"TaskSpec: {name}.MaxFailureRatio cannot be negative or greater than 1");
     }
 }
 

@@ -77,6 +77,7 @@ public sealed class InitSwarmValidator : AbstractValidator<InitSwarmCommand>
 {
     public InitSwarmValidator() =>
         RuleFor(c => c.AdvertiseAddress)
-            .Must(a => System.Net.IPAddress.TryParse(a.Split(':')[0], out _))
+            // An IP (v4 or v6), or IP:PORT / [V6]:PORT as older callers sent it.
+            .Must(a => System.Net.IPAddress.TryParse(a, out _) || System.Net.IPEndPoint.TryParse(a, out _))
             .WithMessage(c => $"invalid advertise address '{c.AdvertiseAddress}': expected an IP address, optionally with a port");
 }

@@ -25,7 +25,7 @@ public static class RestartSupervisor
 
     public static IEnumerable<DomainEvent> Restart(SwarmTask task, Service service, ClusterState state, ReconcileContext context)
     {
-        var policy = service.Spec.TaskTemplate.RestartPolicy;
+        var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
         var nodeInvalid = NodeIsInvalid(task, state);
 
         // A task that ended on its own stays as it is when the policy forbids a restart: it keeps its slot, so the
@@ -36,13 +36,13 @@ public static class RestartSupervisor
 
         // Swarm skips the delay only for tasks moved off a drained node; a node that went down waits like a failure.
         var drained = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var node) && node.Availability == NodeAvailability.Drain;
-        var delay = drained ? TimeSpan.Zero : policy.Delay;
+        var delay = drained ? TimeSpan.Zero : policy.EffectiveDelay;
         var notBefore = delay > TimeSpan.Zero ? context.Now + delay : (DateTimeOffset?)null;
 
         yield return new TaskCreated(
             context.NewId(), service.Id, service.Spec.Name, task.Slot,
             service.Spec.Mode.IsGlobal ? task.NodeId : null,
-            service.Spec.TaskTemplate, service.SpecVersion,
+            service.Spec.TaskTemplateForTasks, service.SpecVersion,
             notBefore is null ? TaskState.Running : TaskState.Ready,
             context.Now, notBefore);
     }
@@ -64,7 +64,7 @@ public static class RestartSupervisor
             .Where(t => t.SpecVersion == service.SpecVersion)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Skip(1)
-            .Count(t => policy.Window <= TimeSpan.Zero || t.CreatedAt >= now - policy.Window);
+            .Count(t => policy.EffectiveWindow <= TimeSpan.Zero || t.CreatedAt >= now - policy.EffectiveWindow);
         return restarts < policy.MaxAttempts;
     }
 

@@ -31,7 +31,7 @@ public static class TaskReaper
         var retention = (state.Swarm?.Spec ?? SwarmSpec.Default).TaskHistoryRetentionLimit;
         foreach (var service in state.Services.Values)
         {
-            var policy = service.Spec.TaskTemplate.RestartPolicy;
+            var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
             var limit = policy.MaxAttempts > 0 ? policy.MaxAttempts + 1 : retention;
             if (limit < 0) continue;
             var groups = state.TasksOf(service.Id).Where(t => !removed.Contains(t.Id))

@@ -122,7 +122,7 @@ public sealed class WorkerAgent(
                 else if (observed == TaskState.Orphaned && hasContainer && _stoppedOrphans.Add(task.Id))
                     Run(task.Id, async () =>
                     {
-                        await runtime.StopAsync(containerId!, task.Spec.Container.StopGracePeriod, ct);
+                        await runtime.StopAsync(containerId!, task.Spec.Container.EffectiveStopGracePeriod, ct);
                         await RemoveContainerAsync(task.Id, containerId!, ct);
                     });
                 continue;
@@ -199,7 +199,7 @@ public sealed class WorkerAgent(
         if (_containers.TryGetValue(task.Id, out var containerId))
         {
             if (task.Status.State == TaskState.Running && !task.Networks.IsEmpty) await Task.Delay(LeaveRotationDelay, ct);
-            await runtime.StopAsync(containerId, task.Spec.Container.StopGracePeriod, ct);
+            await runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct);
             if (task.DesiredState == TaskState.Remove) await RemoveContainerAsync(task.Id, containerId, ct);
         }
         Report(task.Id, TaskState.Shutdown, "shutdown", containerId: containerId);

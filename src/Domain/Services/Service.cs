@@ -20,5 +20,5 @@ public sealed record Service(
     public ServiceEndpoint Endpoint { get; init; } = ServiceEndpoint.None;
 
     public bool UsesNetwork(Network network) =>
-        Spec.TaskTemplate.Networks.Any(n => n.Target == network.Id) || (network.Spec.Ingress && Spec.Endpoint.HasIngressPorts);
+        Spec.TaskNetworks.Any(n => n.Target == network.Id) || (network.Spec.Ingress && Spec.Endpoint.HasIngressPorts);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Swarm;
 
@@ -42,10 +43,11 @@ public static class ServiceDecider
         if (command.Spec.Mode.Kind != service.Spec.Mode.Kind)
             return Decision.Unimplemented("service mode change is not allowed");
         if (Resolve(command.Spec, service.Id, state, out var spec) is { } refused) return refused;
-        if (spec == service.Spec) return Decision.None;
 
-        // A change of the replica count alone is recorded as scaling, which is what it is.
-        if (spec with { Mode = service.Spec.Mode } == service.Spec)
+        // A change of the replica count alone is recorded as scaling, which is what it is. An update that changes
+        // nothing is still recorded: Swarm bumps Meta.Version on every accepted update (and keeps the spec as the
+        // previous one), so a client holding the old version must refetch; its tasks are not replaced.
+        if (spec != service.Spec && spec with { Mode = service.Spec.Mode } == service.Spec)
             return Decision.Of(new ServiceScaled(service.Id, spec.Mode.Replicas, command.At));
         return Decision.Of(new ServiceUpdated(service.Id, spec, command.At));
     }
@@ -63,19 +65,15 @@ public static class ServiceDecider
     {
         resolved = requested;
         // swarmkit parses constraints past its argument checks and answers a malformed one unclassified (500).
-        foreach (var expression in requested.TaskTemplate.Placement.Constraints)
+        foreach (var expression in requested.TaskTemplate.EffectivePlacement.Constraints)
             if (!Scheduling.Constraint.TryParse(expression, out _, out var error)) return Decision.Internal(error);
-        var networks = new List<ServiceNetwork>();
-        foreach (var attachment in requested.TaskTemplate.Networks)
-        {
-            // The engine resolves the networks before it asks swarmkit, and answers 500 when one is missing.
-            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.Internal($"network {attachment.Target} not found");
-            if (network.Spec.Ingress)
-                return Decision.Invalid($"Service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
-            if (networks.Any(n => n.Target == network.Id))
-                return Decision.Invalid($"service cannot be attached to network {network.Spec.Name} more than once");
-            networks.Add(attachment with { Target = network.Id });
-        }
+        // Docker resolves the template's networks, or when there are none the deprecated top-level ones; the
+        // other list is kept as sent and not used (daemon/cluster/networks.go populateNetworkID).
+        var useDeprecated = requested.TaskTemplate.Networks.IsDefaultOrEmpty;
+        if (ResolveNetworks(useDeprecated ? requested.Networks : requested.TaskTemplate.Networks, state, out var resolvedNetworks) is { } badNetwork)
+            return badNetwork;
+        var networks = useDeprecated ? requested.TaskTemplate.Networks : resolvedNetworks;
+        var deprecated = useDeprecated ? resolvedNetworks : requested.Networks;
 
         var endpoint = requested.Endpoint;
         if (endpoint.Mode == EndpointMode.Dnsrr && endpoint.HasIngressPorts)
@@ -93,7 +91,25 @@ public static class ServiceDecider
         if (endpoint.HasIngressPorts && state.IngressNetwork is null)
             return Decision.Fail(ErrorKind.Unavailable, "the swarm has no ingress network for published ports; create one with `network create --ingress -d overlay ingress`");
 
-        resolved = requested with { TaskTemplate = requested.TaskTemplate with { Networks = [.. networks] } };
+        resolved = requested with { TaskTemplate = requested.TaskTemplate with { Networks = networks }, Networks = deprecated };
+        return null;
+    }
+
+    private static Decision? ResolveNetworks(ImmutableArray<ServiceNetwork> requested, ClusterState state, out ImmutableArray<ServiceNetwork> resolved)
+    {
+        resolved = [];
+        var networks = new List<ServiceNetwork>();
+        foreach (var attachment in requested.IsDefault ? [] : requested)
+        {
+            // The engine resolves the networks before it asks swarmkit, and answers 500 when one is missing.
+            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.Internal($"network {attachment.Target} not found");
+            if (network.Spec.Ingress)
+                return Decision.Invalid($"Service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
+            if (networks.Any(n => n.Target == network.Id))
+                return Decision.Invalid($"service cannot be attached to network {network.Spec.Name} more than once");
+            networks.Add(attachment with { Target = network.Id });
+        }
+        resolved = [.. networks];
         return null;
     }
 

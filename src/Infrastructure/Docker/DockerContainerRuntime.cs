@@ -75,20 +75,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             [ServiceNameLabel] = task.ServiceName,
             [SlotLabel] = task.Slot.ToString(),
         };
-        var parameters = new CreateContainerParameters
-        {
-            Name = task.ContainerName,
-            Image = image,
-            Cmd = spec.Args.IsDefaultOrEmpty ? null : spec.Args.ToList(),
-            Entrypoint = spec.Command.IsDefaultOrEmpty ? null : spec.Command.ToList(),
-            Env = spec.Env.IsDefaultOrEmpty ? null : spec.Env.ToList(),
-            Labels = labels,
-            HostConfig = new HostConfig
-            {
-                Mounts = spec.Mounts.IsDefaultOrEmpty ? null : spec.Mounts.Select(ToDockerMount).ToList(),
-                NanoCPUs = 0,
-            },
-        };
+        var parameters = ContainerParameters(task, labels, image);
+        var hostConfig = parameters.HostConfig!;
         var endpointNames = new List<(string Name, TaskEndpoint Endpoint)>();
         foreach (var endpoint in networking.Endpoints)
             endpointNames.Add((await EnsureNetworkNameAsync(endpoint.Network, ct), endpoint));
@@ -96,16 +84,18 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         {
             // The engine takes one network at create; the others are connected before the container starts.
             var (firstName, first) = endpointNames[0];
-            parameters.HostConfig.NetworkMode = firstName;
+            hostConfig.NetworkMode = firstName;
             parameters.NetworkingConfig = new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [firstName] = Settings(first) } };
-            // Docker's resolver in the container forwards the names it does not know here: the node's ServiceDns.
+            // Docker's resolver in the container forwards the names it does not know here: the node's ServiceDns
+            // first, so service names resolve; the spec's own nameservers after it (Swarm's embedded resolver
+            // answers service names itself and forwards the rest to them).
             var dns = endpointNames.Select(e => e.Endpoint.Network).FirstOrDefault(n => !n.Ingress) ?? first.Network;
-            parameters.HostConfig.DNS = [Ipv4Subnet.Format(dns.Gateway)];
+            hostConfig.DNS = [Ipv4Subnet.Format(dns.Gateway), .. hostConfig.DNS ?? []];
         }
         if (networking.HostPorts.Count > 0)
         {
             parameters.ExposedPorts = networking.HostPorts.ToDictionary(p => PortKey(p), _ => new EmptyStruct());
-            parameters.HostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
+            hostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
                 .ToDictionary(g => g.Key, g => (IList<PortBinding>)[.. g.Select(p => new PortBinding { HostPort = p.PublishedPort == 0 ? "" : p.PublishedPort.ToString() })]);
         }
         try
@@ -125,6 +115,90 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             throw new TaskRejectedException(ErrorMessage(e));
         }
     }
+
+    /// <summary>
+    /// The container a task's spec describes, mapped as Docker's swarm executor maps a ContainerSpec onto a
+    /// container (moby daemon/cluster/executor/container/container.go: config, hostConfig, resources). Networks
+    /// and host ports are added by the caller.
+    /// </summary>
+    // Docker.DotNet's models declare most members non-nullable, but null is how a field is left to the engine's default.
+#pragma warning disable CS8601
+    public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
+    {
+        var spec = task.Spec.Container;
+        var limits = task.Spec.EffectiveLimits;
+        var hostConfig = new HostConfig
+        {
+            Mounts = spec.Mounts.IsDefaultOrEmpty ? null : spec.Mounts.Select(ToDockerMount).ToList(),
+            NanoCPUs = limits.NanoCpus > 0 ? limits.NanoCpus : 0,
+            Memory = limits.MemoryBytes > 0 ? limits.MemoryBytes : 0,
+            PidsLimit = limits.Pids > 0 ? limits.Pids : null,
+            GroupAdd = ListOrNull(spec.Groups),
+            ReadonlyRootfs = spec.ReadOnly,
+            Init = spec.Init,
+            Sysctls = spec.Sysctls.IsEmpty ? null : new Dictionary<string, string>(spec.Sysctls),
+            CapAdd = ListOrNull(spec.CapabilityAdd),
+            CapDrop = ListOrNull(spec.CapabilityDrop),
+            Ulimits = spec.Ulimits.IsDefaultOrEmpty ? null : [.. spec.Ulimits.Select(u => new Ulimit { Name = u.Name, Soft = u.Soft, Hard = u.Hard })],
+            DNS = spec.DnsConfig is { } dns ? ListOrNull(dns.Nameservers) : null,
+            DNSSearch = spec.DnsConfig is { } search ? ListOrNull(search.Search) : null,
+            DNSOptions = spec.DnsConfig is { } options ? ListOrNull(options.Options) : null,
+            // Swarm writes hosts entries as /etc/hosts lines, "IP HOSTNAME [ALIAS...]"; the engine takes "HOST:IP",
+            // and Docker's executor keeps the first name of each line.
+            ExtraHosts = spec.Hosts.IsDefaultOrEmpty
+                ? null
+                : [.. spec.Hosts.Select(h => h.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)).Where(p => p.Length > 1).Select(p => $"{p[1]}:{p[0]}")],
+            LogConfig = task.Spec.LogDriver is { } log ? new LogConfig { Type = log.Name, Config = new Dictionary<string, string>(log.Options) } : null,
+            SecurityOpt = SecurityOptions(spec.Privileges),
+        };
+        var config = new CreateContainerParameters
+        {
+            Name = task.ContainerName,
+            Image = image,
+            Cmd = spec.Args.IsDefaultOrEmpty ? null : spec.Args.ToList(),
+            Entrypoint = spec.Command.IsDefaultOrEmpty ? null : spec.Command.ToList(),
+            Env = spec.Env.IsDefaultOrEmpty ? null : spec.Env.ToList(),
+            Labels = labels,
+            Hostname = spec.Hostname,
+            Tty = spec.Tty,
+            OpenStdin = spec.OpenStdin,
+            User = spec.User,
+            WorkingDir = spec.Dir,
+            StopSignal = spec.StopSignal,
+            // Docker's executor stops with the grace period itself; written on the container too, so that a plain
+            // `docker stop` on the node waits as long.
+            StopTimeout = TimeSpan.FromSeconds(Math.Ceiling(spec.EffectiveStopGracePeriod.TotalSeconds)),
+            Healthcheck = spec.Healthcheck is { } health
+                ? new HealthcheckConfig
+                {
+                    Test = ListOrNull(health.Test),
+                    Interval = health.Interval.ToTimeSpan(),
+                    Timeout = health.Timeout.ToTimeSpan(),
+                    StartPeriod = health.StartPeriod.ToTimeSpan(),
+                    Retries = health.Retries,
+                }
+                : null,
+            HostConfig = hostConfig,
+        };
+        return config;
+    }
+#pragma warning restore CS8601
+
+    /// <summary>SELinux labels as `--security-opt label=...`, as Docker's executor applies a spec's privileges.</summary>
+    private static List<string>? SecurityOptions(Domain.Services.Privileges? privileges)
+    {
+        if (privileges?.SeLinuxContext is not { } selinux) return null;
+        if (selinux.Disable) return ["label=disable"];
+        var options = new List<string>();
+        if (!string.IsNullOrEmpty(selinux.User)) options.Add($"label=user:{selinux.User}");
+        if (!string.IsNullOrEmpty(selinux.Role)) options.Add($"label=role:{selinux.Role}");
+        if (!string.IsNullOrEmpty(selinux.Type)) options.Add($"label=type:{selinux.Type}");
+        if (!string.IsNullOrEmpty(selinux.Level)) options.Add($"label=level:{selinux.Level}");
+        return options.Count > 0 ? options : null;
+    }
+
+    private static List<string>? ListOrNull(System.Collections.Immutable.ImmutableArray<string> values) =>
+        values.IsDefaultOrEmpty ? null : [.. values];
 
     public async Task EnsureNetworkAsync(LocalNetwork network, CancellationToken ct) => await EnsureNetworkNameAsync(network, ct);
 
@@ -333,6 +407,16 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         Source = mount.Source,
         Target = mount.Target,
         ReadOnly = mount.ReadOnly,
+        BindOptions = mount.BindOptions is { } bind ? new BindOptions { Propagation = bind.Propagation, NonRecursive = bind.NonRecursive } : null,
+        VolumeOptions = mount.VolumeOptions is { } volume
+            ? new VolumeOptions
+            {
+                NoCopy = volume.NoCopy,
+                Labels = volume.Labels.IsEmpty ? null : new Dictionary<string, string>(volume.Labels),
+                DriverConfig = volume.DriverConfig is { } driver ? new Driver { Name = driver.Name, Options = new Dictionary<string, string>(driver.Options) } : null,
+            }
+            : null,
+        TmpfsOptions = mount.TmpfsOptions is { } tmpfs ? new TmpfsOptions { SizeBytes = tmpfs.SizeBytes, Mode = tmpfs.Mode } : null,
     };
 
     private static string WithDefaultTag(string image)

@@ -76,7 +76,24 @@ public static class EventJson
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         options.Converters.Add(new SubnetConverter());
+        options.Converters.Add(new DurationConverter());
         return options;
+    }
+
+    /// <summary>
+    /// Durations are written as integer nanoseconds. Logs written before durations were exact hold TimeSpan
+    /// strings ("00:00:05"); those still read.
+    /// </summary>
+    private sealed class DurationConverter : JsonConverter<Duration>
+    {
+        public override Duration Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.Number => new Duration(reader.GetInt64()),
+            JsonTokenType.String => Duration.FromTimeSpan(TimeSpan.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new JsonException("a duration must be a number of nanoseconds"),
+        };
+
+        public override void Write(Utf8JsonWriter writer, Duration value, JsonSerializerOptions options) => writer.WriteNumberValue(value.Nanoseconds);
     }
 
     /// <summary>Subnets are written as people write them, "10.0.1.0/24".</summary>

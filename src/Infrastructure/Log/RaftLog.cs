@@ -17,8 +17,9 @@ namespace EventSwarm.Infrastructure.Log;
 /// <param name="ColdStart">True for the first manager of a swarm (it leads alone at once); false for a manager
 /// joining one, which waits with an empty log until the leader adds it.</param>
 /// <param name="Tls">Mutual TLS between managers; null only where no other manager can connect.</param>
+/// <param name="PublicEndpoint">The member's address for the others when it listens on another (0.0.0.0:4377).</param>
 public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, bool ColdStart = true, SslOptions? Tls = null,
-    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null);
+    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null);
 
 public sealed record RaftMember(EndPoint Endpoint, bool IsLeader, bool IsReachable);
 
@@ -93,6 +94,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         }, stateMachine);
         var configuration = new RaftCluster.TcpConfiguration(options.Endpoint)
         {
+            PublicEndPoint = options.PublicEndpoint ?? options.Endpoint,
             ColdStart = options.ColdStart,
             // Members are kept in a file of their own: a restarted manager must come back into the cluster it
             // left, not cold-start a cluster of one.

@@ -9,6 +9,7 @@ using EventSwarm.Infrastructure.Docker;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Api;
+using EventSwarm.Node.Api.Engine;
 using FluentValidation;
 using Mediator;
 
@@ -31,7 +32,7 @@ public static class AgentHost
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period DURATION]");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]");
             return 2;
         }
 
@@ -45,20 +46,24 @@ public static class AgentHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         var secrets = new ClusterSecrets(options.DataDirectory);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenUnixSocket(options.Socket);
+            k.ListenUnixSocket(options.Socket, listen => listen.UseDockerHalfClose());
             // Other nodes reach this one over TLS with the node certificate the swarm's CA signed; callers prove
-            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication).
-            if (options.ListenEndpoint is { } endpoint)
-                k.Listen(endpoint, listen => listen.UseHttps(https =>
-                {
-                    https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
-                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
-                    https.ClientCertificateValidation = (_, _, _) => true;
-                }));
+            // who they are with theirs (checked per request: see WorkerEndpoints.UseNodeAuthentication). The
+            // socket behind it opens with `swarm init` / `swarm join` and closes with `swarm leave`.
+            k.Listen(RemoteListener.Placeholder, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificateSelector = (_, _) => secrets.NodeCertificate();
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
         });
+        // Registered after Kestrel's socket transport, so asked first; it binds only the placeholder.
+        builder.Services.AddSingleton<RemoteListener>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<RemoteListener>());
 
         var runtime = DockerContainerRuntime.Connect(options.DockerHost);
         var projection = new ClusterProjection();
@@ -77,12 +82,16 @@ public static class AgentHost
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
+        services.AddSingleton(new SwarmAddressBook(options.DataDirectory));
+        services.AddSingleton<SwarmLifecycle>();
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<SwarmLeave>();
         services.AddSingleton<LeaderLink>();
         services.AddSingleton<RoleChange>();
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
+        services.AddEnginePassThrough(options.DockerHost);
+        services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -93,6 +102,7 @@ public static class AgentHost
         });
         // Order matters: the log is open (and replayed) before the loops and the worker look at the projection.
         services.AddHostedService(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmLifecycle>());
         services.AddHostedService<ControlLoopService>();
         services.AddHostedService<WorkerService>();
         services.AddHostedService<NetworkService>();
@@ -101,13 +111,18 @@ public static class AgentHost
 
         var app = builder.Build();
         app.UseDockerErrors();
+        app.UseDockerHeaders();
         app.UseNodeAuthentication();
         app.Use((context, next) =>
         {
-            // Docker clients prefix every path with the API version they speak (/v1.41/services).
+            // Docker clients prefix every path with the API version they speak (/v1.41/services). It becomes the
+            // PathBase: routes match without it, and the pass-through to the engine puts it back.
             var path = context.Request.Path.Value ?? "";
             if (path.Length > 3 && path.StartsWith("/v") && path.IndexOf('/', 1) is var slash and > 2 && char.IsDigit(path[2]))
+            {
+                context.Request.PathBase = path[..slash];
                 context.Request.Path = path[slash..];
+            }
             return next(context);
         });
         app.UseRouting();
@@ -122,6 +137,7 @@ public static class AgentHost
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
         ManagerEndpoints.Map(app);
+        app.MapEnginePassThrough();
 
         await app.StartAsync();
         // Only root may drive the node, as with docker.sock's root:docker 0660.

@@ -3,15 +3,15 @@ using EventSwarm.Application.Nodes;
 
 namespace EventSwarm.Node.Agent;
 
-/// <summary><c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--raft-addr IP:PORT] [--heartbeat-period 5s] [--listen-addr IP:2377]</c>; without --listen-addr no other node can reach this one.</summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, IPEndPoint RaftEndpoint, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null)
+/// <summary>
+/// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]</c>.
+/// As with dockerd, addresses belong to `swarm init` / `swarm join` (see <see cref="SwarmAddresses"/>); the two
+/// address flags only pin what those would choose by default: <c>--listen-addr</c> replaces a request's default
+/// listen address (0.0.0.0:2377), <c>--raft-addr</c> the Raft endpoint (otherwise the listen IP, port 4377).
+/// </summary>
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
-    public const int DefaultRaftPort = 4377;
-
-    /// <summary>Where this node serves others and takes part in Raft, when it can be reached (--listen-addr).</summary>
-    public Domain.Nodes.ManagerEndpoints? ManagerEndpoints =>
-        ListenEndpoint is { } api ? new Domain.Nodes.ManagerEndpoints(api.ToString(), RaftEndpoint.ToString()) : null;
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
@@ -38,13 +38,11 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
             }
         }
         if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
-        IPEndPoint? listenEndpoint = null;
+        IPEndPoint? listenEndpoint = null, raftEndpoint = null;
         if (listen is not null && (!IPEndPoint.TryParse(listen, out listenEndpoint) || listenEndpoint.Port == 0))
             throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
-        // Raft between managers listens beside the API, on the address other managers reach this node at.
-        raft ??= $"{listenEndpoint?.Address ?? IPAddress.Loopback}:{DefaultRaftPort}";
-        if (!IPEndPoint.TryParse(raft, out var endpoint) || endpoint.Port == 0)
+        if (raft is not null && (!IPEndPoint.TryParse(raft, out raftEndpoint) || raftEndpoint.Port == 0))
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), endpoint, heartbeat, listenEndpoint);
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint);
     }
 }

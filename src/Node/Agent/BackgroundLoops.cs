@@ -6,6 +6,7 @@ using EventSwarm.Application.Swarm;
 using EventSwarm.Application.Tasks;
 using EventSwarm.Application.Workers;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Security;
 using Mediator;
 
@@ -64,15 +65,20 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
         {
             if (!membership.IsWorker)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                // Joining as a worker wakes this at once: `swarm join` waits for the state it brings.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), idle.Token).ContinueWith(_ => { });
                 continue;
             }
             using var following = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
             try
             {
-                projection.Restore(await manager.StateAsync(following.Token));
+                var state = await manager.StateAsync(following.Token);
+                // A leave may have happened while the call was out: what comes back belongs to the swarm left.
+                if (following.IsCancellationRequested || !membership.IsWorker) continue;
+                projection.Restore(state);
                 projection.IsCatchingUp = false;
-                while (await manager.EventsAsync(projection.Current.LastSequence, following.Token) is { } events)
+                while (await manager.EventsAsync(projection.Current.LastSequence, following.Token) is { } events && !following.IsCancellationRequested)
                     projection.ApplyRecorded(events);
             }
             catch (OperationCanceledException) when (following.IsCancellationRequested)
@@ -114,12 +120,36 @@ public sealed class WorkerService(
 
         using var manager = new ManagerClient(membership, secrets);
         if (!membership.IsWorker) await RegisterAsync(ct);
-        var worker = new WorkerAgent(local.NodeId, runtime, projection,
-            (report, token) => membership.IsWorker
-                ? manager.ReportAsync(report, token)
-                : mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), token).AsTask(),
+        var worker = new WorkerAgent(local.NodeId, runtime, projection, (report, token) => ReportAsync(manager, report, token),
             clock, loggers.CreateLogger<WorkerAgent>());
-        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => membership.IsWorker ? WorkerBeatAsync(manager, token) : leader.BeatAsync(local.NodeId, token), ct));
+        await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => projection.Current.Swarm is null ? Task.CompletedTask
+            : membership.IsWorker ? WorkerBeatAsync(manager, token) : leader.BeatAsync(local.NodeId, token), ct));
+    }
+
+    /// <summary>
+    /// Reports go to the swarm the node is in. Those that arrive after it left (the containers of its tasks being
+    /// stopped and removed) have nowhere to go and are dropped quietly, as are those a swarm no longer knows the
+    /// node for: Docker's agent drops its task updates with its session when the node leaves.
+    /// </summary>
+    private async Task ReportAsync(ManagerClient manager, ReportTaskStatus report, CancellationToken ct)
+    {
+        var swarm = projection.Current.Swarm;
+        if (swarm is null) return;
+        var asWorker = membership.IsWorker;
+        try
+        {
+            await (asWorker
+                ? manager.ReportAsync(report, ct)
+                : mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{local.NodeId}", Ids.NewBatchId())), ct).AsTask());
+        }
+        catch (Exception e) when (e is not OperationCanceledException && (!ReferenceEquals(projection.Current.Swarm, swarm)
+                                      // Leaving, while the projection still shows the swarm: the worker follows no manager, the manager's log is closed.
+                                      || asWorker && !membership.IsWorker
+                                      || e is CommandRejectedException { Error.Message: Domain.Swarm.SwarmDecider.NotInSwarm }
+                                      || e is CommandRejectedException { Error.Kind: Domain.ErrorKind.NotFound }))
+        {
+            loggers.CreateLogger<WorkerService>().LogDebug("dropped {Count} task reports of a swarm this node is no longer in ({Error})", report.Reports.Count, e.Message);
+        }
     }
 
     /// <summary>A manager that stops taking heartbeats (dead, cut off, demoted) is left for the next one.</summary>
@@ -139,7 +169,8 @@ public sealed class WorkerService(
     /// <summary>A manager that has just restarted may not see a leader yet: keep telling until one listens.</summary>
     private async Task RegisterAsync(CancellationToken ct)
     {
-        var node = projection.Current.Nodes[local.NodeId];
+        // Left before the agent got here: the next init or join registers the node itself.
+        if (!projection.Current.Nodes.TryGetValue(local.NodeId, out var node)) return;
         var description = await local.DescriptionAsync(ct);
         for (var attempt = 1; ; attempt++)
         {

@@ -109,7 +109,7 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
 
     public string? LeaderApiAddress()
     {
-        if (raft.Log.LeaderEndpoint?.ToString() is not { } leader) return null;
+        if (!raft.IsOpen || raft.Log.LeaderEndpoint?.ToString() is not { } leader) return null;
         return projection.Current.Nodes.Values.FirstOrDefault(n => n.Manager?.Raft == leader)?.Manager?.Api;
     }
 
@@ -172,8 +172,13 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
         throw new CommandRejectedException(new DomainError(kind, message ?? $"the leader answered {(int)response.StatusCode}"));
     }
 
-    private HttpClient Client(string address) => _clients.GetOrAdd(address, a =>
+    /// <summary>
+    /// One client per manager and per node certificate: pooled connections carry the certificate they were opened
+    /// with, and after a leave and a new init or join this node has another one (and another swarm's CA).
+    /// </summary>
+    private HttpClient Client(string address) => _clients.GetOrAdd($"{secrets.NodeCertificate()?.Thumbprint}@{address}", key =>
     {
+        var a = key[(key.IndexOf('@') + 1)..];
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -204,8 +209,9 @@ public sealed class ForwardToLeaderBehavior<TMessage, TResponse>(RaftLogHost raf
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
     {
         // A worker changes nothing, even a command that would append nothing; `swarm init` says it is in a swarm.
-        if (membership.IsWorker)
-            return message is Application.Swarm.InitSwarmCommand ? await next(message, ct) : throw RaftLogHost.NotAManager();
+        if (membership.IsWorker) throw RaftLogHost.NotAManager();
+        // In no swarm (never joined, or just left): Docker's 503, not an error about a log that is not there.
+        if (!raft.IsOpen) throw RaftLogHost.NotInSwarm();
         if (raft.IsLeader) return await next(message, ct);
         try
         {

@@ -23,21 +23,25 @@ public sealed class ManagerClient(Membership membership, ClusterSecrets secrets)
         get
         {
             var address = membership.ManagerAddress ?? throw new InvalidOperationException("this node follows no manager");
+            var certificate = secrets.NodeCertificate() ?? throw new InvalidOperationException("no node certificate on this node");
+            // Keyed by certificate too: after a leave and a join this node has another certificate and CA, and
+            // pooled connections keep the certificate they were opened with.
+            var key = $"{certificate.Thumbprint}@{address}";
             lock (_clients)
             {
-                if (_clients.TryGetValue(address, out var client)) return client;
+                if (_clients.TryGetValue(key, out var client)) return client;
                 var ca = secrets.CaCertificate() ?? throw new InvalidOperationException("no swarm CA on this node");
                 var handler = new SocketsHttpHandler
                 {
                     SslOptions = new SslClientAuthenticationOptions
                     {
-                        ClientCertificates = new X509CertificateCollection { secrets.NodeCertificate()! },
+                        ClientCertificates = new X509CertificateCollection { certificate },
                         RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                             certificate is not null && ClusterSecrets.IsSignedBy(new X509Certificate2(certificate), ca),
                     },
                     ConnectTimeout = TimeSpan.FromSeconds(2),
                 };
-                return _clients[address] = new HttpClient(handler) { BaseAddress = new Uri($"https://{address}"), Timeout = TimeSpan.FromSeconds(30) };
+                return _clients[key] = new HttpClient(handler) { BaseAddress = new Uri($"https://{address}"), Timeout = TimeSpan.FromSeconds(30) };
             }
         }
     }

@@ -11,11 +11,13 @@ using EventSwarm.Infrastructure.Security;
 namespace EventSwarm.Node.Agent;
 
 /// <summary>
-/// Opens the Raft log when the host starts (replaying it into the projection) and closes it on stop. A node that
-/// joins a swarm as a manager starts its log again, empty, as a member that waits for the leader to add it.
+/// The Raft log of a manager: opened by `swarm init` (a cluster of one) or by joining as a manager (empty, until
+/// the leader adds it), at the Raft endpoint of the node's <see cref="SwarmAddresses"/>, and closed and dropped by
+/// `swarm leave`. A node in no swarm, like a worker, keeps no log. A restarted agent opens the log it had.
 /// </summary>
 [Experimental("DOTNEXT001")]
-public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ClusterSecrets secrets, ILoggerFactory loggers)
+public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ClusterSecrets secrets,
+    SwarmAddressBook addresses, ILoggerFactory loggers)
     : IHostedService, IReplicatedLog
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,16 +39,42 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     {
         // A worker keeps no log: its state comes from the manager it follows.
         if (membership.IsWorker) return;
+        if (addresses.Current is null)
+        {
+            if (!Directory.Exists(LogDirectory)) return;
+            await AdoptLegacyLogAsync(ct);
+            return;
+        }
         _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
         loggers.CreateLogger<RaftLogHost>().LogInformation("log open at {Endpoint}: {Index} entries committed, {Events} events",
-            options.RaftEndpoint, _log.CommittedIndex, projection.Current.LastSequence);
+            addresses.Current.RaftAdvertise, _log.CommittedIndex, projection.Current.LastSequence);
     }
 
-    /// <summary>Drops the log this node kept while alone and opens an empty one that a leader will fill.</summary>
-    public Task StartAsJoiningManagerAsync(CancellationToken ct) => StartEmptyAsync(coldStart: false, ct);
+    /// <summary>
+    /// A data directory from before addresses belonged to `swarm init` (the log was opened at every start, at the
+    /// agent's --raft-addr, and other nodes reached it at --listen-addr): if that log holds a swarm, those
+    /// addresses become the swarm's; otherwise it is dropped, as on a node in no swarm.
+    /// </summary>
+    private async Task AdoptLegacyLogAsync(CancellationToken ct)
+    {
+        var listen = options.ListenEndpoint ?? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, SwarmAddresses.DefaultPort);
+        var legacy = SwarmAddresses.Build(listen, listen, null, options with
+        {
+            RaftEndpoint = options.RaftEndpoint ?? new System.Net.IPEndPoint(listen.Address, SwarmAddresses.RaftPort),
+        });
+        addresses.Save(legacy);
+        _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
+        if (projection.Current.Swarm is not null) return;
+        await CloseAsync();
+        DeleteLog();
+        addresses.Clear();
+    }
 
-    /// <summary>Left the swarm: the log is dropped and a new, empty one opens, as on a node that never joined.</summary>
-    public Task StartAfreshAsync(CancellationToken ct) => StartEmptyAsync(coldStart: true, ct);
+    /// <summary>`swarm init`: a new log, a cluster of this manager alone, which leads at once.</summary>
+    public Task StartNewClusterAsync(CancellationToken ct) => StartEmptyAsync(coldStart: true, ct);
+
+    /// <summary>Joined (or promoted) as a manager: an empty log, a member that waits for the leader to add it.</summary>
+    public Task StartAsJoiningManagerAsync(CancellationToken ct) => StartEmptyAsync(coldStart: false, ct);
 
     private async Task StartEmptyAsync(bool coldStart, CancellationToken ct)
     {
@@ -63,10 +91,26 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
+    /// <summary>Left the swarm (or demoted): the log is closed, its Raft endpoint with it, and dropped.</summary>
+    public async Task CloseAndDropAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await CloseAsync();
+            DeleteLog();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private string LogDirectory => Path.Combine(options.DataDirectory, "raft");
+
     private void DeleteLog()
     {
-        var directory = Path.Combine(options.DataDirectory, "raft");
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        if (Directory.Exists(LogDirectory)) Directory.Delete(LogDirectory, recursive: true);
     }
 
     /// <summary>Closes the log and opens it again: a leader that must stop leading comes back as a follower.</summary>
@@ -109,28 +153,16 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         }
     }
 
-    /// <summary>Demoted: this node's copy of the log is closed and dropped; it follows a manager from now on.</summary>
-    public async Task CloseAsWorkerAsync()
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            await CloseAsync();
-            DeleteLog();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     public static Application.CommandRejectedException NotAManager() => new(new DomainError(ErrorKind.Unavailable,
         "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."));
 
-    public ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct) =>
-        membership.IsWorker ? throw NotAManager() : Log.AppendAsync(batch, ct);
+    /// <summary>Docker's answer to a swarm command on a node in no swarm.</summary>
+    public static Application.CommandRejectedException NotInSwarm() => new(new DomainError(ErrorKind.Unavailable, Domain.Swarm.SwarmDecider.NotInSwarm));
 
-    public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : Log.CatchUpAsync(ct);
+    public ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct) =>
+        membership.IsWorker ? throw NotAManager() : (_log ?? throw NotInSwarm()).AppendAsync(batch, ct);
+
+    public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : (_log ?? throw NotInSwarm()).CatchUpAsync(ct);
 
     public Task StopAsync(CancellationToken ct) => CloseAsync();
 
@@ -143,7 +175,11 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         _log = null;
     }
 
-    private RaftLogOptions Options(bool coldStart) => new(options.DataDirectory, options.RaftEndpoint, coldStart, Tls());
+    private RaftLogOptions Options(bool coldStart)
+    {
+        var at = addresses.Current ?? throw new InvalidOperationException("this node has no swarm addresses: it is in no swarm");
+        return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint);
+    }
 
     /// <summary>
     /// Raft traffic is mutual TLS between managers only: each side shows its node certificate and accepts a peer

@@ -16,7 +16,7 @@ namespace EventSwarm.Node.Agent;
 /// </summary>
 [Experimental("DOTNEXT001")]
 public sealed class RoleChange(LocalNode local, ClusterProjection projection, Membership membership, RaftLogHost raft, LeaderLink leader,
-    AgentOptions options, ILogger<RoleChange> logger)
+    SwarmAddressBook addresses, ILogger<RoleChange> logger)
 {
     /// <summary>
     /// Opens an empty log, asks the leader (through the manager given) to add this node to the Raft cluster and
@@ -26,12 +26,13 @@ public sealed class RoleChange(LocalNode local, ClusterProjection projection, Me
     public async Task BecomeManagerAsync(string throughManager, long knownSequence, CancellationToken ct)
     {
         var started = DateTime.UtcNow;
+        var raftAddress = addresses.Current?.RaftAdvertise ?? throw new InvalidOperationException("this node has no swarm addresses");
         projection.IsCatchingUp = true;
         try
         {
             membership.BecomeManager();
             await raft.StartAsJoiningManagerAsync(ct);
-            await leader.AddManagerThroughAsync(throughManager, options.RaftEndpoint.ToString(), ct);
+            await leader.AddManagerThroughAsync(throughManager, raftAddress, ct);
             while (!(projection.Current.Nodes.TryGetValue(local.NodeId, out var self) && self.Role == NodeRole.Manager
                      && projection.Current.LastSequence >= knownSequence))
             {
@@ -44,7 +45,7 @@ public sealed class RoleChange(LocalNode local, ClusterProjection projection, Me
         {
             projection.IsCatchingUp = false;
         }
-        logger.LogInformation("now a manager: Raft member at {Raft}, log caught up in {Seconds:0.00} s", options.RaftEndpoint, (DateTime.UtcNow - started).TotalSeconds);
+        logger.LogInformation("now a manager: Raft member at {Raft}, log caught up in {Seconds:0.00} s", raftAddress, (DateTime.UtcNow - started).TotalSeconds);
     }
 
     /// <summary>Demoted: drop the log and follow a manager; the leader removes this node from the Raft cluster.</summary>
@@ -52,7 +53,7 @@ public sealed class RoleChange(LocalNode local, ClusterProjection projection, Me
     {
         projection.IsCatchingUp = true;
         membership.BecomeWorker(managerApi);
-        await raft.CloseAsWorkerAsync();
+        await raft.CloseAndDropAsync();
         logger.LogInformation("now a worker following {Manager}", managerApi);
     }
 }

@@ -3,24 +3,24 @@ using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
-using EventSwarm.Infrastructure.Security;
 
 namespace EventSwarm.Node.Agent;
 
 /// <summary>
-/// `swarm leave`: the node forgets the swarm (its certificate, the CA, its copy of the state) and becomes a node on
-/// its own again. Its task containers go with the state, removed by the worker once no task wants them. The
-/// managers see the node go Down, as in Swarm, until `node rm` removes it.
+/// `swarm leave`: the node forgets the swarm (its certificate, the CA, its copy of the state), stops listening for
+/// other nodes and becomes a node on its own again. Its task containers go with the state, removed by the worker
+/// once no task wants them. The managers see the node go Down, as in Swarm, until `node rm` removes it.
 /// </summary>
 [Experimental("DOTNEXT001")]
-public sealed class SwarmLeave(ClusterProjection projection, Membership membership, RaftLogHost raft, ClusterSecrets secrets, ILogger<SwarmLeave> logger)
+public sealed class SwarmLeave(ClusterProjection projection, Membership membership, SwarmLifecycle lifecycle, ILogger<SwarmLeave> logger)
 {
     public async Task LeaveAsync(bool force, CancellationToken ct)
     {
+        using var step = await lifecycle.BeginStepAsync(ct);
+        if (!lifecycle.InSwarm) throw SwarmLifecycle.NotPartOfSwarm();
         if (!membership.IsWorker)
         {
             var state = projection.Current;
-            if (state.Swarm is null) throw Refused(ErrorKind.Unavailable, "This node is not part of a swarm");
             var managers = state.Nodes.Values.Count(n => n.Role == NodeRole.Manager);
             if (!force)
                 throw Refused(ErrorKind.Unavailable, managers <= 1
@@ -30,9 +30,7 @@ public sealed class SwarmLeave(ClusterProjection projection, Membership membersh
             if (managers > 1)
                 throw Refused(ErrorKind.Unavailable, "A manager of a swarm with other managers leaves in two steps here: `eventswarm node demote` it, then `eventswarm swarm leave` on it.");
         }
-        membership.Leave();
-        secrets.Forget();
-        await raft.StartAfreshAsync(ct);
+        await lifecycle.ForgetSwarmAsync();
         logger.LogInformation("left the swarm");
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Domain;
+using EventSwarm.Node.Api.Engine;
 
 namespace EventSwarm.Node.Api;
 
@@ -19,10 +20,23 @@ public static class ApiErrors
         {
             await next(context);
         }
-        catch (Exception e) when (Describe(e) is var (status, message) && status > 0)
+        catch (EngineAnswerException refused) when (!context.Response.HasStarted)
         {
-            context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(new { message }, (JsonSerializerOptions?)null, ErrorContentType);
+            // The engine's own refusal (its status, its {"message": …}) is the answer, as if the client had asked it.
+            context.Response.StatusCode = refused.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(refused.Body);
+        }
+        catch (Exception e) when (Describe(e) is var (status, message) && status > 0 && !context.Response.HasStarted)
+        {
+            await WriteAsync(context, status, message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // dockerd answers every failure with a body; an empty 500 leaves a client with nothing to show.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("EventSwarm.Node.Api")
+                .LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            await WriteAsync(context, 500, e.Message);
         }
     });
 
@@ -35,6 +49,15 @@ public static class ApiErrors
     public static IResult Error(int status, string message) => Results.Json(new { message }, contentType: ErrorContentType, statusCode: status);
 
     public static IResult NotFound(string message) => Error(404, message);
+
+    public static IResult Conflict(string message) => Error(409, message);
+
+    /// <summary>Docker's error shape, written directly (middleware and fallbacks that have no IResult to return).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new { message }, (JsonSerializerOptions?)null, ErrorContentType);
+    }
 
     private static (int Status, string Message) Describe(Exception e) => e switch
     {
@@ -52,6 +75,7 @@ public static class ApiErrors
         }, error.Message),
         JsonException json => (400, $"malformed JSON in request body: {json.Message}"),
         BadHttpRequestException http => (400, http.Message),
+        EngineUnreachableException unreachable => (500, unreachable.Message),
         _ => (0, ""),
     };
 }

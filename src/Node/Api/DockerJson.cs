@@ -11,15 +11,22 @@ namespace EventSwarm.Node.Api;
 /// </summary>
 public static class DockerJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    public static JsonSerializerOptions Options { get; } = ApplyTo(new JsonSerializerOptions());
 
-    private static JsonSerializerOptions Create()
+    /// <summary>
+    /// Makes options write as the Engine does: names as declared (Docker's PascalCase), not ASP.NET's camelCase web
+    /// defaults. The agent's default HTTP JSON options get this too, so that no answer of a Docker route can slip
+    /// back to camelCase (a Docker SDK's version negotiation looks for "ApiVersion"). EventSwarm's own
+    /// /eventswarm/v1 answers declare their (camelCase) names or use EventJson.Options, so they read the same.
+    /// </summary>
+    public static JsonSerializerOptions ApplyTo(JsonSerializerOptions options)
     {
-        var options = new JsonSerializerOptions
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            PropertyNameCaseInsensitive = true,
-        };
+        options.PropertyNamingPolicy = null;
+        options.DictionaryKeyPolicy = null;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.PropertyNameCaseInsensitive = true;
+        // Go's encoder leaves '+' and non-ASCII text as they are ("20.10.24+dfsg1"), where the default escapes them.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.Converters.Add(new NanosecondsConverter());
         options.Converters.Add(new EnumMemberConverterFactory());
         return options;

@@ -58,7 +58,12 @@ public static class JoinEndpoints
                 throw new BadRequestException(e.Message);
             }
             var nodeId = string.IsNullOrEmpty(request.NodeId) ? Ids.NewId() : request.NodeId;
-            var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, request.Address ?? "", request.Description, CallerIdentity.Of(context), request.Manager), ct);
+            // A joiner that names no address is known by the one it called from, as swarmkit records a node's
+            // observed address when it did not advertise one.
+            var address = string.IsNullOrEmpty(request.Address) && context.Connection.RemoteIpAddress is { } seen
+                ? (seen.IsIPv4MappedToIPv6 ? seen.MapToIPv4() : seen).ToString()
+                : request.Address ?? "";
+            var role = await mediator.Send(new JoinSwarmCommand(nodeId, request.Token ?? "", requested, address, request.Description, CallerIdentity.Of(context), request.Manager), ct);
             var swarm = projection.Current.Swarm!;
             var certificate = secrets.IssueNodeCertificate(csr, nodeId, role, swarm.ClusterId, clock.Now);
             var material = role == NodeRole.Manager

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventSwarm.Infrastructure.Docker;
 using EventSwarm.Node.Agent;
+using EventSwarm.Node.Api.Engine;
 using EventSwarm.Application.Nodes;
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
@@ -14,51 +18,126 @@ using WireNetworkSpec = Docker.DotNet.Models.NetworkSpec;
 
 namespace EventSwarm.Node.Api;
 
-/// <summary>The engine's /networks, for the swarm-scoped (overlay) networks that the log holds.</summary>
+/// <summary>
+/// The engine's /networks: the swarm-scoped (overlay) networks the log holds, merged with the node's own engine's
+/// local ones (bridge, host, none, macvlan…), as dockerd merges its cluster's networks with libnetwork's
+/// (api/server/router/network: the cluster first, then the daemon, for list, inspect and remove).
+/// </summary>
 public static class NetworkEndpoints
 {
+    /// <summary>Docker's runconfig.IsPreDefinedNetwork: no network of these names can be created or removed.</summary>
+    private static readonly string[] Predefined = ["bridge", "host", "none", "default"];
+
     public static void Map(WebApplication app)
     {
-        app.MapPost("/networks/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/networks/create", async (HttpContext context, ClusterProjection projection, IMediator mediator, EngineConnection engine,
+            EnginePassThrough passThrough, CancellationToken ct) =>
         {
-            var spec = ToDomain(await Body.ReadAsync<NetworksCreateParameters>(context));
-            var id = await mediator.Send(new CreateNetworkCommand(spec, CallerIdentity.Of(context)), ct);
+            context.Request.EnableBuffering();
+            var wire = await Body.ReadAsync<NetworksCreateParameters>(context);
+            var name = wire.Name ?? "";
+            var state = projection.Current;
+            // dockerd refuses a name its cluster already has, whatever the driver (postNetworkCreate).
+            if (state.Swarm is not null && name.Length > 0 && state.FindNetwork(name) is not null)
+                return ApiErrors.Conflict($"network with name {name} already exists");
+            if (wire.Driver != "overlay")
+            {
+                // A local network (bridge is the docker CLI's default driver; --internal, IPv6, IPAM ranges, macvlan
+                // parents): the engine's own, created by it exactly as asked.
+                context.Request.Body.Position = 0;
+                await passThrough.ForwardAsync(context);
+                return Results.Empty;
+            }
+            if (Predefined.Contains(name)) return ApiErrors.Error(403, $"operation is not permitted on predefined {name} network ");
+            // The daemon checks its local networks before it hands an overlay network to the cluster (CheckDuplicate).
+            if (name.Length > 0 && (await EngineNetworks(context.Request, engine, ct)).Any(n => n["Name"]?.GetValue<string>() == name))
+                return ApiErrors.Conflict($"network with name {name} already exists");
+            var id = await mediator.Send(new CreateNetworkCommand(ToDomain(wire), CallerIdentity.Of(context)), ct);
             return Results.Json(new NetworksCreateResponse { ID = id, Warning = "" }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/networks", (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local) =>
+        app.MapGet("/networks", async (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local, EngineConnection engine, CancellationToken ct) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
-            var filters = Filters.ParseUnclassified(request, "id", "name", "driver", "label", "scope");
-            // A worker knows the swarm's networks only where its tasks use them, as in Swarm.
-            var here = membership.IsWorker ? NodeNetworkPlan.For(state, local.NodeId).Networks.Select(n => n.Id).ToHashSet() : null;
-            var networks = state.Networks.Values
-                .Where(n => here is null || here.Contains(n.Id))
-                .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
-                // docker matches a name filter anywhere in the name
-                .Where(n => filters.Match("name", v => n.Spec.Name.Contains(v, StringComparison.Ordinal)))
-                .Where(n => filters.Match("driver", v => v == n.Spec.Driver))
-                .Where(n => filters.Match("scope", v => v == "swarm"))
-                .Where(n => filters.Match("label", v => ServiceEndpoints.MatchesLabel(n.Spec.Labels, v)))
-                .OrderBy(n => n.Spec.Name, StringComparer.Ordinal)
-                .Select(n => ToWire(n, state));
-            return Results.Json(networks, DockerJson.Options);
+            var filters = Filters.ParseUnclassified(request, "id", "name", "driver", "label", "scope", "type", "dangling");
+            var state = projection.Current;
+            var list = new JsonArray();
+            if (state.Swarm is not null)
+            {
+                // A worker knows the swarm's networks only where its tasks use them, as in Swarm.
+                var here = membership.IsWorker ? NodeNetworkPlan.For(state, local.NodeId).Networks.Select(n => n.Id).ToHashSet() : null;
+                var swarmNetworks = state.Networks.Values
+                    .Where(n => here is null || here.Contains(n.Id))
+                    .Where(n => Matches(filters, n.Id, n.Spec.Name, n.Spec.Driver, "swarm", n.Spec.Labels,
+                        dangling: !state.Tasks.Values.Any(t => t.NodeId is not null && t.IsAttachedTo(n.Id))))
+                    .OrderBy(n => n.Spec.Name, StringComparer.Ordinal);
+                foreach (var network in swarmNetworks) list.Add(JsonSerializer.SerializeToNode(ToWire(network, state), DockerJson.Options));
+            }
+            foreach (var network in await EngineNetworks(request, engine, ct))
+            {
+                var labels = network["Labels"] is JsonObject l
+                    ? l.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "")
+                    : new Dictionary<string, string>();
+                var dangling = network["Containers"] is not JsonObject { Count: > 0 };
+                if (Matches(filters, Text(network, "Id"), Text(network, "Name"), Text(network, "Driver"), Text(network, "Scope"), labels, dangling))
+                    list.Add(network.DeepClone());
+            }
+            return Results.Json(list, DockerJson.Options);
         });
 
-        app.MapGet("/networks/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, EnginePassThrough passThrough) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
-            return state.FindNetwork(id) is { } network
-                ? Results.Json(ToWire(network, state), DockerJson.Options)
-                : ApiErrors.NotFound($"network {id} not found");
+            var state = projection.Current;
+            if (state.Swarm is not null && state.FindNetwork(id) is { } network)
+                return Results.Json(ToWire(network, state), DockerJson.Options);
+            await passThrough.ForwardAsync(context);
+            return Results.Empty;
         });
 
-        app.MapDelete("/networks/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        app.MapDelete("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, IMediator mediator, EnginePassThrough passThrough, CancellationToken ct) =>
         {
+            var state = projection.Current;
+            if (state.Swarm is null || state.FindNetwork(id) is null)
+            {
+                await passThrough.ForwardAsync(context);
+                return Results.Empty;
+            }
             await mediator.Send(new RemoveNetworkCommand(id, CallerIdentity.Of(context)), ct);
             return Results.NoContent();
         });
     }
+
+    /// <summary>
+    /// The engine's local networks, less the bridges EventSwarm makes on this node for the swarm's networks: those
+    /// are the swarm networks' local realisation (labelled with the network's ID) and are listed once, as swarm ones.
+    /// </summary>
+    private static async Task<List<JsonNode>> EngineNetworks(HttpRequest request, EngineConnection engine, CancellationToken ct)
+    {
+        var all = await engine.GetJsonAsync(request.PathBase + "/networks", ct) as JsonArray ?? [];
+        return [.. all.OfType<JsonNode>().Where(n => n["Labels"] is not JsonObject labels || !labels.ContainsKey(DockerContainerRuntime.NetworkIdLabel))];
+    }
+
+    private static string Text(JsonNode node, string name) => node[name]?.GetValue<string>() ?? "";
+
+    /// <summary>Docker's network filters (api/server/router/network/filter.go), the same for swarm and local networks.</summary>
+    private static bool Matches(Filters filters, string id, string name, string driver, string scope, IReadOnlyDictionary<string, string> labels, bool dangling) =>
+        filters.Match("id", v => id.StartsWith(v, StringComparison.Ordinal))
+        // docker matches a name filter anywhere in the name
+        && filters.Match("name", v => name.Contains(v, StringComparison.Ordinal))
+        && filters.Match("driver", v => v == driver)
+        && filters.Match("scope", v => v == scope)
+        && filters.Match("label", v => ServiceEndpoints.MatchesLabel(labels, v))
+        && filters.Match("type", v => v switch
+        {
+            "builtin" => Predefined.Contains(name),
+            "custom" => !Predefined.Contains(name),
+            _ => throw new BadRequestException($"invalid filter: 'type'='{v}'"),
+        })
+        && filters.Match("dangling", v => v switch
+        {
+            "true" or "1" => dangling && !Predefined.Contains(name),
+            "false" or "0" => !dangling || Predefined.Contains(name),
+            _ => throw new BadRequestException($"invalid filter 'dangling={v}'"),
+        });
 
     /// <summary>What `network create` sends, as far as an overlay network of ours can honour it; the rest is refused by name.</summary>
     public static DomainNetworkSpec ToDomain(NetworksCreateParameters wire)

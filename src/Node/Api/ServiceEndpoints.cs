@@ -5,6 +5,7 @@ using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
 using TaskState = EventSwarm.Domain.Tasks.TaskState;
 using Mediator;
+using EventSwarm.Node.Api.Services;
 using Service = EventSwarm.Domain.Services.Service;
 
 namespace EventSwarm.Node.Api;
@@ -15,7 +16,7 @@ public static class ServiceEndpoints
     {
         app.MapPost("/services/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecJson>(context));
             if (string.IsNullOrEmpty(spec.Name)) spec = spec with { Name = RandomNames.Next() };
             var id = await mediator.Send(new CreateServiceCommand(spec, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceCreateResponse { ID = id }, DockerJson.Options, statusCode: 201);
@@ -51,7 +52,7 @@ public static class ServiceEndpoints
                 throw new BadRequestException($"invalid service version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
             if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
                 throw new BadRequestException("rollback is not supported yet");
-            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecBody>(context));
+            var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecJson>(context));
             await mediator.Send(new UpdateServiceCommand(id, version, spec, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
         });
@@ -67,7 +68,7 @@ public static class ServiceEndpoints
             ApiErrors.NotFound($"no registry is reachable to resolve {name.Replace("/json", "")}; each node uses its local image"));
     }
 
-    public static SwarmService ToWire(Service service, ClusterState state, bool withStatus) => new()
+    public static ServiceJson ToWire(Service service, ClusterState state, bool withStatus) => new()
     {
         ID = service.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)service.Version },

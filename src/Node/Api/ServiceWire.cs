@@ -1,82 +1,90 @@
 using System.Collections.Immutable;
-using Docker.DotNet.Models;
+using System.Text.Json;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Services;
+using EventSwarm.Node.Api.Services;
 using DomainEndpointSpec = EventSwarm.Domain.Networking.EndpointSpec;
 using DomainMount = EventSwarm.Domain.Services.Mount;
 using DomainRestartPolicy = EventSwarm.Domain.Services.RestartPolicy;
 using DomainPortConfig = EventSwarm.Domain.Networking.PortConfig;
 using DomainServiceSpec = EventSwarm.Domain.Services.ServiceSpec;
+using DomainServiceMode = EventSwarm.Domain.Services.ServiceMode;
 using WireEndpointSpec = Docker.DotNet.Models.EndpointSpec;
-using WireServiceSpec = Docker.DotNet.Models.ServiceSpec;
 
 namespace EventSwarm.Node.Api;
 
 /// <summary>
-/// A service spec as clients send it: Docker's model plus the top-level Networks that API versions before 1.25
-/// used (deprecated, still accepted by the engine, and still sent by some clients).
+/// Between Docker's ServiceSpec on the wire and ours, in one place. Every field the Engine API v1.41 accepts is
+/// kept; what the wire allows but EventSwarm cannot run at all is refused by name. On the way out, the shape is what
+/// Docker's daemon writes (daemon/cluster/convert/service.go): e.g. a restart policy always has its condition and
+/// max attempts, an update config always its parallelism, max failure ratio, failure action and order.
 /// </summary>
-public sealed class ServiceSpecBody : WireServiceSpec
-{
-    public IList<NetworkAttachmentConfig>? Networks { get; set; }
-}
-
-/// <summary>Between Docker's ServiceSpec on the wire and ours; what the wire allows but we cannot run is refused by name.</summary>
 public static class ServiceWire
 {
-    public static DomainServiceSpec ToDomain(WireServiceSpec wire)
+    public static DomainServiceSpec ToDomain(ServiceSpecJson wire)
     {
-        var container = wire.TaskTemplate?.ContainerSpec
-            ?? throw new BadRequestException("mismatched Runtime and *Spec fields: TaskTemplate.ContainerSpec must be provided");
+        var template = wire.TaskTemplate ?? throw new BadRequestException("mismatched Runtime and *Spec fields: TaskTemplate.ContainerSpec must be provided");
+        if (template.PluginSpec is { ValueKind: not JsonValueKind.Null } || template.Runtime is "plugin")
+            throw new BadRequestException("plugin services (TaskTemplate.PluginSpec) are not supported: EventSwarm runs containers");
+        if (template.NetworkAttachmentSpec is { ValueKind: not JsonValueKind.Null } || template.Runtime is "attachment")
+            throw new BadRequestException("unsupported runtime");
+        if (template.Runtime is not (null or "" or "container"))
+            throw new BadRequestException($"unknown task runtime type: {template.Runtime}");
+        var container = template.ContainerSpec ?? throw new BadRequestException("mismatched Runtime and *Spec fields: TaskTemplate.ContainerSpec must be provided");
         if (wire.Mode?.ReplicatedJob is not null || wire.Mode?.GlobalJob is not null)
             throw new BadRequestException("job modes (replicated-job, global-job) are not supported yet");
         if (wire.Mode?.Global is not null && wire.Mode?.Replicated is not null)
             throw new BadRequestException("must specify only one service mode");
 
-        var template = wire.TaskTemplate!;
         var restart = template.RestartPolicy;
+        var reservations = template.Resources?.Reservations;
+        var limits = template.Resources?.Limits;
         return new DomainServiceSpec
         {
             Name = wire.Name ?? "",
             Labels = ToImmutable(wire.Labels),
-            Mode = wire.Mode?.Global is not null ? EventSwarm.Domain.Services.ServiceMode.Global : EventSwarm.Domain.Services.ServiceMode.Replicated(checked((long)(wire.Mode?.Replicated?.Replicas ?? 1))),
+            Mode = wire.Mode?.Global is not null ? DomainServiceMode.Global : DomainServiceMode.Replicated(checked((long)(wire.Mode?.Replicated?.Replicas ?? 1))),
+            UpdateConfig = ToDomain(wire.UpdateConfig),
+            RollbackConfig = ToDomain(wire.RollbackConfig),
+            Networks = [.. (wire.Networks ?? []).Select(ToDomain)],
             TaskTemplate = new TaskTemplate
             {
-                Container = new EventSwarm.Domain.Services.ContainerSpec
+                Container = ToDomain(container),
+                RestartPolicy = restart is null
+                    ? null
+                    : new DomainRestartPolicy(ParseCondition(restart.Condition), ToDuration(restart.Delay), checked((long)(restart.MaxAttempts ?? 0)), ToDuration(restart.Window)),
+                Placement = template.Placement is not { } placement ? null : new EventSwarm.Domain.Services.Placement([.. placement.Constraints ?? []])
                 {
-                    Image = container.Image ?? "",
-                    Command = [.. container.Command ?? []],
-                    Args = [.. container.Args ?? []],
-                    Env = [.. container.Env ?? []],
-                    Labels = ToImmutable(container.Labels),
-                    Mounts = [.. (container.Mounts ?? []).Select(ToDomain)],
-                    StopGracePeriod = container.StopGracePeriod ?? TimeSpan.FromSeconds(10),
+                    Preferences = [.. (placement.Preferences ?? []).Where(p => p.Spread is not null).Select(p => new PlacementPreference(p.Spread!.SpreadDescriptor ?? ""))],
+                    MaxReplicas = checked((long)(placement.MaxReplicas ?? 0)),
+                    Platforms = [.. (placement.Platforms ?? []).Select(p => new EventSwarm.Domain.Services.Platform(p.Architecture ?? "", p.OS ?? ""))],
                 },
-                RestartPolicy = new DomainRestartPolicy(
-                    ParseCondition(restart?.Condition),
-                    restart?.Delay ?? DomainRestartPolicy.Default.Delay,
-                    checked((long)(restart?.MaxAttempts ?? 0)),
-                    restart?.Window ?? TimeSpan.Zero),
-                Placement = new EventSwarm.Domain.Services.Placement([.. template.Placement?.Constraints ?? []]),
-                Reservations = new Reservations(
-                    template.Resources?.Reservations?.NanoCPUs ?? 0,
-                    template.Resources?.Reservations?.MemoryBytes ?? 0),
+                Reservations = reservations is null ? null : new Reservations(reservations.NanoCPUs ?? 0, reservations.MemoryBytes ?? 0)
+                {
+                    GenericResources = [.. (reservations.GenericResources ?? []).Select(ToDomain)],
+                },
+                Limits = limits is null ? null : new Limits(limits.NanoCPUs ?? 0, limits.MemoryBytes ?? 0, limits.Pids ?? 0),
+                LogDriver = ToDomain(template.LogDriver),
                 ForceUpdate = checked((long)template.ForceUpdate),
-                Networks = ToDomain(template.Networks, (wire as ServiceSpecBody)?.Networks),
+                Networks = [.. (template.Networks ?? []).Select(ToDomain)],
             },
             Endpoint = ToDomain(wire.EndpointSpec),
+            HasEndpointSpec = wire.EndpointSpec is not null,
         };
     }
 
-    public static WireServiceSpec ToWire(DomainServiceSpec spec) => new()
+    public static ServiceSpecJson ToWire(DomainServiceSpec spec) => new()
     {
         Name = spec.Name,
         Labels = spec.Labels,
         Mode = spec.Mode.IsGlobal
-            ? new Docker.DotNet.Models.ServiceMode { Global = new GlobalService() }
-            : new Docker.DotNet.Models.ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)spec.Mode.Replicas } },
-        TaskTemplate = ToWire(spec.TaskTemplate),
-        EndpointSpec = ToWire(spec.Endpoint),
+            ? new Docker.DotNet.Models.ServiceMode { Global = new Docker.DotNet.Models.GlobalService() }
+            : new Docker.DotNet.Models.ServiceMode { Replicated = new Docker.DotNet.Models.ReplicatedService { Replicas = (ulong)spec.Mode.Replicas } },
+        TaskTemplate = ToWire(spec.TaskTemplate, forService: true),
+        UpdateConfig = ToWire(spec.UpdateConfig),
+        RollbackConfig = ToWire(spec.RollbackConfig),
+        Networks = spec.Networks.IsDefaultOrEmpty ? null : [.. spec.Networks.Select(ToWire)],
+        EndpointSpec = spec.HasEndpointSpec ? ToWire(spec.Endpoint) : null,
     };
 
     public static WireEndpointSpec ToWire(DomainEndpointSpec endpoint) => new()
@@ -94,54 +102,222 @@ public static class ServiceWire
         PublishMode = port.Mode == PublishMode.Host ? "host" : "ingress",
     };
 
-    public static TaskSpec ToWire(TaskTemplate template) => new()
+    /// <summary>A task template; Docker names the runtime in a service's spec only, not in a task's copy.</summary>
+    public static TaskSpecJson ToWire(TaskTemplate template, bool forService = false) => new()
     {
-        ContainerSpec = new Docker.DotNet.Models.ContainerSpec
+        ContainerSpec = ToWire(template.Container),
+        Resources = template.Limits is null && template.Reservations is null ? null : new ResourceRequirementsJson
         {
-            Image = template.Container.Image,
-            Command = template.Container.Command.IsDefaultOrEmpty ? null : [.. template.Container.Command],
-            Args = template.Container.Args.IsDefaultOrEmpty ? null : [.. template.Container.Args],
-            Env = template.Container.Env.IsDefaultOrEmpty ? null : [.. template.Container.Env],
-            Labels = template.Container.Labels.IsEmpty ? null : template.Container.Labels,
-            Mounts = template.Container.Mounts.IsDefaultOrEmpty ? null : [.. template.Container.Mounts.Select(ToWire)],
-            StopGracePeriod = template.Container.StopGracePeriod,
+            Limits = template.Limits is not { } limits ? null : new LimitJson
+            {
+                NanoCPUs = OmitZero(limits.NanoCpus),
+                MemoryBytes = OmitZero(limits.MemoryBytes),
+                Pids = OmitZero(limits.Pids),
+            },
+            Reservations = template.Reservations is not { } reservations ? null : new ResourcesJson
+            {
+                NanoCPUs = OmitZero(reservations.NanoCpus),
+                MemoryBytes = OmitZero(reservations.MemoryBytes),
+                GenericResources = reservations.GenericResources.IsDefaultOrEmpty ? null : [.. reservations.GenericResources.Select(ToWire)],
+            },
         },
-        RestartPolicy = new SwarmRestartPolicy
+        // Docker writes a restart policy's condition and max attempts always, its delay and window only when given.
+        RestartPolicy = template.RestartPolicy is not { } restart ? null : new RestartPolicyJson
         {
-            Condition = template.RestartPolicy.Condition switch
+            Condition = restart.Condition switch
             {
                 RestartCondition.None => "none",
                 RestartCondition.OnFailure => "on-failure",
                 _ => "any",
             },
-            Delay = template.RestartPolicy.Delay,
-            MaxAttempts = (ulong)template.RestartPolicy.MaxAttempts,
-            Window = template.RestartPolicy.Window,
+            Delay = restart.Delay?.Nanoseconds,
+            MaxAttempts = (ulong)restart.MaxAttempts,
+            Window = restart.Window?.Nanoseconds,
         },
-        Placement = new Docker.DotNet.Models.Placement
+        Placement = template.Placement is not { } placement ? null : new PlacementJson
         {
-            Constraints = template.Placement.Constraints.IsDefaultOrEmpty ? null : [.. template.Placement.Constraints],
+            Constraints = NullIfEmpty(placement.Constraints),
+            Preferences = placement.Preferences.IsDefaultOrEmpty
+                ? null
+                : [.. placement.Preferences.Select(p => new PlacementPreferenceJson { Spread = new SpreadOverJson { SpreadDescriptor = p.SpreadDescriptor } })],
+            MaxReplicas = placement.MaxReplicas == 0 ? null : (ulong)placement.MaxReplicas,
+            Platforms = placement.Platforms.IsDefaultOrEmpty
+                ? null
+                : [.. placement.Platforms.Select(p => new PlatformJson { Architecture = NullIfEmpty(p.Architecture), OS = NullIfEmpty(p.OS) })],
         },
-        Resources = new ResourceRequirements
-        {
-            Reservations = new SwarmResources { NanoCPUs = template.Reservations.NanoCpus, MemoryBytes = template.Reservations.MemoryBytes },
-        },
-        Networks = template.Networks.IsDefaultOrEmpty
-            ? null
-            : [.. template.Networks.Select(n => new NetworkAttachmentConfig { Target = n.Target, Aliases = n.Aliases.IsDefaultOrEmpty ? null : [.. n.Aliases] })],
+        Networks = template.Networks.IsDefaultOrEmpty ? null : [.. template.Networks.Select(ToWire)],
+        LogDriver = ToWire(template.LogDriver),
         ForceUpdate = (ulong)template.ForceUpdate,
+        Runtime = forService ? "container" : null,
     };
 
-    /// <summary>The task template's networks, then any given only in the deprecated top-level field (as the engine merges them).</summary>
-    private static ImmutableArray<ServiceNetwork> ToDomain(IList<NetworkAttachmentConfig>? template, IList<NetworkAttachmentConfig>? deprecated)
+    private static EventSwarm.Domain.Services.ContainerSpec ToDomain(ContainerSpecJson container)
     {
-        // Duplicates within one list are left for the decider to refuse; the same network in both is one attachment.
-        var networks = (template ?? []).Select(ToDomain).ToList();
-        networks.AddRange((deprecated ?? []).Select(ToDomain).Where(n => networks.All(t => t.Target != n.Target)).ToList());
-        return [.. networks];
+        if (container.Secrets is { ValueKind: JsonValueKind.Array } secrets && secrets.GetArrayLength() > 0)
+            throw new BadRequestException("secrets are not supported yet: EventSwarm has no secret store (ContainerSpec.Secrets)");
+        if (container.Configs is { ValueKind: JsonValueKind.Array } configs && configs.GetArrayLength() > 0)
+            throw new BadRequestException("configs are not supported yet: EventSwarm has no config store (ContainerSpec.Configs)");
+        return new EventSwarm.Domain.Services.ContainerSpec
+        {
+            Image = container.Image ?? "",
+            Labels = ToImmutable(container.Labels),
+            Command = [.. container.Command ?? []],
+            Args = [.. container.Args ?? []],
+            Hostname = NullIfEmpty(container.Hostname),
+            Env = [.. container.Env ?? []],
+            Dir = NullIfEmpty(container.Dir),
+            User = NullIfEmpty(container.User),
+            Groups = [.. container.Groups ?? []],
+            Privileges = container.Privileges is not { } privileges
+                ? null
+                : new Privileges(
+                    privileges.CredentialSpec is { } credential ? new CredentialSpec(NullIfEmpty(credential.Config), NullIfEmpty(credential.File), NullIfEmpty(credential.Registry)) : null,
+                    privileges.SELinuxContext is { } selinux
+                        ? new SeLinuxContext(selinux.Disable, NullIfEmpty(selinux.User), NullIfEmpty(selinux.Role), NullIfEmpty(selinux.Type), NullIfEmpty(selinux.Level))
+                        : null),
+            Init = container.Init,
+            StopSignal = NullIfEmpty(container.StopSignal),
+            Tty = container.TTY ?? false,
+            OpenStdin = container.OpenStdin ?? false,
+            ReadOnly = container.ReadOnly ?? false,
+            Mounts = [.. (container.Mounts ?? []).Select(ToDomain)],
+            StopGracePeriod = ToDuration(container.StopGracePeriod),
+            Healthcheck = container.Healthcheck is not { } health
+                ? null
+                : new Healthcheck
+                {
+                    Test = [.. health.Test ?? []],
+                    Interval = ToDuration(health.Interval) ?? Duration.Zero,
+                    Timeout = ToDuration(health.Timeout) ?? Duration.Zero,
+                    StartPeriod = ToDuration(health.StartPeriod) ?? Duration.Zero,
+                    Retries = health.Retries ?? 0,
+                },
+            Hosts = [.. container.Hosts ?? []],
+            DnsConfig = container.DNSConfig is not { } dns
+                ? null
+                : new DnsConfig { Nameservers = [.. dns.Nameservers ?? []], Search = [.. dns.Search ?? []], Options = [.. dns.Options ?? []] },
+            Isolation = NullIfEmpty(container.Isolation),
+            Sysctls = ToImmutable(container.Sysctls),
+            CapabilityAdd = [.. container.CapabilityAdd ?? []],
+            CapabilityDrop = [.. container.CapabilityDrop ?? []],
+            Ulimits = [.. (container.Ulimits ?? []).Select(u => new Ulimit(u.Name, u.Soft, u.Hard))],
+        };
     }
 
-    private static ServiceNetwork ToDomain(NetworkAttachmentConfig attachment) => new(attachment.Target ?? "", [.. attachment.Aliases ?? []]);
+    private static ContainerSpecJson ToWire(EventSwarm.Domain.Services.ContainerSpec container) => new()
+    {
+        Image = container.Image,
+        Labels = container.Labels.IsEmpty ? null : container.Labels,
+        Command = NullIfEmpty(container.Command),
+        Args = NullIfEmpty(container.Args),
+        Hostname = container.Hostname,
+        Env = NullIfEmpty(container.Env),
+        Dir = container.Dir,
+        User = container.User,
+        Groups = NullIfEmpty(container.Groups),
+        // Docker writes these two without omitempty: every member of a given part appears.
+        Privileges = container.Privileges is not { } privileges
+            ? null
+            : new PrivilegesJson
+            {
+                CredentialSpec = privileges.CredentialSpec is { } c ? new CredentialSpecJson { Config = c.Config ?? "", File = c.File ?? "", Registry = c.Registry ?? "" } : null,
+                SELinuxContext = privileges.SeLinuxContext is { } s
+                    ? new SeLinuxContextJson { Disable = s.Disable, User = s.User ?? "", Role = s.Role ?? "", Type = s.Type ?? "", Level = s.Level ?? "" }
+                    : null,
+            },
+        Init = container.Init,
+        StopSignal = container.StopSignal,
+        TTY = container.Tty ? true : null,
+        OpenStdin = container.OpenStdin ? true : null,
+        ReadOnly = container.ReadOnly ? true : null,
+        Mounts = container.Mounts.IsDefaultOrEmpty ? null : [.. container.Mounts.Select(ToWire)],
+        StopGracePeriod = container.StopGracePeriod?.Nanoseconds,
+        Healthcheck = container.Healthcheck is not { } health
+            ? null
+            : new HealthcheckJson
+            {
+                Test = NullIfEmpty(health.Test),
+                Interval = OmitZero(health.Interval.Nanoseconds),
+                Timeout = OmitZero(health.Timeout.Nanoseconds),
+                StartPeriod = OmitZero(health.StartPeriod.Nanoseconds),
+                Retries = health.Retries == 0 ? null : health.Retries,
+            },
+        Hosts = NullIfEmpty(container.Hosts),
+        DNSConfig = container.DnsConfig is not { } dns
+            ? null
+            : new DnsConfigJson { Nameservers = NullIfEmpty(dns.Nameservers), Search = NullIfEmpty(dns.Search), Options = NullIfEmpty(dns.Options) },
+        // Docker writes the isolation it defaults to, "default", when none was given.
+        Isolation = container.Isolation ?? "default",
+        Sysctls = container.Sysctls.IsEmpty ? null : container.Sysctls,
+        CapabilityAdd = NullIfEmpty(container.CapabilityAdd),
+        CapabilityDrop = NullIfEmpty(container.CapabilityDrop),
+        Ulimits = container.Ulimits.IsDefaultOrEmpty ? null : [.. container.Ulimits.Select(u => new UlimitJson { Name = u.Name, Soft = u.Soft, Hard = u.Hard })],
+    };
+
+    private static UpdateConfig? ToDomain(UpdateConfigJson? update) => update is null ? null : new UpdateConfig
+    {
+        Parallelism = checked((long)update.Parallelism),
+        Delay = ToDuration(update.Delay) ?? Duration.Zero,
+        Monitor = ToDuration(update.Monitor) ?? Duration.Zero,
+        MaxFailureRatio = update.MaxFailureRatio,
+        FailureAction = update.FailureAction switch
+        {
+            null or "" or "pause" => UpdateFailureAction.Pause,
+            "continue" => UpdateFailureAction.Continue,
+            "rollback" => UpdateFailureAction.Rollback,
+            var other => throw new BadRequestException($"unrecognized update failure action {other}"),
+        },
+        Order = update.Order switch
+        {
+            null or "" or "stop-first" => UpdateOrder.StopFirst,
+            "start-first" => UpdateOrder.StartFirst,
+            var other => throw new BadRequestException($"unrecognized update order {other}"),
+        },
+    };
+
+    private static UpdateConfigJson? ToWire(UpdateConfig? update) => update is null ? null : new UpdateConfigJson
+    {
+        Parallelism = (ulong)update.Parallelism,
+        Delay = OmitZero(update.Delay.Nanoseconds),
+        Monitor = OmitZero(update.Monitor.Nanoseconds),
+        MaxFailureRatio = update.MaxFailureRatio,
+        FailureAction = update.FailureAction switch
+        {
+            UpdateFailureAction.Continue => "continue",
+            UpdateFailureAction.Rollback => "rollback",
+            _ => "pause",
+        },
+        Order = update.Order == UpdateOrder.StartFirst ? "start-first" : "stop-first",
+    };
+
+    private static EventSwarm.Domain.Services.GenericResource ToDomain(GenericResourceJson resource) =>
+        resource.DiscreteResourceSpec is { } discrete
+            ? new EventSwarm.Domain.Services.GenericResource(discrete.Kind ?? "", null, discrete.Value ?? 0)
+            : resource.NamedResourceSpec is { } named
+                ? new EventSwarm.Domain.Services.GenericResource(named.Kind ?? "", named.Value ?? "", null)
+                : throw new BadRequestException("a generic resource needs a NamedResourceSpec or a DiscreteResourceSpec");
+
+    private static GenericResourceJson ToWire(EventSwarm.Domain.Services.GenericResource resource) => resource.Count is { } count
+        ? new GenericResourceJson { DiscreteResourceSpec = new DiscreteGenericResourceJson { Kind = NullIfEmpty(resource.Kind), Value = OmitZero(count) } }
+        : new GenericResourceJson { NamedResourceSpec = new NamedGenericResourceJson { Kind = NullIfEmpty(resource.Kind), Value = NullIfEmpty(resource.Value) } };
+
+    private static Driver? ToDomain(DriverJson? driver) => driver is null ? null : new Driver(driver.Name ?? "") { Options = ToImmutable(driver.Options) };
+
+    private static DriverJson? ToWire(Driver? driver) => driver is null ? null : new DriverJson
+    {
+        Name = NullIfEmpty(driver.Name),
+        Options = driver.Options.IsEmpty ? null : driver.Options,
+    };
+
+    private static ServiceNetwork ToDomain(NetworkAttachmentConfigJson attachment) =>
+        new(attachment.Target ?? "", [.. attachment.Aliases ?? []]) { DriverOpts = ToImmutable(attachment.DriverOpts) };
+
+    private static NetworkAttachmentConfigJson ToWire(ServiceNetwork network) => new()
+    {
+        Target = network.Target,
+        Aliases = NullIfEmpty(network.Aliases),
+        DriverOpts = network.DriverOpts.IsEmpty ? null : network.DriverOpts,
+    };
 
     private static DomainEndpointSpec ToDomain(WireEndpointSpec? endpoint) => endpoint is null
         ? DomainEndpointSpec.Default
@@ -174,7 +350,7 @@ public static class ServiceWire
     private static int PortNumber(uint? port, string name) =>
         port is > 65535 ? throw new BadRequestException($"invalid {name} {port}: must be between 1 and 65535") : (int)(port ?? 0);
 
-    private static DomainMount ToDomain(Docker.DotNet.Models.Mount mount) => new(
+    private static DomainMount ToDomain(MountJson mount) => new(
         mount.Type?.ToLowerInvariant() switch
         {
             "volume" or null or "" => MountType.Volume,
@@ -184,14 +360,26 @@ public static class ServiceWire
         },
         string.IsNullOrEmpty(mount.Source) ? null : mount.Source,
         mount.Target ?? "",
-        mount.ReadOnly ?? false);
+        mount.ReadOnly ?? false)
+    {
+        BindOptions = mount.BindOptions is { } bind ? new BindOptions(NullIfEmpty(bind.Propagation), bind.NonRecursive ?? false) : null,
+        VolumeOptions = mount.VolumeOptions is { } volume
+            ? new VolumeOptions(volume.NoCopy ?? false) { Labels = ToImmutable(volume.Labels), DriverConfig = ToDomain(volume.DriverConfig) }
+            : null,
+        TmpfsOptions = mount.TmpfsOptions is { } tmpfs ? new TmpfsOptions(tmpfs.SizeBytes ?? 0, tmpfs.Mode ?? 0) : null,
+    };
 
-    private static Docker.DotNet.Models.Mount ToWire(DomainMount mount) => new()
+    private static MountJson ToWire(DomainMount mount) => new()
     {
         Type = mount.Type.ToString().ToLowerInvariant(),
         Source = mount.Source,
         Target = mount.Target,
         ReadOnly = mount.ReadOnly ? true : null,
+        BindOptions = mount.BindOptions is { } bind ? new BindOptionsJson { Propagation = bind.Propagation, NonRecursive = bind.NonRecursive ? true : null } : null,
+        VolumeOptions = mount.VolumeOptions is { } volume
+            ? new VolumeOptionsJson { NoCopy = volume.NoCopy ? true : null, Labels = volume.Labels.IsEmpty ? null : volume.Labels, DriverConfig = ToWire(volume.DriverConfig) }
+            : null,
+        TmpfsOptions = mount.TmpfsOptions is { } tmpfs ? new TmpfsOptionsJson { SizeBytes = OmitZero(tmpfs.SizeBytes), Mode = tmpfs.Mode == 0 ? null : tmpfs.Mode } : null,
     };
 
     private static RestartCondition ParseCondition(string? condition) => condition switch
@@ -201,6 +389,14 @@ public static class ServiceWire
         "on-failure" => RestartCondition.OnFailure,
         _ => throw new BadRequestException($"invalid RestartCondition: \"{condition}\""),
     };
+
+    private static Duration? ToDuration(long? nanoseconds) => nanoseconds is { } ns ? new Duration(ns) : null;
+
+    private static long? OmitZero(long value) => value == 0 ? null : value;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static List<string>? NullIfEmpty(ImmutableArray<string> values) => values.IsDefaultOrEmpty ? null : [.. values];
 
     private static ImmutableDictionary<string, string> ToImmutable(IDictionary<string, string>? labels) =>
         labels is null ? ImmutableDictionary<string, string>.Empty : labels.ToImmutableDictionary();

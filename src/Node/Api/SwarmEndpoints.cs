@@ -17,34 +17,45 @@ public static class SwarmEndpoints
     public static void Map(WebApplication app)
     {
         app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options,
-            Membership membership, RaftLogHost raft, LocalNode local, CancellationToken ct) =>
+            Membership membership, RaftLogHost raft, LocalNode local, SwarmLifecycle lifecycle, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync<SwarmInitBody>(context);
-            if (request.ForceNewCluster == true && projection.Current.Swarm is not null)
+            using var step = await lifecycle.BeginStepAsync(ct);
+            if (request.ForceNewCluster == true && lifecycle.InSwarm)
             {
                 // Swarm's recovery from a lost quorum: this manager becomes the only one, with the state it holds.
-                if (membership.IsWorker) throw RaftLogHost.NotAManager();
+                if (membership.IsWorker || !raft.IsOpen) throw RaftLogHost.NotAManager();
                 await raft.ForceNewClusterAsync(ct);
                 await mediator.Send(new ForceNewClusterCommand(CallerIdentity.Of(context)), ct);
                 return Results.Json(local.NodeId);
             }
-            var advertise = string.IsNullOrEmpty(request.AdvertiseAddr) ? "127.0.0.1" : request.AdvertiseAddr;
-            // The CA and the join secrets are made only for a node that is not in a swarm yet, and kept only once
-            // the swarm's creation is committed.
-            var cluster = projection.Current.Swarm is null ? ClusterSecrets.Create(clock.Now) : null;
-            var nodeId = await mediator.Send(new InitSwarmCommand(advertise.Split(':')[0], CallerIdentity.Of(context), cluster?.Credentials, options.ManagerEndpoints)
+            if (lifecycle.InSwarm) throw SwarmLifecycle.AlreadyInSwarm();
+            var spec = SwarmWire.ForInit(request.Spec, request.AutoLockManagers ?? false);
+            var addresses = SwarmAddresses.ForInit(request.ListenAddr, request.AdvertiseAddr, request.DataPathAddr, options);
+            // The listener and the log open now, and close again if the swarm's creation is not committed: a
+            // failed init leaves the node as it was (Docker clears its state when the first start fails).
+            lifecycle.Listen(addresses);
+            try
             {
-                Spec = SwarmWire.ForInit(request.Spec, request.AutoLockManagers ?? false),
-                DefaultAddrPool = request.DefaultAddrPool ?? [],
-                SubnetSize = checked((int)(request.SubnetSize ?? 0)),
-                DataPathPort = checked((int)(request.DataPathPort ?? 0)),
-            }, ct);
-            if (cluster is not null)
-            {
+                await raft.StartNewClusterAsync(ct);
+                // The CA and the join secrets are kept only once the swarm's creation is committed.
+                var cluster = ClusterSecrets.Create(clock.Now);
+                var nodeId = await mediator.Send(new InitSwarmCommand(addresses.AdvertiseIp, CallerIdentity.Of(context), cluster.Credentials, addresses.Manager)
+                {
+                    Spec = spec,
+                    DefaultAddrPool = request.DefaultAddrPool ?? [],
+                    SubnetSize = checked((int)(request.SubnetSize ?? 0)),
+                    DataPathPort = checked((int)(request.DataPathPort ?? 0)),
+                }, ct);
                 secrets.Save(cluster);
                 secrets.IssueOwnCertificate(nodeId, NodeRole.Manager, projection.Current.Swarm!.ClusterId, clock.Now);
+                return Results.Json(nodeId);
             }
-            return Results.Json(nodeId);
+            catch
+            {
+                await lifecycle.ForgetSwarmAsync();
+                throw;
+            }
         });
 
         // The docker CLI and Docker.DotNet send force=1, which a bool parameter would refuse with 400.

@@ -2,6 +2,7 @@ using Docker.DotNet.Models;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Node.Api.Services;
 using WireTaskState = Docker.DotNet.Models.TaskState;
 
 namespace EventSwarm.Node.Api;
@@ -44,7 +45,7 @@ public static class TaskEndpoints
         _ => false,
     };
 
-    public static TaskResponse ToWire(SwarmTask task, ClusterState state) => new()
+    public static TaskJson ToWire(SwarmTask task, ClusterState state) => new()
     {
         ID = task.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)task.Version },

@@ -9,19 +9,24 @@ namespace EventSwarm.IntegrationTests.Cluster;
 /// <summary>
 /// A real `eventswarm agent` process on the machine's real Docker Engine, with its own data directory, socket and
 /// Raft port. Tests drive it through the stock docker CLI, our own CLI and the Docker API, like a user would.
+/// Several run at once in the root namespace, so none may take 0.0.0.0:2377 when a swarm is initialised or
+/// joined: each agent is started with `--listen-addr 127.0.0.1:&lt;free port&gt;`, which replaces the default listen
+/// address of its `swarm init` / `swarm join` (a request that names one still gets it).
 /// </summary>
 public sealed class LocalAgent : IAsyncDisposable
 {
     private static readonly string EventSwarmDll = Path.Combine(AppContext.BaseDirectory, "eventswarm.dll");
     private readonly string _root;
     private readonly int _raftPort;
+    private readonly int _listenPort;
     private readonly string[] _extraArgs;
     private Process? _process;
 
-    private LocalAgent(string root, int raftPort, string[] extraArgs)
+    private LocalAgent(string root, int raftPort, int listenPort, string[] extraArgs)
     {
         _root = root;
         _raftPort = raftPort;
+        _listenPort = listenPort;
         _extraArgs = extraArgs;
     }
 
@@ -30,11 +35,14 @@ public sealed class LocalAgent : IAsyncDisposable
     public string Host => $"unix://{Socket}";
     public string NodeId => File.ReadAllText(Path.Combine(DataDirectory, "node-id")).Trim();
 
+    /// <summary>Where the agent listens for other nodes while it is in a swarm (its --listen-addr).</summary>
+    public string ListenAddress => $"127.0.0.1:{_listenPort}";
+
     /// <param name="agentArgs">Extra flags for `eventswarm agent`, e.g. a shorter --heartbeat-period.</param>
     public static async Task<LocalAgent> StartAsync(params string[] agentArgs)
     {
         var root = Directory.CreateTempSubdirectory("eventswarm-test-").FullName;
-        var agent = new LocalAgent(root, FreePort(), agentArgs);
+        var agent = new LocalAgent(root, FreePort(), FreePort(), agentArgs);
         await agent.StartProcessAsync();
         return agent;
     }
@@ -51,7 +59,7 @@ public sealed class LocalAgent : IAsyncDisposable
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { EventSwarmDll, "agent", "--data-dir", DataDirectory, "--socket", Socket, "--raft-addr", $"127.0.0.1:{_raftPort}" },
+            ArgumentList = { EventSwarmDll, "agent", "--data-dir", DataDirectory, "--socket", Socket, "--raft-addr", $"127.0.0.1:{_raftPort}", "--listen-addr", ListenAddress },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -2,7 +2,9 @@ namespace EventSwarm.IntegrationTests.Cluster;
 
 /// <summary>
 /// A real multi-node cluster on this machine through ops/cluster.sh: each node a network namespace with its own
-/// address (10.200.0.1K), hostname, Docker Engine and agent. Heartbeats every second, so failures show in seconds.
+/// address (10.200.0.1K), hostname, Docker Engine and agent. Agents start with no address, as dockerd does: a node
+/// listens for the others (its address:2377, Raft :4377) once `swarm init` or `swarm join` made it part of a swarm.
+/// Heartbeats every second, so failures show in seconds.
 /// </summary>
 public sealed class NamespaceCluster : IAsyncDisposable
 {
@@ -20,7 +22,10 @@ public sealed class NamespaceCluster : IAsyncDisposable
         return new NamespaceCluster(nodes);
     }
 
-    /// <summary>A cluster already in one swarm: n1 initialises it and manages, the others join as workers, all Ready.</summary>
+    /// <summary>
+    /// A cluster already in one swarm: n1 initialises it (advertising its address) and manages, the others join as
+    /// workers with no address of their own (they are known by the one they reach n1 from), all Ready.
+    /// </summary>
     public static async Task<NamespaceCluster> StartJoinedAsync(int nodes)
     {
         var cluster = await StartAsync(nodes);

@@ -9,7 +9,7 @@ public sealed class Join_token_Tests
     {
         await using var agent = await LocalAgent.StartAsync();
         var init = (await agent.EventSwarm("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed().Output;
-        var worker = System.Text.RegularExpressions.Regex.Match(init, @"eventswarm swarm join --token (SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}) 127\.0\.0\.1:2377").Groups[1].Value;
+        var worker = System.Text.RegularExpressions.Regex.Match(init, $@"eventswarm swarm join --token (SWMTKN-1-[0-9a-z]{{50}}-[0-9a-z]{{25}}) {System.Text.RegularExpressions.Regex.Escape(agent.ListenAddress)}").Groups[1].Value;
         Assert.NotEmpty(worker);
         var manager = (await agent.EventSwarm("swarm", "join-token", "-q", "manager")).ShouldSucceed().Output.Trim();
         Assert.NotEqual(worker, manager);

@@ -143,14 +143,17 @@ public sealed class ServiceNetworking_Tests
     }
 
     [Fact]
-    public void An_update_that_names_its_network_as_before_records_nothing()
+    public void An_update_that_names_its_network_as_before_keeps_the_spec_its_tasks_were_made_from()
     {
         var web = Spec("web").JoiningNetworks("backend");
         var state = Swarm.And(Assert.IsType<ServiceCreated>(Assert.Single(Create(Swarm, web, "web").Events)));
 
         var decision = ServiceDecider.Decide(new UpdateService("web", state.Services["web"].Version, web, At(2)), state);
 
+        // The name resolves to the ID already recorded: the spec is the same, so no task is replaced.
         Assert.True(decision.Succeeded);
-        Assert.Empty(decision.Events);
+        var updated = Assert.IsType<ServiceUpdated>(Assert.Single(decision.Events));
+        Assert.Equal(state.Services["web"].Spec, updated.Spec);
+        Assert.Equal(state.Services["web"].SpecVersion, state.And(updated).Services["web"].SpecVersion);
     }
 }

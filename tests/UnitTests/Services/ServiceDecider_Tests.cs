@@ -137,7 +137,7 @@ public sealed class ServiceDecider_Tests
     }
 
     [Fact]
-    public void Update_with_a_spec_equal_by_value_appends_nothing_even_with_new_collection_instances()
+    public void Update_with_a_spec_equal_by_value_bumps_the_version_but_keeps_the_spec_version_even_with_new_collection_instances()
     {
         // Regression: ImmutableArray and ImmutableDictionary compare by reference, so a spec read from a second
         // request used to look new, and every `service update` replaced every task.
@@ -162,10 +162,17 @@ public sealed class ServiceDecider_Tests
         var sameByValue = Build();
         Assert.NotSame(state.Services["web"].Spec, sameByValue);
 
-        var decision = ServiceDecider.Decide(new UpdateService("web", state.Services["web"].Version, sameByValue, At(1)), state);
+        var before = state.Services["web"];
 
+        var decision = ServiceDecider.Decide(new UpdateService("web", before.Version, sameByValue, At(1)), state);
+
+        // Swarm records every accepted update (the version moves), but a spec equal by value is no new spec for tasks.
         Assert.True(decision.Succeeded);
-        Assert.Empty(decision.Events);
+        var updated = Assert.IsType<ServiceUpdated>(Assert.Single(decision.Events));
+        Assert.Equal(before.Spec, updated.Spec);
+        var after = state.And(updated).Services["web"];
+        Assert.True(after.Version > before.Version);
+        Assert.Equal(before.SpecVersion, after.SpecVersion);
     }
 
     [Fact]

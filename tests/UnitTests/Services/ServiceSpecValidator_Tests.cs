@@ -109,7 +109,7 @@ public sealed class ServiceSpecValidator_Tests
     {
         var spec = Spec() with
         {
-            TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, TimeSpan.FromSeconds(-1), -1, TimeSpan.FromSeconds(-1)) },
+            TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(-1), -1, Duration.FromSeconds(-1)) },
         };
 
         Assert.Equal(["restart delay must not be negative", "restart max attempts must not be negative", "restart window must not be negative"], Errors(spec));
@@ -121,5 +121,42 @@ public sealed class ServiceSpecValidator_Tests
         var errors = Errors(Spec("-bad", replicas: -2, image: ""));
 
         Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void An_update_config_outside_Swarms_ranges_is_refused_by_field()
+    {
+        var spec = Spec() with { UpdateConfig = new UpdateConfig { MaxFailureRatio = 1.5f, Delay = new Duration(-1) } };
+
+        Assert.Equal(["TaskSpec: UpdateConfig.Delay cannot be negative", "TaskSpec: UpdateConfig.MaxFailureRatio cannot be negative or greater than 1"], Errors(spec));
+    }
+
+    [Fact]
+    public void A_health_check_interval_below_a_millisecond_is_refused_as_Docker_does()
+    {
+        var spec = Spec() with
+        {
+            TaskTemplate = Spec().TaskTemplate with
+            {
+                Container = Spec().TaskTemplate.Container with { Healthcheck = new Healthcheck { Test = ["CMD", "true"], Interval = new Duration(5) } },
+            },
+        };
+
+        AssertOneError(spec, "Interval in Healthcheck cannot be less than 1ms");
+    }
+
+    [Fact]
+    public void A_memory_limit_below_4_MiB_and_a_hosts_line_without_a_name_are_refused()
+    {
+        var spec = Spec() with
+        {
+            TaskTemplate = Spec().TaskTemplate with
+            {
+                Limits = new Limits(0, 1024, 0),
+                Container = Spec().TaskTemplate.Container with { Hosts = ["10.0.0.1"] },
+            },
+        };
+
+        Assert.Equal(["invalid memory limit 1024: must be at least 4MiB", "invalid host entry '10.0.0.1': expected \"IP HOSTNAME\""], Errors(spec));
     }
 }

@@ -12,6 +12,14 @@ public static class ServiceCommands
         new("constraint"), new("reserve-cpu"), new("reserve-memory"), new("stop-grace-period"), new("entrypoint"),
         new("detach", 'd', false), new("quiet", 'q', false), new("no-resolve-image", null, false), new("timeout"),
         new("network"), new("publish", 'p'), new("endpoint-mode"),
+        // Flags that map one to one onto spec fields (docker service create's names and forms).
+        new("hostname"), new("init", null, false), new("read-only", null, false), new("tty", 't', false), new("stop-signal"),
+        new("user", 'u'), new("workdir", 'w'), new("group"), new("cap-add"), new("cap-drop"), new("sysctl"), new("ulimit"),
+        new("dns"), new("dns-search"), new("dns-option"), new("host"), new("limit-cpu"), new("limit-memory"), new("limit-pids"),
+        new("log-driver"), new("log-opt"), new("health-cmd"), new("health-interval"), new("health-timeout"), new("health-retries"),
+        new("health-start-period"), new("no-healthcheck", null, false),
+        new("update-parallelism"), new("update-delay"), new("update-failure-action"), new("update-monitor"), new("update-max-failure-ratio"), new("update-order"),
+        new("rollback-parallelism"), new("rollback-delay"), new("rollback-failure-action"), new("rollback-monitor"), new("rollback-max-failure-ratio"), new("rollback-order"),
     ];
 
     public static async Task<int> CreateAsync(IDockerClient client, IReadOnlyList<string> argv)
@@ -41,7 +49,26 @@ public static class ServiceCommands
                     Labels = KeyValues(args.Values("container-label")),
                     Mounts = args.Values("mount").Count > 0 ? args.Values("mount").Select(ParseMount).ToList() : null,
                     StopGracePeriod = args.Duration("stop-grace-period"),
+                    Hostname = args.Value("hostname"),
+                    Init = args.Has("init") ? true : null,
+                    ReadOnly = args.Has("read-only"),
+                    TTY = args.Has("tty"),
+                    StopSignal = args.Value("stop-signal"),
+                    User = args.Value("user"),
+                    Dir = args.Value("workdir"),
+                    Groups = ListOrNull(args.Values("group")),
+                    CapabilityAdd = ListOrNull(args.Values("cap-add")),
+                    CapabilityDrop = ListOrNull(args.Values("cap-drop")),
+                    Sysctls = KeyValues(args.Values("sysctl")),
+                    Ulimits = args.Values("ulimit").Count > 0 ? args.Values("ulimit").Select(ParseUlimit).ToList() : null,
+                    DNSConfig = args.Values("dns").Count + args.Values("dns-search").Count + args.Values("dns-option").Count > 0
+                        ? new DNSConfig { Nameservers = ListOrNull(args.Values("dns")), Search = ListOrNull(args.Values("dns-search")), Options = ListOrNull(args.Values("dns-option")) }
+                        : null,
+                    // docker's --host HOST:IP is written in the spec as an /etc/hosts line, "IP HOST".
+                    Hosts = args.Values("host").Count > 0 ? args.Values("host").Select(ParseHost).ToList() : null,
+                    Healthcheck = Healthcheck(args),
                 },
+                LogDriver = args.Value("log-driver") is { } driver ? new SwarmDriver { Name = driver, Options = KeyValues(args.Values("log-opt")) } : null,
                 RestartPolicy = new SwarmRestartPolicy
                 {
                     Condition = args.Value("restart-condition"),
@@ -53,6 +80,12 @@ public static class ServiceCommands
                 Networks = args.Values("network").Count > 0 ? args.Values("network").Select(ParseNetwork).ToList() : null,
                 Resources = new ResourceRequirements
                 {
+                    Limits = new SwarmLimit
+                    {
+                        NanoCPUs = args.Value("limit-cpu") is { } limitCpu ? (long)(double.Parse(limitCpu, System.Globalization.CultureInfo.InvariantCulture) * 1e9) : null,
+                        MemoryBytes = args.Value("limit-memory") is { } limitMemory ? Units.ParseBytes(limitMemory, "limit-memory") : null,
+                        Pids = args.Long("limit-pids"),
+                    },
                     Reservations = new SwarmResources
                     {
                         NanoCPUs = args.Value("reserve-cpu") is { } cpu ? (long)(double.Parse(cpu, System.Globalization.CultureInfo.InvariantCulture) * 1e9) : null,
@@ -61,6 +94,8 @@ public static class ServiceCommands
                 },
             },
             EndpointSpec = new EndpointSpec { Mode = EndpointMode(args) ?? "vip", Ports = ports.Count > 0 ? ports : null },
+            UpdateConfig = UpdateConfig(args, "update"),
+            RollbackConfig = UpdateConfig(args, "rollback"),
         };
         var created = await client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec });
         var id = created.ID ?? "";
@@ -362,6 +397,54 @@ public static class ServiceCommands
 
     private static Dictionary<string, string>? KeyValues(IReadOnlyList<string> pairs) =>
         pairs.Count == 0 ? null : pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+
+    private static List<string>? ListOrNull(IReadOnlyList<string> values) => values.Count > 0 ? [.. values] : null;
+
+    /// <summary>docker's --host: "HOST:IP" on the command line, "IP HOST" in the spec (as /etc/hosts writes it).</summary>
+    private static string ParseHost(string value) =>
+        value.IndexOf(':') is var at and > 0 ? $"{value[(at + 1)..]} {value[..at]}" : throw new UsageException($"invalid argument \"{value}\" for \"--host\" flag: expected HOST:IP");
+
+    /// <summary>docker's --ulimit: NAME=SOFT[:HARD]</summary>
+    private static Ulimit ParseUlimit(string value)
+    {
+        if (value.Split('=', 2) is not [var name, var limits]) throw new UsageException($"invalid argument \"{value}\" for \"--ulimit\" flag: expected NAME=SOFT[:HARD]");
+        var parts = limits.Split(':', 2);
+        if (!long.TryParse(parts[0], out var soft) || !long.TryParse(parts.Length > 1 ? parts[1] : parts[0], out var hard))
+            throw new UsageException($"invalid argument \"{value}\" for \"--ulimit\" flag: limits must be integers");
+        return new Ulimit { Name = name, Soft = soft, Hard = hard };
+    }
+
+    private static HealthcheckConfig? Healthcheck(Args args)
+    {
+        if (args.Has("no-healthcheck")) return new HealthcheckConfig { Test = ["NONE"] };
+        var command = args.Value("health-cmd");
+        if (command is null && args.Value("health-interval") is null && args.Value("health-timeout") is null
+            && args.Value("health-retries") is null && args.Value("health-start-period") is null) return null;
+        return new HealthcheckConfig
+        {
+            Test = command is null ? null : ["CMD-SHELL", command],
+            Interval = args.Duration("health-interval"),
+            Timeout = args.Duration("health-timeout"),
+            StartPeriod = args.Duration("health-start-period"),
+            Retries = args.Long("health-retries"),
+        };
+    }
+
+    /// <summary>docker's --update-* and --rollback-* flags; no config at all when none is given, as docker sends.</summary>
+    private static SwarmUpdateConfig? UpdateConfig(Args args, string prefix)
+    {
+        string[] names = ["parallelism", "delay", "failure-action", "monitor", "max-failure-ratio", "order"];
+        if (names.All(n => args.Value($"{prefix}-{n}") is null)) return null;
+        return new SwarmUpdateConfig
+        {
+            Parallelism = (ulong)NonNegative(args.Long($"{prefix}-parallelism") ?? 1, $"{prefix}-parallelism"),
+            Delay = args.Duration($"{prefix}-delay") ?? TimeSpan.Zero,
+            FailureAction = args.Value($"{prefix}-failure-action"),
+            Monitor = args.Duration($"{prefix}-monitor") ?? TimeSpan.Zero,
+            MaxFailureRatio = args.Value($"{prefix}-max-failure-ratio") is { } ratio ? float.Parse(ratio, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            Order = args.Value($"{prefix}-order") ?? "stop-first",
+        };
+    }
 
     /// <summary>docker's --mount CSV: type=volume,source=data,target=/data,readonly</summary>
     private static Mount ParseMount(string csv)

@@ -5,14 +5,18 @@ namespace EventSwarm.Node.Cli.Swarm;
 
 public static class SwarmCommands
 {
+    /// <summary>
+    /// `swarm init [--advertise-addr ADDR[:PORT]] [--listen-addr ADDR[:PORT]] [--data-path-addr ADDR] [--force-new-cluster]`:
+    /// as docker's, the node chooses what is not given (listen 0.0.0.0:2377, advertise its only address).
+    /// </summary>
     public static async Task<int> InitAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
-        var args = Args.Parse(argv, [new("advertise-addr"), new("listen-addr"), new("force-new-cluster", null, false)]);
-        var advertise = args.Value("advertise-addr") ?? "127.0.0.1";
+        var args = Args.Parse(argv, [new("advertise-addr"), new("listen-addr"), new("data-path-addr"), new("force-new-cluster", null, false)]);
         var nodeId = await client.Swarm.InitSwarmAsync(new SwarmInitParameters
         {
-            AdvertiseAddr = advertise,
+            AdvertiseAddr = args.Value("advertise-addr") ?? "",
             ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
+            DataPathAddr = args.Value("data-path-addr") ?? "",
             ForceNewCluster = args.Has("force-new-cluster"),
         });
         Console.WriteLine($"Swarm initialized: current node ({nodeId}) is now a manager.");
@@ -20,15 +24,16 @@ public static class SwarmCommands
         if (!string.IsNullOrEmpty(swarm.JoinTokens?.Worker))
         {
             Console.WriteLine("\nTo add a worker to this swarm, run the following command:\n");
-            Console.WriteLine($"    eventswarm swarm join --token {swarm.JoinTokens.Worker} {advertise.Split(':')[0]}:2377\n");
+            Console.WriteLine($"    eventswarm swarm join --token {swarm.JoinTokens.Worker} {await ManagerAddressAsync(client)}\n");
             Console.WriteLine("To add a manager to this swarm, run 'eventswarm swarm join-token manager' and follow the instructions.");
         }
         return 0;
     }
 
+    /// <summary>`swarm join --token TOKEN [--advertise-addr ADDR[:PORT]] [--listen-addr ADDR[:PORT]] [--data-path-addr ADDR] HOST:PORT`.</summary>
     public static async Task<int> JoinAsync(IDockerClient client, IReadOnlyList<string> argv)
     {
-        var args = Args.Parse(argv, [new("token"), new("advertise-addr"), new("listen-addr")]);
+        var args = Args.Parse(argv, [new("token"), new("advertise-addr"), new("listen-addr"), new("data-path-addr")]);
         if (args.Positionals is not [var manager]) throw new UsageException("\"eventswarm swarm join\" requires exactly 1 argument: HOST:PORT");
         var token = args.Value("token") ?? throw new UsageException("--token is required");
         await client.Swarm.JoinSwarmAsync(new SwarmJoinParameters
@@ -37,11 +42,19 @@ public static class SwarmCommands
             JoinToken = token,
             AdvertiseAddr = args.Value("advertise-addr") ?? "",
             ListenAddr = args.Value("listen-addr") ?? "0.0.0.0:2377",
+            DataPathAddr = args.Value("data-path-addr") ?? "",
         });
         // docker's wording: the role is the one the token admitted, read back from the node.
         var info = await client.System.GetSystemInfoAsync();
         Console.WriteLine($"This node joined a swarm as a {(info.Swarm?.ControlAvailable == true ? "manager" : "worker")}.");
         return 0;
+    }
+
+    /// <summary>Where others join this manager: its advertised address, as docker prints it (from /info's RemoteManagers).</summary>
+    private static async Task<string> ManagerAddressAsync(IDockerClient client)
+    {
+        var swarm = (await client.System.GetSystemInfoAsync()).Swarm;
+        return swarm?.RemoteManagers?.FirstOrDefault(m => m.NodeID == swarm.NodeID)?.Addr ?? $"{swarm?.NodeAddr}:2377";
     }
 
     public static async Task<int> LeaveAsync(IDockerClient client, IReadOnlyList<string> argv)
@@ -77,8 +90,7 @@ public static class SwarmCommands
             Console.WriteLine(token);
             return 0;
         }
-        var address = (await client.System.GetSystemInfoAsync()).Swarm?.NodeAddr ?? "127.0.0.1";
-        Console.WriteLine($"To add a {role} to this swarm, run the following command:\n\n    eventswarm swarm join --token {token} {address}:2377\n");
+        Console.WriteLine($"To add a {role} to this swarm, run the following command:\n\n    eventswarm swarm join --token {token} {await ManagerAddressAsync(client)}\n");
         return 0;
     }
 

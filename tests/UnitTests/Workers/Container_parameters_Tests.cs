@@ -1,0 +1,75 @@
+extern alias node;
+using System.Text.Json;
+using EventSwarm.Infrastructure.Docker;
+using EventSwarm.UnitTests.Services;
+using node::EventSwarm.Node.Api;
+using node::EventSwarm.Node.Api.Services;
+
+namespace EventSwarm.UnitTests.Workers;
+
+/// <summary>A task's container spec becomes the container Docker's swarm executor would create (moby executor/container/container.go).</summary>
+public sealed class Container_parameters_Tests
+{
+    private static SwarmTask TaskOf(ServiceSpec spec) =>
+        new("t1", "web", "web", 1, "n1", spec.TaskTemplateForTasks, 1, TaskState.Running, new TaskObservation(TaskState.New, T0, "created"), T0, T0, 1);
+
+    private static ServiceSpec Full => ServiceWire.ToDomain(JsonSerializer.Deserialize<ServiceSpecJson>(FullSpec.Json, DockerJson.Options)!);
+
+    [Fact]
+    public void Every_container_field_of_the_spec_is_applied_as_Docker_applies_it()
+    {
+        var p = DockerContainerRuntime.ContainerParameters(TaskOf(Full), new Dictionary<string, string>(), "busybox:latest");
+        var host = p.HostConfig;
+
+        Assert.True(p.Tty);
+        Assert.True(p.OpenStdin);
+        Assert.Equal("web-host", p.Hostname);
+        Assert.Equal("nobody", p.User);
+        Assert.Equal("/tmp", p.WorkingDir);
+        Assert.Equal("SIGINT", p.StopSignal);
+        Assert.Equal(TimeSpan.FromSeconds(8), p.StopTimeout); // 7 s 5 ns, rounded up to whole seconds as the engine counts them
+        Assert.Equal(["/bin/sh", "-c"], p.Entrypoint);
+        Assert.Equal(["sleep 1d"], p.Cmd);
+        Assert.Equal(["CMD-SHELL", "true"], p.Healthcheck.Test);
+        Assert.Equal(4, p.Healthcheck.Retries);
+        // "IP HOST [ALIAS]" in the spec, "HOST:IP" for the engine; Docker keeps the first name of a line.
+        Assert.Equal(["db.local:10.1.2.3", "cache.local:10.1.2.4"], host.ExtraHosts);
+        Assert.Equal(["10.0.0.53"], host.DNS);
+        Assert.Equal(["example.org"], host.DNSSearch);
+        Assert.Equal(["ndots:2"], host.DNSOptions);
+        Assert.True(host.Init);
+        Assert.True(host.ReadonlyRootfs);
+        Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
+        Assert.Equal(["CAP_MKNOD"], host.CapDrop);
+        Assert.Equal(["audio", "video"], host.GroupAdd);
+        Assert.Equal("1", host.Sysctls["net.ipv4.ip_forward"]);
+        Assert.Equal(("nofile", 1024L, 2048L), (host.Ulimits[0].Name, host.Ulimits[0].Soft, host.Ulimits[0].Hard));
+        Assert.Equal(500_000_000, host.NanoCPUs);
+        Assert.Equal(67_108_864, host.Memory);
+        Assert.Equal(100, host.PidsLimit);
+        // Docker's executor applies limits only; reservations are the scheduler's business.
+        Assert.Equal(0, host.MemoryReservation);
+        Assert.Equal("json-file", host.LogConfig.Type);
+        Assert.Equal("1m", host.LogConfig.Config["max-size"]);
+        Assert.Equal(["label=user:user_u", "label=role:role_r", "label=type:type_t", "label=level:s0"], host.SecurityOpt);
+        var tmpfs = host.Mounts.Single(m => m.Type == "tmpfs");
+        Assert.Equal((1048576L, 448u), (tmpfs.TmpfsOptions.SizeBytes, tmpfs.TmpfsOptions.Mode));
+        Assert.Equal("rslave", host.Mounts.Single(m => m.Type == "bind").BindOptions.Propagation);
+    }
+
+    [Fact]
+    public void A_spec_with_defaults_leaves_the_engine_its_defaults()
+    {
+        var p = DockerContainerRuntime.ContainerParameters(TaskOf(Spec("web")), new Dictionary<string, string>(), "nginx:1");
+
+        Assert.Null(p.Hostname);
+        Assert.Null(p.Healthcheck);
+        Assert.Null(p.HostConfig.Init);
+        Assert.Null(p.HostConfig.ExtraHosts);
+        Assert.Null(p.HostConfig.DNS);
+        Assert.Null(p.HostConfig.PidsLimit);
+        Assert.Null(p.HostConfig.LogConfig);
+        Assert.Equal(0, p.HostConfig.Memory);
+        Assert.Equal(TimeSpan.FromSeconds(10), p.StopTimeout);
+    }
+}
