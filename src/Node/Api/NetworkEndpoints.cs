@@ -48,10 +48,13 @@ public static class NetworkEndpoints
                 await passThrough.ForwardAsync(context);
                 return Results.Empty;
             }
-            if (Predefined.Contains(name)) return ApiErrors.Error(403, $"operation is not permitted on predefined {name} network ");
-            // The daemon checks its local networks before it hands an overlay network to the cluster (CheckDuplicate).
+            // Outside a swarm the engine tries an overlay network itself and answers Swarm's refusal unclassified (500).
+            if (state.Swarm is null) return ApiErrors.Error(500, Domain.Swarm.SwarmDecider.NotInSwarm);
+            // The daemon checks its local networks before it hands an overlay network to the cluster (CheckDuplicate),
+            // so an overlay "bridge" is a name in use (409); only a predefined name no network holds is forbidden.
             if (name.Length > 0 && (await EngineNetworks(context.Request, engine, ct)).Any(n => n["Name"]?.GetValue<string>() == name))
                 return ApiErrors.Conflict($"network with name {name} already exists");
+            if (Predefined.Contains(name)) return ApiErrors.Error(403, $"operation is not permitted on predefined {name} network ");
             var id = await mediator.Send(new CreateNetworkCommand(ToDomain(wire), CallerIdentity.Of(context)), ct);
             return Results.Json(new NetworksCreateResponse { ID = id, Warning = "" }, DockerJson.Options, statusCode: 201);
         });
