@@ -30,19 +30,16 @@ public sealed record SwarmSpec
 
     public CaSettings CaConfig { get; init; } = CaSettings.Default;
 
-    /// <summary>TaskDefaults.LogDriver: the log driver of tasks whose spec names none.</summary>
-    public LogDriver? TaskDefaultLogDriver { get; init; }
-
     /// <summary>EncryptionConfig.AutoLockManagers. Recorded; managers here do not lock yet.</summary>
     public bool AutoLockManagers { get; init; }
 
     public bool Equals(SwarmSpec? other) =>
         other is not null && Name == other.Name && SpecEquality.Same(Labels, other.Labels) && TaskHistoryRetentionLimit == other.TaskHistoryRetentionLimit
         && Raft == other.Raft && HeartbeatPeriod == other.HeartbeatPeriod && CaConfig == other.CaConfig
-        && TaskDefaultLogDriver == other.TaskDefaultLogDriver && AutoLockManagers == other.AutoLockManagers;
+        && AutoLockManagers == other.AutoLockManagers;
 
     public override int GetHashCode() =>
-        HashCode.Combine(Name, SpecEquality.Hash(Labels), TaskHistoryRetentionLimit, Raft, HeartbeatPeriod, CaConfig, TaskDefaultLogDriver, AutoLockManagers);
+        HashCode.Combine(Name, SpecEquality.Hash(Labels), TaskHistoryRetentionLimit, Raft, HeartbeatPeriod, CaConfig, AutoLockManagers);
 }
 
 /// <summary>Swarm's Raft settings, in ticks as swarmkit counts them. Recorded; DotNext's Raft keeps its own timing.</summary>
@@ -72,14 +69,6 @@ public sealed record ExternalCa(string Protocol, string Url, ImmutableDictionary
         other is not null && Protocol == other.Protocol && Url == other.Url && SpecEquality.Same(Options, other.Options) && CaCert == other.CaCert;
 
     public override int GetHashCode() => HashCode.Combine(Protocol, Url, SpecEquality.Hash(Options), CaCert);
-}
-
-/// <summary>A log driver by name with its options (Swarm's Driver).</summary>
-public sealed record LogDriver(string Name, ImmutableDictionary<string, string> Options)
-{
-    public bool Equals(LogDriver? other) => other is not null && Name == other.Name && SpecEquality.Same(Options, other.Options);
-
-    public override int GetHashCode() => HashCode.Combine(Name, SpecEquality.Hash(Options));
 }
 
 /// <summary>

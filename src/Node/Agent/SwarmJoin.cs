@@ -30,7 +30,8 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         // Docker checks the request before it goes anywhere: a manager to join through and a token.
         var remote = request.RemoteAddrs?.FirstOrDefault(a => !string.IsNullOrWhiteSpace(a)) ?? throw new BadRequestException("at least 1 RemoteAddr is required to join");
         if (!remote.Contains(':')) remote += ":2377";
-        if (!JoinToken.TryParse(request.JoinToken ?? "", out var token, out var error)) throw new BadRequestException(error);
+        // Docker refuses a malformed token from deep inside swarmkit, hence its 500.
+        if (!JoinToken.TryParse(request.JoinToken ?? "", out var token, out var error)) throw Rejected(ErrorKind.Internal, error);
         var (listen, advertise) = SwarmAddresses.ForJoin(request.ListenAddr, request.AdvertiseAddr, options);
 
         string caPem;

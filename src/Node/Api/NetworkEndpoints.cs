@@ -73,7 +73,7 @@ public static class NetworkEndpoints
                     .Where(n => Matches(filters, n.Id, n.Spec.Name, n.Spec.Driver, "swarm", n.Spec.Labels,
                         dangling: !state.Tasks.Values.Any(t => t.NodeId is not null && t.IsAttachedTo(n.Id))))
                     .OrderBy(n => n.Spec.Name, StringComparer.Ordinal);
-                foreach (var network in swarmNetworks) list.Add(JsonSerializer.SerializeToNode(ToWire(network, state), DockerJson.Options));
+                foreach (var network in swarmNetworks) list.Add(ToJson(network, state));
             }
             foreach (var network in await EngineNetworks(request, engine, ct))
             {
@@ -91,7 +91,7 @@ public static class NetworkEndpoints
         {
             var state = projection.Current;
             if (state.Swarm is not null && state.FindNetwork(id) is { } network)
-                return Results.Json(ToWire(network, state), DockerJson.Options);
+                return Results.Json(ToJson(network, state), DockerJson.Options);
             await passThrough.ForwardAsync(context);
             return Results.Empty;
         });
@@ -169,6 +169,23 @@ public static class NetworkEndpoints
             Ingress = wire.Ingress,
             Labels = wire.Labels is null ? ImmutableDictionary<string, string>.Empty : wire.Labels.ToImmutableDictionary(),
         };
+    }
+
+    /// <summary>
+    /// A swarm network as dockerd writes one it knows from the cluster: its Go types leave out what is empty
+    /// (no IPRange, no Containers or Peers on a node without tasks on it, no EnableIPv4 before API 1.47) and
+    /// always write ConfigFrom, which Docker.DotNet's model cannot say.
+    /// </summary>
+    public static JsonObject ToJson(Network network, ClusterState state)
+    {
+        var json = JsonSerializer.SerializeToNode(ToWire(network, state), DockerJson.Options)!.AsObject();
+        json.Remove("EnableIPv4");
+        if (json["Containers"] is JsonObject { Count: 0 }) json.Remove("Containers");
+        if (json["Peers"] is JsonArray { Count: 0 }) json.Remove("Peers");
+        json["ConfigFrom"] = new JsonObject { ["Network"] = "" };
+        foreach (var config in json["IPAM"]?["Config"]?.AsArray() ?? [])
+            if (config is JsonObject c && c["IPRange"] is JsonValue range && range.GetValue<string>() == "") c.Remove("IPRange");
+        return json;
     }
 
     public static NetworkResponse ToWire(Network network, ClusterState state) => new()

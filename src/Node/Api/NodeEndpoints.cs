@@ -22,7 +22,7 @@ public static class NodeEndpoints
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership)));
+                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), state.Swarm));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -38,7 +38,7 @@ public static class NodeEndpoints
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership)), DockerJson.Options)
+                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), state.Swarm), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -96,7 +96,11 @@ public static class NodeEndpoints
             : state;
     }
 
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus) => new()
+    /// <remarks>
+    /// Every node's certificate is signed by the swarm's one root CA (there is no root rotation here), so its
+    /// TLSInfo is the swarm's: the docker CLI shows TLS STATUS "Ready" when the two agree.
+    /// </remarks>
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus, Domain.Swarm.SwarmInfo? swarm) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
@@ -114,11 +118,14 @@ public static class NodeEndpoints
             Platform = new SwarmPlatform { OS = node.Description.Os, Architecture = node.Description.Architecture },
             Resources = new SwarmResources { NanoCPUs = node.Description.NanoCpus, MemoryBytes = node.Description.MemoryBytes },
             Engine = new EngineDescription { EngineVersion = node.Description.EngineVersion },
+            TLSInfo = SwarmWire.TlsInfo(swarm?.CaCertificatePem) is { TrustRoot: not null } tls
+                ? new TLSInfo { TrustRoot = tls.TrustRoot, CertIssuerSubject = tls.CertIssuerSubject, CertIssuerPublicKey = tls.CertIssuerPublicKey }
+                : null,
         },
         Status = new Docker.DotNet.Models.NodeStatus
         {
             State = node.Status.ToString().ToLowerInvariant(),
-            Message = node.StatusMessage,
+            Message = string.IsNullOrEmpty(node.StatusMessage) ? null : node.StatusMessage,
             Addr = node.Address,
         },
         ManagerStatus = managerStatus(node),

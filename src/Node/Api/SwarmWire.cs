@@ -131,9 +131,6 @@ public static class SwarmWire
                 [.. onto.CaConfig.ExternalCas, .. (ca?.ExternalCAs ?? []).Select(e => new ExternalCa(
                     (e.Protocol ?? "").ToLowerInvariant(), e.URL ?? "", (e.Options ?? []).ToImmutableDictionary(), e.CACert ?? ""))],
                 ca?.ForceRotate ?? 0),
-            TaskDefaultLogDriver = body.TaskDefaults?.LogDriver is { } driver
-                ? new LogDriver(driver.Name ?? "", (driver.Options ?? []).ToImmutableDictionary())
-                : onto.TaskDefaultLogDriver,
             AutoLockManagers = body.EncryptionConfig?.AutoLockManagers ?? false,
         };
     }
@@ -157,9 +154,8 @@ public static class SwarmWire
                 : [.. spec.CaConfig.ExternalCas.Select(e => new ExternalCaBody(e.Protocol, e.Url, e.Options.Count == 0 ? null : new Dictionary<string, string>(e.Options), e.CaCert == "" ? null : e.CaCert))],
             ForceRotate = spec.CaConfig.ForceRotate == 0 ? null : spec.CaConfig.ForceRotate,
         },
-        TaskDefaults = new TaskDefaultsBody(spec.TaskDefaultLogDriver is { } driver
-            ? new DriverBody(driver.Name, driver.Options.Count == 0 ? null : new Dictionary<string, string>(driver.Options))
-            : null),
+        // Engine 20.10 neither records nor returns task defaults: it always answers an empty object.
+        TaskDefaults = new TaskDefaultsBody(null),
         EncryptionConfig = new EncryptionConfigBody(spec.AutoLockManagers),
     };
 
@@ -178,7 +174,7 @@ public static class SwarmWire
     };
 
     /// <summary>The root CA as Swarm describes it: the PEM, and its subject and public key as DER (base64 in JSON).</summary>
-    private static TlsInfoBody TlsInfo(string? caPem)
+    public static TlsInfoBody TlsInfo(string? caPem)
     {
         if (string.IsNullOrEmpty(caPem)) return new TlsInfoBody(null, null, null);
         using var ca = X509Certificate2.CreateFromPem(caPem);

@@ -133,8 +133,9 @@ public static class SystemEndpoints
             ControlAvailable = controlAvailable,
             Error = "",
             RemoteManagers = inSwarm ? managers.Select(m => new { NodeID = m.Id, Addr = m.Manager?.Api ?? $"{m.Address}:2377" }) : null,
-            Nodes = state.Nodes.Count,
-            Managers = managers.Count,
+            // Docker counts nodes and managers only where it can see the cluster (a manager); 0 would be a lie.
+            Nodes = controlAvailable ? state.Nodes.Count : (int?)null,
+            Managers = controlAvailable ? managers.Count : (int?)null,
             Cluster = state.Swarm is { } swarm && controlAvailable ? SwarmWire.ToWire(swarm) : null,
         };
     }

@@ -21,6 +21,10 @@ public sealed class NetworkTests(OracleFixture fixture)
                 """);
             Assert.True(created.Status == 201, $"{side}: {created}");
             answers.Add(created.Json);
+            // Swarm's allocator fills in the driver state and IPAM after the create has answered (until then its
+            // inspect shows Driver ""); EventSwarm records them with the network. Compare both once allocated.
+            await Cluster.Eventually.True(async () => (string?)(await side.GetAsync("/networks/cmp-net")).Json?["Driver"] is { Length: > 0 },
+                TimeSpan.FromSeconds(20), $"{side} allocated cmp-net");
             inspected.Add((await side.GetAsync("/networks/cmp-net")).ShouldSucceed().Json!);
         }
         JsonComparison.AssertSame("network", answers[0], answers[1], "network create's answer");
