@@ -92,7 +92,13 @@ internal static class Hijack
         }
         try
         {
-            if (rest.Length > 0) await toClient.WriteAsync(rest, CancellationToken.None);
+            // A short-lived exec's whole output often comes in the same read as the engine's 101: it must be
+            // flushed like the rest, before the answer completes and a half-close held back meanwhile goes through.
+            if (rest.Length > 0)
+            {
+                await toClient.WriteAsync(rest, CancellationToken.None);
+                await toClient.FlushAsync(CancellationToken.None);
+            }
             var buffer = ArrayPool<byte>.Shared.Rent(16 << 10);
             try
             {
