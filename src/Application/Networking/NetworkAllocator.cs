@@ -52,7 +52,8 @@ public static class NetworkAllocator
                 var given = service.Endpoint.Ports.FirstOrDefault(p => p.TargetPort == port.TargetPort && p.Protocol == port.Protocol && p.Mode == port.Mode);
                 if (given is not null && given.PublishedPort != 0)
                 {
-                    ports.Add(given);
+                    // The port keeps what it was given; the rest (its name) follows the spec.
+                    ports.Add(port with { PublishedPort = given.PublishedPort });
                     continue;
                 }
                 var free = Enumerable.Range(FirstDynamicPort, LastDynamicPort - FirstDynamicPort + 1)

@@ -60,7 +60,16 @@ public enum PublishMode { Ingress, Host }
 /// <summary>A published port. PublishedPort 0 in a spec asks for one from 30000–32767 (ingress mode).</summary>
 public sealed record PortConfig(PortProtocol Protocol, int TargetPort, int PublishedPort, PublishMode Mode = PublishMode.Ingress)
 {
+    /// <summary>
+    /// The port's name as the client gave it (Swarm's PortConfig.Name): kept and read back, never acted on. Null when
+    /// none was given, as in logs written before it was kept.
+    /// </summary>
+    public string? Name { get; init; }
+
     public string ProtocolName => Protocol.Name();
+
+    /// <summary>The same port without its name: what a container is made with (a name alone replaces no task).</summary>
+    public PortConfig WithoutName() => Name is null ? this : this with { Name = null };
 
     public override string ToString() => $"{PublishedPort}:{TargetPort}/{ProtocolName}";
 }

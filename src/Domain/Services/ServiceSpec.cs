@@ -46,8 +46,9 @@ public sealed record ServiceSpec
         || Endpoint.HasIngressPorts != other.Endpoint.HasIngressPorts
         || !SpecEquality.Same(HostPorts, other.HostPorts);
 
+    /// <summary>The host-mode ports its containers publish, without their names (a name is the spec's alone).</summary>
     public ImmutableArray<PortConfig> HostPorts =>
-        Endpoint.Ports.IsDefaultOrEmpty ? [] : [.. Endpoint.Ports.Where(p => p.Mode == PublishMode.Host)];
+        Endpoint.Ports.IsDefaultOrEmpty ? [] : [.. Endpoint.Ports.Where(p => p.Mode == PublishMode.Host).Select(p => p.WithoutName())];
 
     public bool Equals(ServiceSpec? other) => SpecEquality.Equal(this, other);
 

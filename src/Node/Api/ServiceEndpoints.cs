@@ -37,11 +37,11 @@ public static class ServiceEndpoints
             return Results.Json(services, DockerJson.Options);
         });
 
-        app.MapGet("/services/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/services/{id}", (string id, HttpRequest request, ClusterProjection projection) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
             return state.FindService(id) is { } service
-                ? Results.Json(ToWire(service, state, withStatus: false), DockerJson.Options)
+                ? Results.Json(ToWire(service, state, withStatus: false, request.Flag("insertDefaults")), DockerJson.Options)
                 : ApiErrors.NotFound($"service {id} not found");
         });
 
@@ -68,17 +68,18 @@ public static class ServiceEndpoints
             ApiErrors.NotFound($"no registry is reachable to resolve {name.Replace("/json", "")}; each node uses its local image"));
     }
 
-    public static ServiceJson ToWire(Service service, ClusterState state, bool withStatus) => new()
+    /// <param name="insertDefaults">Swarm fills its defaults into the spec (not the previous spec) when asked to.</param>
+    public static ServiceJson ToWire(Service service, ClusterState state, bool withStatus, bool insertDefaults = false) => new()
     {
         ID = service.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)service.Version },
         CreatedAt = service.CreatedAt.UtcDateTime,
         UpdatedAt = service.UpdatedAt.UtcDateTime,
-        Spec = ServiceWire.ToWire(service.Spec),
+        Spec = insertDefaults ? ServiceWire.ToWireWithDefaults(service.Spec) : ServiceWire.ToWire(service.Spec),
         PreviousSpec = service.PreviousSpec is null ? null : ServiceWire.ToWire(service.PreviousSpec),
         Endpoint = new Docker.DotNet.Models.Endpoint
         {
-            Spec = ServiceWire.ToWire(service.Spec.Endpoint),
+            Spec = ServiceWire.ToWireEndpoint(service.Spec, service.Endpoint),
             Ports = service.Endpoint.Ports.IsDefaultOrEmpty ? null : [.. service.Endpoint.Ports.Select(ServiceWire.ToWire)],
             VirtualIPs = service.Endpoint.VirtualIps.IsDefaultOrEmpty
                 ? null

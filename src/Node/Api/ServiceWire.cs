@@ -73,6 +73,46 @@ public static class ServiceWire
         };
     }
 
+    /// <summary>
+    /// The spec as GET /services/{id}?insertDefaults=true writes it (the docker CLI's `service inspect` asks so):
+    /// Swarm fills what was not given with its defaults (swarmkit api/defaults InterpolateService) — update and
+    /// rollback configs, a restart policy and its delay, the stop grace period, DNS config, placement, resources.
+    /// </summary>
+    public static ServiceSpecJson ToWireWithDefaults(DomainServiceSpec spec)
+    {
+        var template = spec.TaskTemplate;
+        var container = template.Container;
+        var filled = spec with
+        {
+            UpdateConfig = spec.UpdateConfig ?? SwarmDefaultUpdateConfig,
+            RollbackConfig = spec.RollbackConfig ?? SwarmDefaultUpdateConfig,
+            TaskTemplate = template with
+            {
+                Container = container with
+                {
+                    StopGracePeriod = container.StopGracePeriod ?? EventSwarm.Domain.Services.ContainerSpec.DefaultStopGracePeriod,
+                    DnsConfig = container.DnsConfig ?? new DnsConfig(),
+                },
+                RestartPolicy = template.RestartPolicy is { } restart
+                    ? restart with { Delay = restart.Delay ?? DomainRestartPolicy.DefaultDelay }
+                    : DomainRestartPolicy.Default with { Delay = DomainRestartPolicy.DefaultDelay },
+                Placement = template.Placement ?? EventSwarm.Domain.Services.Placement.None,
+            },
+        };
+        var wire = ToWire(filled);
+        return wire.TaskTemplate!.Resources is not null
+            ? wire
+            : new ServiceSpecJson
+            {
+                Name = wire.Name, Labels = wire.Labels, Mode = wire.Mode, UpdateConfig = wire.UpdateConfig, RollbackConfig = wire.RollbackConfig,
+                Networks = wire.Networks, EndpointSpec = wire.EndpointSpec,
+                TaskTemplate = ToWire(filled.TaskTemplate, forService: true, emptyResources: true),
+            };
+    }
+
+    /// <summary>Swarm's default update and rollback config: one task at a time, watched 5 s, pause on failure, stop first.</summary>
+    private static UpdateConfig SwarmDefaultUpdateConfig { get; } = new() { Parallelism = 1, Monitor = Duration.FromSeconds(5) };
+
     public static ServiceSpecJson ToWire(DomainServiceSpec spec) => new()
     {
         Name = spec.Name,
@@ -87,6 +127,14 @@ public static class ServiceWire
         EndpointSpec = spec.HasEndpointSpec ? ToWire(spec.Endpoint) : null,
     };
 
+    /// <summary>
+    /// A service's runtime Endpoint.Spec. Swarm's allocator copies the spec's endpoint there when it allocates the
+    /// service (swarmkit allocator AllocateService), and it allocates only a service with something to give: VIPs
+    /// or published ports (IsServiceAllocated). Until then, or when the client sent no endpoint, it reads empty.
+    /// </summary>
+    public static WireEndpointSpec ToWireEndpoint(DomainServiceSpec spec, ServiceEndpoint allocated) =>
+        spec.HasEndpointSpec && (!allocated.VirtualIps.IsDefaultOrEmpty || !allocated.Ports.IsDefaultOrEmpty) ? ToWire(spec.Endpoint) : new WireEndpointSpec();
+
     public static WireEndpointSpec ToWire(DomainEndpointSpec endpoint) => new()
     {
         Mode = endpoint.Mode == EndpointMode.Dnsrr ? "dnsrr" : "vip",
@@ -100,13 +148,14 @@ public static class ServiceWire
         // 0 asks the swarm for a port; the engine leaves it out rather than write 0.
         PublishedPort = port.PublishedPort == 0 ? null : (uint)port.PublishedPort,
         PublishMode = port.Mode == PublishMode.Host ? "host" : "ingress",
+        Name = port.Name,
     };
 
     /// <summary>A task template; Docker names the runtime in a service's spec only, not in a task's copy.</summary>
-    public static TaskSpecJson ToWire(TaskTemplate template, bool forService = false) => new()
+    public static TaskSpecJson ToWire(TaskTemplate template, bool forService = false, bool emptyResources = false) => new()
     {
         ContainerSpec = ToWire(template.Container),
-        Resources = template.Limits is null && template.Reservations is null ? null : new ResourceRequirementsJson
+        Resources = template.Limits is null && template.Reservations is null ? (emptyResources ? new ResourceRequirementsJson() : null) : new ResourceRequirementsJson
         {
             Limits = template.Limits is not { } limits ? null : new LimitJson
             {
@@ -344,7 +393,10 @@ public static class ServiceWire
             null or "" or "ingress" => PublishMode.Ingress,
             "host" => PublishMode.Host,
             var other => throw new BadRequestException($"invalid publish mode '{other}': must be ingress or host"),
-        });
+        })
+    {
+        Name = NullIfEmpty(port.Name),
+    };
 
     // The range itself is the validator's to check; only what does not fit an int is refused here.
     private static int PortNumber(uint? port, string name) =>

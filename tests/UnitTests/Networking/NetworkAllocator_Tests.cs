@@ -171,6 +171,18 @@ public sealed class NetworkAllocator_Tests
     }
 
     [Fact]
+    public void Naming_a_dynamic_port_keeps_its_number_and_takes_the_name()
+    {
+        var web = Spec("web").PublishingPort(0, 80);
+        var state = Settled(Given(SwarmWithIngress()).And(Service(web)));
+        var named = web with { Endpoint = web.Endpoint with { Ports = [web.Endpoint.Ports[0] with { Name = "http" }] } };
+
+        var allocated = Assert.IsType<ServiceEndpointAllocated>(Assert.Single(Allocate(state.And(new ServiceUpdated("web", named, At(2))), at: 3)));
+
+        Assert.Equal([new PortConfig(PortProtocol.Tcp, 80, 30000) { Name = "http" }], allocated.Ports.ToArray());
+    }
+
+    [Fact]
     public void The_next_service_asking_for_a_dynamic_port_gets_the_next_free_one()
     {
         var state = Settled(Given(SwarmWithIngress()).And(Service(Spec("web").PublishingPort(0, 80))))

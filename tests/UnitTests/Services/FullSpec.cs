@@ -70,7 +70,7 @@ public static class FullSpec
       "UpdateConfig": { "Parallelism": 2, "Delay": 11, "FailureAction": "rollback", "Monitor": 13, "MaxFailureRatio": 0.25, "Order": "start-first" },
       "RollbackConfig": { "Parallelism": 1, "Delay": 17, "FailureAction": "continue", "Monitor": 19, "MaxFailureRatio": 0.5, "Order": "stop-first" },
       "Networks": [{ "Target": "frontend", "Aliases": ["www"], "DriverOpts": { "com.example.other": "2" } }],
-      "EndpointSpec": { "Mode": "vip", "Ports": [{ "Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress" }] }
+      "EndpointSpec": { "Mode": "vip", "Ports": [{ "Name": "web", "Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress" }] }
     }
     """;
 }

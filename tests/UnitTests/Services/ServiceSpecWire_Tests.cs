@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using node::EventSwarm.Node.Api;
 using node::EventSwarm.Node.Api.Services;
+using ServiceEndpoint = EventSwarm.Domain.Networking.ServiceEndpoint;
+using VirtualIp = EventSwarm.Domain.Networking.VirtualIp;
 
 namespace EventSwarm.UnitTests.Services;
 
@@ -105,6 +107,50 @@ public sealed class ServiceSpecWire_Tests
         var written = Write(Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } }, "UpdateConfig": {} }"""));
 
         Assert.Equal("""{"Parallelism":0,"FailureAction":"pause","MaxFailureRatio":0,"Order":"stop-first"}""", written["UpdateConfig"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void A_published_ports_name_is_kept_but_a_name_alone_replaces_no_task()
+    {
+        var named = Parse("""
+            { "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } },
+              "EndpointSpec": { "Ports": [{ "Name": "http", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "host" }] } }
+            """);
+        var renamed = named with { Endpoint = named.Endpoint with { Ports = [named.Endpoint.Ports[0] with { Name = "www" }] } };
+
+        Assert.Equal("http", Write(named)["EndpointSpec"]!["Ports"]![0]!["Name"]!.GetValue<string>());
+        Assert.NotEqual(named, renamed);
+        Assert.False(renamed.TasksDifferFrom(named));
+        Assert.True((renamed with { Endpoint = renamed.Endpoint with { Ports = [renamed.Endpoint.Ports[0] with { PublishedPort = 8081 }] } }).TasksDifferFrom(named));
+    }
+
+    [Fact]
+    public void The_runtime_endpoint_spec_echoes_the_sent_endpoint_once_allocated_and_is_empty_otherwise()
+    {
+        var without = Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } } }""");
+        var dnsrr = Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } }, "EndpointSpec": { "Mode": "dnsrr" } }""");
+        var allocated = new ServiceEndpoint([new VirtualIp("net", "10.0.0.2")], []);
+
+        string Endpoint(ServiceSpec spec, ServiceEndpoint endpoint) => JsonSerializer.Serialize(ServiceWire.ToWireEndpoint(spec, endpoint), DockerJson.Options);
+        Assert.Equal("{}", Endpoint(without, allocated));
+        Assert.Equal("{}", Endpoint(dnsrr, ServiceEndpoint.None));
+        Assert.Equal("""{"Mode":"dnsrr"}""", Endpoint(dnsrr, allocated));
+    }
+
+    [Fact]
+    public void Insert_defaults_fills_in_Swarms_defaults_for_what_was_not_sent()
+    {
+        var spec = Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox" } }, "UpdateConfig": { "Parallelism": 2 } }""");
+
+        var written = JsonSerializer.SerializeToNode(ServiceWire.ToWireWithDefaults(spec), DockerJson.Options)!;
+
+        Assert.Equal("""{"Parallelism":1,"FailureAction":"pause","Monitor":5000000000,"MaxFailureRatio":0,"Order":"stop-first"}""", written["RollbackConfig"]!.ToJsonString());
+        Assert.Equal(2, written["UpdateConfig"]!["Parallelism"]!.GetValue<int>());
+        Assert.Equal("""{"Condition":"any","Delay":5000000000,"MaxAttempts":0}""", written["TaskTemplate"]!["RestartPolicy"]!.ToJsonString());
+        Assert.Equal(10_000_000_000, written["TaskTemplate"]!["ContainerSpec"]!["StopGracePeriod"]!.GetValue<long>());
+        Assert.Equal("{}", written["TaskTemplate"]!["Resources"]!.ToJsonString());
+        Assert.Equal("{}", written["TaskTemplate"]!["Placement"]!.ToJsonString());
+        Assert.Null(Write(spec)["RollbackConfig"]);
     }
 
     [Fact]
