@@ -24,9 +24,8 @@ public sealed class Engine_pass_through_Tests
 
             // Hijacked streams: exec's output and exit code, attach's output (docker run without -d).
             // KNOWN DEFECT (closing note of issue 9): in full-suite runs the first exec's output has come back empty
-            // (exit code right) while it never did when this class ran alone; cause not found yet. Up to three
-            // attempts keep the suite honest about exec working at all until it is fixed; a lost output still shows
-            // in the count below.
+            // (exit code right) while it never did when this class ran alone; cause not found yet. Until it is
+            // fixed, up to three attempts check that exec's output comes through at all.
             var outputs = new List<string>();
             for (var attempt = 0; attempt < 3 && !outputs.Contains("hi\n"); attempt++)
                 outputs.Add((await agent.Docker("exec", name, "echo", "hi")).ShouldSucceed().Output);
