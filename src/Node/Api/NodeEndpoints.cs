@@ -18,11 +18,12 @@ public static class NodeEndpoints
         {
             var state = RequireSwarm(projection);
             var filters = Filters.ParseUnclassified(request, "id", "name", "role", "membership", "label", "node.label");
+            var tls = TlsOf(state.Swarm);
             var nodes = state.Nodes.Values
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), state.Swarm));
+                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), tls));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -38,7 +39,7 @@ public static class NodeEndpoints
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), state.Swarm), DockerJson.Options)
+                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm)), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -96,11 +97,16 @@ public static class NodeEndpoints
             : state;
     }
 
-    /// <remarks>
-    /// Every node's certificate is signed by the swarm's one root CA (there is no root rotation here), so its
-    /// TLSInfo is the swarm's: the docker CLI shows TLS STATUS "Ready" when the two agree.
-    /// </remarks>
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus, Domain.Swarm.SwarmInfo? swarm) => new()
+    /// <summary>
+    /// Every node's certificate is signed by the swarm's one root CA (there is no root rotation here), so a node's
+    /// TLSInfo is the swarm's: the docker CLI shows TLS STATUS "Ready" when the two agree. Read once per request.
+    /// </summary>
+    private static TLSInfo? TlsOf(Domain.Swarm.SwarmInfo? swarm) =>
+        SwarmWire.TlsInfo(swarm?.CaCertificatePem) is { TrustRoot: not null } tls
+            ? new TLSInfo { TrustRoot = tls.TrustRoot, CertIssuerSubject = tls.CertIssuerSubject, CertIssuerPublicKey = tls.CertIssuerPublicKey }
+            : null;
+
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus, TLSInfo? tls) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
@@ -118,9 +124,7 @@ public static class NodeEndpoints
             Platform = new SwarmPlatform { OS = node.Description.Os, Architecture = node.Description.Architecture },
             Resources = new SwarmResources { NanoCPUs = node.Description.NanoCpus, MemoryBytes = node.Description.MemoryBytes },
             Engine = new EngineDescription { EngineVersion = node.Description.EngineVersion },
-            TLSInfo = SwarmWire.TlsInfo(swarm?.CaCertificatePem) is { TrustRoot: not null } tls
-                ? new TLSInfo { TrustRoot = tls.TrustRoot, CertIssuerSubject = tls.CertIssuerSubject, CertIssuerPublicKey = tls.CertIssuerPublicKey }
-                : null,
+            TLSInfo = tls,
         },
         Status = new Docker.DotNet.Models.NodeStatus
         {
