@@ -21,7 +21,10 @@ export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true
 results=$(mktemp -d /tmp/eventswarm-tests.XXXXXX)
 status=0
 projects=(tests/UnitTests)
-[ $unit_only = 0 ] && projects+=(tests/IntegrationTests)
+[ $unit_only = 0 ] && projects+=(tests/IntegrationTests tests/Faults)
+# The fault suite writes one row per case here; printed as a table after the run.
+export EVENTSWARM_FAULT_TABLE="$results/faults.tsv"
+: > "$EVENTSWARM_FAULT_TABLE"
 
 dotnet build EventSwarm.sln -c Release -nologo -v q || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 for project in "${projects[@]}"; do
@@ -31,6 +34,11 @@ done
 # Containers a crashed test may have left behind.
 if [ $unit_only = 0 ]; then
   docker ps -aq --filter label=eventswarm.test | xargs -r docker rm -f >/dev/null 2>&1 || true
+fi
+
+if [ -s "$EVENTSWARM_FAULT_TABLE" ]; then
+  echo; echo "Fault suite:"
+  { printf 'CASE\tEXPECTED\tOBSERVED\tOK\n'; cat "$EVENTSWARM_FAULT_TABLE"; } | if command -v column >/dev/null; then column -t -s $'\t'; else cat; fi
 fi
 
 passed=0; failed=0
