@@ -39,7 +39,7 @@ public sealed class ClusterSecrets(string dataDirectory)
     public void Save(NewCluster cluster)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Write(Path.Combine(Directory, "ca.crt"), cluster.Credentials.CaCertificatePem, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Write(Path.Combine(Directory, "ca.crt"), cluster.Credentials.CaCertificatePem, OwnerOnly);
         Write(Path.Combine(Directory, "ca.key"), cluster.CaPrivateKeyPem, OwnerOnly);
         WriteSecrets(new Secrets(cluster.WorkerSecret, cluster.ManagerSecret));
     }
@@ -113,10 +113,10 @@ public sealed class ClusterSecrets(string dataDirectory)
     public void SaveNodeIdentity(string certificatePem, string privateKeyPem, string caCertificatePem)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Write(Path.Combine(Directory, "node.crt"), certificatePem, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Write(Path.Combine(Directory, "node.crt"), certificatePem, OwnerOnly);
         Write(Path.Combine(Directory, "node.key"), privateKeyPem, OwnerOnly);
         if (!File.Exists(Path.Combine(Directory, "ca.crt")))
-            Write(Path.Combine(Directory, "ca.crt"), caCertificatePem, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Write(Path.Combine(Directory, "ca.crt"), caCertificatePem, OwnerOnly);
         lock (_gate) _nodeCertificate = null;
     }
 

@@ -24,20 +24,24 @@ public static class AgentHost
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // Before any file or socket exists: everything the agent creates is owner-only from its first instant.
+        LocalAccess.RestrictUmask();
         AgentOptions options;
+        SocketAccess access;
         try
         {
             options = AgentOptions.Parse(args);
+            access = options.Group is { } group ? new SocketAccess(LocalAccess.ResolveGroup(group), group) : new SocketAccess(null, null);
         }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]");
+            await Console.Error.WriteLineAsync(AgentOptions.Usage);
             return 2;
         }
 
-        Directory.CreateDirectory(options.DataDirectory);
-        Directory.CreateDirectory(Path.GetDirectoryName(options.Socket)!);
+        var dataDirectoryFixes = LocalAccess.SecureDataDirectory(options.DataDirectory);
+        LocalAccess.CreateSocketDirectory(options.Socket);
         // The snapshot writer renames temp files into place; keep them on the data file system so that is atomic.
         Environment.SetEnvironmentVariable("TMPDIR", Directory.CreateDirectory(Path.Combine(options.DataDirectory, "tmp")).FullName);
         if (File.Exists(options.Socket)) File.Delete(options.Socket);
@@ -70,6 +74,7 @@ public static class AgentHost
         var local = new LocalNode(NodeIdentity.LoadOrCreate(options.DataDirectory), CachedDescription(runtime));
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(access);
         services.AddSingleton(projection);
         services.AddSingleton(local);
         services.AddSingleton<IContainerRuntime>(runtime);
@@ -112,6 +117,7 @@ public static class AgentHost
         var app = builder.Build();
         app.UseDockerErrors();
         app.UseDockerHeaders();
+        app.UseLocalUserAccess();
         app.UseNodeAuthentication();
         app.Use((context, next) =>
         {
@@ -126,6 +132,7 @@ public static class AgentHost
             return next(context);
         });
         app.UseRouting();
+        app.UseNodeToNodeRoutesOnlyFromNodes();
         SystemEndpoints.Map(app);
         SwarmEndpoints.Map(app);
         SwarmLockEndpoints.Map(app);
@@ -139,10 +146,14 @@ public static class AgentHost
         ManagerEndpoints.Map(app);
         app.MapEnginePassThrough();
 
+        foreach (var fix in dataDirectoryFixes) app.Logger.LogWarning("check file permission: {Fix}", fix);
         await app.StartAsync();
-        // Only root may drive the node, as with docker.sock's root:docker 0660.
-        File.SetUnixFileMode(options.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        app.Logger.LogInformation("eventswarm agent {Node} listening on {Socket}", local.NodeId, options.Socket);
+        // Born 0700 under the umask; narrowed to its final owner and mode, never widened beyond it.
+        LocalAccess.SecureSocket(options.Socket, access.GroupId);
+        if (access.GroupName is { } name && !LocalAccess.GroupCanReach(options.Socket))
+            app.Logger.LogWarning("members of group {Group} may not reach {Socket}: a directory above it does not let them through", name, options.Socket);
+        app.Logger.LogInformation("eventswarm agent {Node} listening on {Socket} ({Access})", local.NodeId, options.Socket,
+            access.GroupName is { } g ? $"root and group {g}" : "root only");
         await app.WaitForShutdownAsync();
         return 0;
     }

@@ -4,21 +4,25 @@ using EventSwarm.Application.Nodes;
 namespace EventSwarm.Node.Agent;
 
 /// <summary>
-/// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]</c>.
+/// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]</c>.
 /// As with dockerd, addresses belong to `swarm init` / `swarm join` (see <see cref="SwarmAddresses"/>); the two
 /// address flags only pin what those would choose by default: <c>--listen-addr</c> replaces a request's default
 /// listen address (0.0.0.0:2377), <c>--raft-addr</c> the Raft endpoint (otherwise the listen IP, port 4377).
+/// The socket is root's alone (0600) unless <c>--group NAME</c> lets a group use it (root:NAME 0660), as
+/// dockerd's <c>-G docker</c> does for docker.sock.
 /// </summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null)
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null, string? Group = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
+
+    public const string Usage = "usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]";
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
         string dataDir = "/var/lib/eventswarm", dockerHost = "unix:///var/run/docker.sock", socket = DefaultSocket;
         string? raft = null;
         var heartbeat = Heartbeats.DefaultPeriod;
-        string? listen = null;
+        string? listen = null, group = null;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
@@ -28,6 +32,7 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
                 case "--data-dir": dataDir = value; break;
                 case "--docker-host": dockerHost = value; break;
                 case "--socket": socket = value; break;
+                case "--group": group = value.Length > 0 ? value : throw new ArgumentException("--group needs a group name"); break;
                 case "--raft-addr": raft = value; break;
                 case "--listen-addr": listen = value; break;
                 case "--heartbeat-period":
@@ -43,6 +48,6 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
             throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
         if (raft is not null && (!IPEndPoint.TryParse(raft, out raftEndpoint) || raftEndpoint.Port == 0))
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint);
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint, group);
     }
 }

@@ -30,13 +30,27 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
 
     public const string CommittedHeader = "X-EventSwarm-Committed";
 
+    /// <summary>The original caller of a forwarded command, which the leader believes only of a manager's connection.</summary>
+    public const string CallerHeader = "X-EventSwarm-Caller";
+
     private readonly ConcurrentDictionary<string, HttpClient> _clients = new();
 
     public async Task<TResponse> ForwardAsync<TResponse>(object command, CancellationToken ct)
     {
-        using var response = await CallLeaderAsync(client =>
-            client.PostAsync($"/eventswarm/v1/manager/forward/{command.GetType().Name}",
-                JsonContent.Create(command, command.GetType(), options: EventJson.Options), ct), ct);
+        // Every command carries its Caller (the identity this manager established); the leader records it as
+        // vouched for by this manager's certificate (ManagerEndpoints.Vouched), not as the body says.
+        var caller = command.GetType().GetProperty(nameof(Caller))?.GetValue(command) as Caller
+            ?? throw new InvalidOperationException($"{command.GetType().Name} has no caller to forward");
+        using var response = await CallLeaderAsync(async client =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/eventswarm/v1/manager/forward/{command.GetType().Name}")
+            {
+                Content = JsonContent.Create(command, command.GetType(), options: EventJson.Options),
+            };
+            request.Headers.Add(CallerHeader, Uri.EscapeDataString(caller.Identity));
+            request.Headers.TryAddWithoutValidation("X-Correlation-Id", caller.CorrelationId);
+            return await client.SendAsync(request, ct);
+        }, ct);
         if (response.Headers.TryGetValues(CommittedHeader, out var values) && long.TryParse(values.FirstOrDefault(), out var committed))
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);

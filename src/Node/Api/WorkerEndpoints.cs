@@ -19,14 +19,36 @@ namespace EventSwarm.Node.Api;
 /// </summary>
 public sealed record PromotionRequest(string CertificateSigningRequest);
 
+/// <summary>Marks a route that only other nodes may call, over the swarm's mutual-TLS listener.</summary>
+public sealed class NodeToNodeRoute
+{
+    public static readonly NodeToNodeRoute Instance = new();
+}
+
 public static class WorkerEndpoints
 {
     private const string NodeKey = "eventswarm.node";
     private static readonly string[] OpenPaths = ["/eventswarm/v1/swarm/ca", "/eventswarm/v1/swarm/join"];
 
+    /// <summary>The node the caller's certificate names (set by <see cref="UseNodeAuthentication"/> on the TLS listener).</summary>
+    public static string? NodeOf(HttpContext context) => context.Items[NodeKey] as string;
+
+    /// <summary>
+    /// Node-to-node routes do not exist on the unix socket: there a caller has no certificate, so no node identity,
+    /// and a body could name any node or any caller. They answer as dockerd answers a path it does not serve — 404
+    /// {"message": "page not found"} — rather than 403, which would tell a local user that the route is there and
+    /// that some other credential might open it. Checked on the matched endpoint, not on the path's spelling, so
+    /// no prefix (/v1.41/…) or encoding reaches one, and only for a caller whose certificate named its node.
+    /// </summary>
+    public static IApplicationBuilder UseNodeToNodeRoutesOnlyFromNodes(this IApplicationBuilder app) => app.Use((context, next) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<NodeToNodeRoute>() is not null && NodeOf(context) is null
+            ? ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, "page not found")
+            : next(context));
+
     public static IApplicationBuilder UseNodeAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        // The unix socket is root's (file mode 0600); only TCP callers are other nodes and must prove it.
+        // The unix socket is for local users (LocalUsers checks who); only TCP callers are other nodes and must prove
+        // it. Node-to-node routes are refused on the socket after routing (UseNodeToNodeRoutesOnlyFromNodes).
         if (context.Connection.LocalIpAddress is null || OpenPaths.Contains(context.Request.Path.Value))
         {
             await next(context);
@@ -60,9 +82,10 @@ public static class WorkerEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) => Results.Json(projection.Current, EventJson.Options));
+        var nodes = app.MapGroup("").WithMetadata(NodeToNodeRoute.Instance);
+        nodes.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) => Results.Json(projection.Current, EventJson.Options));
 
-        app.MapGet("/eventswarm/v1/worker/events", async (long after, HttpContext context, ClusterProjection projection, LeaderLink leader,
+        nodes.MapGet("/eventswarm/v1/worker/events", async (long after, HttpContext context, ClusterProjection projection, LeaderLink leader,
             IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct) =>
         {
             try
@@ -81,7 +104,7 @@ public static class WorkerEndpoints
                 : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
         });
 
-        app.MapPost("/eventswarm/v1/worker/report", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        nodes.MapPost("/eventswarm/v1/worker/report", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
             var report = await JsonSerializer.DeserializeAsync<ReportTaskStatus>(context.Request.Body, EventJson.Options, ct)
                 ?? throw new BadRequestException("a report needs a body");
@@ -93,7 +116,7 @@ public static class WorkerEndpoints
 
         // A worker the log says was promoted gets what a joining manager gets: a manager certificate for its key,
         // the CA key and the join secrets. Only a node whose promotion is committed can have them.
-        app.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
+        nodes.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
         {
             var node = (string)context.Items[NodeKey]!;
             var state = projection.Current;
@@ -114,7 +137,7 @@ public static class WorkerEndpoints
             return Results.Json(new JoinResponse(node, "manager", certificate, state.Swarm.CaCertificatePem!, material), EventJson.Options);
         });
 
-        app.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
+        nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {
             var node = (string)context.Items[NodeKey]!;
             // Heartbeats live in the leader's memory; a follower passes on those of the workers it serves.
