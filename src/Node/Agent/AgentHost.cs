@@ -37,6 +37,10 @@ public static class AgentHost
         }
 
         Directory.CreateDirectory(options.DataDirectory);
+        // A damaged log is refused (or a torn tail cut back) before anything starts: one line, no stack trace.
+        using (var startLog = LoggerFactory.Create(logging => logging.AddConsole()))
+            if (LogDamage.CheckAtStart(options, startLog.CreateLogger(typeof(LogDamage).FullName!), Console.Error) is { } refused)
+                return refused;
         Directory.CreateDirectory(Path.GetDirectoryName(options.Socket)!);
         // The snapshot writer renames temp files into place; keep them on the data file system so that is atomic.
         Environment.SetEnvironmentVariable("TMPDIR", Directory.CreateDirectory(Path.Combine(options.DataDirectory, "tmp")).FullName);
@@ -139,7 +143,17 @@ public static class AgentHost
         ManagerEndpoints.Map(app);
         app.MapEnginePassThrough();
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (DotNext.IO.Log.IntegrityException e)
+        {
+            // What the check before the start did not see, DotNext's own check at open did: still one line.
+            await Console.Error.WriteLineAsync($"eventswarm agent: the Raft log under {Path.Combine(options.DataDirectory, "raft")} failed its integrity check ({e.Message}). " +
+                "On a manager of a swarm whose other managers are healthy, restart it with `eventswarm agent --recover-from-peers`; on a lone manager, with `eventswarm agent --force-new-cluster`.");
+            return LogDamage.ExitCode;
+        }
         // Only root may drive the node, as with docker.sock's root:docker 0660.
         File.SetUnixFileMode(options.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         app.Logger.LogInformation("eventswarm agent {Node} listening on {Socket}", local.NodeId, options.Socket);

@@ -4,12 +4,17 @@ using EventSwarm.Application.Nodes;
 namespace EventSwarm.Node.Agent;
 
 /// <summary>
-/// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]</c>.
+/// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]
+/// [--recover-from-peers | --force-new-cluster]</c>.
 /// As with dockerd, addresses belong to `swarm init` / `swarm join` (see <see cref="SwarmAddresses"/>); the two
 /// address flags only pin what those would choose by default: <c>--listen-addr</c> replaces a request's default
 /// listen address (0.0.0.0:2377), <c>--raft-addr</c> the Raft endpoint (otherwise the listen IP, port 4377).
+/// The two remedies for a damaged log (see <see cref="LogDamage"/>): <c>--recover-from-peers</c> sets the log aside
+/// and catches up from the leader; <c>--force-new-cluster</c> cuts it back before the damage and leads alone, as
+/// swarmkit's <c>swarmd --force-new-cluster</c> ("force the creation of a new cluster from data directory").
 /// </summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null)
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null,
+    bool RecoverFromPeers = false, bool ForceNewCluster = false)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
 
@@ -19,8 +24,11 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
         string? raft = null;
         var heartbeat = Heartbeats.DefaultPeriod;
         string? listen = null;
+        bool recoverFromPeers = false, forceNewCluster = false;
         for (var i = 0; i < args.Count; i++)
         {
+            if (args[i] == "--recover-from-peers") { recoverFromPeers = true; continue; }
+            if (args[i] == "--force-new-cluster") { forceNewCluster = true; continue; }
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
             if (value is null) throw new ArgumentException($"flag needs an argument: {name}");
             switch (name)
@@ -38,11 +46,13 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
             }
         }
         if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
+        if (recoverFromPeers && forceNewCluster) throw new ArgumentException("--recover-from-peers and --force-new-cluster exclude each other");
         IPEndPoint? listenEndpoint = null, raftEndpoint = null;
         if (listen is not null && (!IPEndPoint.TryParse(listen, out listenEndpoint) || listenEndpoint.Port == 0))
             throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
         if (raft is not null && (!IPEndPoint.TryParse(raft, out raftEndpoint) || raftEndpoint.Port == 0))
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint);
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint,
+            recoverFromPeers, forceNewCluster);
     }
 }
