@@ -50,6 +50,14 @@ public static class LogDamage
 
         switch (check.Condition)
         {
+            // A tail that is the whole log leaves a lone manager nothing (no swarm at all): that is the operator's
+            // call, not a repair; a manager with peers gets it all back from the leader.
+            case LogCondition.TornTail when check.LastGood <= check.SnapshotIndex && !options.ForceNewCluster
+                                            && LogRepair.MemberCount(Path.Combine(raft, RaftLog.MembersFileName)) < 2:
+                stderr.WriteLine($"eventswarm agent: no entry of the Raft log verifies (entries {check.FirstBad} to {check.LastIndex}, first in {check.File}), " +
+                                 $"and this lone manager has no peers to get them back from; nothing was changed. Restore the data directory from a backup, " +
+                                 $"or restart it with `eventswarm agent --force-new-cluster` to start from {(check.SnapshotIndex > 0 ? $"the snapshot at entry {check.SnapshotIndex}" : "an empty log (the swarm's state is lost)")}.");
+                return ExitCode;
             case LogCondition.TornTail:
             {
                 var kept = LogRepair.CutBack(check, check.LastGood);

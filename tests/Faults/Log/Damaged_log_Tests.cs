@@ -11,7 +11,7 @@ namespace EventSwarm.Faults.Log;
 /// </summary>
 public sealed class RealDataDir : IAsyncLifetime
 {
-    public const int ServiceCount = 10;
+    public const int ServiceCount = 13;
     private const int EnvBytes = 460_000;
 
     private LocalAgent _agent = null!;
@@ -188,7 +188,7 @@ public sealed class Damaged_log_Tests(RealDataDir real) : IClassFixture<RealData
         var ok = agent.Exited && agent.ExitCode == 3 && lines.Length == 1 && line.Contains(file) && line.Contains($"entry {damaged} ")
                  && line.Contains("eventswarm agent --recover-from-peers") && line.Contains("eventswarm agent --force-new-cluster")
                  && !(agent.Stdout + agent.Stderr).Contains("   at ") && !(agent.Stdout + agent.Stderr).Contains("Unhandled exception");
-        FaultTable.Check("log: bytes flipped in an old entry", $"refused: exit 3, one stderr line naming {Path.GetFileName(file)} and entry {damaged} and both remedies, no stack trace",
+        FaultTable.Check("log: bytes flipped in an old entry", $"refused: exit 3, one stderr line naming data/{Path.GetFileName(file)} and entry {damaged} and both remedies, no stack trace",
             agent.Exited ? $"exit {agent.ExitCode}, {lines.Length} stderr line(s): {line}" : "started", ok);
     }
 
