@@ -17,14 +17,17 @@ public sealed class Damaged_log_MultiNode_Tests
     public async Task A_manager_whose_log_tail_was_torn_rejoins_and_gets_the_tail_back_and_recover_from_peers_mends_an_old_damage()
     {
         await using var cluster = await NamespaceCluster.StartJoinedAsync(3);
-        (await cluster.EventSwarm(1, "node", "promote", "n2", "n3")).ShouldSucceed();
-        await Eventually.True(async () => (await cluster.EventSwarm(1, "node", "ls")).Rows.Count(r => r.Contains("Leader") || r.Contains("Reachable")) == 3,
-            TimeSpan.FromSeconds(60), "three managers");
+        foreach (var node in new[] { 2, 3 })
+        {
+            (await cluster.EventSwarm(1, "node", "promote", $"n{node}")).ShouldSucceed();
+            await Eventually.True(async () => (await cluster.EventSwarm(node, "node", "ls")).Rows.Any(r => r.Contains($"n{node}") && r.Contains("Reachable")),
+                TimeSpan.FromSeconds(60), $"n{node} is a Raft member and answers node ls itself");
+        }
         (await cluster.EventSwarm(1, "service", "create", "--name", "before", "--replicas", "0", "busybox", "sleep", "1")).ShouldSucceed();
         await Eventually.True(async () => (await cluster.LogAsync(3)) == await cluster.LogAsync(1), TimeSpan.FromSeconds(30), "n3 has n1's log");
 
         // Torn tail: n3 down, its last entry damaged, a service created meanwhile; n3 comes back without help.
-        await cluster.KillAgentAsync(3);
+        await KillN3Async(cluster);
         Flip(LogRepair.Check(N3Raft).LastIndex);
         (await cluster.EventSwarm(1, "service", "create", "--name", "while-down", "--replicas", "0", "busybox", "sleep", "1")).ShouldSucceed();
         var up = await cluster.RestartMissingAgentsAsyncResult();
@@ -35,7 +38,7 @@ public sealed class Damaged_log_MultiNode_Tests
             up.ExitCode == 0 && cut is not null && caughtUp);
 
         // An old entry damaged: refused; --recover-from-peers sets the log aside and catches up.
-        await cluster.KillAgentAsync(3);
+        await KillN3Async(cluster);
         Flip(3);
         var refused = await cluster.RestartMissingAgentsAsyncResult();
         var line = File.ReadLines(N3AgentLog).FirstOrDefault(l => l.Contains("damaged at entry 3 "));
@@ -49,6 +52,14 @@ public sealed class Damaged_log_MultiNode_Tests
             $"{(refused.ExitCode != 0 && line is not null ? "refused with the line" : "not refused")}; {(recovered.ExitCode == 0 ? "started" : "did not start")}; " +
             $"{aside} log(s) kept aside; {(same ? "digest equal to n1's" : "digest differs")}; while-refused {(services.Contains("while-refused") ? "listed" : "missing")}",
             refused.ExitCode != 0 && line is not null && recovered.ExitCode == 0 && aside == 1 && same && services.Contains("while-refused"));
+    }
+
+    /// <summary>SIGKILL, then wait (bounded) until the process is gone: the damage must not race its last breath.</summary>
+    private static async Task KillN3Async(NamespaceCluster cluster)
+    {
+        await cluster.KillAgentAsync(3);
+        await Eventually.True(async () => (await CommandResult.RunAsync("pgrep", ["-f", "--", "--socket /run/eventswarm-cluster/n3/eventswarm.sock"],
+            new Dictionary<string, string>())).ExitCode != 0, TimeSpan.FromSeconds(20), "n3's agent is gone");
     }
 
     private static async Task<bool> Within(Func<Task<bool>> condition)
