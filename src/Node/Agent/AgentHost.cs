@@ -32,7 +32,7 @@ public static class AgentHost
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]");
+            await Console.Error.WriteLineAsync("usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster]");
             return 2;
         }
 
