@@ -85,32 +85,44 @@ public sealed class Log_repair_Tests : IDisposable
         Assert.Equal(Path.Combine(Wal, "metadata", "1"), check.File);
     }
 
-    private void Flip(long index)
+    private void Flip(long index) => RealWal.Flip(_raft, index);
+
+    private Task WriteAsync(int entries) => RealWal.WriteAsync(_raft, entries);
+
+    private Task<WriteAheadLog> OpenAsync() => RealWal.OpenAsync(_raft);
+}
+
+/// <summary>A write-ahead log written by DotNext itself, with RaftLog's options, under a Raft directory.</summary>
+[Experimental("DOTNEXT001")]
+internal static class RealWal
+{
+    public static void Flip(string raft, long index)
     {
-        var (address, length) = LogRepair.Locate(Wal, index);
-        using var file = File.Open(Path.Combine(Wal, "data", (address / LogRepair.ChunkSize).ToString()), FileMode.Open);
+        var wal = LogRepair.WalDirectory(raft);
+        var (address, length) = LogRepair.Locate(wal, index);
+        using var file = File.Open(Path.Combine(wal, "data", (address / LogRepair.ChunkSize).ToString()), FileMode.Open);
         file.Position = address % LogRepair.ChunkSize + length / 2;
         var b = file.ReadByte();
         file.Position--;
         file.WriteByte((byte)(b ^ 0xFF));
     }
 
-    private async Task WriteAsync(int entries)
+    public static async Task WriteAsync(string raft, int entries)
     {
-        await using var wal = await OpenAsync();
+        await using var wal = await OpenAsync(raft);
         for (var i = 1; i <= entries; i++)
             await wal.AppendAsync(new BinaryLogEntry { Content = Enumerable.Range(0, 100 + i * 37).Select(b => (byte)(b * i)).ToArray(), Term = 1 });
         await wal.CommitAsync(entries);
         await wal.FlushAsync();
     }
 
-    private async Task<WriteAheadLog> OpenAsync()
+    public static async Task<WriteAheadLog> OpenAsync(string raft)
     {
-        var machine = new NullStateMachine(Directory.CreateDirectory(Path.Combine(_raft, "snapshots")));
+        var machine = new NullStateMachine(Directory.CreateDirectory(Path.Combine(raft, "snapshots")));
         await machine.RestoreAsync();
         var wal = new WriteAheadLog(new WriteAheadLog.Options
         {
-            Location = Wal,
+            Location = LogRepair.WalDirectory(raft),
             ChunkSize = LogRepair.ChunkSize,
             HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash64,
         }, machine);
