@@ -15,6 +15,7 @@ public sealed class RealDataDir : IAsyncLifetime
     private const int EnvBytes = 460_000;
 
     private LocalAgent _agent = null!;
+    private int _copies;
     private readonly string _root = Directory.CreateTempSubdirectory("eventswarm-logdamage-").FullName;
 
     public string Pristine => Path.Combine(_root, "pristine");
@@ -57,7 +58,7 @@ public sealed class RealDataDir : IAsyncLifetime
     /// <summary>A fresh copy of the real data directory; returns its data dir.</summary>
     public string Copy()
     {
-        var at = Directory.CreateTempSubdirectory("eventswarm-logdamage-copy-").FullName;
+        var at = Directory.CreateDirectory(Path.Combine(_root, $"copy-{Interlocked.Increment(ref _copies)}")).FullName;
         CopyDirectory(Pristine, Path.Combine(at, "data"));
         return Path.Combine(at, "data");
     }
