@@ -6,6 +6,9 @@ using Docker.DotNet.Models;
 // Docker Swarm (the engine's socket in swarm mode): usage `bench <name> <api endpoint> <engine endpoint> [pid]`.
 if (args is ["cluster", .. var clusterArgs]) return await ClusterBench.RunAsync(clusterArgs);
 if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(networkArgs);
+#pragma warning disable DOTNEXT001 // the log check reads DotNext's experimental WAL (pinned 6.12.0)
+if (args is ["logcheck", .. var logArgs]) return await LogCheckBench.RunAsync(logArgs);
+#pragma warning restore DOTNEXT001
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");

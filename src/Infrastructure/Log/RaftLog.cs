@@ -89,7 +89,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         var wal = new WriteAheadLog(new WriteAheadLog.Options
         {
             Location = Path.Combine(root.FullName, "wal"),
-            ChunkSize = 4 * 1024 * 1024,
+            ChunkSize = LogRepair.ChunkSize,
             HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash64,
         }, stateMachine);
         var configuration = new RaftCluster.TcpConfiguration(options.Endpoint)
@@ -173,6 +173,9 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         }
         _caughtUpFor = leadership;
     }
+
+    /// <summary>Waits until this member has applied everything the leader had committed when asked (a read barrier).</summary>
+    public async Task WaitForLeaderCommitAsync(CancellationToken ct) => await _cluster.ApplyReadBarrierAsync(ct);
 
     /// <summary>Waits until this manager has applied the log up to an index (a write the leader committed for it).</summary>
     public async Task WaitForAppliedAsync(long index, CancellationToken ct) => await _wal.WaitForApplyAsync(index, ct);

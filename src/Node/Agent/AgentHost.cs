@@ -42,6 +42,10 @@ public static class AgentHost
 
         var dataDirectoryFixes = LocalAccess.SecureDataDirectory(options.DataDirectory);
         LocalAccess.CreateSocketDirectory(options.Socket);
+        // A damaged log is refused (or a torn tail cut back) before anything starts: one line, no stack trace.
+        using (var startLog = LoggerFactory.Create(logging => logging.AddConsole()))
+            if (LogDamage.CheckAtStart(options, startLog.CreateLogger(typeof(LogDamage).FullName!), Console.Error) is { } refused)
+                return refused;
         // The snapshot writer renames temp files into place; keep them on the data file system so that is atomic.
         Environment.SetEnvironmentVariable("TMPDIR", Directory.CreateDirectory(Path.Combine(options.DataDirectory, "tmp")).FullName);
         if (File.Exists(options.Socket)) File.Delete(options.Socket);
@@ -147,7 +151,17 @@ public static class AgentHost
         app.MapEnginePassThrough();
 
         foreach (var fix in dataDirectoryFixes) app.Logger.LogWarning("check file permission: {Fix}", fix);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (DotNext.IO.Log.IntegrityException e)
+        {
+            // What the check before the start did not see, DotNext's own check at open did: still one line.
+            await Console.Error.WriteLineAsync($"eventswarm agent: the Raft log under {Path.Combine(options.DataDirectory, "raft")} failed its integrity check ({e.Message}). " +
+                "On a manager of a swarm whose other managers are healthy, restart it with `eventswarm agent --recover-from-peers`; on a lone manager, with `eventswarm agent --force-new-cluster`.");
+            return LogDamage.ExitCode;
+        }
         // Born 0700 under the umask; narrowed to its final owner and mode, never widened beyond it.
         LocalAccess.SecureSocket(options.Socket, access.GroupId);
         if (access.GroupName is { } name && !LocalAccess.GroupCanReach(options.Socket))

@@ -10,12 +10,16 @@ namespace EventSwarm.Node.Agent;
 /// listen address (0.0.0.0:2377), <c>--raft-addr</c> the Raft endpoint (otherwise the listen IP, port 4377).
 /// The socket is root's alone (0600) unless <c>--group NAME</c> lets a group use it (root:NAME 0660), as
 /// dockerd's <c>-G docker</c> does for docker.sock.
+/// The two remedies for a damaged log (see <see cref="LogDamage"/>): <c>--recover-from-peers</c> sets the log aside
+/// and catches up from the leader; <c>--force-new-cluster</c> cuts it back before the damage and leads alone, as
+/// swarmkit's <c>swarmd --force-new-cluster</c> ("force the creation of a new cluster from data directory").
 /// </summary>
-public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null, string? Group = null)
+public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null, string? Group = null,
+    bool RecoverFromPeers = false, bool ForceNewCluster = false)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
 
-    public const string Usage = "usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT]";
+    public const string Usage = "usage: eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster]";
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
@@ -23,8 +27,11 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
         string? raft = null;
         var heartbeat = Heartbeats.DefaultPeriod;
         string? listen = null, group = null;
+        bool recoverFromPeers = false, forceNewCluster = false;
         for (var i = 0; i < args.Count; i++)
         {
+            if (args[i] == "--recover-from-peers") { recoverFromPeers = true; continue; }
+            if (args[i] == "--force-new-cluster") { forceNewCluster = true; continue; }
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Count ? args[++i] : null);
             if (value is null) throw new ArgumentException($"flag needs an argument: {name}");
             switch (name)
@@ -43,11 +50,13 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
             }
         }
         if (heartbeat <= TimeSpan.Zero) throw new ArgumentException("--heartbeat-period must be positive");
+        if (recoverFromPeers && forceNewCluster) throw new ArgumentException("--recover-from-peers and --force-new-cluster exclude each other");
         IPEndPoint? listenEndpoint = null, raftEndpoint = null;
         if (listen is not null && (!IPEndPoint.TryParse(listen, out listenEndpoint) || listenEndpoint.Port == 0))
             throw new ArgumentException($"invalid --listen-addr '{listen}': expected IP:PORT");
         if (raft is not null && (!IPEndPoint.TryParse(raft, out raftEndpoint) || raftEndpoint.Port == 0))
             throw new ArgumentException($"invalid --raft-addr '{raft}': expected IP:PORT");
-        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint, group);
+        return new AgentOptions(Path.GetFullPath(dataDir), dockerHost, Path.GetFullPath(socket), heartbeat, listenEndpoint, raftEndpoint, group,
+            recoverFromPeers, forceNewCluster);
     }
 }

@@ -45,9 +45,49 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
             await AdoptLegacyLogAsync(ct);
             return;
         }
-        _log = await RaftLog.StartAsync(Options(coldStart: !membership.IsManagerThatJoined), projection, loggers, ct);
+        // --force-new-cluster forgot the membership (LogDamage): a cluster of this manager alone, even one that joined.
+        _log = await RaftLog.StartAsync(Options(coldStart: options.ForceNewCluster || !membership.IsManagerThatJoined), projection, loggers, ct);
         loggers.CreateLogger<RaftLogHost>().LogInformation("log open at {Endpoint}: {Index} entries committed, {Events} events",
             addresses.Current.RaftAdvertise, _log.CommittedIndex, projection.Current.LastSequence);
+        if (options.RecoverFromPeers) _ = CatchUpFromPeersAsync(_log, ct);
+    }
+
+    /// <summary>
+    /// --recover-from-peers: the log started empty; until it holds what the leader has committed the projection is
+    /// a prefix of the history, and the worker must not take it for the state (it would stop every task).
+    /// </summary>
+    private async Task CatchUpFromPeersAsync(RaftLog log, CancellationToken ct)
+    {
+        var logger = loggers.CreateLogger<RaftLogHost>();
+        var started = DateTime.UtcNow;
+        projection.IsCatchingUp = true;
+        try
+        {
+            for (var attempt = 1; !ct.IsCancellationRequested; attempt++)
+            {
+                try
+                {
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    bounded.CancelAfter(TimeSpan.FromSeconds(10));
+                    await log.WaitForLeaderCommitAsync(bounded.Token);
+                    logger.LogInformation("--recover-from-peers: caught up from the leader in {Seconds:0.0} s: {Index} entries committed, {Events} events",
+                        (DateTime.UtcNow - started).TotalSeconds, log.CommittedIndex, projection.Current.LastSequence);
+                    return;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && e is not ObjectDisposedException)
+                {
+                    logger.LogWarning("--recover-from-peers: not caught up yet (attempt {Attempt}: {Error}); retrying", attempt, e.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { });
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            projection.IsCatchingUp = false;
+        }
     }
 
     /// <summary>
