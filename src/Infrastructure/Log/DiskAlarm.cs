@@ -65,8 +65,7 @@ public sealed class DiskAlarm(string dataDirectory, long reserveBytes = DiskAlar
     public bool Probe()
     {
         var available = AvailableBytes();
-        // Nothing free is short of space whatever the reserve (0 turns the reserve off, not the alarm).
-        _lowSpace = available >= reserveBytes && available > 0
+        _lowSpace = available >= reserveBytes
             ? null
             : $"write {dataDirectory}: {NoSpace} ({Size(available)} free on the data directory's filesystem, {Size(reserveBytes)} kept in reserve): writes are refused until space is freed, then resume by themselves";
         return _lowSpace is null;
@@ -78,6 +77,13 @@ public sealed class DiskAlarm(string dataDirectory, long reserveBytes = DiskAlar
         if (Probe() && _writeFailure is null) return;
         throw Refused();
     }
+
+    /// <summary>
+    /// After a failed write, the log is reopened only once this much is free: reopening on a filesystem that is
+    /// still all but full would fail the next write at once. The reserve, and at least 1 MiB (with a reserve of 0,
+    /// which turns the check before appends off, a write is refused only once one has failed).
+    /// </summary>
+    public bool HasRoomToReopen() => AvailableBytes() >= Math.Max(reserveBytes, 1024 * 1024);
 
     /// <summary>A write to the log failed with ENOSPC: the alarm stays raised until the log is reopened.</summary>
     public void WriteFailed(Exception failure)

@@ -213,8 +213,8 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     private async Task CheckDiskAsync(CancellationToken ct)
     {
         if (_log?.Failure is { } failure && DiskAlarm.IsNoSpace(failure) && !disk.LogWriteFailed) disk.WriteFailed(failure);
-        var room = disk.Probe();
-        if (room && disk.LogWriteFailed)
+        disk.Probe();
+        if (disk.LogWriteFailed && disk.HasRoomToReopen())
         {
             if (_log?.Failure is not null)
             {

@@ -112,11 +112,12 @@ public static class SystemEndpoints
                 info = await InfoOfOurOwn(projection, local, ct);
             }
             info["Swarm"] = JsonSerializer.SerializeToNode(SwarmSection(projection.Current, local, membership), DockerJson.Options);
-            // dockerd lists what the operator should know in Warnings, and `docker info` prints each as "WARNING: …".
+            // dockerd lists what the operator should know in Warnings, each starting "WARNING: ", and `docker info`
+            // prints them as they are.
             if (disk.Message is { } alarm)
             {
                 if (info["Warnings"] is not JsonArray warnings) info["Warnings"] = warnings = new JsonArray();
-                warnings.Add("EventSwarm: " + alarm);
+                warnings.Add("WARNING: disk alarm: " + alarm);
             }
             return Results.Json(info, DockerJson.Options);
         });

@@ -117,6 +117,9 @@ public sealed class LocalAgent : IAsyncDisposable
         return (json.RootElement.GetProperty("committedIndex").GetInt64(), json.RootElement.GetProperty("lastSequence").GetInt64());
     }
 
+    /// <summary>False once the agent process has exited (killed, crashed, or stopped by itself).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     public string AgentLog => File.Exists(Path.Combine(_root, "agent.log")) ? File.ReadAllText(Path.Combine(_root, "agent.log")) : "";
 
     public async ValueTask DisposeAsync()
