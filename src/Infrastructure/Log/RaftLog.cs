@@ -86,7 +86,12 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
                 probe.GetAwaiter().GetResult();
                 return null;
             }
-            catch (Exception e) when (e is not ObjectDisposedException)
+            catch (ObjectDisposedException)
+            {
+                // Closed (reopened, left): not a failure of this log.
+                return null;
+            }
+            catch (Exception e)
             {
                 return e;
             }
