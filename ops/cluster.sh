@@ -6,7 +6,8 @@
 #   bash ops/cluster.sh env K     print the exports to drive node K (EVENTSWARM_HOST, DOCKER_HOST for its engine)
 # Agents start as dockerd does, with no address: they listen for other nodes (on 0.0.0.0:2377, Raft on :4377)
 # once `swarm init` / `swarm join` says so, and again after a restart; AGENT_ARGS adds flags (e.g.
-# --heartbeat-period 1s). They are not joined into one swarm here: that is the caller's step, e.g.
+# --heartbeat-period 1s); DATA_TMPFS_NODES="3 5" puts those nodes' agent data dirs on a tmpfs of DATA_TMPFS_SIZE
+# (default 30m), for the disk-full fault cases. They are not joined into one swarm here: that is the caller's step, e.g.
 #   eventswarm -H unix:///run/eventswarm-cluster/n1/eventswarm.sock swarm init --advertise-addr 10.200.0.11
 #   eventswarm -H unix:///run/eventswarm-cluster/n2/eventswarm.sock swarm join --token <token> 10.200.0.11:2377
 set -euo pipefail
@@ -57,6 +58,10 @@ up_node() {
     DOCKER_HOST=unix://$dir/docker.sock docker image inspect $image >/dev/null 2>&1 || \
       docker save $image | DOCKER_HOST=unix://$dir/docker.sock docker load -q >/dev/null
   done
+  if [[ " ${DATA_TMPFS_NODES:-} " == *" $k "* ]] && ! mountpoint -q "$DATA/n$k/eventswarm"; then
+    mkdir -p "$DATA/n$k/eventswarm"
+    mount -t tmpfs -o "size=${DATA_TMPFS_SIZE:-30m}" tmpfs "$DATA/n$k/eventswarm"
+  fi
   if ! curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1; then
     unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k $ES agent --data-dir $DATA/n$k/eventswarm \
       --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock ${AGENT_ARGS:-}" \
@@ -88,6 +93,7 @@ down() {
   ip link del $BRIDGE 2>/dev/null || true
   while iptables -C FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null; do iptables -D FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT; done
   umount -R "$ROOT"/n*/exec 2>/dev/null || true
+  for mnt in "$DATA"/n*/eventswarm; do mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"; done
   rm -rf "$ROOT" "$DATA"
 }
 

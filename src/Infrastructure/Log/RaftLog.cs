@@ -18,8 +18,9 @@ namespace EventSwarm.Infrastructure.Log;
 /// joining one, which waits with an empty log until the leader adds it.</param>
 /// <param name="Tls">Mutual TLS between managers; null only where no other manager can connect.</param>
 /// <param name="PublicEndpoint">The member's address for the others when it listens on another (0.0.0.0:4377).</param>
+/// <param name="Disk">The data directory's space alarm: appends are refused while it is raised.</param>
 public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, bool ColdStart = true, SslOptions? Tls = null,
-    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null);
+    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null, DiskAlarm? Disk = null);
 
 public sealed record RaftMember(EndPoint Endpoint, bool IsLeader, bool IsReachable);
 
@@ -57,14 +58,63 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
     private readonly WriteAheadLog _wal;
     private readonly ClusterStateMachine _stateMachine;
     private readonly TimeSpan _commitTimeout;
+    private readonly DiskAlarm? _disk;
     private CancellationToken _caughtUpFor = new(canceled: true);
 
-    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine, TimeSpan commitTimeout)
+    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine, TimeSpan commitTimeout, DiskAlarm? disk)
     {
         _cluster = cluster;
         _wal = wal;
         _stateMachine = stateMachine;
         _commitTimeout = commitTimeout;
+        _disk = disk;
+    }
+
+    /// <summary>
+    /// Why the write-ahead log stopped taking writes (DotNext keeps its flusher's failure and refuses every append
+    /// and commit from then on, until the log is opened again), or null while it works.
+    /// </summary>
+    public Exception? Failure
+    {
+        get
+        {
+            // Index 0 is always applied: the call only reports the kept failure, at once.
+            var probe = _wal.WaitForApplyAsync(0L, CancellationToken.None);
+            if (!probe.IsCompleted) return null;
+            try
+            {
+                probe.GetAwaiter().GetResult();
+                return null;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed (reopened, left): not a failure of this log.
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        }
+    }
+
+    public int MemberCount => _cluster.Members.Count;
+
+    public bool IsStandingAside => _cluster.Standby;
+
+    /// <summary>
+    /// A manager whose disk is full must not lead: standby mode gives the leadership up (a leader turns follower at
+    /// once) and stands for no election, while it still takes the entries it can.
+    /// </summary>
+    public async Task StandAsideAsync(CancellationToken ct)
+    {
+        if (!_cluster.Standby) await _cluster.EnableStandbyModeAsync(ct);
+    }
+
+    /// <summary>Space is back: it may stand for election again.</summary>
+    public async Task StandAgainAsync(CancellationToken ct)
+    {
+        if (_cluster.Standby) await _cluster.RevertToNormalModeAsync(ct);
     }
 
     public long CommittedIndex => _wal.LastCommittedEntryIndex;
@@ -91,6 +141,12 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
             Location = Path.Combine(root.FullName, "wal"),
             ChunkSize = LogRepair.ChunkSize,
             HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash64,
+            // Not the default memory-mapped chunks: a chunk is mapped over a sparse file, so the first write to a
+            // page the filesystem has no block for faults, and a full filesystem answers the fault with SIGBUS
+            // (the agent died, exit -7, at the first write that did not fit). Private memory is written to the
+            // chunk files with pwrite, where a full filesystem is an IOException (ENOSPC) the node survives. A
+            // commit waits for that write, so an entry that could not be written is never acknowledged.
+            MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
         }, stateMachine);
         var configuration = new RaftCluster.TcpConfiguration(options.Endpoint)
         {
@@ -115,7 +171,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
             await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), ct);
         // Entries committed before a crash are applied during start-up; wait for them so reads see them.
         await wal.WaitForApplyAsync(wal.LastCommittedEntryIndex, ct);
-        return new RaftLog(cluster, wal, stateMachine, options.CommitTimeout ?? TimeSpan.FromSeconds(8));
+        return new RaftLog(cluster, wal, stateMachine, options.CommitTimeout ?? TimeSpan.FromSeconds(8), options.Disk);
     }
 
     public async ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct)
@@ -124,9 +180,20 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         var term = _cluster.Term;
         var leadership = _cluster.LeadershipToken;
         if (leadership.IsCancellationRequested) throw LostLeadership();
+        // Refused before anything is written, as etcd refuses a proposal under its NOSPACE alarm.
+        _disk?.EnsureRoomForWrite();
         var payload = EventJson.Serialize(batch);
         // Appended here, in the caller's order; replication and the wait for the commit overlap with later appends.
-        var index = await _wal.AppendAsync(new BinaryLogEntry { Content = payload, Term = term }, ct);
+        long index;
+        try
+        {
+            index = await _wal.AppendAsync(new BinaryLogEntry { Content = payload, Term = term }, ct);
+        }
+        catch (Exception e) when (_disk is not null && DiskAlarm.IsNoSpace(e))
+        {
+            _disk.WriteFailed(e);
+            throw _disk.Refused();
+        }
         return CommitAsync(index, batch.BatchId, leadership, ct);
     }
 
@@ -138,6 +205,12 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         try
         {
             await _wal.WaitForApplyAsync(index, bounded.Token);
+        }
+        catch (Exception e) when (_disk is not null && DiskAlarm.IsNoSpace(e))
+        {
+            // The entry could not be written: it is not committed, and is gone when the log is reopened.
+            _disk.WriteFailed(e);
+            throw _disk.Refused();
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

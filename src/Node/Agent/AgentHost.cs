@@ -83,6 +83,7 @@ public static class AgentHost
         services.AddSingleton(local);
         services.AddSingleton<IContainerRuntime>(runtime);
         services.AddSingleton<IClock, SystemClock>();
+        services.AddSingleton(new Infrastructure.Log.DiskAlarm(options.DataDirectory, Infrastructure.Log.DiskAlarm.ReserveFromEnvironment()));
         services.AddSingleton<RaftLogHost>();
         services.AddSingleton<IReplicatedLog>(sp => sp.GetRequiredService<RaftLogHost>());
         services.AddSingleton<ClusterWriter>();
@@ -138,6 +139,7 @@ public static class AgentHost
         app.UseRouting();
         app.UseNodeToNodeRoutesOnlyFromNodes();
         SystemEndpoints.Map(app);
+        MetricsEndpoints.Map(app);
         SwarmEndpoints.Map(app);
         SwarmLockEndpoints.Map(app);
         NodeEndpoints.Map(app);

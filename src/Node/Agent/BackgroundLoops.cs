@@ -47,6 +47,12 @@ public sealed class ControlLoopService(ControlLoopRunner runner, Membership memb
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(_ => { });
             }
+            catch (Exception e) when (!ct.IsCancellationRequested && Infrastructure.Log.DiskAlarm.IsNoSpace(e))
+            {
+                // The log failed a write for want of space and refuses everything until the disk alarm's probe
+                // reopens it: the node lives on (reads, heartbeats) and leads again then.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+            }
         }
     }
 }

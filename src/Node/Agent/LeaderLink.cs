@@ -63,6 +63,12 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
             {
                 logger.LogWarning("write committed at {Index} not applied here within 5 s", committed);
             }
+            catch (Exception e) when (Infrastructure.Log.DiskAlarm.IsNoSpace(e))
+            {
+                // The leader committed it: the caller must hear so, not a refusal. This manager's log cannot take
+                // it for want of space (its disk alarm is raised) and catches up once space is freed.
+                logger.LogWarning("write committed at {Index} not applied here: this manager's disk is full", committed);
+            }
         }
         if (typeof(TResponse) == typeof(Unit)) return default!;
         return (await response.Content.ReadFromJsonAsync<TResponse>(EventJson.Options, ct))!;

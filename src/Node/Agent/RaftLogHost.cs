@@ -17,12 +17,15 @@ namespace EventSwarm.Node.Agent;
 /// </summary>
 [Experimental("DOTNEXT001")]
 public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ClusterSecrets secrets,
-    SwarmAddressBook addresses, ILoggerFactory loggers)
+    SwarmAddressBook addresses, ILoggerFactory loggers, DiskAlarm disk)
     : IHostedService, IReplicatedLog
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
     private RaftLog? _log;
     private CancellationTokenSource _replaced = new();
+    private Task _diskWatch = Task.CompletedTask;
+    private bool _stoodAside;
 
     public long CommittedIndex => _log?.CommittedIndex ?? 0;
 
@@ -37,6 +40,8 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
 
     public async Task StartAsync(CancellationToken ct)
     {
+        disk.Probe();
+        _diskWatch = WatchDiskAsync(_stopping.Token);
         // A worker keeps no log: its state comes from the manager it follows.
         if (membership.IsWorker) return;
         if (addresses.Current is null)
@@ -204,7 +209,73 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
 
     public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : (_log ?? throw NotInSwarm()).CatchUpAsync(ct);
 
-    public Task StopAsync(CancellationToken ct) => CloseAsync();
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _stopping.CancelAsync();
+        await _diskWatch.ContinueWith(_ => { }, CancellationToken.None);
+        await CloseAsync();
+    }
+
+    /// <summary>
+    /// The disk alarm's probe, every second as etcd's alarm checks: raised while the data directory's filesystem
+    /// is short of space or the log failed a write for want of it, cleared by itself once space is back. A log
+    /// that failed a write (DotNext then refuses all until it is opened again) is reopened then: what was
+    /// committed is on disk, an entry that could not be written was never acknowledged, and a follower catches
+    /// up from the leader. In a swarm of several managers, a manager under the alarm stands aside (standby) so
+    /// that one which can write leads; a lone manager keeps leading and refuses writes with the alarm's message.
+    /// </summary>
+    private async Task WatchDiskAsync(CancellationToken ct)
+    {
+        var logger = loggers.CreateLogger<DiskAlarm>();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var wasRaised = disk.IsRaised;
+                try
+                {
+                    await CheckDiskAsync(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "disk alarm probe failed");
+                }
+                if (disk.IsRaised && !wasRaised) logger.LogError("disk alarm raised: {Message}", disk.Message);
+                else if (!disk.IsRaised && wasRaised) logger.LogWarning("disk alarm cleared: space is back on the data directory's filesystem, writes resume");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task CheckDiskAsync(CancellationToken ct)
+    {
+        if (_log?.Failure is { } failure && DiskAlarm.IsNoSpace(failure) && !disk.LogWriteFailed) disk.WriteFailed(failure);
+        disk.Probe();
+        if (disk.LogWriteFailed && disk.HasRoomToReopen())
+        {
+            if (_log?.Failure is not null)
+            {
+                loggers.CreateLogger<DiskAlarm>().LogWarning("space is back: reopening the log that failed a write");
+                await ReopenAsync(ct);
+                _stoodAside = false;
+            }
+            disk.LogRecovered();
+        }
+        if (_log is not { } log || membership.IsWorker) return;
+        if (disk.IsRaised && !log.IsStandingAside && log.MemberCount > 1)
+        {
+            await log.StandAsideAsync(ct);
+            _stoodAside = true;
+        }
+        else if (!disk.IsRaised && _stoodAside)
+        {
+            await log.StandAgainAsync(ct);
+            _stoodAside = false;
+        }
+    }
 
     private async Task CloseAsync()
     {
@@ -218,7 +289,7 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     private RaftLogOptions Options(bool coldStart)
     {
         var at = addresses.Current ?? throw new InvalidOperationException("this node has no swarm addresses: it is in no swarm");
-        return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint);
+        return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint, Disk: disk);
     }
 
     /// <summary>

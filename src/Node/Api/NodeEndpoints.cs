@@ -6,6 +6,7 @@ using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
+using EventSwarm.Infrastructure.Log;
 using EventSwarm.Node.Agent;
 
 namespace EventSwarm.Node.Api;
@@ -14,7 +15,7 @@ public static class NodeEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership) =>
+        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
             var state = RequireSwarm(projection);
             var filters = Filters.ParseUnclassified(request, "id", "name", "role", "membership", "label", "node.label");
@@ -23,7 +24,7 @@ public static class NodeEndpoints
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), tls));
+                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), tls, AlarmOf(n, local, disk)));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -35,11 +36,11 @@ public static class NodeEndpoints
             return Results.Ok();
         });
 
-        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership) =>
+        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
             var state = RequireSwarm(projection);
             return state.FindNode(id) is { } node
-                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm)), DockerJson.Options)
+                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm), AlarmOf(node, local, disk)), DockerJson.Options)
                 : ApiErrors.NotFound($"node {id} not found");
         });
     }
@@ -106,7 +107,15 @@ public static class NodeEndpoints
             ? new TLSInfo { TrustRoot = tls.TrustRoot, CertIssuerSubject = tls.CertIssuerSubject, CertIssuerPublicKey = tls.CertIssuerPublicKey }
             : null;
 
-    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus, TLSInfo? tls) => new()
+    /// <summary>
+    /// This node's disk alarm, shown as its Status.Message: what `docker node inspect --pretty` prints under
+    /// Status ("Message:"), as Swarm puts a node's trouble there. The State stays Ready: the node still runs its
+    /// tasks and beats; only its writes are refused. It is this node's own alarm, known where it is raised.
+    /// </summary>
+    private static string? AlarmOf(Domain.Nodes.Node node, LocalNode local, DiskAlarm disk) =>
+        node.Id == local.NodeId && disk.Message is { } alarm ? alarm : null;
+
+    private static NodeListResponse ToWire(Domain.Nodes.Node node, Func<Domain.Nodes.Node, ManagerStatus?> managerStatus, TLSInfo? tls, string? alarm) => new()
     {
         ID = node.Id,
         Version = new Docker.DotNet.Models.Version { Index = (ulong)node.Version },
@@ -129,7 +138,7 @@ public static class NodeEndpoints
         Status = new Docker.DotNet.Models.NodeStatus
         {
             State = node.Status.ToString().ToLowerInvariant(),
-            Message = string.IsNullOrEmpty(node.StatusMessage) ? null : node.StatusMessage,
+            Message = alarm ?? (string.IsNullOrEmpty(node.StatusMessage) ? null : node.StatusMessage),
             Addr = node.Address,
         },
         ManagerStatus = managerStatus(node),

@@ -100,7 +100,7 @@ public static class SystemEndpoints
             return Results.Json(version, DockerJson.Options);
         });
 
-        app.MapGet("/info", async (HttpRequest request, ClusterProjection projection, LocalNode local, Membership membership, EngineConnection engine, CancellationToken ct) =>
+        app.MapGet("/info", async (HttpRequest request, ClusterProjection projection, LocalNode local, Membership membership, EngineConnection engine, Infrastructure.Log.DiskAlarm disk, CancellationToken ct) =>
         {
             JsonObject info;
             try
@@ -112,6 +112,13 @@ public static class SystemEndpoints
                 info = await InfoOfOurOwn(projection, local, ct);
             }
             info["Swarm"] = JsonSerializer.SerializeToNode(SwarmSection(projection.Current, local, membership), DockerJson.Options);
+            // dockerd lists what the operator should know in Warnings, each starting "WARNING: ", and `docker info`
+            // prints them as they are.
+            if (disk.Message is { } alarm)
+            {
+                if (info["Warnings"] is not JsonArray warnings) info["Warnings"] = warnings = new JsonArray();
+                warnings.Add("WARNING: disk alarm: " + alarm);
+            }
             return Results.Json(info, DockerJson.Options);
         });
     }

@@ -39,18 +39,26 @@ public sealed class LocalAgent : IAsyncDisposable
     public string ListenAddress => $"127.0.0.1:{_listenPort}";
 
     /// <param name="agentArgs">Extra flags for `eventswarm agent`, e.g. a shorter --heartbeat-period.</param>
-    public static async Task<LocalAgent> StartAsync(params string[] agentArgs)
+    public static Task<LocalAgent> StartAsync(params string[] agentArgs) => StartAsync(prepareDataDirectory: null, agentArgs);
+
+    /// <param name="prepareDataDirectory">Runs before the agent starts with the data directory's path (not yet
+    /// created), e.g. to mount a small filesystem there.</param>
+    public static async Task<LocalAgent> StartAsync(Action<string>? prepareDataDirectory, params string[] agentArgs)
     {
         var root = Directory.CreateTempSubdirectory("eventswarm-test-").FullName;
         var agent = new LocalAgent(root, FreePort(), FreePort(), agentArgs);
+        prepareDataDirectory?.Invoke(agent.DataDirectory);
         await agent.StartProcessAsync();
         return agent;
     }
 
     /// <summary>A fresh agent with the swarm initialised, as after `eventswarm swarm init`.</summary>
-    public static async Task<LocalAgent> StartSwarmAsync(params string[] agentArgs)
+    public static Task<LocalAgent> StartSwarmAsync(params string[] agentArgs) => StartSwarmAsync(prepareDataDirectory: null, agentArgs);
+
+    /// <inheritdoc cref="StartAsync(Action{string}?, string[])"/>
+    public static async Task<LocalAgent> StartSwarmAsync(Action<string>? prepareDataDirectory, params string[] agentArgs)
     {
-        var agent = await StartAsync(agentArgs);
+        var agent = await StartAsync(prepareDataDirectory, agentArgs);
         (await agent.Docker("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed();
         return agent;
     }
@@ -108,6 +116,9 @@ public sealed class LocalAgent : IAsyncDisposable
         using var json = JsonDocument.Parse(await http.GetStringAsync("/eventswarm/v1/log"));
         return (json.RootElement.GetProperty("committedIndex").GetInt64(), json.RootElement.GetProperty("lastSequence").GetInt64());
     }
+
+    /// <summary>False once the agent process has exited (killed, crashed, or stopped by itself).</summary>
+    public bool IsRunning => _process is { HasExited: false };
 
     public string AgentLog => File.Exists(Path.Combine(_root, "agent.log")) ? File.ReadAllText(Path.Combine(_root, "agent.log")) : "";
 

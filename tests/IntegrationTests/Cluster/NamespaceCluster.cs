@@ -15,12 +15,18 @@ public sealed class NamespaceCluster : IAsyncDisposable
 
     public int Nodes { get; }
 
-    public static async Task<NamespaceCluster> StartAsync(int nodes)
+    public static Task<NamespaceCluster> StartAsync(int nodes) => StartAsync(nodes, new Dictionary<string, string>());
+
+    /// <param name="env">More settings for ops/cluster.sh up, e.g. DATA_TMPFS_NODES (nodes whose data dir is a small tmpfs).</param>
+    public static async Task<NamespaceCluster> StartAsync(int nodes, IReadOnlyDictionary<string, string> env)
     {
         await Script("down");
-        (await Script("up", nodes.ToString())).ShouldSucceed();
+        (await Script(env, "up", nodes.ToString())).ShouldSucceed();
         return new NamespaceCluster(nodes);
     }
+
+    /// <summary>Where node K's agent keeps its data (the Raft log under raft/).</summary>
+    public static string DataDirectory(int node) => $"/var/lib/eventswarm-cluster/n{node}/eventswarm";
 
     /// <summary>
     /// A cluster already in one swarm: n1 initialises it (advertising its address) and manages, the others join as
@@ -79,8 +85,10 @@ public sealed class NamespaceCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await Script("down");
 
-    private static Task<CommandResult> Script(params string[] args) =>
-        CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "cluster.sh"), .. args], new Dictionary<string, string>
+    private static Task<CommandResult> Script(params string[] args) => Script(new Dictionary<string, string>(), args);
+
+    private static Task<CommandResult> Script(IReadOnlyDictionary<string, string> env, params string[] args) =>
+        CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "cluster.sh"), .. args], new Dictionary<string, string>(env)
         {
             ["EVENTSWARM_BIN"] = $"dotnet {EventSwarmDll}",
             ["AGENT_ARGS"] = "--heartbeat-period 1s",

@@ -20,7 +20,8 @@ public static class NodeCommands
             table.Add(
                 node.ID + (node.ID == self ? " *" : ""),
                 node.Description?.Hostname ?? "",
-                Capitalize(node.Status?.State),
+                // A node under the disk alarm still works (Ready) but refuses writes: say so where operators look.
+                Capitalize(node.Status?.State) + (node.Status?.Message?.Contains("no space left on device", StringComparison.Ordinal) == true ? " (disk full)" : ""),
                 Capitalize(node.Spec?.Availability),
                 node.ManagerStatus is { } m ? m.Leader == true ? "Leader" : Capitalize(m.Reachability) : "",
                 node.Description?.Engine?.EngineVersion ?? "");
