@@ -89,6 +89,13 @@ public sealed class Hostile_input_Tests(HostileInputAgent fixture) : IClassFixtu
             """{"Name":"x","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"RestartPolicy":{"Delay":-1000000000}}}""", 400, _ => "TaskSpec: restart-delay cannot be negative"),
         new("service update: negative RestartPolicy.Delay", "POST", _ => "/v1.41/services/pending/update?version=1000000",
             """{"Name":"pending","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"RestartPolicy":{"Delay":-1}}}""", 400, _ => "TaskSpec: restart-delay cannot be negative"),
+        // Go reads a null element as its zero value; a null went on to a NullReferenceException (500).
+        new("service create: a null mount", "POST", _ => "/v1.41/services/create",
+            """{"Name":"x","TaskTemplate":{"ContainerSpec":{"Image":"busybox","Mounts":[null]}}}""", 400, _ => "invalid mount target ''"),
+        new("service create: a null published port", "POST", _ => "/v1.41/services/create",
+            """{"Name":"x","TaskTemplate":{"ContainerSpec":{"Image":"busybox"}},"EndpointSpec":{"Ports":[null]}}""", 400, _ => "invalid target port 0"),
+        new("service create: a null network", "POST", _ => "/v1.41/services/create",
+            """{"Name":"x","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"Networks":[null]}}""", 400, _ => "a network attachment needs a network name or ID"),
         new("service create: Content-Type text/plain", "POST", _ => "/v1.41/services/create", Service, 400,
             _ => "Content-Type specified (text/plain) must be 'application/json'", ContentType: "text/plain"),
         new("service create: a body with no Content-Type", "POST", _ => "/v1.41/services/create", Service, 400,
@@ -195,8 +202,14 @@ public static class Raw
         // HTTP/1.0 has no chunked bodies: Kestrel itself refuses a POST or PUT without a length (411, before any middleware).
         if (body is not null || method is "POST" or "PUT") head.Append($"Content-Length: {bytes.Length}\r\n");
         head.Append("\r\n");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
-        await stream.WriteAsync(bytes);
+        try
+        {
+            await stream.WriteAsync((byte[])[.. Encoding.ASCII.GetBytes(head.ToString()), .. bytes]);
+        }
+        catch (IOException)
+        {
+            // The agent may answer (a refused path) and close before it reads the body: its answer is still there.
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(timeout.Token);
