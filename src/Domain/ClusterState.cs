@@ -24,33 +24,26 @@ public sealed record ClusterState
     /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
     public long LastSequence { get; init; }
 
-    public Service? FindService(string idOrName)
-    {
-        if (Services.TryGetValue(idOrName, out var byId)) return byId;
-        var byName = Services.Values.FirstOrDefault(s => s.Spec.Name == idOrName);
-        if (byName is not null) return byName;
-        // docker accepts any unique ID prefix
-        var byPrefix = Services.Values.Where(s => s.Id.StartsWith(idOrName, StringComparison.Ordinal)).ToList();
-        return byPrefix.Count == 1 ? byPrefix[0] : null;
-    }
+    public Service? FindService(string idOrName) => LookupService(idOrName).Match;
 
-    public Node? FindNode(string idOrHostname)
-    {
-        if (Nodes.TryGetValue(idOrHostname, out var byId)) return byId;
-        var byName = Nodes.Values.Where(n => n.Description.Hostname == idOrHostname).ToList();
-        if (byName.Count == 1) return byName[0];
-        var byPrefix = Nodes.Values.Where(n => n.Id.StartsWith(idOrHostname, StringComparison.Ordinal)).ToList();
-        return byPrefix.Count == 1 ? byPrefix[0] : null;
-    }
+    public Node? FindNode(string idOrHostname) => LookupNode(idOrHostname).Match;
 
-    public Network? FindNetwork(string idOrName)
-    {
-        if (Networks.TryGetValue(idOrName, out var byId)) return byId;
-        var byName = Networks.Values.FirstOrDefault(n => n.Spec.Name == idOrName);
-        if (byName is not null) return byName;
-        var byPrefix = Networks.Values.Where(n => n.Id.StartsWith(idOrName, StringComparison.Ordinal)).ToList();
-        return byPrefix.Count == 1 ? byPrefix[0] : null;
-    }
+    public Network? FindNetwork(string idOrName) => LookupNetwork(idOrName).Match;
+
+    /// <summary>A service by full ID, then exact name, then unique ID prefix, as Docker looks one up.</summary>
+    public Lookup<Service> LookupService(string idOrName) =>
+        Lookup<Service>.Of(idOrName, Services, s => s.Spec.Name);
+
+    /// <summary>A node by full ID, then host name, then unique ID prefix; two nodes of one host name are ambiguous.</summary>
+    public Lookup<Node> LookupNode(string idOrHostname) =>
+        Lookup<Node>.Of(idOrHostname, Nodes, n => n.Description.Hostname);
+
+    /// <summary>A task by full ID, then its name (service.slot.id, swarmkit's naming.Task), then unique ID prefix.</summary>
+    public Lookup<SwarmTask> LookupTask(string idOrName) =>
+        Lookup<SwarmTask>.Of(idOrName, Tasks, t => t.ContainerName);
+
+    public Lookup<Network> LookupNetwork(string idOrName) =>
+        Lookup<Network>.Of(idOrName, Networks, n => n.Spec.Name);
 
     public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
@@ -174,4 +167,32 @@ public sealed record ClusterState
 
     private ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
         Tasks.TryGetValue(id, out var task) ? this with { Tasks = Tasks.SetItem(id, change(task)) } : this;
+}
+
+/// <summary>
+/// What a lookup by ID, name or ID prefix found, as Docker's daemon/cluster/helpers.go looks objects up: a full ID
+/// wins; else the objects of that exact name; else those whose ID starts with it. One is the match; none is "not
+/// found" (404); several are "ambiguous" (400, errdefs.InvalidParameter) and never one picked at random.
+/// </summary>
+public readonly record struct Lookup<T>(T? Match, int Matches, bool ByName) where T : class
+{
+    public bool IsAmbiguous => Matches > 1;
+
+    public static Lookup<T> Of(string input, IImmutableDictionary<string, T> byId, Func<T, string> name)
+    {
+        if (byId.TryGetValue(input, out var exact)) return new(exact, 1, false);
+        var named = byId.Values.Where(v => name(v) == input).Take(2).ToList();
+        if (named.Count > 0) return new(named.Count == 1 ? named[0] : null, byId.Values.Count(v => name(v) == input), true);
+        var prefixed = input.Length == 0 ? [] : byId.Where(p => p.Key.StartsWith(input, StringComparison.Ordinal)).Select(p => p.Value).Take(2).ToList();
+        return new(prefixed.Count == 1 ? prefixed[0] : null,
+            prefixed.Count < 2 ? prefixed.Count : byId.Keys.Count(k => k.StartsWith(input, StringComparison.Ordinal)), false);
+    }
+
+    /// <summary>Docker's refusal when there is no single match: "KIND INPUT not found" or "… is ambiguous (N matches found)".</summary>
+    public DomainError? Refusal(string kind, string input) => Matches switch
+    {
+        0 => new DomainError(ErrorKind.NotFound, $"{kind} {input} not found"),
+        1 => null,
+        _ => new DomainError(ErrorKind.Invalid, $"{kind} {input} is ambiguous ({Matches} matches found)"),
+    };
 }

@@ -22,6 +22,7 @@ public sealed record Decision(IReadOnlyList<DomainEvent> Events, DomainError? Er
     public static Decision Invalid(string message) => Fail(ErrorKind.Invalid, message);
     public static Decision Unimplemented(string message) => Fail(ErrorKind.Unimplemented, message);
     public static Decision Internal(string message) => Fail(ErrorKind.Internal, message);
+    public static Decision Refused(DomainError error) => new(Array.Empty<DomainEvent>(), error);
 
     public bool Succeeded => Error is null;
 }

@@ -46,11 +46,11 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
                 context.AddFailure("invalid tmpfs mount: source must not be given");
         });
         RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Delay)
-            .Must(NotNegative).WithMessage("restart delay must not be negative");
+            .Must(NotNegative).WithMessage("TaskSpec: restart-delay cannot be negative");
         RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.MaxAttempts)
             .GreaterThanOrEqualTo(0).WithMessage("restart max attempts must not be negative");
         RuleFor(s => s.TaskTemplate.EffectiveRestartPolicy.Window)
-            .Must(NotNegative).WithMessage("restart window must not be negative");
+            .Must(NotNegative).WithMessage("TaskSpec: restart-window cannot be negative");
         RuleFor(s => s.TaskTemplate.Container.StopGracePeriod)
             .Must(NotNegative).WithMessage("stop grace period must not be negative");
         // Swarm's resource rules (api/validation): a CPU value below a millionth of a CPU or memory below 4 MiB is a mistake.
@@ -85,8 +85,8 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
         RuleForEach(s => s.TaskTemplate.Container.Hosts)
             .Must(h => h.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries).Length >= 2)
             .WithMessage((_, h) => $"invalid host entry '{h}': expected \"IP HOSTNAME\"");
-        RuleFor(s => s.UpdateConfig!).SetValidator(new UpdateConfigValidator("UpdateConfig")).When(s => s.UpdateConfig is not null);
-        RuleFor(s => s.RollbackConfig!).SetValidator(new UpdateConfigValidator("RollbackConfig")).When(s => s.RollbackConfig is not null);
+        RuleFor(s => s.UpdateConfig!).SetValidator(new UpdateConfigValidator("update")).When(s => s.UpdateConfig is not null);
+        RuleFor(s => s.RollbackConfig!).SetValidator(new UpdateConfigValidator("rollback")).When(s => s.RollbackConfig is not null);
         RuleForEach(s => s.TaskTemplate.Networks)
             .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
         RuleForEach(s => s.Networks)
@@ -102,15 +102,19 @@ public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec
     }
 }
 
-/// <summary>Swarm's checks of an update or rollback config (controlapi validateUpdate), with its wording.</summary>
+/// <summary>
+/// Swarm's checks of an update config (controlapi validateUpdate), with its wording ("update-delay", named for
+/// the CLI flag); a rollback config gets the same checks, worded for its own flags ("rollback-delay").
+/// </summary>
 public sealed class UpdateConfigValidator : AbstractValidator<UpdateConfig>
 {
-    public UpdateConfigValidator(string name)
+    /// <param name="flag">"update" or "rollback", as the CLI's --update-delay / --rollback-delay.</param>
+    public UpdateConfigValidator(string flag)
     {
-        RuleFor(u => u.Parallelism).GreaterThanOrEqualTo(0).WithMessage($"{name}.Parallelism must not be negative");
-        RuleFor(u => u.Delay.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {name}.Delay cannot be negative");
-        RuleFor(u => u.Monitor.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {name}.Monitor cannot be negative");
-        RuleFor(u => u.MaxFailureRatio).InclusiveBetween(0f, 1f).WithMessage($"TaskSpec: {name}.MaxFailureRatio cannot be negative or greater than 1");
+        RuleFor(u => u.Parallelism).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {flag}-parallelism cannot be negative");
+        RuleFor(u => u.Delay.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {flag}-delay cannot be negative");
+        RuleFor(u => u.Monitor.Nanoseconds).GreaterThanOrEqualTo(0).WithMessage($"TaskSpec: {flag}-monitor cannot be negative");
+        RuleFor(u => u.MaxFailureRatio).InclusiveBetween(0f, 1f).WithMessage($"TaskSpec: {flag}-maxfailureratio cannot be less than 0 or bigger than 1");
     }
 }
 

@@ -77,7 +77,8 @@ public static partial class NetworkDecider
 
     public static Decision Decide(RemoveNetwork command, ClusterState state)
     {
-        if (state.FindNetwork(command.Network) is not { } network) return Decision.NotFound($"network {command.Network} not found");
+        var found = state.LookupNetwork(command.Network);
+        if (found.Match is not { } network) return Decision.Refused(NetworkLookup.Refusal(found, command.Network));
         if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
             return Decision.Invalid($"network {network.Id} is in use by service {service.Id} ({service.Spec.Name})");
         if (state.Tasks.Values.FirstOrDefault(t => t.IsAttachedTo(network.Id)) is { } task)
@@ -98,4 +99,12 @@ public static partial class NetworkDecider
             }
         return null;
     }
+}
+
+/// <summary>dockerd's network router words its refusals itself (findUniqueNetwork), naming what the matches were on.</summary>
+public static class NetworkLookup
+{
+    public static DomainError Refusal(Lookup<Network> found, string input) => found.Matches == 0
+        ? new DomainError(ErrorKind.NotFound, $"network {input} not found")
+        : new DomainError(ErrorKind.Invalid, $"network {input} is ambiguous ({found.Matches} matches found based on {(found.ByName ? "name" : "ID prefix")})");
 }

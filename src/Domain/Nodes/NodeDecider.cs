@@ -11,7 +11,8 @@ public static class NodeDecider
     /// <summary>Records each change as its own event, so the audit trail says "drained n4", not "node spec replaced".</summary>
     public static Decision Decide(UpdateNode command, ClusterState state)
     {
-        if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
+        var found = state.LookupNode(command.Node);
+        if (found.Match is not { } node) return Decision.Refused(found.Refusal("node", command.Node)!);
         if (command.Version != node.Version)
             return Decision.Internal($"update out of sequence: node {node.Description.Hostname} is at version {node.Version}, the update was for version {command.Version}");
         if (node.Role == NodeRole.Manager && command.Role == NodeRole.Worker
@@ -36,7 +37,8 @@ public static class NodeRemoval
     /// <summary>Swarm's rules and wording (with the node's ID, as swarmkit names it): a manager must be demoted first; a node that is up needs --force.</summary>
     public static Decision Decide(RemoveNode command, ClusterState state)
     {
-        if (state.FindNode(command.Node) is not { } node) return Decision.NotFound($"node {command.Node} not found");
+        var found = state.LookupNode(command.Node);
+        if (found.Match is not { } node) return Decision.Refused(found.Refusal("node", command.Node)!);
         if (node.Role == NodeRole.Manager)
             return Decision.Invalid($"node {node.Id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
         if (node.Status != NodeStatus.Down && !command.Force)

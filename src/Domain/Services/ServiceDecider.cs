@@ -24,7 +24,8 @@ public static class ServiceDecider
 
     public static Decision Decide(ScaleService command, ClusterState state)
     {
-        if (state.FindService(command.Service) is not { } service) return NoSuchService(command.Service);
+        var found = state.LookupService(command.Service);
+        if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
         if (service.Spec.Mode.IsGlobal)
             return Decision.Invalid($"scale can only be used with replicated mode; service '{service.Spec.Name}' is global");
         if (command.Replicas < 0) return Decision.Invalid($"invalid replicas value {command.Replicas}: must be a non-negative integer");
@@ -35,7 +36,8 @@ public static class ServiceDecider
 
     public static Decision Decide(UpdateService command, ClusterState state)
     {
-        if (state.FindService(command.Service) is not { } service) return NoSuchService(command.Service);
+        var found = state.LookupService(command.Service);
+        if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
         if (command.Version != service.Version)
             return Decision.Internal($"update out of sequence: service '{service.Spec.Name}' is at version {service.Version}, the update was for version {command.Version}");
         if (command.Spec.Name != service.Spec.Name)
@@ -53,9 +55,9 @@ public static class ServiceDecider
     }
 
     public static Decision Decide(RemoveService command, ClusterState state) =>
-        state.FindService(command.Service) is { } service
+        state.LookupService(command.Service) is { Match: { } service }
             ? Decision.Of(new ServiceRemoved(service.Id, command.At))
-            : NoSuchService(command.Service);
+            : Decision.Refused(state.LookupService(command.Service).Refusal("service", command.Service)!);
 
     /// <summary>
     /// Networks named by the user become network IDs (the log must not change meaning if a network is renamed
@@ -102,7 +104,12 @@ public static class ServiceDecider
         foreach (var attachment in requested.IsDefault ? [] : requested)
         {
             // The engine resolves the networks before it asks swarmkit, and answers 500 when one is missing.
-            if (state.FindNetwork(attachment.Target) is not { } network) return Decision.Internal($"network {attachment.Target} not found");
+            // (daemon/cluster getNetwork: "not found" unclassified, several matches a bad request).
+            var found = state.LookupNetwork(attachment.Target);
+            if (found.Match is not { } network)
+                return found.IsAmbiguous
+                    ? Decision.Refused(found.Refusal("network", attachment.Target)!)
+                    : Decision.Internal($"network {attachment.Target} not found");
             if (network.Spec.Ingress)
                 return Decision.Invalid($"Service cannot be explicitly attached to the ingress network \"{network.Spec.Name}\"");
             if (networks.Any(n => n.Target == network.Id))
@@ -118,6 +125,4 @@ public static class ServiceDecider
         (service.Spec.Endpoint.Ports.IsDefault ? [] : service.Spec.Endpoint.Ports)
             .Concat(service.Endpoint.Ports.IsDefault ? [] : service.Endpoint.Ports)
             .Where(p => p.Mode == PublishMode.Ingress && p.PublishedPort != 0);
-
-    private static Decision NoSuchService(string name) => Decision.NotFound($"service {name} not found");
 }

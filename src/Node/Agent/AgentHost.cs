@@ -102,6 +102,9 @@ public static class AgentHost
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);
         services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
+        // A query value a route cannot bind ("since=abc") is thrown as BadHttpRequestException naming the parameter
+        // (answered 400 with Docker's body by UseDockerErrors) instead of an empty 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidatorsFromAssemblyContaining<ServiceSpecValidator>(ServiceLifetime.Singleton);
         services.AddMediator((MediatorOptions o) =>
         {
@@ -120,9 +123,11 @@ public static class AgentHost
         services.AddHostedService<RoleService>();
 
         var app = builder.Build();
+        app.UseErrorBodies();
         app.UseDockerErrors();
         app.UseDockerHeaders();
         app.UseLocalUserAccess();
+        app.UseDotSegmentRefusal();
         app.UseNodeAuthentication();
         app.Use((context, next) =>
         {

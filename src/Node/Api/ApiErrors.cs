@@ -8,6 +8,9 @@ namespace EventSwarm.Node.Api;
 /// <summary>An error of the request itself, found while reading it (malformed JSON, an unknown mount type).</summary>
 public sealed class BadRequestException(string message) : Exception(message);
 
+/// <summary>A caller without the identity a route needs (403).</summary>
+public sealed class ForbiddenException(string message) : Exception(message);
+
 /// <summary>An error the engine answers unclassified, with 500, where matching it matters to clients.</summary>
 public sealed class UnclassifiedException(string message) : Exception(message);
 
@@ -50,6 +53,19 @@ public static class ApiErrors
 
     public static IResult NotFound(string message) => Error(404, message);
 
+    /// <summary>A refusal of the domain (a lookup that found none or several, a decision) with its status.</summary>
+    public static IResult Of(DomainError error) => Error(StatusOf(error.Kind), error.Message);
+
+    private static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => 404,
+        ErrorKind.Conflict => 409,
+        ErrorKind.Unavailable => 503,
+        ErrorKind.Unimplemented => 501,
+        ErrorKind.Internal => 500,
+        _ => 400,
+    };
+
     public static IResult Conflict(string message) => Error(409, message);
 
     /// <summary>Docker's error shape, written directly (middleware and fallbacks that have no IResult to return).</summary>
@@ -62,17 +78,10 @@ public static class ApiErrors
     private static (int Status, string Message) Describe(Exception e) => e switch
     {
         BadRequestException bad => (400, bad.Message),
+        ForbiddenException forbidden => (403, forbidden.Message),
         UnclassifiedException unclassified => (500, unclassified.Message),
         CommandValidationException invalid => (400, invalid.Message),
-        CommandRejectedException { Error: var error } => (error.Kind switch
-        {
-            ErrorKind.NotFound => 404,
-            ErrorKind.Conflict => 409,
-            ErrorKind.Unavailable => 503,
-            ErrorKind.Unimplemented => 501,
-            ErrorKind.Internal => 500,
-            _ => 400,
-        }, error.Message),
+        CommandRejectedException { Error: var error } => (StatusOf(error.Kind), error.Message),
         JsonException json => (400, $"malformed JSON in request body: {json.Message}"),
         BadHttpRequestException http => (400, http.Message),
         EngineUnreachableException unreachable => (500, unreachable.Message),

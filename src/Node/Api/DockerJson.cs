@@ -29,7 +29,74 @@ public static class DockerJson
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.Converters.Add(new NanosecondsConverter());
         options.Converters.Add(new EnumMemberConverterFactory());
+        options.Converters.Add(new ZeroForNullElementsFactory());
+        options.Converters.Add(new ZeroForNullValues<IDictionary<string, string>>());
+        options.Converters.Add(new ZeroForNullValues<Dictionary<string, string>>());
         return options;
+    }
+
+    /// <summary>
+    /// Go decodes a <c>null</c> element of a list to the element's zero value (<c>""</c>, an empty struct): a
+    /// <c>"Mounts": [null]</c> is a list of one empty mount, refused by the validators by name, where a null element
+    /// went on to fail with a 500 (NullReferenceException).
+    /// </summary>
+    private sealed class ZeroForNullElementsFactory : JsonConverterFactory
+    {
+        // List<T> (EventSwarm's wire types) and IList<T> (Docker.DotNet's models).
+        public override bool CanConvert(Type typeToConvert) =>
+            typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() is var list && (list == typeof(List<>) || list == typeof(IList<>));
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(ZeroForNullElements<,>).MakeGenericType(typeToConvert, typeToConvert.GetGenericArguments()[0]))!;
+    }
+
+    private sealed class ZeroForNullElements<TList, T> : JsonConverter<TList> where TList : class, IList<T>
+    {
+        private static readonly Func<T>? Zero = typeof(T) == typeof(string) ? () => (T)(object)""
+            : typeof(T).IsClass && typeof(T).GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance<T>
+            : null;
+
+        public override TList Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException($"expected a list, found {reader.TokenType}");
+            var list = new List<T>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                list.Add(reader.TokenType == JsonTokenType.Null && Zero is not null ? Zero() : JsonSerializer.Deserialize<T>(ref reader, options)!);
+            return (TList)(object)list;
+        }
+
+        public override void Write(Utf8JsonWriter writer, TList value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var item in value) JsonSerializer.Serialize(writer, item, options);
+            writer.WriteEndArray();
+        }
+    }
+
+    /// <summary>Go's zero value for a <c>null</c> in a map of strings (labels, options, sysctls): <c>""</c>.</summary>
+    private sealed class ZeroForNullValues<TMap> : JsonConverter<TMap> where TMap : class, IDictionary<string, string>
+    {
+        public override TMap Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"expected an object of strings, found {reader.TokenType}");
+            var map = new Dictionary<string, string>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                map[key] = reader.TokenType == JsonTokenType.Null ? "" : reader.TokenType == JsonTokenType.String
+                    ? reader.GetString()!
+                    : throw new JsonException($"the value of '{key}' must be a string");
+            }
+            return (TMap)(object)map;
+        }
+
+        public override void Write(Utf8JsonWriter writer, TMap value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var (key, item) in value) writer.WriteString(options.DictionaryKeyPolicy?.ConvertName(key) ?? key, item);
+            writer.WriteEndObject();
+        }
     }
 
     private sealed class NanosecondsConverter : JsonConverter<TimeSpan>

@@ -17,8 +17,8 @@ public static class EventSwarmEndpoints
         }));
 
         // The audit trail: every event with who caused it, when, through which command or control loop.
-        app.MapGet("/eventswarm/v1/events", (long? since, ClusterProjection projection) =>
-            Results.Json(projection.RecentEvents(since ?? 0).Select(e => new
+        app.MapGet("/eventswarm/v1/events", (string? since, ClusterProjection projection) =>
+            Results.Json(projection.RecentEvents(SequenceNumber(since)).Select(e => new
             {
                 e.Sequence,
                 Type = EventJson.NameOf(e.Event),
@@ -26,4 +26,9 @@ public static class EventSwarmEndpoints
                 Event = (object)e.Event,
             }), EventJson.Options));
     }
+
+    private static long SequenceNumber(string? since) =>
+        string.IsNullOrEmpty(since) ? 0
+        : long.TryParse(since, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence
+        : throw new BadRequestException($"invalid since '{since}': the sequence number of an event (0 or more) is expected");
 }

@@ -61,7 +61,7 @@ public static class NetworkEndpoints
 
         app.MapGet("/networks", async (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local, EngineConnection engine, CancellationToken ct) =>
         {
-            var filters = Filters.ParseUnclassified(request, "id", "name", "driver", "label", "scope", "type", "dangling");
+            var filters = Filters.Parse(request, "id", "name", "driver", "label", "scope", "type", "dangling");
             var state = projection.Current;
             var list = new JsonArray();
             if (state.Swarm is not null)
@@ -90,8 +90,10 @@ public static class NetworkEndpoints
         app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, EnginePassThrough passThrough) =>
         {
             var state = projection.Current;
-            if (state.Swarm is not null && state.FindNetwork(id) is { } network)
-                return Results.Json(ToJson(network, state), DockerJson.Options);
+            var found = state.Swarm is null ? default : state.LookupNetwork(id);
+            if (found.Match is { } network) return Results.Json(ToJson(network, state), DockerJson.Options);
+            // dockerd's findUniqueNetwork: several swarm networks under one name or ID prefix are refused, not guessed.
+            if (found.IsAmbiguous) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
             await passThrough.ForwardAsync(context);
             return Results.Empty;
         });
@@ -99,6 +101,7 @@ public static class NetworkEndpoints
         app.MapDelete("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, IMediator mediator, EnginePassThrough passThrough, CancellationToken ct) =>
         {
             var state = projection.Current;
+            if (state.Swarm is not null && state.LookupNetwork(id) is { IsAmbiguous: true } found) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
             if (state.Swarm is null || state.FindNetwork(id) is null)
             {
                 await passThrough.ForwardAsync(context);

@@ -18,7 +18,7 @@ public static class NodeEndpoints
         app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
             var state = RequireSwarm(projection);
-            var filters = Filters.ParseUnclassified(request, "id", "name", "role", "membership", "label", "node.label");
+            var filters = Filters.Parse(request, "id", "name", "role", "membership", "label", "node.label");
             var tls = TlsOf(state.Swarm);
             var nodes = state.Nodes.Values
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
@@ -39,9 +39,10 @@ public static class NodeEndpoints
         app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
             var state = RequireSwarm(projection);
-            return state.FindNode(id) is { } node
+            var found = state.LookupNode(id);
+            return found.Match is { } node
                 ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm), AlarmOf(node, local, disk)), DockerJson.Options)
-                : ApiErrors.NotFound($"node {id} not found");
+                : ApiErrors.Of(found.Refusal("node", id)!);
         });
     }
 

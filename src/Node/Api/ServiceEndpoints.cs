@@ -40,9 +40,10 @@ public static class ServiceEndpoints
         app.MapGet("/services/{id}", (string id, HttpRequest request, ClusterProjection projection) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
-            return state.FindService(id) is { } service
+            var found = state.LookupService(id);
+            return found.Match is { } service
                 ? Results.Json(ToWire(service, state, withStatus: false, request.Flag("insertDefaults")), DockerJson.Options)
-                : ApiErrors.NotFound($"service {id} not found");
+                : ApiErrors.Of(found.Refusal("service", id)!);
         });
 
         app.MapPost("/services/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>

@@ -105,6 +105,7 @@ public static class Body
 
     public static async Task<T> ReadAsync<T>(HttpContext context) where T : new()
     {
+        CheckForJson(context.Request);
         if (context.Request.ContentLength == 0) return new T();
         try
         {
@@ -114,5 +115,21 @@ public static class Body
         {
             throw new BadRequestException($"malformed JSON in request body: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// dockerd's httputils.CheckForJSON: a body must be declared application/json (parameters allowed); no
+    /// Content-Type is fine only without a body. Docker 20.10 checks it on its network, container and volume
+    /// routes, and from Docker 23 (httputils.ReadJSON) on every JSON route, the swarm's too: EventSwarm on all of
+    /// them, with 20.10's words.
+    /// </summary>
+    public static void CheckForJson(HttpRequest request)
+    {
+        var contentType = request.ContentType;
+        var hasBody = request.ContentLength is > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0;
+        if (string.IsNullOrEmpty(contentType) && !hasBody) return;
+        if (System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)) return;
+        throw new BadRequestException($"Content-Type specified ({contentType}) must be 'application/json'");
     }
 }

@@ -14,10 +14,10 @@ public static class TaskEndpoints
         app.MapGet("/tasks", (HttpRequest request, ClusterProjection projection) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
-            var filters = Filters.ParseUnclassified(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
+            var filters = Filters.Parse(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
             // Swarm resolves the services named in the filter first, and refuses one it does not know.
             foreach (var service in filters.Values("service"))
-                if (state.FindService(service) is null) return ApiErrors.NotFound($"service {service} not found");
+                if (state.LookupService(service).Refusal("service", service) is { } refused) return ApiErrors.Of(refused);
             var tasks = state.Tasks.Values
                 .Where(t => filters.Match("id", v => t.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(t => filters.Match("name", v => t.Name.StartsWith(v, StringComparison.Ordinal)))
@@ -31,8 +31,9 @@ public static class TaskEndpoints
         app.MapGet("/tasks/{id}", (string id, ClusterProjection projection) =>
         {
             var state = NodeEndpoints.RequireSwarm(projection);
-            var task = state.Tasks.Values.FirstOrDefault(t => t.Id == id) ?? state.Tasks.Values.SingleOrDefault(t => t.Id.StartsWith(id, StringComparison.Ordinal));
-            return task is null ? ApiErrors.NotFound($"task {id} not found") : Results.Json(ToWire(task, state), DockerJson.Options);
+            // Several tasks under one prefix is Docker's "task 1 is ambiguous (3 matches found)", never one of them.
+            var found = state.LookupTask(id);
+            return found.Match is { } task ? Results.Json(ToWire(task, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("task", id)!);
         });
     }
 

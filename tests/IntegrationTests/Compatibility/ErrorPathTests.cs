@@ -119,12 +119,42 @@ public sealed class ErrorPathTests(OracleFixture fixture)
             s => s.PostAsync("/services/create", Service("err-upd"))),
         new("service ls: unknown filter", true, s => s.GetAsync("/services?filters=" + Uri.EscapeDataString("""{"bogus":{"x":true}}"""))),
         new("service ls: filters not JSON", true, s => s.GetAsync("/services?filters=notjson")),
+        new("service ls: a filter's values neither a set nor strings", true, s => s.GetAsync("/services?filters=" + Uri.EscapeDataString("""{"id":[1]}"""))),
+        new("service ls: filters not an object", true, s => s.GetAsync("/services?filters=" + Uri.EscapeDataString("[1]"))),
+        new("service ls: filters null", true, s => s.GetAsync("/services?filters=null")),
+        new("service create: negative restart delay", true, s => s.PostAsync("/services/create",
+            """{"Name":"err-neg","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"RestartPolicy":{"Delay":-1000000000}}}""")),
+        new("service create: negative restart window", true, s => s.PostAsync("/services/create",
+            """{"Name":"err-neg","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"RestartPolicy":{"Window":-1}}}""")),
+        new("service create: negative update delay", true, s => s.PostAsync("/services/create",
+            """{"Name":"err-neg","TaskTemplate":{"ContainerSpec":{"Image":"busybox"}},"UpdateConfig":{"Delay":-1}}""")),
+        new("service create: negative update monitor", true, s => s.PostAsync("/services/create",
+            """{"Name":"err-neg","TaskTemplate":{"ContainerSpec":{"Image":"busybox"}},"UpdateConfig":{"Monitor":-1}}""")),
+        new("service create: an unknown mode key (Docker makes it replicated, 1 replica)", true, s => s.PostAsync("/services/create",
+            """{"Name":"err-mode-bogus","TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"Placement":{"Constraints":["node.labels.never==1"]}},"Mode":{"Bogus":{}}}""")),
+        new("service create: Content-Type text/plain", true, s => s.SendAsync(HttpMethod.Post, "/services/create", Service("err-ct-plain"), "text/plain")),
+        new("service inspect: a prefix several services share", true, AmbiguousPrefixAsync("/services"), async s =>
+        {
+            for (var i = 0; i < 37; i++) await s.PostAsync("/services/create", Service($"err-prefix-{i}"));
+        }),
+        new("service rm: a prefix several services share", true, AmbiguousPrefixAsync("/services", HttpMethod.Delete), async s =>
+        {
+            for (var i = 0; i < 37; i++) await s.PostAsync("/services/create", Service($"err-prefix-{i}"));
+        }),
+        new("unknown route of a swarm family: PUT /services", true, s => s.SendAsync(HttpMethod.Put, "/services")),
+        new("unknown route", true, s => s.GetAsync("/nosuch")),
 
         // Tasks.
         new("task inspect: unknown", true, s => s.GetAsync("/tasks/nope")),
         new("task ls: unknown filter", true, s => s.GetAsync("/tasks?filters=" + Uri.EscapeDataString("""{"bogus":{"x":true}}"""))),
         new("tasks list: filters not JSON", true, s => s.GetAsync("/tasks?filters=notjson")),
         new("task ls: filter on an unknown service", true, s => s.GetAsync("/tasks?filters=" + Uri.EscapeDataString("""{"service":{"nope":true}}"""))),
+        new("task ls: a filter's values a string", true, s => s.GetAsync("/tasks?filters=" + Uri.EscapeDataString("""{"id":"x"}"""))),
+        new("node ls: filters not an object", true, s => s.GetAsync("/nodes?filters=" + Uri.EscapeDataString("[1]"))),
+        new("network ls: a filter's values neither a set nor strings", true, s => s.GetAsync("/networks?filters=" + Uri.EscapeDataString("""{"id":[1]}"""))),
+        // 37 tasks over IDs of 36 characters: two share a first character. No node has the label: none runs.
+        new("task inspect: a prefix several tasks share", true, AmbiguousPrefixAsync("/tasks"), s => s.PostAsync("/services/create",
+            """{"Name":"err-pending","Mode":{"Replicated":{"Replicas":37}},"TaskTemplate":{"ContainerSpec":{"Image":"busybox"},"Placement":{"Constraints":["node.labels.never==1"]}}}""")),
 
         // Networks.
         new("network inspect: unknown", true, s => s.GetAsync("/networks/nope")),
@@ -146,6 +176,7 @@ public sealed class ErrorPathTests(OracleFixture fixture)
         new("network create: subnet overlapping another network's", true, s => s.PostAsync("/networks/create",
                 """{"Name":"err-overlap-b","Driver":"overlay","IPAM":{"Config":[{"Subnet":"10.0.211.0/25"}]}}"""),
             s => s.PostAsync("/networks/create", """{"Name":"err-overlap-a","Driver":"overlay","IPAM":{"Config":[{"Subnet":"10.0.211.0/24"}]}}""")),
+        new("network create: Content-Type text/plain", true, s => s.SendAsync(HttpMethod.Post, "/networks/create", """{"Name":"err-ct","Driver":"overlay"}""", "text/plain")),
         new("network create: a second ingress network", true, s => s.PostAsync("/networks/create", """{"Name":"err-ingress","Driver":"overlay","Ingress":true}""")),
         new("network rm: in use by a service", true, s => s.DeleteAsync("/networks/err-used"), async s =>
         {
@@ -155,6 +186,16 @@ public sealed class ErrorPathTests(OracleFixture fixture)
     ];
 
     public static IEnumerable<object[]> Names => Cases.Select(c => new object[] { c.Name });
+
+    /// <summary>The objects of a list whose IDs share the most common first character, asked for by that character.</summary>
+    private static Func<Side, Task<Answer>> AmbiguousPrefixAsync(string list, HttpMethod? method = null) => async side =>
+    {
+        // Tasks appear as the orchestrator creates them: wait (bounded) until all 37 are there.
+        for (var i = 0; i < 50 && ((await side.GetAsync(list)).Json as JsonArray)?.Count < 37; i++) await Task.Delay(200);
+        var ids = ((await side.GetAsync(list)).Json as JsonArray ?? []).Select(item => item?["ID"]?.ToString() ?? "").Where(id => id.Length > 0);
+        var prefix = ids.GroupBy(id => id[..1]).OrderByDescending(g => g.Count()).First().Key;
+        return await side.SendAsync(method ?? HttpMethod.Get, $"{list}/{prefix}");
+    };
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -64,16 +64,22 @@ public sealed class Side : IDisposable
     public string Host => $"unix://{Socket}";
 
     /// <summary>A versioned call, as every SDK makes it (<c>/v1.41/…</c>).</summary>
-    public Task<Answer> SendAsync(HttpMethod method, string path, string? body = null) => RawAsync(method, $"/v1.41{path}", body);
+    public Task<Answer> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json") =>
+        RawAsync(method, $"/v1.41{path}", body, contentType);
 
     public Task<Answer> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
     public Task<Answer> PostAsync(string path, string? body = null) => SendAsync(HttpMethod.Post, path, body);
     public Task<Answer> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path);
 
-    public async Task<Answer> RawAsync(HttpMethod method, string path, string? body = null)
+    /// <param name="contentType">The body's declared type, sent as given ("" sends none).</param>
+    public async Task<Answer> RawAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType.Length > 0) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
         using var response = await _http.SendAsync(request);
         var headers = response.Headers.Concat(response.Content.Headers)
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)

@@ -112,7 +112,7 @@ public sealed class ServiceSpecValidator_Tests
             TaskTemplate = Spec().TaskTemplate with { RestartPolicy = new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(-1), -1, Duration.FromSeconds(-1)) },
         };
 
-        Assert.Equal(["restart delay must not be negative", "restart max attempts must not be negative", "restart window must not be negative"], Errors(spec));
+        Assert.Equal(["TaskSpec: restart-delay cannot be negative", "restart max attempts must not be negative", "TaskSpec: restart-window cannot be negative"], Errors(spec));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class ServiceSpecValidator_Tests
     {
         var spec = Spec() with { UpdateConfig = new UpdateConfig { MaxFailureRatio = 1.5f, Delay = new Duration(-1) } };
 
-        Assert.Equal(["TaskSpec: UpdateConfig.Delay cannot be negative", "TaskSpec: UpdateConfig.MaxFailureRatio cannot be negative or greater than 1"], Errors(spec));
+        Assert.Equal(["TaskSpec: update-delay cannot be negative", "TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"], Errors(spec));
     }
 
     [Fact]

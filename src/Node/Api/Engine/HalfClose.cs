@@ -6,41 +6,23 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace EventSwarm.Node.Api.Engine;
 
-/// <summary>Set on a connection while it carries a hijacked stream (see Hijack).</summary>
+/// <summary>
+/// Set on a connection once it carries a hijacked stream (see Hijack). From then on the client's end of input (its
+/// half-close) is stdin's end, never the connection's, for as long as the connection lives: Kestrel keeps no
+/// connection alive after a 101 (nor after an upgrade), so it ends this one itself once the answer is written,
+/// gracefully, its output sent first. Delivering the held-back close when the stream ended (from the response's
+/// OnCompleted, as before) made Kestrel abort the connection while the last output could still wait in the
+/// transport's pipe for the socket: `docker exec ctr echo hi` printed nothing with exit code 0 — a third of the
+/// execs with the CPUs busy, the "first exec's output lost" of full-suite runs.
+/// </summary>
 public sealed class HijackedConnectionFeature
 {
-    private readonly object _gate = new();
-    private Action? _closedWhileHijacked;
-    private bool _hijacked;
+    private int _hijacked;
 
-    /// <summary>From now on the client's end of input (its half-close) is stdin's end, not the connection's.</summary>
-    public void Begin()
-    {
-        lock (_gate) _hijacked = true;
-    }
+    public void Begin() => Volatile.Write(ref _hijacked, 1);
 
-    /// <summary>The stream is over: a client half-close held back until now closes the connection.</summary>
-    public void End()
-    {
-        Action? closed;
-        lock (_gate)
-        {
-            _hijacked = false;
-            closed = _closedWhileHijacked;
-            _closedWhileHijacked = null;
-        }
-        closed?.Invoke();
-    }
-
-    internal bool HoldBack(Action close)
-    {
-        lock (_gate)
-        {
-            if (!_hijacked) return false;
-            _closedWhileHijacked = close;
-            return true;
-        }
-    }
+    /// <summary>True (the close is held back) once a hijacked stream began on the connection.</summary>
+    internal bool HoldBack() => Volatile.Read(ref _hijacked) == 1;
 }
 
 /// <summary>
@@ -69,7 +51,7 @@ public static class HalfClose
             inner.Features.Set(feature);
             inner.ConnectionClosed.Register(() =>
             {
-                if (!feature.HoldBack(Close)) Close();
+                if (!feature.HoldBack()) Close();
             });
         }
 

@@ -61,17 +61,9 @@ internal static class Hijack
         foreach (var (name, value) in headers)
             if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) context.Response.Headers.Append(name, value);
 
-        // The client's half-close is stdin's end from here on, not the connection's (see HalfClose); once the
-        // answer is complete, a close held back meanwhile goes through.
-        if (context.Features.Get<HijackedConnectionFeature>() is { } hijacked)
-        {
-            hijacked.Begin();
-            context.Response.OnCompleted(() =>
-            {
-                hijacked.End();
-                return Task.CompletedTask;
-            });
-        }
+        // The client's half-close is stdin's end from here on, not the connection's (see HalfClose); Kestrel ends
+        // the connection itself once the answer is written (no keep-alive after a 101).
+        context.Features.Get<HijackedConnectionFeature>()?.Begin();
         using var stop = new CancellationTokenSource();
         Stream toClient;
         Task stdin;
