@@ -36,7 +36,10 @@ public static class RestartSupervisor
 
         // Swarm skips the delay only for tasks moved off a drained node; a node that went down waits like a failure.
         var drained = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var node) && node.Availability == NodeAvailability.Drain;
-        var delay = drained ? TimeSpan.Zero : policy.EffectiveDelay;
+        // A task that ended quickly (a crash loop) waits out the back-off as well; a node lost is not a crash.
+        var delay = drained ? TimeSpan.Zero
+            : nodeInvalid ? policy.EffectiveDelay
+            : RestartBackoff.Delay(task, service, policy.EffectiveDelay);
         var notBefore = delay > TimeSpan.Zero ? context.Now + delay : (DateTimeOffset?)null;
 
         yield return new TaskCreated(
