@@ -6,6 +6,7 @@ using Docker.DotNet.Models;
 // Docker Swarm (the engine's socket in swarm mode): usage `bench <name> <api endpoint> <engine endpoint> [pid]`.
 if (args is ["cluster", .. var clusterArgs]) return await ClusterBench.RunAsync(clusterArgs);
 if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(networkArgs);
+if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(scaleArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");

@@ -73,7 +73,8 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
                 }, _ => Metadata(now, names), ct);
                 var progressed = decision.Events.Count > 0;
                 if (progressed) continue;
-                var idle = DelayedStart.NextDue(projection.Current, clock.Now) is { } due && due - clock.Now < MaxIdle
+                var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now) }.Min();
+                var idle = nextDue is { } due && due - clock.Now < MaxIdle
                     ? due - clock.Now + TimeSpan.FromMilliseconds(5)
                     : MaxIdle;
                 await projection.WaitForChangeAsync(seen, idle < TimeSpan.Zero ? TimeSpan.Zero : idle, ct);

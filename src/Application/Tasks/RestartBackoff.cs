@@ -1,3 +1,4 @@
+using EventSwarm.Domain;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -12,10 +13,12 @@ namespace EventSwarm.Application.Tasks;
 /// We use the engine's figures, so a Swarm user sees what their engine would do for a bare container.
 /// <para>
 /// It only engages below <see cref="EngagesBelow"/>: a policy delay of a second or more already bounds the loop
-/// and is kept exactly as Swarm keeps it. The restart then waits the longer of the policy's delay and the back-off.
-/// A service opts out with the label <c>com.eventswarm.restart-backoff=false</c> (a service label, because the
-/// choice belongs to the service: the stock CLI sets it with `docker service create --label`, it is kept in the
-/// log with the spec, and nothing else in the swarm changes).
+/// and is kept exactly as Swarm keeps it. The failed task stays the slot's current task until the back-off (or
+/// the policy's delay, if longer) has passed since it ended, and only then is it replaced, by a task that starts at
+/// once: one pass of the control loops per attempt, not two (create parked, then release). A service opts out with
+/// the label <c>com.eventswarm.restart-backoff=false</c>: a service label, because the choice belongs to the
+/// service; the stock CLI sets it (`docker service create --label`), it is kept in the log with the spec, and
+/// nothing else in the swarm changes.
 /// </para>
 /// </summary>
 public static class RestartBackoff
@@ -30,20 +33,46 @@ public static class RestartBackoff
         spec.Labels.TryGetValue(OptOutLabel, out var value) && value.Trim().ToLowerInvariant() is "false" or "0" or "off" or "no";
 
     /// <summary>
-    /// The delay before the replacement of <paramref name="ended"/> starts. The back-off is carried by the tasks
-    /// themselves (the delay the ended task waited is its NotBefore − CreatedAt), so it survives a leader change and
-    /// the task reaper, and needs no counter outside the log. A task of an older spec gets only the policy delay.
+    /// How long after <paramref name="ended"/> ended its replacement may be created; zero when no back-off applies
+    /// (it ran 10 s or more, the service opted out, the policy delay is a second or more, or the task is of an
+    /// older spec — the user's fix, most likely). The back-off is carried by the tasks themselves: the one the
+    /// ended task waited is the time between its predecessor's end and its own creation, so it survives a leader
+    /// change and needs no counter outside the log.
     /// </summary>
-    public static TimeSpan Delay(SwarmTask ended, Service service, TimeSpan policyDelay)
+    public static TimeSpan Of(SwarmTask ended, Service service, IEnumerable<SwarmTask> slotHistory)
     {
-        if (policyDelay >= EngagesBelow || OptedOut(service.Spec) || !ended.Status.State.IsTerminal()) return policyDelay;
-        // A new spec (the user's fix, most likely) starts from nothing: the loop was the old spec's.
-        if (ended.SpecVersion != service.SpecVersion) return policyDelay;
-        var started = ended.NotBefore ?? ended.CreatedAt;
-        if (ended.Status.Timestamp - started >= ResetAfter) return policyDelay;
-        var waited = ended.NotBefore is { } due ? due - ended.CreatedAt : TimeSpan.Zero;
+        var policyDelay = service.Spec.TaskTemplate.EffectiveRestartPolicy.EffectiveDelay;
+        if (policyDelay >= EngagesBelow || OptedOut(service.Spec) || !ended.Status.State.IsTerminal()
+            || ended.SpecVersion != service.SpecVersion || ended.Status.Timestamp - (ended.NotBefore ?? ended.CreatedAt) >= ResetAfter)
+            return TimeSpan.Zero;
+        var predecessor = slotHistory
+            .Where(t => t.Id != ended.Id && t.Status.State.IsTerminal() && t.CreatedAt <= ended.CreatedAt)
+            .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id)
+            .FirstOrDefault();
+        var waited = predecessor is null ? TimeSpan.Zero : ended.CreatedAt - predecessor.Status.Timestamp;
         var next = waited < Initial ? Initial : waited * 2;
         if (next > Cap) next = Cap;
         return next > policyDelay ? next : policyDelay;
     }
+
+    /// <summary>When the back-off of the slot's ended task is over, or null when it has none.</summary>
+    public static DateTimeOffset? DueAt(SwarmTask ended, Service service, IEnumerable<SwarmTask> slotHistory) =>
+        Of(ended, service, slotHistory) is var backoff && backoff > TimeSpan.Zero ? ended.Status.Timestamp + backoff : null;
+
+    /// <summary>The earliest end of a back-off still running, so the loop runner wakes for it.</summary>
+    public static DateTimeOffset? NextDue(ClusterState state, DateTimeOffset now)
+    {
+        var ended = state.Tasks.Values.Where(t => t.IsRunnable && t.Status.State.IsTerminal()).ToList();
+        if (ended.Count == 0) return null;
+        var slots = state.Tasks.Values.ToLookup(SlotKey);
+        DateTimeOffset? next = null;
+        foreach (var task in ended)
+        {
+            if (!state.Services.TryGetValue(task.ServiceId, out var service)) continue;
+            if (DueAt(task, service, slots[SlotKey(task)]) is { } due && due > now && (next is null || due < next)) next = due;
+        }
+        return next;
+    }
+
+    private static (string, string) SlotKey(SwarmTask t) => (t.ServiceId, t.Slot > 0 ? t.Slot.ToString() : t.NodeId ?? "");
 }

@@ -11,22 +11,36 @@ public sealed class RestartBackoff_Tests
     private static IReadOnlyList<DomainEvent> Orchestrate(ClusterState state, double at) =>
         state.Reconcile(ReplicatedOrchestrator.Reconcile, At(at));
 
-    /// <summary>Runs the crash loop: each replacement is released when due, assigned, and fails <paramref name="runs"/> s after it starts.</summary>
+    /// <summary>
+    /// Runs the crash loop: whenever the runner would wake (the back-off's end, or a parked task's start), a pass
+    /// runs; each replacement fails <paramref name="runs"/> s after it starts. Returns the delay from each failure
+    /// to its replacement's start.
+    /// </summary>
     private static (ClusterState State, List<double> Delays) CrashLoop(ServiceSpec spec, int attempts, double runs = 0.05)
     {
         var state = Given(Cluster("n1")).And(Service(spec)).And(Ended("t0", spec, 1, "n1", TaskState.Failed, at: 0, endedAt: runs));
-        var now = runs;
+        var failedAt = At(runs);
+        var now = failedAt;
         var delays = new List<double>();
         for (var i = 0; i < attempts; i++)
         {
-            var created = Orchestrate(state, now).OfType<TaskCreated>().Single();
-            state = state.And(Orchestrate(state, now));
-            var delay = created.NotBefore is { } due ? (due - created.At).TotalSeconds : 0;
-            delays.Add(Math.Round(delay, 3));
-            now += delay;
-            state = state.And(Orchestrate(state, now));                  // released when due (if it was delayed)
-            now += runs;
-            state = state.And(Assigned(created.TaskId, "n1", now), Reported(created.TaskId, "n1", TaskState.Failed, now));
+            string? started = null;
+            for (var pass = 0; pass < 10 && started is null; pass++)
+            {
+                var events = state.Reconcile(ReplicatedOrchestrator.Reconcile, now);
+                state = state.And(events);
+                started = state.Tasks.Values.SingleOrDefault(t => t.DesiredState == TaskState.Running && t.Status.State < TaskState.Assigned)?.Id;
+                if (started is null)
+                    now = new[] { RestartBackoff.NextDue(state, now), DelayedStart.NextDue(state, now) }.Min() ?? now;
+            }
+            Assert.NotNull(started);
+            delays.Add(Math.Round((now - failedAt).TotalSeconds, 3));
+            failedAt = now.AddSeconds(runs);
+            now = failedAt;
+            state = state.And(Assigned(started!, "n1", 0), Reported(started!, "n1", TaskState.Failed, 0) with
+            {
+                Status = new TaskObservation(TaskState.Failed, failedAt, "failed"),
+            });
         }
         return (state, delays);
     }
@@ -51,17 +65,31 @@ public sealed class RestartBackoff_Tests
     public void The_back_off_starts_again_from_nothing_once_a_task_ran_ten_seconds()
     {
         var (state, _) = CrashLoop(Storm, attempts: 5);
-        var last = state.Tasks.Values.OrderBy(t => t.CreatedAt).Last();
-        // The next task runs 10 s before it fails: its replacement is immediate again.
-        state = state.And(Orchestrate(state, 100));
+        var current = state.Tasks.Values.Single(t => t.IsRunnable);
+        var due = RestartBackoff.NextDue(state, current.Status.Timestamp)!.Value;
+        state = state.And(state.Reconcile(ReplicatedOrchestrator.Reconcile, due));
         var next = state.Tasks.Values.Single(t => t.IsRunnable);
-        Assert.NotEqual(last.Id, next.Id);
-        state = state.And(Assigned(next.Id, "n1", 100), Reported(next.Id, "n1", TaskState.Failed, 120));
+        Assert.NotEqual(current.Id, next.Id);
+        // This one runs 20 s before it fails: its replacement is immediate again.
+        var failed = Reported(next.Id, "n1", TaskState.Failed) with { Status = new TaskObservation(TaskState.Failed, due.AddSeconds(20), "failed") };
+        state = state.And(Assigned(next.Id, "n1"), failed);
 
-        var created = Orchestrate(state, 120).OfType<TaskCreated>().Single();
+        var events = state.Reconcile(ReplicatedOrchestrator.Reconcile, due.AddSeconds(20));
 
+        var created = Assert.Single(events.OfType<TaskCreated>());
         Assert.Null(created.NotBefore);
         Assert.Equal(TaskState.Running, created.DesiredState);
+    }
+
+    [Fact]
+    public void While_the_back_off_runs_the_failed_task_stays_the_slots_current_one_and_nothing_is_decided()
+    {
+        var (state, _) = CrashLoop(Storm, attempts: 3);
+        var current = state.Tasks.Values.Single(t => t.IsRunnable);
+        var due = RestartBackoff.NextDue(state, current.Status.Timestamp)!.Value;
+
+        Assert.Empty(state.Reconcile(ReplicatedOrchestrator.Reconcile, due.AddMilliseconds(-1)));
+        Assert.NotEmpty(state.Reconcile(ReplicatedOrchestrator.Reconcile, due));
     }
 
     [Theory]
