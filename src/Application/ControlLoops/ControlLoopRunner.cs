@@ -21,6 +21,9 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
     /// <summary>Upper bound on a sleep, so that anything time-based that is not tracked still happens soon.</summary>
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(1);
 
+    /// <summary>Passes shorter than this run back to back; longer ones are followed by an equal rest.</summary>
+    private static readonly TimeSpan PassRestThreshold = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The loops in the order a pass runs them: a node found down first, so its tasks move in the same pass.</summary>
     public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(DateTimeOffset watchingSince) =>
     [
@@ -63,6 +66,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
             try
             {
                 var seen = projection.Current.LastSequence;
+                var watch = System.Diagnostics.Stopwatch.StartNew();
                 var now = clock.Now;
                 var names = "";
                 var decision = await writer.WriteAsync(state =>
@@ -72,6 +76,10 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
                     return pass;
                 }, _ => Metadata(now, names), ct);
                 var progressed = decision.Events.Count > 0;
+                // A pass over 100,000 tasks takes tens of milliseconds of CPU, and a scale-up changes the state
+                // every ~100 ms: back-to-back passes would take a core from the API and the engine. Resting as long
+                // as the pass took keeps the loops at most half a core; small clusters (sub-ms passes) never rest.
+                if (watch.Elapsed > PassRestThreshold) await Task.Delay(watch.Elapsed, ct);
                 if (progressed) continue;
                 var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now) }.Min();
                 var idle = nextDue is { } due && due - clock.Now < MaxIdle
