@@ -9,6 +9,7 @@ if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(
 #pragma warning disable DOTNEXT001 // the log check reads DotNext's experimental WAL (pinned 6.12.0)
 if (args is ["logcheck", .. var logArgs]) return await LogCheckBench.RunAsync(logArgs);
 #pragma warning restore DOTNEXT001
+if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(scaleArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");

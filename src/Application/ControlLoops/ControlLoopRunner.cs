@@ -10,13 +10,19 @@ namespace EventSwarm.Application.ControlLoops;
 
 /// <summary>
 /// Runs the control loops on the leader: each pass runs every loop once, each on the state left by the one
-/// before, and appends what it decided as one batch named after the loop. It sleeps until the projection moves
+/// before, and appends what the whole pass decided as ONE batch, named after the loops that decided something
+/// (e.g. "replicated-orchestrator+scheduler+task-reaper"). A restart used to cost one log entry per loop (the
+/// replacement, its assignment, the reaping of the old task); as one batch it costs one entry per attempt on the
+/// leader's side, which is what bounds a crash loop's log growth (issue 10). It sleeps until the projection moves
 /// or a delayed restart falls due.
 /// </summary>
 public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection projection, IClock clock, Heartbeats heartbeats, ILogger<ControlLoopRunner> logger)
 {
     /// <summary>Upper bound on a sleep, so that anything time-based that is not tracked still happens soon.</summary>
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(1);
+
+    /// <summary>Passes shorter than this run back to back; longer ones are followed by an equal rest.</summary>
+    private static readonly TimeSpan PassRestThreshold = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The loops in the order a pass runs them: a node found down first, so its tasks move in the same pass.</summary>
     public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(DateTimeOffset watchingSince) =>
@@ -29,6 +35,29 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
         ("task-reaper", TaskReaper.Reconcile),
     ];
 
+    /// <summary>
+    /// One pass, pure: every loop on the state the loops before it left (their events applied), the events of
+    /// all of them together, and the names of the loops that decided something.
+    /// </summary>
+    public static (Decision Decision, string Loops) Pass(IReadOnlyList<(string Name, ControlLoop Loop)> loops, ClusterState state, DateTimeOffset now)
+    {
+        var events = new List<DomainEvent>();
+        var names = new List<string>();
+        var metadata = Metadata(now, "reconcile");
+        foreach (var (name, loop) in loops)
+        {
+            var decided = loop(state, new ReconcileContext(now, Ids.NewId));
+            if (decided.Count == 0) continue;
+            names.Add(name);
+            foreach (var @event in decided)
+                state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
+            events.AddRange(decided);
+        }
+        return (new Decision(events), string.Join("+", names));
+    }
+
+    private static EventMetadata Metadata(DateTimeOffset now, string name) => new(now, $"system:{name}", "Reconcile", Ids.NewBatchId(), name);
+
     public async Task RunAsync(CancellationToken ct)
     {
         var loops = Loops(clock.Now);
@@ -37,15 +66,23 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
             try
             {
                 var seen = projection.Current.LastSequence;
-                var progressed = false;
-                foreach (var (name, loop) in loops)
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var now = clock.Now;
+                var names = "";
+                var decision = await writer.WriteAsync(state =>
                 {
-                    var metadata = new EventMetadata(clock.Now, $"system:{name}", "Reconcile", Ids.NewBatchId(), name);
-                    var decision = await writer.WriteAsync(state => new Decision(loop(state, new ReconcileContext(clock.Now, Ids.NewId))), metadata, ct);
-                    progressed |= decision.Events.Count > 0;
-                }
+                    var (pass, loopNames) = Pass(loops, state, now);
+                    names = loopNames;
+                    return pass;
+                }, _ => Metadata(now, names), ct);
+                var progressed = decision.Events.Count > 0;
+                // A pass over 100,000 tasks takes tens of milliseconds of CPU, and a scale-up changes the state
+                // every ~100 ms: back-to-back passes would take a core from the API and the engine. Resting as long
+                // as the pass took keeps the loops at most half a core; small clusters (sub-ms passes) never rest.
+                if (watch.Elapsed > PassRestThreshold) await Task.Delay(watch.Elapsed, ct);
                 if (progressed) continue;
-                var idle = DelayedStart.NextDue(projection.Current, clock.Now) is { } due && due - clock.Now < MaxIdle
+                var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now) }.Min();
+                var idle = nextDue is { } due && due - clock.Now < MaxIdle
                     ? due - clock.Now + TimeSpan.FromMilliseconds(5)
                     : MaxIdle;
                 await projection.WaitForChangeAsync(seen, idle < TimeSpan.Zero ? TimeSpan.Zero : idle, ct);

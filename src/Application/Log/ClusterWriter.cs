@@ -21,7 +21,11 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
     /// <summary>The projection's generation the batches in <see cref="_appended"/> were appended to.</summary>
     private long _generation;
 
-    public async Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, EventMetadata metadata, CancellationToken ct)
+    public Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, EventMetadata metadata, CancellationToken ct) =>
+        WriteAsync(decide, _ => metadata, ct);
+
+    /// <summary>As above, with the batch's metadata made from the decision (the control loops name the loops that decided).</summary>
+    public async Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, Func<Decision, EventMetadata> describe, CancellationToken ct)
     {
         Decision decision;
         Task committed;
@@ -32,6 +36,7 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
             var state = Anticipated();
             decision = decide(state);
             if (!decision.Succeeded || decision.Events.Count == 0) return decision;
+            var metadata = describe(decision);
             committed = await log.AppendAsync(new EventBatch(Ids.NewBatchId(), metadata, decision.Events), ct);
             foreach (var @event in decision.Events)
                 state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));

@@ -13,6 +13,15 @@ namespace EventSwarm.Application.Services;
 /// </summary>
 public static class ReplicatedOrchestrator
 {
+    /// <summary>
+    /// At most this many slots are filled (or emptied) per service per pass. Docker accepts any uint64 as a replica
+    /// count, so a pass that built every missing task at once ran out of memory at 2^31 replicas; in bounded steps
+    /// the service fills progressively (the next pass follows at once while there is work), memory stays flat and
+    /// the writer is never held for long, so the API keeps answering. swarmkit's orchestrator likewise works
+    /// through a service in store batches rather than one transaction per service.
+    /// </summary>
+    public const int MaxTasksPerPass = 1000;
+
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
         var events = new List<DomainEvent>();
@@ -34,9 +43,10 @@ public static class ReplicatedOrchestrator
 
         if (runnable.Count > replicas)
         {
-            foreach (var slot in SlotsToRemove(runnable.Values, runnable.Count - replicas, state))
+            var bySlot = tasks.ToLookup(t => t.Slot);
+            foreach (var slot in SlotsToRemove(runnable.Values, Math.Min(runnable.Count - replicas, MaxTasksPerPass), state))
             {
-                foreach (var task in tasks.Where(t => t.Slot == slot && t.DesiredState != TaskState.Remove))
+                foreach (var task in bySlot[slot].Where(t => t.DesiredState != TaskState.Remove))
                     events.Add(new TaskDesiredStateChanged(task.Id, TaskState.Remove, context.Now));
                 runnable.Remove(slot);
             }
@@ -71,7 +81,7 @@ public static class ReplicatedOrchestrator
         if (runnable.Count < replicas)
         {
             long slot = 0;
-            for (var missing = replicas - runnable.Count; missing > 0; missing--)
+            for (var missing = Math.Min(replicas - runnable.Count, MaxTasksPerPass); missing > 0; missing--)
             {
                 do slot++; while (runnable.ContainsKey(slot));
                 events.Add(NewTask(service, slot, TaskState.Running, context));

@@ -32,11 +32,16 @@ public static class RestartSupervisor
         // orchestrator does not fill the slot behind the policy's back (service ls shows 0/1, as in Swarm).
         if (!nodeInvalid && !MayRestart(task, service, policy, state, context.Now)) yield break;
 
+        // A task that ended quickly (a crash loop) stays until its back-off is over; a node lost is not a crash.
+        var backoff = nodeInvalid ? TimeSpan.Zero : RestartBackoff.Of(task, service, SlotHistory(task, state));
+        if (backoff > TimeSpan.Zero && task.Status.Timestamp + backoff > context.Now) yield break;
+
         yield return new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, context.Now);
 
         // Swarm skips the delay only for tasks moved off a drained node; a node that went down waits like a failure.
+        // A back-off already waited covers the policy's delay (it is the longer of the two).
         var drained = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var node) && node.Availability == NodeAvailability.Drain;
-        var delay = drained ? TimeSpan.Zero : policy.EffectiveDelay;
+        var delay = drained || backoff > TimeSpan.Zero ? TimeSpan.Zero : policy.EffectiveDelay;
         var notBefore = delay > TimeSpan.Zero ? context.Now + delay : (DateTimeOffset?)null;
 
         yield return new TaskCreated(

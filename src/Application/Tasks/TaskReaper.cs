@@ -32,7 +32,7 @@ public static class TaskReaper
         foreach (var service in state.Services.Values)
         {
             var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
-            var limit = policy.MaxAttempts > 0 ? policy.MaxAttempts + 1 : retention;
+            var limit = policy.MaxAttempts is > 0 and < long.MaxValue ? policy.MaxAttempts + 1 : policy.MaxAttempts > 0 ? long.MaxValue : retention;
             if (limit < 0) continue;
             var groups = state.TasksOf(service.Id).Where(t => !removed.Contains(t.Id))
                 .GroupBy(t => t.Slot > 0 ? t.Slot.ToString() : t.NodeId ?? "");

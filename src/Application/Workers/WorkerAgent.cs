@@ -13,7 +13,10 @@ namespace EventSwarm.Application.Workers;
 /// The worker half of a node: drives the local engine toward the desired state of the tasks assigned to this
 /// node and reports what it observes. It never writes state itself; its reports go to a manager as commands.
 /// One operation at a time per task; what it has reported counts as observed until the projection catches up,
-/// so a task is never prepared twice.
+/// so a task is never prepared twice. Engine calls go through a small pool (<see cref="EnginePool"/>) and only as
+/// many tasks are admitted to preparation as the pool runs at once: the others wait as they are (Assigned, as a
+/// Swarm worker's queued tasks stay Assigned/Accepted), holding nothing, so a scale-up of 100,000 tasks costs
+/// no descriptor per task and a `scale 0` drops the waiting ones at once, with no engine call.
 /// </summary>
 public sealed class WorkerAgent(
     string nodeId,
@@ -21,10 +24,27 @@ public sealed class WorkerAgent(
     ClusterProjection projection,
     Func<ReportTaskStatus, CancellationToken, Task> report,
     IClock clock,
-    ILogger<WorkerAgent> logger)
+    ILogger<WorkerAgent> logger,
+    EnginePool? enginePool = null)
 {
-    private const int MaxReportsPerBatch = 500;
+    private const int MaxReportsPerBatch = 2000;
     private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long observations gather before they are sent: a task's Preparing, Ready, Starting and Running (and a
+    /// crash right after) then usually travel as one report of its latest state, one log entry instead of four.
+    /// swarmkit does the same on both sides: the agent's status reporter keeps only each task's latest status and
+    /// the dispatcher commits status updates in batches on a ~100 ms timer.
+    /// </summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A pass over every task of the node costs O(tasks); at 100,000 tasks, passes are spaced by at least this.</summary>
+    private static readonly TimeSpan ReconcileSpacing = TimeSpan.FromMilliseconds(50);
+
+    private readonly EnginePool _engine = enginePool ?? new EnginePool(EnginePool.DefaultSize);
+    private int _preparing;
+
+    public EnginePool Engine => _engine;
 
     /// <summary>
     /// A task on a network left the VIP rotations, the routing mesh and DNS when its desired state moved on;
@@ -45,6 +65,7 @@ public sealed class WorkerAgent(
 
     public async Task RunAsync(CancellationToken ct)
     {
+        _engine.NewMaximum += max => logger.LogInformation("engine calls in flight: at most {Max} at once (pool of {Size})", max, _engine.Size);
         await AdoptAsync(ct);
         var pump = PumpReportsAsync(ct);
         var exits = WatchExitsAsync(ct);
@@ -53,9 +74,14 @@ public sealed class WorkerAgent(
             while (!ct.IsCancellationRequested)
             {
                 var state = projection.Current;
+                var started = DateTimeOffset.UtcNow;
                 Reconcile(state, ct);
                 var changed = projection.WaitForChangeAsync(state.LastSequence, ResyncInterval, ct);
                 await Task.WhenAny(changed, _wake.WaitAsync(ResyncInterval, ct));
+                // Many operations ending at once each wake the loop; one pass serves them all.
+                while (_wake.CurrentCount > 0 && _wake.Wait(0)) { }
+                var spent = DateTimeOffset.UtcNow - started;
+                if (spent < ReconcileSpacing) await Task.Delay(ReconcileSpacing - spent, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -76,7 +102,7 @@ public sealed class WorkerAgent(
         {
             if (!state.Tasks.TryGetValue(container.TaskId, out var task) || task.NodeId != nodeId)
             {
-                await runtime.RemoveAsync(container.ContainerId, ct);
+                await _engine.RunAsync(() => runtime.RemoveAsync(container.ContainerId, ct), ct);
                 continue;
             }
             _containers[task.Id] = container.ContainerId;
@@ -99,7 +125,7 @@ public sealed class WorkerAgent(
             if ((!state.Tasks.TryGetValue(taskId, out var owner) || owner.NodeId != nodeId) && !_operations.ContainsKey(taskId))
                 Run(taskId, async () =>
                 {
-                    await runtime.RemoveAsync(containerId, ct);
+                    await _engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
                     _containers.TryRemove(taskId, out _);
                     _reported.TryRemove(taskId, out _);
                 });
@@ -122,7 +148,7 @@ public sealed class WorkerAgent(
                 else if (observed == TaskState.Orphaned && hasContainer && _stoppedOrphans.Add(task.Id))
                     Run(task.Id, async () =>
                     {
-                        await runtime.StopAsync(containerId!, task.Spec.Container.EffectiveStopGracePeriod, ct);
+                        await _engine.RunAsync(() => runtime.StopAsync(containerId!, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
                         await RemoveContainerAsync(task.Id, containerId!, ct);
                     });
                 continue;
@@ -132,13 +158,13 @@ public sealed class WorkerAgent(
             {
                 case TaskState.Assigned or TaskState.Accepted or TaskState.Preparing:
                 case TaskState.Starting when !hasContainer:
-                    Run(task.Id, () => PrepareAsync(task, ct));
+                    Admit(task, ct);
                     break;
                 case TaskState.Ready or TaskState.Starting when task.DesiredState == TaskState.Running && hasContainer:
                     Run(task.Id, () => StartAsync(task.Id, containerId!, ct));
                     break;
                 case TaskState.Ready when !hasContainer:
-                    Run(task.Id, () => PrepareAsync(task, ct));
+                    Admit(task, ct);
                     break;
                 case TaskState.Running when !hasContainer:
                     Report(task.Id, TaskState.Failed, "failed", "task: the container is gone (removed while the agent was not watching)");
@@ -147,15 +173,39 @@ public sealed class WorkerAgent(
         }
     }
 
+    /// <summary>
+    /// Starts preparing a task only while fewer tasks are being prepared than the engine pool runs at once; the
+    /// rest wait for a later pass, woken as each preparation ends.
+    /// </summary>
+    private void Admit(SwarmTask task, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _preparing) >= _engine.Size) return;
+        Interlocked.Increment(ref _preparing);
+        if (!Run(task.Id, async () =>
+            {
+                try
+                {
+                    await PrepareAsync(task, ct);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _preparing);
+                }
+            }))
+            Interlocked.Decrement(ref _preparing);
+    }
+
     private async Task PrepareAsync(SwarmTask task, CancellationToken ct)
     {
+        // Scaled down or removed since it was admitted: it never reached the engine, so nothing is undone.
+        if (!projection.Current.Tasks.TryGetValue(task.Id, out var current) || current.DesiredState >= TaskState.Shutdown) return;
         // A container left by an interrupted preparation (agent killed after create) is used as it is.
         if (!_containers.TryGetValue(task.Id, out var containerId))
         {
             Report(task.Id, TaskState.Preparing, "preparing");
             try
             {
-                containerId = await runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), ct);
+                containerId = await _engine.RunAsync(() => runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), ct), ct);
             }
             catch (TaskRejectedException e)
             {
@@ -175,7 +225,7 @@ public sealed class WorkerAgent(
         Report(taskId, TaskState.Starting, "starting", containerId: containerId);
         try
         {
-            await runtime.StartAsync(containerId, ct);
+            await _engine.RunAsync(() => runtime.StartAsync(containerId, ct), ct);
             // Running puts a task on a network into the VIP rotations and the mesh on every node within ~0.1 s,
             // faster than a fresh container may start listening: wait for its ports first (bounded).
             if (projection.Current.Tasks.TryGetValue(taskId, out var task) && task.Networks.FirstOrDefault() is { } first)
@@ -199,7 +249,7 @@ public sealed class WorkerAgent(
         if (_containers.TryGetValue(task.Id, out var containerId))
         {
             if (task.Status.State == TaskState.Running && !task.Networks.IsEmpty) await Task.Delay(LeaveRotationDelay, ct);
-            await runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct);
+            await _engine.RunAsync(() => runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
             if (task.DesiredState == TaskState.Remove) await RemoveContainerAsync(task.Id, containerId, ct);
         }
         Report(task.Id, TaskState.Shutdown, "shutdown", containerId: containerId);
@@ -223,7 +273,7 @@ public sealed class WorkerAgent(
 
     private async Task RemoveContainerAsync(string taskId, string containerId, CancellationToken ct)
     {
-        await runtime.RemoveAsync(containerId, ct);
+        await _engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
         _containers.TryRemove(taskId, out _);
     }
 
@@ -282,10 +332,10 @@ public sealed class WorkerAgent(
         _reports.Writer.TryWrite(new TaskStatusReport(taskId, new TaskObservation(state, clock.Now, message, error, containerId, exitCode)));
     }
 
-    private void Run(string taskId, Func<Task> operation)
+    private bool Run(string taskId, Func<Task> operation)
     {
         var started = new TaskCompletionSource();
-        if (!_operations.TryAdd(taskId, started.Task)) return;
+        if (!_operations.TryAdd(taskId, started.Task)) return false;
         _ = Task.Run(async () =>
         {
             try
@@ -303,19 +353,31 @@ public sealed class WorkerAgent(
                 _wake.Release();
             }
         });
+        return true;
     }
 
-    /// <summary>Sends what was observed in batches: a scale-up's thirty "running" reports become one log entry, not thirty.</summary>
+    /// <summary>
+    /// Sends what was observed in batches, gathered for <see cref="ReportInterval"/> and reduced to each task's
+    /// latest state: a scale-up's thirty "running" reports become one log entry, not thirty, and a task that crashes
+    /// right after starting costs one report, not five.
+    /// </summary>
     private async Task PumpReportsAsync(CancellationToken ct)
     {
-        var batch = new List<TaskStatusReport>();
-        while (await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result))
+        var pending = new List<TaskStatusReport>();
+        while (!ct.IsCancellationRequested)
         {
-            while (batch.Count < MaxReportsPerBatch && _reports.Reader.TryRead(out var item)) batch.Add(item);
+            if (pending.Count == 0)
+            {
+                if (!await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result)) return;
+                await Task.Delay(ReportInterval, ct).ContinueWith(_ => { });
+            }
+            while (pending.Count < MaxReportsPerBatch * 4 && _reports.Reader.TryRead(out var item)) pending.Add(item);
+            var batch = Coalesce(pending).Take(MaxReportsPerBatch).ToList();
             try
             {
                 await report(new ReportTaskStatus(nodeId, batch), ct);
-                batch.Clear();
+                var sent = batch.Select(r => r.TaskId).ToHashSet();
+                pending = Coalesce(pending).Where(r => !sent.Contains(r.TaskId)).ToList();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -327,5 +389,20 @@ public sealed class WorkerAgent(
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
             }
         }
+    }
+
+    /// <summary>One report per task, the furthest state it reached (the later one of equal states), in the order tasks first appear.</summary>
+    public static IReadOnlyList<TaskStatusReport> Coalesce(IReadOnlyList<TaskStatusReport> reports)
+    {
+        var latest = new Dictionary<string, int>();
+        var order = new List<string>();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var id = reports[i].TaskId;
+            if (!latest.TryGetValue(id, out var kept)) order.Add(id);
+            else if (reports[i].Status.State < reports[kept].Status.State) continue;
+            latest[id] = i;
+        }
+        return [.. order.Select(id => reports[latest[id]])];
     }
 }

@@ -21,6 +21,15 @@ namespace EventSwarm.Node.Api;
 /// </summary>
 public static class ServiceWire
 {
+    /// <summary>
+    /// Docker's counts are uint64 and any of them is accepted (2^63-1 replicas fill progressively); the log keeps
+    /// them as signed 64-bit, so only 2^63 … 2^64-1 cannot be represented: refused by field name instead of the
+    /// overflow's 500.
+    /// </summary>
+    private static long Representable(ulong value, string field) =>
+        value <= long.MaxValue ? (long)value
+            : throw new BadRequestException($"invalid {field} value {value}: must be at most {long.MaxValue}");
+
     public static DomainServiceSpec ToDomain(ServiceSpecJson wire)
     {
         var template = wire.TaskTemplate ?? throw new BadRequestException("mismatched Runtime and *Spec fields: TaskTemplate.ContainerSpec must be provided");
@@ -43,7 +52,7 @@ public static class ServiceWire
         {
             Name = wire.Name ?? "",
             Labels = ToImmutable(wire.Labels),
-            Mode = wire.Mode?.Global is not null ? DomainServiceMode.Global : DomainServiceMode.Replicated(checked((long)(wire.Mode?.Replicated?.Replicas ?? 1))),
+            Mode = wire.Mode?.Global is not null ? DomainServiceMode.Global : DomainServiceMode.Replicated(Representable(wire.Mode?.Replicated?.Replicas ?? 1, "Mode.Replicated.Replicas")),
             UpdateConfig = ToDomain(wire.UpdateConfig),
             RollbackConfig = ToDomain(wire.RollbackConfig),
             Networks = [.. (wire.Networks ?? []).Select(ToDomain)],
@@ -52,7 +61,7 @@ public static class ServiceWire
                 Container = ToDomain(container),
                 RestartPolicy = restart is null
                     ? null
-                    : new DomainRestartPolicy(ParseCondition(restart.Condition), ToDuration(restart.Delay), checked((long)(restart.MaxAttempts ?? 0)), ToDuration(restart.Window)),
+                    : new DomainRestartPolicy(ParseCondition(restart.Condition), ToDuration(restart.Delay), Representable(restart.MaxAttempts ?? 0, "TaskTemplate.RestartPolicy.MaxAttempts"), ToDuration(restart.Window)),
                 Placement = template.Placement is not { } placement ? null : new EventSwarm.Domain.Services.Placement([.. placement.Constraints ?? []])
                 {
                     Preferences = [.. (placement.Preferences ?? []).Where(p => p.Spread is not null).Select(p => new PlacementPreference(p.Spread!.SpreadDescriptor ?? ""))],

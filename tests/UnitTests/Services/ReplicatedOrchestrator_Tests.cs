@@ -142,12 +142,13 @@ public sealed class ReplicatedOrchestrator_Tests
         var state = Given(Cluster("n1")).And(Service(web)).And(Ended("t0", web, 1, "n1", TaskState.Failed, endedAt: 10));
 
         state = state.And(Orchestrate(state, 10));                      // 1st failure → restart 1 (t1)
-        state = state.And(Assigned("t1", "n1", 11), Reported("t1", "n1", TaskState.Failed, 12));
-        state = state.And(Orchestrate(state, 12));                      // 2nd failure → restart 2 (t2)
+        // Each task runs 10 s or more before it fails, so no crash-loop back-off is involved (RestartBackoff_Tests).
+        state = state.And(Assigned("t1", "n1", 11), Reported("t1", "n1", TaskState.Failed, 22));
+        state = state.And(Orchestrate(state, 22));                      // 2nd failure → restart 2 (t2)
         Assert.True(state.Tasks.ContainsKey("t2"));
-        state = state.And(Assigned("t2", "n1", 13), Reported("t2", "n1", TaskState.Failed, 14));
+        state = state.And(Assigned("t2", "n1", 23), Reported("t2", "n1", TaskState.Failed, 34));
 
-        Assert.Empty(Orchestrate(state, 14));                            // 3rd failure: attempts used up
+        Assert.Empty(Orchestrate(state, 34));                            // 3rd failure: attempts used up
         Assert.Empty(Orchestrate(state, 1000));
     }
 
