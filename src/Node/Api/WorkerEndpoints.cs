@@ -108,7 +108,7 @@ public static class WorkerEndpoints
         {
             var report = await JsonSerializer.DeserializeAsync<ReportTaskStatus>(context.Request.Body, EventJson.Options, ct)
                 ?? throw new BadRequestException("a report needs a body");
-            var node = NodeOf(context);
+            var node = CallingNode(context);
             if (report.NodeId != node) throw new BadRequestException($"node {node} cannot report for node {report.NodeId}");
             await mediator.Send(new ReportTaskStatusCommand(report, new Caller($"node:{node}", CallerIdentity.Of(context).CorrelationId)), ct);
             return Results.Ok();
@@ -118,7 +118,7 @@ public static class WorkerEndpoints
         // the CA key and the join secrets. Only a node whose promotion is committed can have them.
         nodes.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
         {
-            var node = NodeOf(context);
+            var node = CallingNode(context);
             var state = projection.Current;
             if (!state.Nodes.TryGetValue(node, out var self) || self.Role != Domain.Nodes.NodeRole.Manager)
                 return Results.Json(new { message = $"node {node} has not been promoted" }, statusCode: 403);
@@ -139,7 +139,7 @@ public static class WorkerEndpoints
 
         nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {
-            var node = NodeOf(context);
+            var node = CallingNode(context);
             // Heartbeats live in the leader's memory; a follower passes on those of the workers it serves.
             await leader.BeatAsync(node, ct);
             return Results.Ok(new { period = heartbeats.Period.TotalSeconds });
@@ -150,7 +150,7 @@ public static class WorkerEndpoints
     /// The calling node, as its certificate says. A call without one (the unix socket has no node identity) is
     /// refused by name rather than failing on the missing identity with a 500.
     /// </summary>
-    private static string NodeOf(HttpContext context) => context.Items[NodeKey] as string
+    private static string CallingNode(HttpContext context) => NodeOf(context)
         ?? throw new ForbiddenException($"{context.Request.Path} serves the swarm's nodes over its TLS listener, with a node certificate signed by the swarm's CA; this caller has none");
 
     private static async Task ReportDisconnectAsync(LeaderLink leader, string node, ILogger logger)
