@@ -42,17 +42,17 @@ public static class ManagerEndpoints
             return Results.Json(result, EventJson.Options);
         });
 
-        app.MapPost("/eventswarm/v1/manager/heartbeat/{node}", (string node, RaftLogHost raft, Heartbeats heartbeats, IClock clock) =>
+        app.MapPost("/eventswarm/v1/manager/heartbeat/{node}", (string node, RaftLogHost raft, Heartbeats heartbeats) =>
         {
             if (!raft.IsLeader) return NotLeader();
-            heartbeats.Beat(node, clock.Now);
+            heartbeats.Beat(node);
             return Results.Ok();
         });
 
-        app.MapPost("/eventswarm/v1/manager/disconnected/{node}", (string node, RaftLogHost raft, Heartbeats heartbeats, IClock clock) =>
+        app.MapPost("/eventswarm/v1/manager/disconnected/{node}", (string node, RaftLogHost raft, Heartbeats heartbeats) =>
         {
             if (!raft.IsLeader) return NotLeader();
-            heartbeats.Disconnected(node, clock.Now);
+            heartbeats.Disconnected(node);
             return Results.Ok();
         });
 
