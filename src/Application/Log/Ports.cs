@@ -43,7 +43,7 @@ public sealed class SystemClock : IClock
     private static readonly TimeSpan ReadInterval = TimeSpan.FromSeconds(1);
     private readonly string? _offsetFile = Environment.GetEnvironmentVariable(FaultOffsetFileVariable) is { Length: > 0 } file ? file : null;
     private TimeSpan _offset;
-    private long _offsetReadAt = long.MinValue;
+    private long _offsetReadAt = Environment.TickCount64 - 60_000;   // read on first use
 
     public DateTimeOffset Now => DateTimeOffset.UtcNow + Offset();
 

@@ -47,13 +47,24 @@ public sealed class Clock_jump_Tests(FaultCluster fixture, ITestOutputHelper out
             load = new WriteLoad(fixture, $"clk{Environment.TickCount64 % 100000}", () => FaultCluster.Managers, writers: 1);
 
             var steps = new List<string>();
+            var shiftsSeen = new List<double>();
             foreach (var (node, role) in new[] { (follower, "follower manager"), (FaultCluster.Worker, "worker"), (leader, "leader") })
             {
                 fixture.SetClockOffset(node, TimeSpan.FromHours(1));
-                await Task.Delay(hold);
+                var shifted = DateTime.UtcNow;
+                // The hook must really have moved the clock, or the case proves nothing: what the node stamps shows it.
+                var seen = role switch
+                {
+                    "worker" => await WorkerClockShiftAsync(service, node),
+                    "leader" => await LeaderClockShiftAsync(service, node),
+                    _ => (TimeSpan?)null,
+                };
+                if (seen is { } shift) shiftsSeen.Add(shift.TotalMinutes);
+                var left = hold - (DateTime.UtcNow - shifted);
+                if (left > TimeSpan.Zero) await Task.Delay(left);
                 fixture.SetClockOffset(node, TimeSpan.Zero);
                 await Task.Delay(hold);
-                steps.Add($"n{node} ({role})");
+                steps.Add($"n{node} ({role}{(seen is { } s ? $", stamps {s.TotalMinutes:+0;-0} min" : "")})");
             }
             await load.StopAsync();
             sampling.Cancel();
@@ -66,7 +77,7 @@ public sealed class Clock_jump_Tests(FaultCluster fixture, ITestOutputHelper out
                 + $", {replaced} of {tasksBefore.Count} tasks replaced, {load.Acknowledged.Count} writes acknowledged, {load.Failed} failed";
             output.WriteLine(observed);
             FaultTable.Check("clock of one node +1 h and back (follower, worker, leader)", "no node Down, no task replaced, writes keep working", observed,
-                downSeen.Count == 0 && samples > 0 && replaced == 0 && tasksAfter.Count == 4 && load.Acknowledged.Count > 0 && load.Failed == 0);
+                shiftsSeen.Count == 2 && shiftsSeen.All(m => m > 55) && downSeen.Count == 0 && samples > 0 && replaced == 0 && tasksAfter.Count == 4 && load.Acknowledged.Count > 0 && load.Failed == 0);
         }
         finally
         {
@@ -74,18 +85,45 @@ public sealed class Clock_jump_Tests(FaultCluster fixture, ITestOutputHelper out
             if (sampler is not null) await sampler;
             if (load is not null) await load.StopAsync();
             foreach (var node in FaultCluster.All) fixture.SetClockOffset(node, TimeSpan.Zero);
-            await cluster.EventSwarm(1, "service", "rm", service);
+            await cluster.EventSwarm(1, "service", "rm", service, $"{service}-probe-worker", $"{service}-probe-leader");
         }
     }
 
-    private async Task<IReadOnlySet<string>> RunningTaskIdsAsync(string service)
+    /// <summary>How far ahead the worker's clock is, from the time it stamps on a task it starts (its status report).</summary>
+    private async Task<TimeSpan> WorkerClockShiftAsync(string service, int worker)
+    {
+        await Task.Delay(1500);   // the hook reads its file at most once a second
+        var probe = $"{service}-probe-worker";
+        (await fixture.Cluster.EventSwarm(1, "service", "create", "-d", "--name", probe, "--constraint", $"node.hostname==n{worker}", "--stop-grace-period", "1s",
+            "busybox", "sleep", "3600")).ShouldSucceed();
+        DateTime? stamped = null;
+        await Eventually.True(async () => (stamped = (await RunningTasksAsync(probe)).Select(t => (DateTime?)t.Timestamp).FirstOrDefault()) is not null,
+            TimeSpan.FromSeconds(30), $"{probe} runs on n{worker}");
+        return stamped!.Value - DateTime.UtcNow;
+    }
+
+    /// <summary>How far ahead the leader's clock is, from the creation time it stamps on a service.</summary>
+    private async Task<TimeSpan> LeaderClockShiftAsync(string service, int leader)
+    {
+        await Task.Delay(1500);
+        var probe = $"{service}-probe-leader";
+        Assert.True(await fixture.CreateServiceAsync(leader, probe), $"{probe} created through n{leader}");
+        using var http = fixture.Http(leader);
+        using var json = JsonDocument.Parse(await http.GetStringAsync($"/v1.41/services/{probe}"));
+        return json.RootElement.GetProperty("CreatedAt").GetDateTime().ToUniversalTime() - DateTime.UtcNow;
+    }
+
+    private async Task<IReadOnlySet<string>> RunningTaskIdsAsync(string service) =>
+        (await RunningTasksAsync(service)).Select(t => t.Id).ToHashSet();
+
+    private async Task<IReadOnlyList<(string Id, DateTime Timestamp)>> RunningTasksAsync(string service)
     {
         var leader = await fixture.LeaderAsync(FaultCluster.Managers);
-        if (leader is null) return new HashSet<string>();
+        if (leader is null) return [];
         using var http = fixture.Http(leader.Value);
         var filter = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["service"] = [service], ["desired-state"] = ["running"] }));
         using var tasks = JsonDocument.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={filter}"));
         return tasks.RootElement.EnumerateArray().Where(t => t.GetProperty("Status").GetProperty("State").GetString() == "running")
-            .Select(t => t.GetProperty("ID").GetString()!).ToHashSet();
+            .Select(t => (t.GetProperty("ID").GetString()!, t.GetProperty("Status").GetProperty("Timestamp").GetDateTime().ToUniversalTime())).ToList();
     }
 }

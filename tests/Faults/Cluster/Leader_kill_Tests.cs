@@ -53,6 +53,9 @@ public sealed class Leader_kill_Tests(FaultCluster fixture, ITestOutputHelper ou
                 await Eventually.True(async () => (await fixture.LogAsync(leader)).Committed >= target,
                     TimeSpan.FromSeconds(60), $"round {round}: restarted n{leader} catches up to commit index {target}");
                 var caughtUp = Stopwatch.GetElapsedTime(restartedAt).TotalSeconds;
+                // A slow catch-up is a figure worth explaining: keep the restarted agent's log for the operator.
+                if (caughtUp > 10)
+                    File.Copy($"/run/eventswarm-cluster/n{leader}/agent.log", Path.Combine(Path.GetTempPath(), $"eventswarm-faults-slow-catchup-r{round}-n{leader}.log"), overwrite: true);
                 lock (alive) alive.Add(leader);
                 figures.Add($"r{round}: n{leader} killed, n{next} leads after {elected:0.00} s, writes back after {resumed:0.00} s, n{leader} caught up {caughtUp:0.0} s after restart");
                 output.WriteLine(figures[^1]);
