@@ -93,14 +93,15 @@ public sealed class FaultCluster : IAsyncLifetime
         },
     }) { BaseAddress = new Uri("http://eventswarm"), Timeout = timeout ?? TimeSpan.FromSeconds(15) };
 
-    /// <summary>The leader as the first of <paramref name="askNodes"/> that answers sees it (Raft's leader), or null.</summary>
+    /// <summary>
+    /// The manager among <paramref name="askNodes"/> that sees itself as Raft's leader, or null. Asked of the leader
+    /// itself: a follower's view can lag an election it has not heard of yet.
+    /// </summary>
     public async Task<int?> LeaderAsync(IEnumerable<int> askNodes)
     {
         foreach (var node in askNodes)
-        {
-            var leader = (await NodesAsync(node)).FirstOrDefault(n => n.Leader);
-            if (leader.Hostname is { Length: > 1 } name) return int.Parse(name[1..]);
-        }
+            if ((await NodesAsync(node)).Any(n => n.Leader && n.Hostname == $"n{node}"))
+                return node;
         return null;
     }
 
