@@ -59,14 +59,22 @@ public sealed class FaultCluster : IAsyncLifetime
     {
         await RestoreFaultsAsync();
         await Cluster.RestartMissingAgentsAsync();
-        await Eventually.True(async () =>
+        var seen = "";
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90); ; await Task.Delay(300))
         {
             var leader = await LeaderAsync(Managers);
-            if (leader is null) return false;
-            var nodes = await NodesAsync(leader.Value);
-            return nodes.Count == All.Length && nodes.All(n => n.Status == "ready")
-                && (await Task.WhenAll(Managers.Select(LogAsync))).All(l => l.Committed > 0);
-        }, TimeSpan.FromSeconds(90), "the four nodes are Ready and the three managers answer under one leader");
+            var nodes = leader is null ? [] : await NodesAsync(leader.Value);
+            var logs = await Task.WhenAll(Managers.Select(LogAsync));
+            if (nodes.Count == All.Length && nodes.All(n => n.Status == "ready") && logs.All(l => l.Committed > 0)) return;
+            seen = $"leader {(leader is null ? "none" : $"n{leader}")}; nodes {string.Join(", ", nodes.Select(n => $"{n.Hostname} {n.Status}"))}; "
+                + $"commit indexes {string.Join(", ", logs.Select(l => l.Committed))}";
+            if (DateTime.UtcNow > deadline) break;
+        }
+        // Kept for the operator: what each agent said while the cluster would not recover.
+        foreach (var node in All)
+            if (File.Exists($"/run/eventswarm-cluster/n{node}/agent.log"))
+                File.Copy($"/run/eventswarm-cluster/n{node}/agent.log", Path.Combine(Path.GetTempPath(), $"eventswarm-faults-unhealthy-n{node}.log"), overwrite: true);
+        Assert.Fail($"the cluster did not recover within 90 s (every node Ready, one leader, managers answering); last seen: {seen}");
     }
 
     private async Task RestoreFaultsAsync()
