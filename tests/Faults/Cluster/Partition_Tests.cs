@@ -50,14 +50,23 @@ public sealed class Partition_Tests(FaultCluster fixture, ITestOutputHelper outp
             await load.StopAsync();
         }
         toDigest = await fixture.ManagersConvergeAsync(TimeSpan.FromSeconds(60));
+        // Healed means the whole cluster again: the follower's node and any worker that was following it are Ready.
+        var notReady = "";
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(300))
+        {
+            var nodes = await fixture.NodesAsync(await fixture.LeaderAsync(FaultCluster.Managers) ?? follower);
+            notReady = string.Join(", ", nodes.Where(n => n.Status != "ready").Select(n => $"{n.Hostname} {n.Status}"));
+            if (nodes.Count == FaultCluster.All.Length && notReady == "") break;
+        }
         var present = (await fixture.ServiceNamesAsync(follower)).ToHashSet();
         var missing = load.Acknowledged.Count(a => !present.Contains(a));
         var observed = $"n{follower} cut {PartitionLength.TotalSeconds:0} s, {acknowledgedWhileCut} writes acknowledged meanwhile, {behind} entries behind; "
-            + $"reached leader's commit index {toCommitIndex.TotalSeconds:0.0} s after heal, digests equal {toDigest.TotalSeconds:0.0} s after load stopped; {missing} acknowledged writes missing on it";
+            + $"reached leader's commit index {toCommitIndex.TotalSeconds:0.0} s after heal, digests equal {toDigest.TotalSeconds:0.0} s after load stopped; {missing} acknowledged writes missing on it; "
+            + (notReady == "" ? "every node Ready 30 s after" : $"not Ready 30 s after: {notReady}");
         output.WriteLine(observed);
         FaultTable.Check($"follower partitioned {PartitionLength.TotalSeconds:0} s under write load, healed",
             "catches up to leader's commit index and digest (≤ 60 s), no stuck catch-up", observed,
-            acknowledgedWhileCut > 0 && behind > 0 && missing == 0);
+            acknowledgedWhileCut > 0 && behind > 0 && missing == 0 && notReady == "");
     }
 
     /// <summary>
