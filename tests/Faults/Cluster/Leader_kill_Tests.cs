@@ -38,8 +38,9 @@ public sealed class Leader_kill_Tests(FaultCluster fixture, ITestOutputHelper ou
                 // A restarted manager that disturbs the leader it rejoins shows as a leader change between rounds.
                 if (previous is not null && previous != leader) moved++;
                 lock (alive) alive.Remove(leader);
-                var killedAt = Stopwatch.GetTimestamp();
                 await cluster.KillAgentAsync(leader);
+                // Taken once pkill has returned: a write answered while pkill was still starting is not "after the kill".
+                var killedAt = Stopwatch.GetTimestamp();
 
                 var others = FaultCluster.Managers.Where(m => m != leader).ToArray();
                 int? next = null;
