@@ -63,6 +63,8 @@ up_node() {
     mount -t tmpfs -o "size=${DATA_TMPFS_SIZE:-30m}" tmpfs "$DATA/n$k/eventswarm"
   fi
   if ! curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1; then
+    # The clock fault hook (tests/Faults): a node's wall clock is shifted by the seconds written in this file, if any.
+    EVENTSWARM_FAULT_CLOCK_OFFSET_FILE=$dir/clock-offset \
     unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k $ES agent --data-dir $DATA/n$k/eventswarm \
       --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock ${AGENT_ARGS:-}" \
       >"$dir/agent.log" 2>&1 &

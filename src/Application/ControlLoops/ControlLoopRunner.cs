@@ -25,9 +25,12 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
     private static readonly TimeSpan PassRestThreshold = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The loops in the order a pass runs them: a node found down first, so its tasks move in the same pass.</summary>
-    public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(DateTimeOffset watchingSince) =>
+    /// <param name="watchingSince">Monotonic timestamp (Stopwatch) of when this leader started listening: like
+    /// the heartbeats, placed on the pass's clock by elapsed time, so a wall clock jump does not shorten the grace.</param>
+    public IReadOnlyList<(string Name, ControlLoop Loop)> Loops(long watchingSince) =>
     [
-        ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(), heartbeats.Period, watchingSince, heartbeats.Disconnects())),
+        ("node-monitor", (state, context) => NodeMonitor.Reconcile(state, context, heartbeats.Snapshot(context.Now), heartbeats.Period,
+            context.Now - System.Diagnostics.Stopwatch.GetElapsedTime(watchingSince), heartbeats.Disconnects(context.Now))),
         ("replicated-orchestrator", ReplicatedOrchestrator.Reconcile),
         ("global-orchestrator", GlobalOrchestrator.Reconcile),
         ("allocator", Networking.NetworkAllocator.Reconcile),
@@ -60,7 +63,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var loops = Loops(clock.Now);
+        var loops = Loops(System.Diagnostics.Stopwatch.GetTimestamp());
         while (!ct.IsCancellationRequested)
         {
             try

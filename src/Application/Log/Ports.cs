@@ -26,7 +26,43 @@ public interface IClock
     DateTimeOffset Now { get; }
 }
 
+/// <summary>
+/// The host's wall clock. Wall time stamps events and decides restart delays; how long a node has been silent is
+/// measured with elapsed (monotonic) time instead (<see cref="Nodes.Heartbeats"/>), as swarmkit's dispatcher does
+/// with Go's monotonic timers, so a clock that jumps does not mark nodes down.
+/// </summary>
 public sealed class SystemClock : IClock
 {
-    public DateTimeOffset Now => DateTimeOffset.UtcNow;
+    /// <summary>
+    /// Fault-injection hook only (tests/Faults, ops/faults.sh): the nodes of a test cluster share one kernel clock,
+    /// so a clock jump of one node is simulated by adding the offset written in this file (seconds, may be
+    /// negative; absent or unreadable = no offset). Never set in production.
+    /// </summary>
+    public const string FaultOffsetFileVariable = "EVENTSWARM_FAULT_CLOCK_OFFSET_FILE";
+
+    private static readonly TimeSpan ReadInterval = TimeSpan.FromSeconds(1);
+    private readonly string? _offsetFile = Environment.GetEnvironmentVariable(FaultOffsetFileVariable) is { Length: > 0 } file ? file : null;
+    private TimeSpan _offset;
+    private long _offsetReadAt = Environment.TickCount64 - 60_000;   // read on first use
+
+    public DateTimeOffset Now => DateTimeOffset.UtcNow + Offset();
+
+    private TimeSpan Offset()
+    {
+        if (_offsetFile is null) return TimeSpan.Zero;
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _offsetReadAt) < ReadInterval.TotalMilliseconds) return _offset;
+        try
+        {
+            _offset = File.Exists(_offsetFile) && double.TryParse(File.ReadAllText(_offsetFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : TimeSpan.Zero;
+        }
+        catch (IOException)
+        {
+            _offset = TimeSpan.Zero;
+        }
+        Interlocked.Exchange(ref _offsetReadAt, now);
+        return _offset;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace EventSwarm.Application.Nodes;
 
@@ -12,15 +13,17 @@ public sealed class Heartbeats(TimeSpan period)
     /// <summary>Swarm's default dispatcher heartbeat period.</summary>
     public static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new();
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _disconnected = new();
+    // Monotonic timestamps (Stopwatch), not wall time: silence is a duration, and a wall clock stepped by NTP or
+    // by hand must not make every node look an hour late (swarmkit's dispatcher uses Go's monotonic timers).
+    private readonly ConcurrentDictionary<string, long> _last = new();
+    private readonly ConcurrentDictionary<string, long> _disconnected = new();
 
     public TimeSpan Period { get; } = period;
 
-    public void Beat(string nodeId, DateTimeOffset at) => _last[nodeId] = at;
+    public void Beat(string nodeId) => _last[nodeId] = Stopwatch.GetTimestamp();
 
     /// <summary>A node's connection to its manager closed: the node is probably gone, and need not get the full grace.</summary>
-    public void Disconnected(string nodeId, DateTimeOffset at) => _disconnected[nodeId] = at;
+    public void Disconnected(string nodeId) => _disconnected[nodeId] = Stopwatch.GetTimestamp();
 
     public void Clear()
     {
@@ -28,7 +31,11 @@ public sealed class Heartbeats(TimeSpan period)
         _disconnected.Clear();
     }
 
-    public IReadOnlyDictionary<string, DateTimeOffset> Snapshot() => new Dictionary<string, DateTimeOffset>(_last);
+    /// <summary>Last heartbeat per node, placed on the caller's clock as <paramref name="now"/> minus the time elapsed since.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> Snapshot(DateTimeOffset now) => OnClock(_last, now);
 
-    public IReadOnlyDictionary<string, DateTimeOffset> Disconnects() => new Dictionary<string, DateTimeOffset>(_disconnected);
+    public IReadOnlyDictionary<string, DateTimeOffset> Disconnects(DateTimeOffset now) => OnClock(_disconnected, now);
+
+    private static Dictionary<string, DateTimeOffset> OnClock(ConcurrentDictionary<string, long> marks, DateTimeOffset now) =>
+        marks.ToDictionary(m => m.Key, m => now - Stopwatch.GetElapsedTime(m.Value));
 }

@@ -23,7 +23,7 @@ namespace EventSwarm.Node.Agent;
 /// address) and the log (the API address that manager recorded when it joined); calls are mutual TLS.
 /// </summary>
 [Experimental("DOTNEXT001")]
-public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, ClusterSecrets secrets, Heartbeats heartbeats, IClock clock, ILogger<LeaderLink> logger)
+public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, ClusterSecrets secrets, Heartbeats heartbeats, ILogger<LeaderLink> logger)
 {
     /// <summary>An election takes 1–2 s; a caller waits this long for a leader before being told there is none.</summary>
     private static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(6);
@@ -76,11 +76,11 @@ public sealed class LeaderLink(RaftLogHost raft, ClusterProjection projection, C
 
     /// <summary>A node's heartbeat, recorded here when this manager leads and passed on to the leader otherwise.</summary>
     public Task BeatAsync(string nodeId, CancellationToken ct) =>
-        TellLeaderAsync($"/eventswarm/v1/manager/heartbeat/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Beat(nodeId, clock.Now), ct);
+        TellLeaderAsync($"/eventswarm/v1/manager/heartbeat/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Beat(nodeId), ct);
 
     /// <summary>A node's connection to this manager closed; the leader's node monitor gives it less grace.</summary>
     public Task DisconnectedAsync(string nodeId, CancellationToken ct) =>
-        TellLeaderAsync($"/eventswarm/v1/manager/disconnected/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Disconnected(nodeId, clock.Now), ct);
+        TellLeaderAsync($"/eventswarm/v1/manager/disconnected/{Uri.EscapeDataString(nodeId)}", () => heartbeats.Disconnected(nodeId), ct);
 
     /// <summary>What only the leader's memory holds: recorded here when this manager leads, posted to the leader otherwise.</summary>
     private async Task TellLeaderAsync(string path, Action recordHere, CancellationToken ct)

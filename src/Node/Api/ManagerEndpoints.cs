@@ -71,19 +71,19 @@ public static class ManagerEndpoints
 
         // Heartbeats a manager passes on for the nodes it serves (each proved who it is with its own certificate
         // there). Only for nodes of this swarm: a heartbeat for an unknown ID would be remembered for nothing.
-        managers.MapPost("/eventswarm/v1/manager/heartbeat/{node}", (string node, RaftLogHost raft, ClusterProjection projection, Heartbeats heartbeats, IClock clock) =>
+        managers.MapPost("/eventswarm/v1/manager/heartbeat/{node}", (string node, RaftLogHost raft, ClusterProjection projection, Heartbeats heartbeats) =>
         {
             if (!raft.IsLeader) return NotLeader();
             if (!projection.Current.Nodes.ContainsKey(node)) return ApiErrors.NotFound($"node {node} not found");
-            heartbeats.Beat(node, clock.Now);
+            heartbeats.Beat(node);
             return Results.Ok();
         });
 
-        managers.MapPost("/eventswarm/v1/manager/disconnected/{node}", (string node, RaftLogHost raft, ClusterProjection projection, Heartbeats heartbeats, IClock clock) =>
+        managers.MapPost("/eventswarm/v1/manager/disconnected/{node}", (string node, RaftLogHost raft, ClusterProjection projection, Heartbeats heartbeats) =>
         {
             if (!raft.IsLeader) return NotLeader();
             if (!projection.Current.Nodes.ContainsKey(node)) return ApiErrors.NotFound($"node {node} not found");
-            heartbeats.Disconnected(node, clock.Now);
+            heartbeats.Disconnected(node);
             return Results.Ok();
         });
 

@@ -137,7 +137,7 @@ public static class WorkerEndpoints
             return Results.Json(new JoinResponse(node, "manager", certificate, state.Swarm.CaCertificatePem!, material), EventJson.Options);
         });
 
-        nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, IClock clock, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
+        nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {
             var node = CallingNode(context);
             // Heartbeats live in the leader's memory; a follower passes on those of the workers it serves.
