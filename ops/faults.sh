@@ -7,6 +7,7 @@
 # Needs root (namespaces, iptables, mounts) and the Docker Engine that ops/setup.sh installs and starts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source ops/test-results.sh
 filter=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,15 +29,9 @@ dotnet test tests/Faults -c Release --no-build --logger "trx" --logger "console;
 # Whatever a crashed case may have left: the namespace cluster (its iptables rules and clock files go with it).
 bash ops/cluster.sh down >/dev/null 2>&1 || true
 
-echo; echo "Fault suite (long form):"
-{ printf 'CASE\tEXPECTED\tOBSERVED\tOK\n'; cat "$EVENTSWARM_FAULT_TABLE"; } | if command -v column >/dev/null; then column -t -s $'\t'; else cat; fi
+print_fault_table "$EVENTSWARM_FAULT_TABLE" "Fault suite (long form):"
 
-passed=0; failed=0
-for trx in $(find "$results" -name '*.trx'); do
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
+count_results "$results"
 # The table stays for the operator; the rest of the results go.
 cp "$EVENTSWARM_FAULT_TABLE" /tmp/eventswarm-faults-long.tsv 2>/dev/null || true
 rm -rf "$results"

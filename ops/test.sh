@@ -4,6 +4,7 @@
 # `--unit` runs only the fast unit tests; `--filter EXPR` is passed to dotnet test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source ops/test-results.sh
 unit_only=0; filter=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,17 +37,9 @@ if [ $unit_only = 0 ]; then
   docker ps -aq --filter label=eventswarm.test | xargs -r docker rm -f >/dev/null 2>&1 || true
 fi
 
-if [ -s "$EVENTSWARM_FAULT_TABLE" ]; then
-  echo; echo "Fault suite:"
-  { printf 'CASE\tEXPECTED\tOBSERVED\tOK\n'; cat "$EVENTSWARM_FAULT_TABLE"; } | if command -v column >/dev/null; then column -t -s $'\t'; else cat; fi
-fi
+print_fault_table "$EVENTSWARM_FAULT_TABLE" "Fault suite:"
 
-passed=0; failed=0
-for trx in $(find "$results" -name '*.trx'); do
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
+count_results "$results"
 rm -rf "$results"
 [ $((passed + failed)) -eq 0 ] && status=1
 [ $failed -gt 0 ] && status=1

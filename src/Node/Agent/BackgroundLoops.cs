@@ -165,7 +165,7 @@ public sealed class WorkerService(
         {
             await manager.HeartbeatAsync(ct);
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             manager.FailOver(projection.Current);
             throw;
@@ -192,16 +192,24 @@ public sealed class WorkerService(
         }
     }
 
+    /// <summary>Two periods, and never less than 2 s: a TLS handshake on a busy two-core node can take a second.</summary>
+    private static TimeSpan BeatTimeout(TimeSpan period) => TimeSpan.FromTicks(Math.Max(2 * period.Ticks, TimeSpan.FromSeconds(2).Ticks));
+
     /// <summary>This node's heartbeat: a memory write when the leader shares the process, a call to the manager otherwise.</summary>
     private async Task BeatAsync(Func<CancellationToken, Task> beat, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
+            // A beat sent on a connection opened before a partition waits for TCP's retransmissions (tens of
+            // seconds after a 30 s cut) and holds back every beat after it: the fault suite saw a healed manager
+            // stay Down for ~90 s. Giving up after two periods drops that connection; the next beat opens a new one.
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bounded.CancelAfter(BeatTimeout(heartbeats.Period));
             try
             {
-                await beat(ct);
+                await beat(bounded.Token);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // A missed beat is what the node monitor is there to notice; keep beating.
             }
