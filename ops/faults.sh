@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 
 SKIP_PUBLISH=1 bash ops/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
-export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true EVENTSWARM_FAULTS_LONG=1
+export DOCKER_API_VERSION=1.41 EVENTSWARM_FAULTS_LONG=1
 results=$(mktemp -d /tmp/eventswarm-faults.XXXXXX)
 export EVENTSWARM_FAULT_TABLE="$results/faults.tsv"
 : > "$EVENTSWARM_FAULT_TABLE"

@@ -264,7 +264,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     private static EndpointSettings Settings(TaskEndpoint endpoint) => new()
     {
         IPAMConfig = new EndpointIPAMConfig { IPv4Address = endpoint.Address },
-        Aliases = endpoint.Aliases.IsDefaultOrEmpty ? null : [.. endpoint.Aliases],
+        Aliases = endpoint.Aliases.IsDefaultOrEmpty ? null! : [.. endpoint.Aliases],
     };
 
     private static string PortKey(PortConfig port) => $"{port.TargetPort}/{port.ProtocolName}";
@@ -289,7 +289,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         var all = new HashSet<int>(ports);
         try
         {
-            var exposed = (await docker.Containers.InspectContainerAsync(containerId, ct)).Config.ExposedPorts;
+            var exposed = (await docker.Containers.InspectContainerAsync(containerId, ct)).Config?.ExposedPorts;
             foreach (var key in exposed?.Keys ?? [])
                 if (key.EndsWith("/tcp", StringComparison.Ordinal) && int.TryParse(key[..^4], out var port)) all.Add(port);
         }
@@ -354,7 +354,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         try
         {
             var c = await docker.Containers.InspectContainerAsync(containerId, ct);
-            return new TaskContainer(c.ID, c.Config.Labels.TryGetValue(TaskIdLabel, out var taskId) ? taskId : "", c.State.Running, c.State.ExitCode);
+            // A container the engine reports without Config or State is one being torn down: not running, no task label.
+            return new TaskContainer(c.ID, c.Config?.Labels is { } labels && labels.TryGetValue(TaskIdLabel, out var taskId) ? taskId : "", c.State?.Running ?? false, c.State?.ExitCode ?? 0);
         }
         catch (DockerContainerNotFoundException)
         {
@@ -436,7 +437,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     {
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(e.ResponseBody);
+            using var json = System.Text.Json.JsonDocument.Parse(e.ResponseBody ?? "");
             return json.RootElement.GetProperty("message").GetString() ?? e.Message;
         }
         catch (Exception)

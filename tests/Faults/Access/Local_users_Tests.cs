@@ -109,7 +109,7 @@ public sealed class Local_users_Tests
         }
         finally
         {
-            Umask(saved);
+            _ = Umask(saved);
         }
     }
 

@@ -74,6 +74,7 @@ public static class HalfClose
         {
             _closed.Dispose();
             await _inner.DisposeAsync();
+            await base.DisposeAsync();
         }
     }
 }
