@@ -1,4 +1,5 @@
-using EventSwarm.Node.Agent;
+using EventSwarm.Node.Hosting;
+
 
 #pragma warning disable DOTNEXT001 // DotNext marks its state-machine API experimental; we pin the exact version.
 return args is ["agent", .. var rest]

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using EventSwarm.Application.Log;
+using EventSwarm.Domain.Swarm;
 
 namespace EventSwarm.Application.Nodes;
 
@@ -8,7 +10,9 @@ namespace EventSwarm.Application.Nodes;
 /// few seconds per node would drown the history, and only its consequences (a node going down or coming back)
 /// are facts worth recording.
 /// </summary>
-public sealed class Heartbeats(TimeSpan period)
+/// <param name="defaultPeriod">The period outside a swarm, and where the swarm's spec leaves it at zero.</param>
+/// <param name="projection">The swarm whose spec sets the period; without one, the default is the period.</param>
+public sealed class Heartbeats(TimeSpan defaultPeriod, ClusterProjection? projection = null)
 {
     /// <summary>Swarm's default dispatcher heartbeat period.</summary>
     public static readonly TimeSpan DefaultPeriod = TimeSpan.FromSeconds(5);
@@ -18,7 +22,17 @@ public sealed class Heartbeats(TimeSpan period)
     private readonly ConcurrentDictionary<string, long> _last = new();
     private readonly ConcurrentDictionary<string, long> _disconnected = new();
 
-    public TimeSpan Period { get; } = period;
+    /// <summary>
+    /// The swarm spec's Dispatcher.HeartbeatPeriod, the one source of the period: what GET /swarm reports is what
+    /// the nodes beat and what the node monitor allows (three periods). `swarm update --dispatcher-heartbeat`
+    /// changes it for every node, each reading it from its own copy of the state, as swarmkit's dispatcher sends
+    /// the spec's period to every agent. Zero (an update that left it out) keeps the default: a zero period
+    /// would otherwise beat without pause.
+    /// </summary>
+    public TimeSpan Period => PeriodOf(projection?.Current.Swarm?.Spec, defaultPeriod);
+
+    public static TimeSpan PeriodOf(SwarmSpec? spec, TimeSpan defaultPeriod) =>
+        spec is { HeartbeatPeriod: > 0 } ? TimeSpan.FromTicks(Math.Max(1, spec.HeartbeatPeriod / (SwarmSpec.NanosecondsPerSecond / TimeSpan.TicksPerSecond))) : defaultPeriod;
 
     public void Beat(string nodeId) => _last[nodeId] = Stopwatch.GetTimestamp();
 

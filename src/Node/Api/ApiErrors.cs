@@ -5,16 +5,10 @@ using EventSwarm.Node.Api.Engine;
 
 namespace EventSwarm.Node.Api;
 
-/// <summary>An error of the request itself, found while reading it (malformed JSON, an unknown mount type).</summary>
-public sealed class BadRequestException(string message) : Exception(message);
-
-/// <summary>A caller without the identity a route needs (403).</summary>
-public sealed class ForbiddenException(string message) : Exception(message);
-
-/// <summary>An error the engine answers unclassified, with 500, where matching it matters to clients.</summary>
-public sealed class UnclassifiedException(string message) : Exception(message);
-
-/// <summary>Turns every refusal into Docker's error shape, <c>{"message": "…"}</c>, with the matching status code.</summary>
+/// <summary>
+/// Turns every refusal into Docker's error shape, <c>{"message": "…"}</c>, with the matching status code: the request
+/// errors and command refusals defined in Application (RequestErrors.cs, Commands.cs) are mapped here and only here.
+/// </summary>
 public static class ApiErrors
 {
     public static IApplicationBuilder UseDockerErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 

@@ -1,4 +1,5 @@
-using EventSwarm.Node.Agent;
+using EventSwarm.Node.Local;
+
 
 namespace EventSwarm.Node.Api;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventSwarm.Infrastructure.Docker;
-using EventSwarm.Node.Agent;
 using EventSwarm.Node.Api.Engine;
 using EventSwarm.Application.Nodes;
 using System.Collections.Immutable;
@@ -15,6 +14,8 @@ using Mediator;
 using DomainNetworkSpec = EventSwarm.Domain.Networking.NetworkSpec;
 using Network = EventSwarm.Domain.Networking.Network;
 using WireNetworkSpec = Docker.DotNet.Models.NetworkSpec;
+using EventSwarm.Application;
+using EventSwarm.Node.Local;
 
 namespace EventSwarm.Node.Api;
 

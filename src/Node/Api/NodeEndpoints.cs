@@ -7,7 +7,9 @@ using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Log;
-using EventSwarm.Node.Agent;
+using EventSwarm.Application;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
 namespace EventSwarm.Node.Api;
 

@@ -7,6 +7,7 @@ using TaskState = EventSwarm.Domain.Tasks.TaskState;
 using Mediator;
 using EventSwarm.Node.Api.Services;
 using Service = EventSwarm.Domain.Services.Service;
+using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 

@@ -10,6 +10,7 @@ using DomainPortConfig = EventSwarm.Domain.Networking.PortConfig;
 using DomainServiceSpec = EventSwarm.Domain.Services.ServiceSpec;
 using DomainServiceMode = EventSwarm.Domain.Services.ServiceMode;
 using WireEndpointSpec = Docker.DotNet.Models.EndpointSpec;
+using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 

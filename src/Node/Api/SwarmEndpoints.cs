@@ -1,14 +1,12 @@
-using EventSwarm.Application.Nodes;
 using System.Text.Json;
 using Docker.DotNet.Models;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
-using EventSwarm.Application.Swarm;
-using EventSwarm.Application.Tasks;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Security;
-using EventSwarm.Node.Agent;
-using Mediator;
+using EventSwarm.Node.Manager;
+using EventSwarm.Node.Swarm;
 
 namespace EventSwarm.Node.Api;
 
@@ -16,46 +14,12 @@ public static class SwarmEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/swarm/init", async (HttpContext context, IMediator mediator, ClusterProjection projection, ClusterSecrets secrets, IClock clock, AgentOptions options,
-            Membership membership, RaftLogHost raft, LocalNode local, SwarmLifecycle lifecycle, CancellationToken ct) =>
+        app.MapPost("/swarm/init", async (HttpContext context, SwarmInit init, CancellationToken ct) =>
         {
             var request = await Body.ReadAsync<SwarmInitBody>(context);
-            using var step = await lifecycle.BeginStepAsync(ct);
-            if (request.ForceNewCluster == true && lifecycle.InSwarm)
-            {
-                // Swarm's recovery from a lost quorum: this manager becomes the only one, with the state it holds.
-                if (membership.IsWorker || !raft.IsOpen) throw RaftLogHost.NotAManager();
-                await raft.ForceNewClusterAsync(ct);
-                await mediator.Send(new ForceNewClusterCommand(CallerIdentity.Of(context)), ct);
-                return Results.Json(local.NodeId);
-            }
-            if (lifecycle.InSwarm) throw SwarmLifecycle.AlreadyInSwarm();
-            var spec = SwarmWire.ForInit(request.Spec, request.AutoLockManagers ?? false);
-            var addresses = SwarmAddresses.ForInit(request.ListenAddr, request.AdvertiseAddr, request.DataPathAddr, options);
-            // The listener and the log open now, and close again if the swarm's creation is not committed: a
-            // failed init leaves the node as it was (Docker clears its state when the first start fails).
-            lifecycle.Listen(addresses);
-            try
-            {
-                await raft.StartNewClusterAsync(ct);
-                // The CA and the join secrets are kept only once the swarm's creation is committed.
-                var cluster = ClusterSecrets.Create(clock.Now);
-                var nodeId = await mediator.Send(new InitSwarmCommand(addresses.AdvertiseIp, CallerIdentity.Of(context), cluster.Credentials, addresses.Manager)
-                {
-                    Spec = spec,
-                    DefaultAddrPool = request.DefaultAddrPool ?? [],
-                    SubnetSize = checked((int)(request.SubnetSize ?? 0)),
-                    DataPathPort = checked((int)(request.DataPathPort ?? 0)),
-                }, ct);
-                secrets.Save(cluster);
-                secrets.IssueOwnCertificate(nodeId, NodeRole.Manager, projection.Current.Swarm!.ClusterId, clock.Now);
-                return Results.Json(nodeId);
-            }
-            catch
-            {
-                await lifecycle.ForgetSwarmAsync();
-                throw;
-            }
+            return Results.Json(await init.InitAsync(new SwarmInitRequest(request.ListenAddr, request.AdvertiseAddr, request.DataPathAddr,
+                request.ForceNewCluster == true, defaults => SwarmWire.ForInit(request.Spec, request.AutoLockManagers ?? false, defaults),
+                request.DefaultAddrPool ?? [], request.SubnetSize ?? 0, request.DataPathPort ?? 0), CallerIdentity.Of(context), ct));
         });
 
         // The docker CLI and Docker.DotNet send force=1, which a bool parameter would refuse with 400.
@@ -71,20 +35,14 @@ public static class SwarmEndpoints
             return Results.Ok();
         });
 
-        app.MapPost("/swarm/update", async (HttpContext context, IMediator mediator, ClusterSecrets secrets, CancellationToken ct) =>
+        app.MapPost("/swarm/update", async (HttpContext context, SwarmUpdate update, CancellationToken ct) =>
         {
             // Docker's own check and wording: the version read by the client is required.
             var rawVersion = context.Request.Query["version"].ToString();
             if (!ulong.TryParse(rawVersion, out var version))
                 throw new BadRequestException($"invalid swarm version '{rawVersion}': strconv.ParseUint: parsing \"{rawVersion}\": invalid syntax");
-            var spec = SwarmWire.ForUpdate(await Body.ReadAsync<SwarmSpecBody>(context));
-            // New join secrets are made here and kept only once the update that records their hashes is committed.
-            var worker = context.Request.Flag("rotateWorkerToken") ? JoinToken.NewSecret() : null;
-            var manager = context.Request.Flag("rotateManagerToken") ? JoinToken.NewSecret() : null;
-            await mediator.Send(new UpdateSwarmCommand(checked((long)version), spec, CallerIdentity.Of(context),
-                worker is null ? null : JoinToken.HashOf(worker), manager is null ? null : JoinToken.HashOf(manager)), ct);
-            if (worker is not null) secrets.SaveSecret(NodeRole.Worker, worker);
-            if (manager is not null) secrets.SaveSecret(NodeRole.Manager, manager);
+            await update.UpdateAsync(checked((long)version), SwarmWire.ForUpdate(await Body.ReadAsync<SwarmSpecBody>(context)),
+                context.Request.Flag("rotateWorkerToken"), context.Request.Flag("rotateManagerToken"), CallerIdentity.Of(context), ct);
             return Results.Ok();
         });
 

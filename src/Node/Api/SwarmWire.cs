@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
 using EventSwarm.Domain.Swarm;
+using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 
@@ -87,9 +88,10 @@ public static class SwarmWire
     /// A spec as `swarm init` takes it: what the client set is laid over the defaults, and null or zero keeps the
     /// default (moby's MergeSwarmSpecToGRPC over swarmkit's default cluster spec).
     /// </summary>
-    public static SwarmSpec ForInit(SwarmSpecBody? body, bool autoLock)
+    /// <param name="defaults">What an unset field takes: swarmkit's defaults unless the node records others (SwarmInit.Defaults).</param>
+    public static SwarmSpec ForInit(SwarmSpecBody? body, bool autoLock, SwarmSpec? defaults = null)
     {
-        var spec = Merge(body, SwarmSpec.Default);
+        var spec = Merge(body, defaults ?? SwarmSpec.Default);
         return autoLock ? spec with { AutoLockManagers = true } : spec;
     }
 

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Nodes;
 using EventSwarm.Domain.Nodes;
-using EventSwarm.Node.Agent;
 using EventSwarm.Node.Api.Engine;
+using EventSwarm.Node.Local;
 
 namespace EventSwarm.Node.Api;
 
@@ -17,7 +17,6 @@ public static class SystemEndpoints
 {
     public const string ApiVersion = "1.41";
     public static readonly string ServerVersion = typeof(SystemEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
-    private static readonly string Arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant() == "x64" ? "amd64" : "arm64";
 
     /// <summary>
     /// dockerd's version and experimental middlewares put these on every answer (Go writes them Api-Version,
@@ -66,7 +65,7 @@ public static class SystemEndpoints
                 ["Details"] = new JsonObject
                 {
                     ["ApiVersion"] = ApiVersion,
-                    ["Arch"] = Arch,
+                    ["Arch"] = MachineArchitecture.Go,
                     ["Os"] = "linux",
                     ["GoVersion"] = $"dotnet{Environment.Version}",
                 },
@@ -84,7 +83,7 @@ public static class SystemEndpoints
                     ["Version"] = ServerVersion,
                     ["MinAPIVersion"] = "1.24",
                     ["Os"] = "linux",
-                    ["Arch"] = Arch,
+                    ["Arch"] = MachineArchitecture.Go,
                     ["KernelVersion"] = Environment.OSVersion.Version.ToString(),
                     ["GoVersion"] = $"dotnet{Environment.Version}",
                 };
@@ -155,7 +154,7 @@ public static class SystemEndpoints
             ["ID"] = local.NodeId,
             ["ServerVersion"] = ServerVersion,
             ["OSType"] = "linux",
-            ["Architecture"] = Arch,
+            ["Architecture"] = MachineArchitecture.Machine,
             ["Containers"] = state.Tasks.Values.Count(t => t.NodeId == local.NodeId && t.Status.ContainerId is not null),
         };
         try

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Application.Log;
@@ -7,17 +6,11 @@ using EventSwarm.Application.Tasks;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
-using EventSwarm.Node.Agent;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
-
-/// <summary>
-/// What a manager serves to the nodes of its swarm over TCP: the state and the events that follow it, task reports
-/// and heartbeats. Every call but the two join endpoints needs a node certificate signed by the swarm's CA; the
-/// node is who its certificate says, so a node can only report its own tasks.
-/// </summary>
-public sealed record PromotionRequest(string CertificateSigningRequest);
 
 /// <summary>Marks a route that only other nodes may call, over the swarm's mutual-TLS listener.</summary>
 public sealed class NodeToNodeRoute
@@ -25,6 +18,11 @@ public sealed class NodeToNodeRoute
     public static readonly NodeToNodeRoute Instance = new();
 }
 
+/// <summary>
+/// What a manager serves to the nodes of its swarm over TCP: the state and the events that follow it, task reports
+/// and heartbeats. Every call but the two join endpoints needs a node certificate signed by the swarm's CA; the
+/// node is who its certificate says, so a node can only report its own tasks.
+/// </summary>
 public static class WorkerEndpoints
 {
     private const string NodeKey = "eventswarm.node";
@@ -114,28 +112,9 @@ public static class WorkerEndpoints
             return Results.Ok();
         });
 
-        // A worker the log says was promoted gets what a joining manager gets: a manager certificate for its key,
-        // the CA key and the join secrets. Only a node whose promotion is committed can have them.
-        nodes.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, ClusterProjection projection, ClusterSecrets secrets, IClock clock, CancellationToken ct) =>
-        {
-            var node = CallingNode(context);
-            var state = projection.Current;
-            if (!state.Nodes.TryGetValue(node, out var self) || self.Role != Domain.Nodes.NodeRole.Manager)
-                return Results.Json(new { message = $"node {node} has not been promoted" }, statusCode: 403);
-            var request = await JsonSerializer.DeserializeAsync<PromotionRequest>(context.Request.Body, EventJson.Options, ct);
-            System.Security.Cryptography.X509Certificates.CertificateRequest csr;
-            try
-            {
-                csr = ClusterSecrets.ReadSigningRequest(request?.CertificateSigningRequest ?? "");
-            }
-            catch (ArgumentException e)
-            {
-                throw new BadRequestException(e.Message);
-            }
-            var certificate = secrets.IssueNodeCertificate(csr, node, Domain.Nodes.NodeRole.Manager, state.Swarm!.ClusterId, clock.Now);
-            var material = secrets.ExportManagerMaterial() ?? throw new InvalidOperationException("this manager holds no CA key");
-            return Results.Json(new JoinResponse(node, "manager", certificate, state.Swarm.CaCertificatePem!, material), EventJson.Options);
-        });
+        // A worker the log says was promoted gets what a joining manager gets (PromotionGrant).
+        nodes.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, PromotionGrant promotion, CancellationToken ct) =>
+            Results.Json(await promotion.GrantAsync(CallingNode(context), context.Request.Body, ct), EventJson.Options));
 
         nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {

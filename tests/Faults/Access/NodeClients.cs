@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EventSwarm.Domain.Nodes;
-using EventSwarm.Node.Api;
+using EventSwarm.Node.Manager;
 using EventSwarm.IntegrationTests.Cluster;
 
 namespace EventSwarm.Faults.Access;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.IntegrationTests.Cluster;
-using EventSwarm.Node.Api;
+using EventSwarm.Node.Manager;
 
 namespace EventSwarm.IntegrationTests.Swarm;
 

@@ -1,5 +1,5 @@
 extern alias node;
-using node::EventSwarm.Node.Agent;
+using node::EventSwarm.Node.Local;
 using node::EventSwarm.Node.Api;
 
 namespace EventSwarm.UnitTests.Access;
@@ -50,9 +50,9 @@ public sealed class Socket_access_Tests
     [Fact]
     public void A_forwarded_caller_is_recorded_with_the_manager_that_vouched_for_it_unless_it_is_that_manager_itself()
     {
-        Assert.Equal("unix:alice(uid=1000,pid=7) via manager m1", node::EventSwarm.Node.Api.ManagerEndpoints.Vouched("unix:alice(uid=1000,pid=7)", "c", "m1").Identity);
-        Assert.Equal("node:w1 via manager m1", node::EventSwarm.Node.Api.ManagerEndpoints.Vouched("node:w1", "c", "m1").Identity);
-        Assert.Equal("node:m1", node::EventSwarm.Node.Api.ManagerEndpoints.Vouched("node:m1", "c", "m1").Identity);
+        Assert.Equal("unix:alice(uid=1000,pid=7) via manager m1", node::EventSwarm.Node.Manager.ForwardedCommands.Vouched("unix:alice(uid=1000,pid=7)", "c", "m1").Identity);
+        Assert.Equal("node:w1 via manager m1", node::EventSwarm.Node.Manager.ForwardedCommands.Vouched("node:w1", "c", "m1").Identity);
+        Assert.Equal("node:m1", node::EventSwarm.Node.Manager.ForwardedCommands.Vouched("node:m1", "c", "m1").Identity);
     }
 #pragma warning restore DOTNEXT001
 }

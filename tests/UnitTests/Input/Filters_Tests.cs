@@ -1,4 +1,5 @@
 extern alias node;
+using EventSwarm.Application;
 using node::EventSwarm.Node.Api;
 
 namespace EventSwarm.UnitTests.Input;

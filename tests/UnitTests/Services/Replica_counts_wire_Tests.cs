@@ -1,5 +1,6 @@
 extern alias node;
 using System.Text.Json;
+using EventSwarm.Application;
 using node::EventSwarm.Node.Api;
 using node::EventSwarm.Node.Api.Services;
 

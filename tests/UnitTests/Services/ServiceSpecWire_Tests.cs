@@ -1,6 +1,7 @@
 extern alias node;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EventSwarm.Application;
 using node::EventSwarm.Node.Api;
 using node::EventSwarm.Node.Api.Services;
 using ServiceEndpoint = EventSwarm.Domain.Networking.ServiceEndpoint;

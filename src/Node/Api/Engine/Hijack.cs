@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api.Engine;
 

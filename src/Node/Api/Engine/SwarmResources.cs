@@ -1,5 +1,6 @@
 using EventSwarm.Application.Log;
-using EventSwarm.Node.Agent;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
 namespace EventSwarm.Node.Api.Engine;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using EventSwarm.Application.Nodes;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Local;
 
 /// <summary>
 /// <c>eventswarm agent [--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period 5s] [--listen-addr IP:PORT] [--raft-addr IP:PORT]</c>.

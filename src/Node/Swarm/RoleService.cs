@@ -6,9 +6,11 @@ using EventSwarm.Application.Nodes;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
-using EventSwarm.Node.Api;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
+using EventSwarm.Node.Worker;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Swarm;
 
 /// <summary>
 /// Moves this node between the worker and manager roles: after `swarm join` with a manager token, and when the

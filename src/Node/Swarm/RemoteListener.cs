@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Swarm;
 
 /// <summary>
 /// The TCP listener for the other nodes of the swarm, opened by `swarm init` / `swarm join` and closed by

@@ -4,7 +4,7 @@ using EventSwarm.Application.Nodes;
 using EventSwarm.Application.Workers;
 using EventSwarm.Infrastructure.Networking;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Worker;
 
 /// <summary>
 /// The node's half of swarm networking: whenever the projection moves, the node's plan is derived from it and,

@@ -6,8 +6,10 @@ using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Worker;
 
 /// <summary>
 /// A worker's line to its manager: mutual TLS with the node certificate, and the manager's certificate checked
@@ -71,11 +73,11 @@ public sealed class ManagerClient(Membership membership, ClusterSecrets secrets)
         (await Http.PostAsJsonAsync("/eventswarm/v1/worker/report", report, EventJson.Options, ct)).EnsureSuccessStatusCode();
 
     /// <summary>A worker the log says was promoted asks for a manager certificate and the managers' material.</summary>
-    public async Task<Api.JoinResponse> PromotionAsync(string certificateSigningRequest, CancellationToken ct)
+    public async Task<JoinResponse> PromotionAsync(string certificateSigningRequest, CancellationToken ct)
     {
-        using var response = await Http.PostAsJsonAsync("/eventswarm/v1/worker/promotion", new Api.PromotionRequest(certificateSigningRequest), EventJson.Options, ct);
+        using var response = await Http.PostAsJsonAsync("/eventswarm/v1/worker/promotion", new PromotionRequest(certificateSigningRequest), EventJson.Options, ct);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<Api.JoinResponse>(EventJson.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync<JoinResponse>(EventJson.Options, ct))!;
     }
 
     public async Task HeartbeatAsync(CancellationToken ct) =>

@@ -7,8 +7,9 @@ using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
+using EventSwarm.Node.Local;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Manager;
 
 /// <summary>
 /// The Raft log of a manager: opened by `swarm init` (a cluster of one) or by joining as a manager (empty, until

@@ -10,9 +10,10 @@ using EventSwarm.Application.Nodes;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Security;
-using EventSwarm.Node.Api;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Swarm;
 
 /// <summary>
 /// The joiner's half of `swarm join`: fetch the manager's root CA, trust it only if its digest is the one in the
@@ -23,6 +24,12 @@ namespace EventSwarm.Node.Agent;
 public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membership membership, ClusterProjection projection, AgentOptions options,
     RoleChange roles, SwarmLifecycle lifecycle)
 {
+    /// <summary>
+    /// The join exchange in System.Text.Json's web defaults: the manager reads its requests case-insensitively
+    /// (Api/JoinEndpoints, Docker's conventions), as the node clients of the tests and the fault suite send them.
+    /// </summary>
+    private static readonly JsonSerializerOptions NodeJson = JsonSerializerOptions.Web;
+
     public async Task JoinAsync(SwarmJoinParameters request, CancellationToken ct)
     {
         using var step = await lifecycle.BeginStepAsync(ct);
@@ -31,7 +38,7 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         var remote = request.RemoteAddrs?.FirstOrDefault(a => !string.IsNullOrWhiteSpace(a)) ?? throw new BadRequestException("at least 1 RemoteAddr is required to join");
         if (!remote.Contains(':')) remote += ":2377";
         // Docker refuses a malformed token from deep inside swarmkit, hence its 500.
-        if (!JoinToken.TryParse(request.JoinToken ?? "", out var token, out var error)) throw Rejected(ErrorKind.Internal, error);
+        if (!JoinToken.TryParse(request.JoinToken ?? "", out var token, out var error)) throw RequestErrors.Internal(error);
         var (listen, advertise) = SwarmAddresses.ForJoin(request.ListenAddr, request.AdvertiseAddr, options);
 
         string caPem;
@@ -74,13 +81,13 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
             Address = addresses.AdvertiseIp,
             Description = description,
             Manager = addresses.Manager,
-        }, DockerJson.Options, ct), remote);
+        }, NodeJson, ct), remote);
         if (!response.IsSuccessStatusCode)
         {
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             throw new BadRequestException(body.RootElement.GetProperty("message").GetString() ?? "join refused");
         }
-        var joined = (await response.Content.ReadFromJsonAsync<JoinResponse>(DockerJson.Options, ct))!;
+        var joined = (await response.Content.ReadFromJsonAsync<JoinResponse>(NodeJson, ct))!;
         secrets.SaveNodeIdentity(joined.Certificate, key.ExportPkcs8PrivateKeyPem(), joined.CaCertificate);
         if (joined.ManagerMaterial is not { } material)
         {
@@ -98,7 +105,7 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         }
         catch (TimeoutException e)
         {
-            throw Rejected(ErrorKind.Unavailable, $"{e.Message}; it keeps trying");
+            throw RequestErrors.Unavailable($"{e.Message}; it keeps trying");
         }
     }
 
@@ -137,9 +144,7 @@ public sealed class SwarmJoin(LocalNode local, ClusterSecrets secrets, Membershi
         }
         catch (HttpRequestException e)
         {
-            throw Rejected(ErrorKind.Unavailable, $"could not reach the manager at {remote}: {e.Message}");
+            throw RequestErrors.Unavailable($"could not reach the manager at {remote}: {e.Message}");
         }
     }
-
-    private static CommandRejectedException Rejected(ErrorKind kind, string message) => new(new DomainError(kind, message));
 }

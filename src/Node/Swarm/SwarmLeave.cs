@@ -3,8 +3,9 @@ using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Node.Local;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Swarm;
 
 /// <summary>
 /// `swarm leave`: the node forgets the swarm (its certificate, the CA, its copy of the state), stops listening for

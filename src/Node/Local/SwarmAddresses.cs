@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.Json;
-using EventSwarm.Node.Api;
+using EventSwarm.Application;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Local;
 
 /// <summary>
 /// Where this node serves the other nodes of its swarm, chosen by `swarm init` / `swarm join` as in Docker and

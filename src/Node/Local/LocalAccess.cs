@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Local;
 
 /// <summary>
 /// What the agent does to the local file system so that only those allowed read its state and use its socket:

@@ -4,8 +4,10 @@ using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Security;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Swarm;
 
 /// <summary>
 /// Entering and leaving a swarm, one step at a time (dockerd's controlMutex): `swarm init`, `swarm join` and

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Local;
 
 /// <summary>
 /// How this node takes part in its swarm, kept in the data directory so that a restart goes back to it: a worker

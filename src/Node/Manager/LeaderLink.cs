@@ -9,13 +9,13 @@ using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Nodes;
-using EventSwarm.Node.Api;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using Mediator;
+using EventSwarm.Node.Local;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Manager;
 
 /// <summary>
 /// A manager's line to the leader: only the leader decides, so a follower forwards the commands it receives, the

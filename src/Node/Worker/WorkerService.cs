@@ -9,97 +9,10 @@ using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Security;
 using Mediator;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
 
-namespace EventSwarm.Node.Agent;
-
-/// <summary>
-/// The control loops run on the leader only, for as long as it leads: nothing else writes the cluster's state.
-/// A worker never decides anything; a node that is promoted starts taking part when its log is open.
-/// </summary>
-[System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
-public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership, RaftLogHost raft, Heartbeats heartbeats, ILogger<ControlLoopService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                if (membership.IsWorker || !raft.IsOpen)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-                    continue;
-                }
-                // The log may be opened again (joining, promoted, demoted); wait on whichever is current.
-                using var current = CancellationTokenSource.CreateLinkedTokenSource(ct, raft.Replaced, membership.RoleChanged);
-                var leading = await raft.Log.WaitForLeadershipAsync(current.Token);
-                using var term = CancellationTokenSource.CreateLinkedTokenSource(current.Token, leading);
-                // Beats heard during an earlier term are stale: every node gets the full grace from now on.
-                heartbeats.Clear();
-                logger.LogInformation("leading: control loops started");
-                await runner.RunAsync(term.Token);
-                logger.LogInformation("no longer leading: control loops stopped");
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-            catch (InvalidOperationException) when (!ct.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(_ => { });
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested && Infrastructure.Log.DiskAlarm.IsNoSpace(e))
-            {
-                // The log failed a write for want of space and refuses everything until the disk alarm's probe
-                // reopens it: the node lives on (reads, heartbeats) and leads again then.
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
-            }
-        }
-    }
-}
-
-/// <summary>
-/// On a worker, the projection follows a manager's: its state once, then the events after it (long polling).
-/// When the manager no longer holds the events it needs, or the line breaks, it starts over from the state of
-/// the next manager the log knows. It stops when the node is promoted (its own log takes over).
-/// </summary>
-public sealed class RemoteFeedService(Membership membership, ClusterSecrets secrets, ClusterProjection projection, ILogger<RemoteFeedService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        using var manager = new ManagerClient(membership, secrets);
-        while (!ct.IsCancellationRequested)
-        {
-            if (!membership.IsWorker)
-            {
-                // Joining as a worker wakes this at once: `swarm join` waits for the state it brings.
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), idle.Token).ContinueWith(_ => { });
-                continue;
-            }
-            using var following = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
-            try
-            {
-                var state = await manager.StateAsync(following.Token);
-                // A leave may have happened while the call was out: what comes back belongs to the swarm left.
-                if (following.IsCancellationRequested || !membership.IsWorker) continue;
-                projection.Restore(state);
-                projection.IsCatchingUp = false;
-                while (await manager.EventsAsync(projection.Current.LastSequence, following.Token) is { } events && !following.IsCancellationRequested)
-                    projection.ApplyRecorded(events);
-            }
-            catch (OperationCanceledException) when (following.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                var failed = membership.ManagerAddress;
-                manager.FailOver(projection.Current);
-                logger.LogWarning("following manager {Manager} failed ({Error}); now following {Next}", failed, e.Message, membership.ManagerAddress);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
-            }
-        }
-    }
-}
+namespace EventSwarm.Node.Worker;
 
 /// <summary>
 /// The worker: waits until this node is part of a swarm, tells the managers what its engine is, then runs the

@@ -12,8 +12,12 @@ using EventSwarm.Node.Api;
 using EventSwarm.Node.Api.Engine;
 using FluentValidation;
 using Mediator;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Manager;
+using EventSwarm.Node.Swarm;
+using EventSwarm.Node.Worker;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Hosting;
 
 /// <summary>
 /// One node: the Raft log and its projection, the command API on a unix socket, the control loops (this node
@@ -89,15 +93,21 @@ public static class AgentHost
         services.AddSingleton<ClusterWriter>();
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ControlLoopRunner>();
-        services.AddSingleton(new Heartbeats(options.HeartbeatPeriod));
+        services.AddSingleton(new Heartbeats(options.HeartbeatPeriod, projection));
         services.AddSingleton(secrets);
         services.AddSingleton(new Membership(options.DataDirectory));
         services.AddSingleton(new SwarmAddressBook(options.DataDirectory));
+        // The use cases the endpoints call: the node's place in a swarm (Swarm/) and what managers do (Manager/).
         services.AddSingleton<SwarmLifecycle>();
+        services.AddSingleton<SwarmInit>();
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<SwarmLeave>();
-        services.AddSingleton<LeaderLink>();
         services.AddSingleton<RoleChange>();
+        services.AddSingleton<LeaderLink>();
+        services.AddSingleton<ForwardedCommands>();
+        services.AddSingleton<SwarmUpdate>();
+        services.AddSingleton<NodeAdmission>();
+        services.AddSingleton<PromotionGrant>();
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);

@@ -1,6 +1,7 @@
 using EventSwarm.Infrastructure.Log;
+using EventSwarm.Node.Local;
 
-namespace EventSwarm.Node.Agent;
+namespace EventSwarm.Node.Hosting;
 
 /// <summary>
 /// The look at the Raft log before the agent opens it (see <see cref="LogRepair"/>). A torn tail is cut back to
