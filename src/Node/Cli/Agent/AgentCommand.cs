@@ -13,7 +13,7 @@ namespace EventSwarm.Node.Cli.Agent;
 /// </summary>
 public sealed class AgentCommand : Verb
 {
-    public const string Synopsis_ = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster]";
+    public const string UsageLine = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster]";
 
     private readonly Option<string> _dataDir = Flags.String("--data-dir", "Where the node keeps its Raft log, snapshots and keys (default \"/var/lib/eventswarm\")", "DIR");
     private readonly Option<string> _dockerHost = Flags.String("--docker-host", "The local Docker Engine the node runs tasks on (default \"unix:///var/run/docker.sock\")", "URI");
@@ -25,7 +25,7 @@ public sealed class AgentCommand : Verb
     private readonly Option<bool> _recoverFromPeers = Flags.Bool("--recover-from-peers", "Set a damaged log aside and catch up from the leader");
     private readonly Option<string> _socket = Flags.String("--socket", $"The unix socket the node serves the Docker Engine API on (default \"{AgentOptions.DefaultSocket}\")", "PATH");
 
-    public AgentCommand() : base("agent", Synopsis_, "Run a node (manager and worker) on the local Docker Engine")
+    public AgentCommand() : base("agent", UsageLine, "Run a node (manager and worker) on the local Docker Engine")
     {
         Option[] flags = [_dataDir, _dockerHost, _forceNewCluster, _group, _heartbeatPeriod, _listenAddr, _raftAddr, _recoverFromPeers, _socket];
         foreach (var flag in flags) Options.Add(flag);
@@ -66,7 +66,7 @@ public sealed class AgentCommand : Verb
     public static async Task<int> RefuseAsync(TextWriter error, string message)
     {
         await error.WriteLineAsync($"eventswarm agent: {message}");
-        await error.WriteLineAsync($"usage: eventswarm agent {Synopsis_}");
+        await error.WriteLineAsync($"usage: eventswarm agent {UsageLine}");
         return 2;
     }
 
