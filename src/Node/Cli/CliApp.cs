@@ -1,5 +1,9 @@
+using System.CommandLine;
+using System.CommandLine.Completions;
 using System.Text.Json;
 using Docker.DotNet;
+using EventSwarm.Node.Cli.Agent;
+using EventSwarm.Node.Cli.Completion;
 using EventSwarm.Node.Cli.Networks;
 using EventSwarm.Node.Cli.Nodes;
 using EventSwarm.Node.Cli.Services;
@@ -8,85 +12,92 @@ using EventSwarm.Node.Cli.Swarm;
 namespace EventSwarm.Node.Cli;
 
 /// <summary>
-/// The `eventswarm` client: every verb but `agent` talks to a manager through the Docker Engine API it serves,
-/// so our CLI and the stock docker CLI see exactly the same cluster.
+/// The `eventswarm` command line: every verb but `agent` talks to a manager through the Docker Engine API it serves,
+/// so our CLI and the stock docker CLI see exactly the same cluster. The verbs are System.CommandLine commands; help,
+/// usage errors and exit codes are docker's (cobra's, as docker/cli configures it), not System.CommandLine's.
 /// </summary>
 public static class CliApp
 {
-    public const string Usage = """
-        Usage:  eventswarm [--host URI] COMMAND
+    public const string DefaultHost = "unix:///run/eventswarm/eventswarm.sock";
 
-        Commands:
-          agent                  Run a node (manager and worker) on the local Docker Engine
-          swarm init|join|join-token|leave
-                                 Initialize, join or leave a swarm; show or rotate its join tokens
-          node ls|inspect|update|promote|demote|rm
-                                 Manage nodes
-          service create|ls|ps|scale|rm|inspect|update
-                                 Manage services
-          network create|ls|inspect|rm
-                                 Manage overlay networks
-          version                Show the client and server versions
+    /// <summary>
+    /// docker's global <c>-H/--host</c>: read before the verb only (not recursive), so that <c>service create
+    /// --host HOST:IP</c> stays the service's extra-hosts flag, as in docker.
+    /// </summary>
+    public static readonly string HostDescription = $"Manager socket to connect to (default $EVENTSWARM_HOST, else \"{DefaultHost}\")";
 
-        The manager is found at --host, or $EVENTSWARM_HOST, or unix:///run/eventswarm/eventswarm.sock.
-        """;
+    /// <summary>Response files (<c>@file</c>) off: an argument such as <c>echo @home</c> is the container's, not ours.</summary>
+    public static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
 
-    public static async Task<int> RunAsync(string[] args)
+    public static RootCommand Root()
     {
-        var host = Environment.GetEnvironmentVariable("EVENTSWARM_HOST") is { Length: > 0 } fromEnv ? fromEnv : "unix:///run/eventswarm/eventswarm.sock";
-        var rest = args.ToList();
-        while (rest.Count > 0 && rest[0].StartsWith('-'))
-        {
-            if (rest[0] is "--host" or "-H" && rest.Count > 1) { host = rest[1]; rest.RemoveRange(0, 2); }
-            else if (rest[0].StartsWith("--host=")) { host = rest[0]["--host=".Length..]; rest.RemoveAt(0); }
-            else if (rest[0] is "--help" or "-h") { Console.WriteLine(Usage); return 0; }
-            else { await Console.Error.WriteLineAsync($"unknown flag: {rest[0]}\n\n{Usage}"); return 1; }
-        }
-        if (rest.Count == 0) { Console.WriteLine(Usage); return 0; }
+        var root = new RootCommand("A Docker-Swarm-class orchestrator: run nodes with `eventswarm agent`, manage the swarm with the other commands");
+        root.Options.Clear();
+        root.Directives.Clear();
+        // dotnet-suggest's protocol, should a completion script ask the program itself.
+        root.Directives.Add(new SuggestDirective());
+        root.Options.Add(Flags.String("--host", HostDescription, "string", "-H"));
+        root.Options.Add(new Option<bool>("--help", "-h") { Description = "Print usage", Recursive = true, Hidden = true });
+        root.Subcommands.Add(new AgentCommand());
+        root.Subcommands.Add(new CompletionCommand());
+        root.Subcommands.Add(new VerbGroup("network", "Manage networks",
+            new NetworkCreateCommand(), new NetworkInspectCommand(), new NetworkLsCommand(), new NetworkRmCommand()));
+        root.Subcommands.Add(new VerbGroup("node", "Manage Swarm nodes",
+            new NodeDemoteCommand(), new NodeInspectCommand(), new NodeLsCommand(), new NodePromoteCommand(), new NodeRmCommand(), new NodeUpdateCommand()));
+        root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
+            new ServiceCreateCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(), new ServiceRmCommand(),
+            new ServiceScaleCommand(), new ServiceUpdateCommand()));
+        root.Subcommands.Add(new VerbGroup("swarm", "Manage Swarm",
+            new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand()));
+        root.Subcommands.Add(new VersionCommand());
+        return root;
+    }
 
-        using var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).WithApiVersion(new System.Version(1, 41)).Build();
+    public static ParseResult Parse(params string[] args) => Root().Parse(args, Parsing);
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var result = Root().Parse(args, Parsing);
+        var command = result.CommandResult.Command;
+        if (result.GetValue<bool>("--help"))
+        {
+            Help.Write(command, output);
+            return 0;
+        }
+        if (Usage.Problem(result) is { } problem)
+        {
+            if (command is AgentCommand) return await AgentCommand.RefuseAsync(error, problem.Bare);
+            await error.WriteLineAsync(problem.Message);
+            return problem.ExitCode;
+        }
+        if (command is not Verb verb)
+        {
+            // `eventswarm` and `eventswarm service` alone: their help, as docker prints it.
+            Help.Write(command, output);
+            return 0;
+        }
+        var host = result.GetValue<string>("--host") is { Length: > 0 } flag ? flag
+            : Environment.GetEnvironmentVariable("EVENTSWARM_HOST") is { Length: > 0 } fromEnv ? fromEnv : DefaultHost;
+        using var context = new CliContext(host, output, error);
         try
         {
-            return (rest[0], rest.Count > 1 ? rest[1] : "") switch
-            {
-                ("swarm", "init") => await SwarmCommands.InitAsync(client, rest[2..]),
-                ("swarm", "join") => await SwarmCommands.JoinAsync(client, rest[2..]),
-                ("swarm", "join-token") => await SwarmCommands.JoinTokenAsync(client, rest[2..]),
-                ("swarm", "leave") => await SwarmCommands.LeaveAsync(client, rest[2..]),
-                ("node", "ls" or "list") => await NodeCommands.ListAsync(client, rest[2..]),
-                ("node", "inspect") => await NodeCommands.InspectAsync(client, rest[2..]),
-                ("node", "rm" or "remove") => await NodeCommands.RemoveAsync(client, rest[2..]),
-                ("node", "update") => await NodeCommands.UpdateAsync(client, rest[2..]),
-                ("node", "promote") => await NodeCommands.SetRoleAsync(client, rest[2..], "manager"),
-                ("node", "demote") => await NodeCommands.SetRoleAsync(client, rest[2..], "worker"),
-                ("service", "create") => await ServiceCommands.CreateAsync(client, rest[2..]),
-                ("service", "ls" or "list") => await ServiceCommands.ListAsync(client, rest[2..]),
-                ("service", "ps") => await ServiceCommands.PsAsync(client, rest[2..]),
-                ("service", "scale") => await ServiceCommands.ScaleAsync(client, rest[2..]),
-                ("service", "rm" or "remove") => await ServiceCommands.RemoveAsync(client, rest[2..]),
-                ("service", "inspect") => await ServiceCommands.InspectAsync(client, rest[2..]),
-                ("service", "update") => await ServiceCommands.UpdateAsync(client, rest[2..]),
-                ("network", "create") => await NetworkCommands.CreateAsync(client, rest[2..]),
-                ("network", "ls" or "list") => await NetworkCommands.ListAsync(client, rest[2..]),
-                ("network", "inspect") => await NetworkCommands.InspectAsync(client, rest[2..]),
-                ("network", "rm" or "remove") => await NetworkCommands.RemoveAsync(client, rest[2..]),
-                ("version", _) => await SwarmCommands.VersionAsync(client),
-                _ => throw new UsageException($"unknown command: eventswarm {string.Join(' ', rest.Take(2))}"),
-            };
+            return await verb.RunAsync(result, context);
         }
         catch (UsageException e)
         {
-            await Console.Error.WriteLineAsync($"{e.Message}\nSee 'eventswarm --help'.");
-            return 1;
+            await error.WriteLineAsync(Usage.Describe(verb, e.Message, e.ExitCode));
+            return e.ExitCode;
         }
         catch (DockerApiException e)
         {
-            await Console.Error.WriteLineAsync($"Error response from daemon: {ServerMessage(e)}");
+            await error.WriteLineAsync($"Error response from daemon: {ServerMessage(e)}");
             return 1;
         }
         catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException || e.InnerException is System.Net.Sockets.SocketException)
         {
-            await Console.Error.WriteLineAsync($"Cannot connect to EventSwarm at {host}. Is the eventswarm agent running? ({e.Message})");
+            await error.WriteLineAsync($"Cannot connect to EventSwarm at {host}. Is the eventswarm agent running? ({e.Message})");
             return 1;
         }
     }
@@ -104,6 +115,6 @@ public static class CliApp
         }
     }
 
-    public static void PrintJson(object value) =>
-        Console.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(Api.DockerJson.Options) { WriteIndented = true }));
+    public static void PrintJson(TextWriter output, object value) =>
+        output.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(Api.DockerJson.Options) { WriteIndented = true }));
 }

@@ -9,12 +9,12 @@ public static partial class Units
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")]
     private static partial Regex DurationPart();
 
-    public static TimeSpan ParseDuration(string text, string flag)
+    /// <summary>Go's time.ParseDuration (<c>1h30m</c>, <c>500ms</c>, <c>0</c>); null when the text is not one.</summary>
+    public static TimeSpan? TryParseDuration(string text)
     {
         if (text == "0") return TimeSpan.Zero;
         var matches = DurationPart().Matches(text);
-        if (matches.Count == 0 || string.Concat(matches.Select(m => m.Value)) != text)
-            throw new UsageException($"invalid argument \"{text}\" for \"--{flag}\" flag: time: invalid duration \"{text}\"");
+        if (matches.Count == 0 || string.Concat(matches.Select(m => m.Value)) != text) return null;
         var ticks = 0.0;
         foreach (Match m in matches)
         {
@@ -28,10 +28,11 @@ public static partial class Units
         return TimeSpan.FromTicks((long)ticks);
     }
 
-    public static long ParseBytes(string text, string flag)
+    /// <summary>docker's RAMInBytes (<c>64M</c>, <c>1.5g</c>, <c>512</c>); null when the text is not a size.</summary>
+    public static long? TryParseBytes(string text)
     {
         var m = Regex.Match(text, @"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?$");
-        if (!m.Success) throw new UsageException($"invalid argument \"{text}\" for \"--{flag}\" flag: invalid size");
+        if (!m.Success) return null;
         var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         var factor = m.Groups[2].Value.ToLowerInvariant() switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, "t" => 1L << 40, _ => 1L };
         return (long)(n * factor);

@@ -26,21 +26,18 @@ namespace EventSwarm.Node.Hosting;
 [Experimental("DOTNEXT001")]
 public static class AgentHost
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(AgentOptions options)
     {
         // Before any file or socket exists: everything the agent creates is owner-only from its first instant.
         LocalAccess.RestrictUmask();
-        AgentOptions options;
         SocketAccess access;
         try
         {
-            options = AgentOptions.Parse(args);
             access = options.Group is { } group ? new SocketAccess(LocalAccess.ResolveGroup(group), group) : new SocketAccess(null, null);
         }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"eventswarm agent: {e.Message}");
-            await Console.Error.WriteLineAsync(AgentOptions.Usage);
             return 2;
         }
 

@@ -1,6 +1,7 @@
 extern alias node;
 using node::EventSwarm.Node.Local;
 using node::EventSwarm.Node.Api;
+using node::EventSwarm.Node.Cli.Agent;
 
 namespace EventSwarm.UnitTests.Access;
 
@@ -32,10 +33,10 @@ public sealed class Socket_access_Tests
     [Fact]
     public void The_agent_takes_group_as_a_name_and_refuses_an_empty_one()
     {
-        Assert.Equal("docker", AgentOptions.Parse(["--group", "docker"]).Group);
-        Assert.Null(AgentOptions.Parse([]).Group);
-        Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--group="]));
-        Assert.Contains("--group NAME", AgentOptions.Usage);
+        Assert.Equal("docker", AgentCommand.Parse(["--group", "docker"]).Group);
+        Assert.Null(AgentCommand.Parse([]).Group);
+        Assert.Throws<ArgumentException>(() => AgentCommand.Parse(["--group="]));
+        Assert.Contains("--group NAME", AgentCommand.UsageLine);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using EventSwarm.Infrastructure.Log;
 using Microsoft.Extensions.Logging.Abstractions;
 using AgentOptions = node::EventSwarm.Node.Local.AgentOptions;
+using AgentCommand = node::EventSwarm.Node.Cli.Agent.AgentCommand;
 using LogDamage = node::EventSwarm.Node.Hosting.LogDamage;
 
 namespace EventSwarm.UnitTests.Log;
@@ -18,15 +19,15 @@ public sealed class Log_damage_at_start_Tests : IDisposable
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     private int? Check(StringWriter stderr, params string[] flags) =>
-        LogDamage.CheckAtStart(AgentOptions.Parse(["--data-dir", _data, .. flags]), NullLogger.Instance, stderr);
+        LogDamage.CheckAtStart(AgentCommand.Parse(["--data-dir", _data, .. flags]), NullLogger.Instance, stderr);
 
     [Fact]
     public void The_remedy_flags_take_no_value_and_exclude_each_other()
     {
-        var options = AgentOptions.Parse(["--recover-from-peers", "--data-dir", "/x"]);
+        var options = AgentCommand.Parse(["--recover-from-peers", "--data-dir", "/x"]);
         Assert.Equal((true, false, "/x"), (options.RecoverFromPeers, options.ForceNewCluster, options.DataDirectory));
-        Assert.True(AgentOptions.Parse(["--force-new-cluster"]).ForceNewCluster);
-        Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--recover-from-peers", "--force-new-cluster"]));
+        Assert.True(AgentCommand.Parse(["--force-new-cluster"]).ForceNewCluster);
+        Assert.Throws<ArgumentException>(() => AgentCommand.Parse(["--recover-from-peers", "--force-new-cluster"]));
     }
 
     [Fact]

@@ -14,9 +14,9 @@ public static class Progress
     private static readonly TaskState[] Steps =
         [TaskState.New, TaskState.Allocated, TaskState.Pending, TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
 
-    public static async Task<int> WaitForConvergenceAsync(IDockerClient client, string serviceId, TimeSpan timeout, bool quiet)
+    public static async Task<int> WaitForConvergenceAsync(IDockerClient client, string serviceId, TimeSpan timeout, bool quiet, TextWriter output, TextWriter error)
     {
-        var tty = !Console.IsOutputRedirected;
+        var tty = output == Console.Out && !Console.IsOutputRedirected;
         var deadline = DateTime.UtcNow + timeout;
         var printed = 0;
         var last = "";
@@ -43,15 +43,15 @@ public static class Progress
             var block = string.Join('\n', lines.Prepend($"overall progress: {running} out of {desired} tasks").Append(verify).Where(l => l.Length > 0));
             if (!quiet && block != last)
             {
-                if (tty && printed > 0) Console.Write($"\x1b[{printed}A\x1b[J");
-                Console.WriteLine(block);
+                if (tty && printed > 0) output.Write($"\x1b[{printed}A\x1b[J");
+                output.WriteLine(block);
                 printed = block.Split('\n').Length;
                 last = block;
             }
             if (convergedSince is { } done && DateTime.UtcNow - done >= Stability) return 0;
             await Task.Delay(200);
         }
-        await Console.Error.WriteLineAsync($"timed out after {timeout.TotalSeconds:0} s waiting for service {serviceId} to converge");
+        await error.WriteLineAsync($"timed out after {timeout.TotalSeconds:0} s waiting for service {serviceId} to converge");
         return 1;
     }
 
@@ -82,6 +82,6 @@ public static class Progress
         var step = Array.IndexOf(Steps, state) + 1;
         var filled = step * BarWidth / Steps.Length;
         var bar = filled >= BarWidth ? new string('=', BarWidth - 1) + ">" : new string('=', Math.Max(0, filled - 1)) + ">" + new string(' ', BarWidth - filled);
-        return $"{ServiceCommands.StateName(state),-9} [{bar}]";
+        return $"{ServiceFlags.StateName(state),-9} [{bar}]";
     }
 }

@@ -11,7 +11,7 @@ public static class PublishedPorts
     /// </summary>
     public static List<PortConfig> Parse(string value, string flag = "publish")
     {
-        UsageException Invalid(string why) => new($"invalid argument \"{value}\" for \"--{flag}\" flag: {why}");
+        UsageException Invalid(string why) => UsageException.InvalidFlag(value, flag == "publish" ? "-p, --publish" : $"--{flag}", why);
         if (value.Contains('='))
         {
             var port = new PortConfig { Protocol = "tcp", PublishMode = "ingress" };
