@@ -57,7 +57,7 @@ public sealed class GoTemplate
     /// <summary>One row (or one object for inspect).</summary>
     public string Render(JsonNode? data)
     {
-        var exec = new Exec(_text, data, headers: null);
+        var exec = new Exec(_text, FromJson(data), headers: null);
         exec.Run(_nodes);
         return exec.Output;
     }

@@ -58,25 +58,24 @@ public sealed class CompletionScripts_Tests : IDisposable
     }
 
     /// <summary>What bash offers for the last word, as bash calls a `complete -F` function.</summary>
-    private string[] Complete(params string[] words)
+    private string[] Complete(params string[] words) => Run("bash", ["--noprofile", "--norc", "-c",
+        """source "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$(($# - 1)) && COMP_LINE="$*" && _eventswarm && printf '%s\n' "${COMPREPLY[@]}" """,
+        "bash", _bashScript, .. words]);
+
+    private static string[] Run(string shell, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-                 {
-                     "--noprofile", "--norc", "-c",
-                     """source "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$(($# - 1)) && COMP_LINE="$*" && _eventswarm && printf '%s\n' "${COMPREPLY[@]}" """,
-                     "bash", _bashScript,
-                 }.Concat(words))
-            start.ArgumentList.Add(arg);
-        using var bash = Process.Start(start)!;
-        var output = bash.StandardOutput.ReadToEndAsync();
-        var errors = bash.StandardError.ReadToEndAsync();
-        if (!bash.WaitForExit(TimeSpan.FromSeconds(20)))
+        var start = new ProcessStartInfo(shell) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
         {
-            bash.Kill();
-            throw new TimeoutException("bash did not finish the completion");
+            process.Kill();
+            throw new TimeoutException($"{shell} did not finish the completion");
         }
-        Assert.True(bash.ExitCode == 0, $"bash exited {bash.ExitCode}: {errors.Result}");
+        Assert.True(process.ExitCode == 0, $"{shell} exited {process.ExitCode}: {errors.Result}");
         Assert.Equal("", errors.Result);
         return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
     }
@@ -165,6 +164,41 @@ public sealed class CompletionScripts_Tests : IDisposable
         finally
         {
             directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Zsh_function_offers_the_same_words_through_zshs_completion_builtins()
+    {
+        // zsh's completion builtins only work inside a completion widget: stand-ins print what would be offered
+        // (zsh filters by the typed prefix itself). Where zsh is not installed there is nothing to run.
+        if (!File.Exists("/usr/bin/zsh") && !File.Exists("/bin/zsh"))
+            return;
+        var script = Path.Combine(Path.GetTempPath(), $"eventswarm-completion-{Guid.NewGuid():N}.zsh");
+        File.WriteAllText(script, CompletionScripts.Zsh(Tree()));
+        try
+        {
+            string[] Offer(params string[] words) => Run("zsh", ["-f", "-c",
+                """
+                compdef() { :; }
+                _describe() { print -l -- ${(P)4%%:*} }
+                compadd() { shift; print -l -- "$@" }
+                compset() { :; }
+                _files() { print files }
+                source "$1"; shift
+                words=("$@"); CURRENT=$#
+                _eventswarm
+                """, "zsh", script, .. words]);
+
+            Assert.Equal(["completion", "node", "service"], Offer("eventswarm", ""));
+            Assert.Equal(["create", "list", "ls", "remove", "rm"], Offer("eventswarm", "-D", "service", ""));
+            Assert.Equal(["global", "replicated"], Offer("eventswarm", "service", "create", "--mode", ""));
+            Assert.Equal(["--filter", "--format", "--help", "--quiet", "-f", "-h", "-q"], Offer("eventswarm", "--host", "x", "service", "ls", "-"));
+            Assert.Equal(["files"], Offer("eventswarm", "service", "create", "--env-file", ""));
+        }
+        finally
+        {
+            File.Delete(script);
         }
     }
 }

@@ -171,6 +171,14 @@ public sealed class GoTemplate_Tests
     }
 
     [Fact]
+    public void The_data_may_be_a_plain_value_or_an_array()
+    {
+        Assert.Equal("web", Render("{{.}}", JsonValue.Create("web")));
+        Assert.Equal("no", Render("{{if .}}yes{{else}}no{{end}}", JsonValue.Create(0)));
+        Assert.Equal("a,b,", Render("{{range .}}{{.}},{{end}}", new JsonArray("a", "b")));
+    }
+
+    [Fact]
     public void Maps_and_arrays_print_as_go_prints_them()
     {
         Assert.Equal("map[disk:ssd zone:eu-west]", Render("{{.Spec.Labels}}", Node));
