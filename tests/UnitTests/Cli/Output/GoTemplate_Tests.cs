@@ -103,6 +103,9 @@ public sealed class GoTemplate_Tests
         Assert.Equal("-----", Render("{{if .Weight}}x{{else}}-{{end}}{{if .Empty}}x{{else}}-{{end}}{{if .Nothing}}x{{else}}-{{end}}{{if .Nope}}x{{else}}-{{end}}{{if \"\"}}x{{else}}-{{end}}", Node));
         Assert.Equal("ready", Render("{{with .Status}}{{.State}}{{end}}", Node));
         Assert.Equal("yes", Render("{{if and .Spec (not .Weight) (ne .Spec.Role \"worker\")}}yes{{end}}", Node));
+        // and/or return an operand, not a bool: the usual "default value" idiom.
+        Assert.Equal("none", Render("{{or .Nope \"none\"}}", Node));
+        Assert.Equal("0", Render("{{and .Spec .Weight}}", Node));
     }
 
     [Fact]
@@ -150,6 +153,7 @@ public sealed class GoTemplate_Tests
         Assert.Equal("ab", Render("a {{- /* trimmed */ -}} b", null));
         // "{{-3}}" is the number -3, not a trim marker.
         Assert.Equal("-3", Render("{{-3}}", null));
+        Assert.Equal("97 1.5 31 1000", Render("{{'a'}} {{1.5}} {{0x1F}} {{1e3}}", null));
     }
 
     [Fact]
@@ -232,7 +236,10 @@ public sealed class GoTemplate_Tests
     }
 
     [Theory]
-    [InlineData("{{.Name}", "template parsing error: template: :1: unexpected \"}\" in operand")]
+    [InlineData("{{.Name}", "template parsing error: template: :1: bad character U+007D '}'")]
+    [InlineData("{{ .Name ) }}", "template parsing error: template: :1: unexpected \")\" in command")]
+    [InlineData("{{ 12ab }}", "template parsing error: template: :1: bad number syntax: \"12a\"")]
+    [InlineData("{{.Name.}}", "template parsing error: template: :1: unexpected <.> in operand")]
     [InlineData("{{.Name", "template parsing error: template: :1: unclosed action")]
     [InlineData("{{if .Name}}x", "template parsing error: template: :1: unexpected EOF")]
     [InlineData("x{{end}}", "template parsing error: template: :1: unexpected {{end}}")]
@@ -241,6 +248,8 @@ public sealed class GoTemplate_Tests
     [InlineData("{{}}", "template parsing error: template: :1: missing value for command")]
     [InlineData("{{if}}{{end}}", "template parsing error: template: :1: missing value for if")]
     [InlineData("{{\"abc}}", "template parsing error: template: :1: unterminated quoted string")]
+    [InlineData("{{else}}", "template parsing error: template: :1: unexpected {{else}}")]
+    [InlineData("{{/* no end", "template parsing error: template: :1: unclosed comment")]
     [InlineData("{{break}}", "template parsing error: template: :1: {{break}} outside {{range}}")]
     public void Bad_templates_fail_with_dockers_parse_error(string format, string message)
     {
@@ -248,13 +257,18 @@ public sealed class GoTemplate_Tests
     }
 
     [Theory]
-    [InlineData("{{.Name.First}}", "template parsing error: template: :1:2: executing \"\" at <.Name.First>: can't evaluate field First in type string")]
+    [InlineData("{{.Name.First}}", "template parsing error: template: :1:7: executing \"\" at <.Name.First>: can't evaluate field First in type interface {}")]
+    [InlineData("{{title .Labels}}", "template parsing error: template: :1:8: executing \"\" at <.Labels>: wrong type for value; expected string; got map[string]interface {}")]
+    [InlineData("{{.Name 1}}", "template parsing error: template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments")]
+    [InlineData("{{nil}}", "template parsing error: template: :1:2: executing \"\" at <nil>: nil is not a command")]
     [InlineData("{{range .Name}}{{end}}", "template parsing error: template: :1:8: executing \"\" at <.Name>: range can't iterate over web")]
-    [InlineData("{{upper .Name .ID}}", "template parsing error: template: :1:2: executing \"\" at <upper .Name .ID>: wrong number of args for upper: want 1 got 2")]
+    [InlineData("{{upper .Name .ID}}", "template parsing error: template: :1:2: executing \"\" at <upper>: wrong number of args for upper: want 1 got 2")]
     [InlineData("{{index .Ports \"a\"}}", "template parsing error: template: :1:2: executing \"\" at <index .Ports \"a\">: error calling index: cannot index slice/array with type string")]
     [InlineData("x\n {{len 3}}", "template parsing error: template: :2:3: executing \"\" at <len 3>: error calling len: len of type int")]
     public void Execution_errors_name_the_place_as_go_does(string format, string message)
     {
-        Assert.Equal(message, Assert.Throws<FormatException>(() => GoTemplate.Parse(format).Render(ServiceRow)).Message);
+        var row = ServiceRow.DeepClone();
+        row["Labels"] = new JsonObject { ["a"] = "1" };
+        Assert.Equal(message, Assert.Throws<FormatException>(() => GoTemplate.Parse(format).Render(row)).Message);
     }
 }
