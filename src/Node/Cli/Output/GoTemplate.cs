@@ -24,8 +24,8 @@ namespace EventSwarm.Node.Cli.Output;
 /// string is expected; a JSON null is "no value", not Go's nil-pointer error. Compared with Go 1.19's text/template
 /// and docker's functions on some 200 templates, the rest agrees, error texts included. Errors, parse and execution alike, are
 /// <see cref="FormatException"/>s worded as docker prints them: <c>template parsing error: template: :1: ...</c>.
-/// Render returns one row without the newline docker adds after it; a table's cells are separated by tabs for the
-/// caller's column alignment (docker: tabwriter, minwidth 10, padding 3).
+/// Render returns one row without the newline docker adds after it; a table's header and rows go through
+/// <see cref="Align"/>, docker's tabwriter.
 /// </remarks>
 public sealed class GoTemplate
 {
@@ -85,6 +85,55 @@ public sealed class GoTemplate
             // docker ignores the header's execution error and keeps what was written before it (formatter.postFormat).
         }
         return exec.Output;
+    }
+
+    /// <summary>A table's lines (header and rendered rows, cells separated by tabs) aligned as docker's formatter does:
+    /// Go's tabwriter with minwidth 10, padding 3, spaces. Columns are elastic tabstops: a run of consecutive lines that
+    /// have a cell in a column shares that column's width (its widest cell plus 3, at least 10); a line's last cell is
+    /// not padded. Every line ends with a newline, as docker writes one after each row.</summary>
+    public static string Align(IEnumerable<string> lines)
+    {
+        var cells = lines.Select(line => line.Split('\t')).ToList();
+        var widths = new List<int>();
+        var output = new StringBuilder();
+        Format(0, cells.Count);
+        return output.ToString();
+
+        // Go's tabwriter.format: find each block of lines that have a cell in the next column, fix its width, recurse.
+        void Format(int line0, int line1)
+        {
+            var column = widths.Count;
+            for (var line = line0; line < line1; line++)
+            {
+                if (column >= cells[line].Length - 1)
+                    continue;
+                Write(line0, line);
+                line0 = line;
+                var width = 10;
+                for (; line < line1 && column < cells[line].Length - 1; line++)
+                    width = Math.Max(width, cells[line][column].EnumerateRunes().Count() + 3);
+                widths.Add(width);
+                Format(line0, line);
+                widths.RemoveAt(widths.Count - 1);
+                line0 = line;
+            }
+            Write(line0, line1);
+        }
+
+        void Write(int from, int to)
+        {
+            for (var line = from; line < to; line++)
+            {
+                for (var column = 0; column < cells[line].Length; column++)
+                {
+                    var cell = cells[line][column];
+                    output.Append(cell);
+                    if (column < widths.Count)
+                        output.Append(' ', Math.Max(0, widths[column] - cell.EnumerateRunes().Count()));
+                }
+                output.Append('\n');
+            }
+        }
     }
 
     /// <summary>The column name docker gives a field: its header constant where the formatters have one, otherwise the

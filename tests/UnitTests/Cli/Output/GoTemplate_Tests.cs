@@ -235,6 +235,33 @@ public sealed class GoTemplate_Tests
         Assert.Equal("CURRENT STATE", GoTemplate.HeaderName("CurrentState"));
     }
 
+    [Fact]
+    public void Table_columns_align_as_dockers_tabwriter()
+    {
+        // docker service ls: each column its widest cell plus 3, at least 10; the last column is not padded.
+        var template = GoTemplate.Parse(@"table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}");
+        var rows = new[]
+        {
+            ServiceRow,
+            JsonNode.Parse("""{"ID":"fm6uf97exkul","Name":"monitoring-agent","Mode":"global","Replicas":"5/5","Image":"prom/node-exporter:latest"}"""),
+        };
+        Assert.Equal(
+            "ID             NAME               MODE         REPLICAS   IMAGE\n" +
+            "0zmvwuiu3vue   web                replicated   10/10      nginx:alpine\n" +
+            "fm6uf97exkul   monitoring-agent   global       5/5        prom/node-exporter:latest\n",
+            GoTemplate.Align([template.Header(rows[0]), .. rows.Select(template.Render)]));
+    }
+
+    [Fact]
+    public void A_column_is_shared_only_by_the_consecutive_lines_that_have_it()
+    {
+        // Go's elastic tabstops: the one-cell line breaks the block, so the lines after it size column 1 afresh.
+        // (Outputs as Go's text/tabwriter prints them with docker's settings.)
+        Assert.Equal("a                b\nlong-cell-here   c\nsingle\nx         y\n",
+            GoTemplate.Align(["a\tb", "long-cell-here\tc", "single", "x\ty"]));
+        Assert.Equal("ID        NAME      X\nabc                 last\n          only\n", GoTemplate.Align(["ID\tNAME\tX", "abc\t\tlast", "\tonly"]));
+    }
+
     [Theory]
     [InlineData("{{.Name}", "template parsing error: template: :1: bad character U+007D '}'")]
     [InlineData("{{ .Name ) }}", "template parsing error: template: :1: unexpected \")\" in command")]
