@@ -105,7 +105,7 @@ public static class CompletionScripts
         script.Append($$"""
             #compdef {{Program}}
             # zsh completion for {{Program}}, generated from its command definitions.
-            # Load it with: source <({{Program}} completion zsh)
+            # Load it (after compinit) with: source <({{Program}} completion zsh)
             # or install it as _{{Program}} in a directory of $fpath.
 
             """);

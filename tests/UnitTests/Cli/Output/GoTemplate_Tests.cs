@@ -227,6 +227,18 @@ public sealed class GoTemplate_Tests
     }
 
     [Fact]
+    public void Node_ls_default_format_marks_the_node_answering_with_a_star()
+    {
+        // docker's defaultNodeTableFormat: "table {{.ID}} {{if .Self}}*{{else}} {{ end }}\t{{.Hostname}}..."
+        var template = GoTemplate.Parse(@"table {{.ID}} {{if .Self}}*{{else}} {{ end }}\t{{.Hostname}}\t{{.Status}}");
+        Assert.Equal("e216jshn25ckzbvmwlnh5jr3g *\tswarm-manager\tReady",
+            template.Render(JsonNode.Parse("""{"ID":"e216jshn25ckzbvmwlnh5jr3g","Self":true,"Hostname":"swarm-manager","Status":"Ready"}""")));
+        Assert.Equal("35o6tiywb700jesrt3dmllaza  \tswarm-worker1\tReady",
+            template.Render(JsonNode.Parse("""{"ID":"35o6tiywb700jesrt3dmllaza","Self":false,"Hostname":"swarm-worker1","Status":"Ready"}""")));
+        Assert.Equal("ID  \tHOSTNAME\tSTATUS", template.Header(null));
+    }
+
+    [Fact]
     public void A_verb_can_name_its_own_columns()
     {
         // docker network ls heads its ID column "NETWORK ID".
