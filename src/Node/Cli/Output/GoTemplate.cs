@@ -272,7 +272,7 @@ public sealed class GoTemplate
                 continue;
             }
             tokens.Add(new Token(Tok.Open, "{{", open));
-            if (!LexAction(s, ref i, tokens, out trimNext))
+            if (!LexAction(s, i, tokens, out i, out trimNext))
                 return tokens;
         }
 
@@ -283,13 +283,8 @@ public sealed class GoTemplate
         }
     }
 
-    /// <summary>The tokens of one action up to and including its closing delimiter; false after an error token.</summary>
-    private static bool LexAction(string s, ref int position, List<Token> tokens, out bool trimRight)
-    {
-        var ok = LexAction(s, position, tokens, out position, out trimRight);
-        return ok;
-    }
-
+    /// <summary>The tokens of one action up to and including its closing delimiter (<paramref name="after"/> is the
+    /// position past it); false after an error token.</summary>
     private static bool LexAction(string s, int i, List<Token> tokens, out int after, out bool trimRight)
     {
         trimRight = false;
