@@ -13,6 +13,8 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# `eventswarm completion zsh` is run in a real zsh by the unit tests.
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # The Python Docker SDK drives EventSwarm in tests/sdk/python_smoke.py (Debian's, for /usr/bin/python3).
 /usr/bin/python3 -c "import docker" >/dev/null 2>&1 || missing+=(python3-docker)

@@ -19,6 +19,7 @@ if [ $unit_only = 0 ]; then
   SKIP_PUBLISH=1 bash ops/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 fi
 export DOCKER_API_VERSION=1.41
+[ $unit_only = 0 ] && export EVENTSWARM_FULL_SUITE=1
 results=$(mktemp -d /tmp/eventswarm-tests.XXXXXX)
 status=0
 projects=(tests/UnitTests)

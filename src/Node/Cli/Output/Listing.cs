@@ -72,11 +72,8 @@ public static class Listing
             foreach (var line in lines) output.WriteLine(line);
             return;
         }
-        var cells = lines.Select(l => l.Split('\t')).Prepend(template.Header(rows.FirstOrDefault() ?? sample).Split('\t')).ToList();
-        var width = cells.Max(c => c.Length);
-        var table = new Table([.. cells[0], .. Enumerable.Repeat("", width - cells[0].Length)]);
-        foreach (var row in cells.Skip(1)) table.Add([.. row, .. Enumerable.Repeat("", width - row.Length)]);
-        table.Print(output);
+        // Go's tabwriter, as docker's: rows of a user's template need not have the same number of cells.
+        output.Write(GoTemplate.Align([template.Header(rows.FirstOrDefault() ?? sample), .. lines]));
     }
 
     /// <summary>inspect: the JSON array docker prints, or each object through the template, one per line.</summary>
