@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EventSwarm.IntegrationTests.Cluster;
 
@@ -14,6 +13,7 @@ public sealed class Overlay_network_Tests(WhoamiOnOverlay fixture) : IClassFixtu
 {
     private static readonly TimeSpan Converges = TimeSpan.FromSeconds(60);
     private NamespaceCluster Cluster => fixture.Cluster;
+    private OverlayProbe Probe => new(fixture.Cluster);
 
     [Fact]
     public async Task An_overlay_network_is_listed_as_an_overlay_of_swarm_scope()
@@ -123,34 +123,6 @@ public sealed class Overlay_network_Tests(WhoamiOnOverlay fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Services_on_one_network_talk_by_name_across_nodes_and_another_network_can_neither_resolve_nor_reach_them()
-    {
-        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "backend")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "elsewhere")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "db", "--network", "backend", "--constraint", "node.hostname==n1",
-            "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "web", "--network", "backend", "--constraint", "node.hostname==n2",
-            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "intruder", "--network", "elsewhere", "--constraint", "node.hostname==n2",
-            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
-
-        var web = await ContainerOfAsync(2, "web");
-        var db = (await TaskAddressesAsync("db")).Single();
-        var dbContainer = await ContainerOfAsync(1, "db");
-        var dbHostname = (await Cluster.Engine(1, "inspect", "-f", "{{.Config.Hostname}}", dbContainer)).ShouldSucceed().Output.Trim();
-        Assert.Equal(dbHostname, await HttpAsync(2, web, "db", 8000));
-        Assert.Equal(dbHostname, await HttpAsync(2, web, db, 8000));
-
-        var intruder = await ContainerOfAsync(2, "intruder");
-        Assert.Empty(await LookupAsync(2, intruder, "db"));
-        Assert.Empty(await LookupAsync(2, intruder, "tasks.db"));
-        Assert.Equal("", await HttpAsync(2, intruder, db, 8000));
-        Assert.Equal("", await HttpAsync(2, intruder, await VipAsync("db"), 8000));
-
-        foreach (var service in new[] { "db", "web", "intruder" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
-    }
-
-    [Fact]
     public async Task A_port_published_in_host_mode_answers_only_on_the_node_that_runs_the_task()
     {
         (await Cluster.EventSwarm(1, "service", "create", "--name", "local", "-p", "published=9100,target=8000,mode=host",
@@ -177,51 +149,10 @@ public sealed class Overlay_network_Tests(WhoamiOnOverlay fixture) : IClassFixtu
     }
 
     private Task<string> ContainerOfAsync(int node, string service) => fixture.ContainerOfAsync(node, service);
-
-    private Task<CommandResult> Exec(int node, string container, params string[] command) =>
-        Cluster.Engine(node, ["exec", container, .. command]);
-
-    /// <summary>
-    /// The body of an HTTP GET from inside a container, or "" when nothing answered (within 3 s). busybox nc, not
-    /// wget: the static busybox's wget crashes in its libc.
-    /// </summary>
-    private async Task<string> HttpAsync(int node, string container, string host, int port)
-    {
-        var response = (await Exec(node, container, "sh", "-c", $"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}")).Output;
-        var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return response.StartsWith("HTTP/1.", StringComparison.Ordinal) && body > 0 ? response[(body + 4)..].Trim() : "";
-    }
-
-    /// <summary>The A records a container gets for a name (busybox nslookup), the DNS server's own address left out.</summary>
-    private async Task<HashSet<string>> LookupAsync(int node, string container, string name)
-    {
-        var output = (await Exec(node, container, "nslookup", "-type=a", name)).Output;
-        var answers = output[(output.IndexOf("Name:", StringComparison.Ordinal) is var i and >= 0 ? i : output.Length)..];
-        return Regex.Matches(answers, @"Address:\s*(\d+\.\d+\.\d+\.\d+)").Select(m => m.Groups[1].Value).ToHashSet();
-    }
-
-    private async Task<string> VipAsync(string service)
-    {
-        using var json = JsonDocument.Parse((await Cluster.EventSwarm(1, "service", "inspect", service)).ShouldSucceed().Output);
-        var addr = json.RootElement[0].GetProperty("Endpoint").GetProperty("VirtualIPs")[0].GetProperty("Addr").GetString()!;
-        return addr.Split('/')[0];
-    }
-
-    /// <summary>The addresses of the service's running tasks on its (first) network, from the API.</summary>
-    private async Task<HashSet<string>> TaskAddressesAsync(string service)
-    {
-        var result = await CommandResult.RunAsync("curl", ["-sf", "--max-time", "5", "--unix-socket", "/run/eventswarm-cluster/n1/eventswarm.sock",
-            $"http://node/tasks?filters={Uri.EscapeDataString($"{{\"service\":{{\"{service}\":true}},\"desired-state\":{{\"running\":true}}}}")}"], new Dictionary<string, string>());
-        using var json = JsonDocument.Parse(result.ShouldSucceed().Output);
-        return json.RootElement.EnumerateArray()
-            .Where(t => t.GetProperty("Status").GetProperty("State").GetString() == "running")
-            .SelectMany(t => t.TryGetProperty("NetworksAttachments", out var attachments) && attachments.ValueKind == JsonValueKind.Array
-                ? attachments.EnumerateArray().Where(a => a.GetProperty("Network").GetProperty("Spec").GetProperty("Name").GetString() != "ingress")
-                    .Select(a => a.GetProperty("Addresses")[0].GetString()!.Split('/')[0])
-                : [])
-            .ToHashSet();
-    }
-
-    private static async Task<string> CurlAsync(int node, int port) =>
-        (await CommandResult.RunAsync("curl", ["-s", "--max-time", "3", $"http://{NamespaceCluster.Address(node)}:{port}/"], new Dictionary<string, string>())).Output.Trim();
+    private Task<CommandResult> Exec(int node, string container, params string[] command) => Probe.Exec(node, container, command);
+    private Task<string> HttpAsync(int node, string container, string host, int port) => Probe.HttpAsync(node, container, host, port);
+    private Task<HashSet<string>> LookupAsync(int node, string container, string name) => Probe.LookupAsync(node, container, name);
+    private Task<string> VipAsync(string service) => Probe.VipAsync(service);
+    private Task<HashSet<string>> TaskAddressesAsync(string service) => Probe.TaskAddressesAsync(service);
+    private static Task<string> CurlAsync(int node, int port) => OverlayProbe.CurlAsync(node, port);
 }

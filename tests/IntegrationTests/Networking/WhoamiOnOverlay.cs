@@ -28,14 +28,5 @@ public sealed class WhoamiOnOverlay : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>The one container of the service on the node's engine, once it runs.</summary>
-    public async Task<string> ContainerOfAsync(int node, string service)
-    {
-        string id = "";
-        await Eventually.True(async () =>
-        {
-            id = (await Cluster.Engine(node, "ps", "-q", "--filter", $"label=eventswarm.service.name={service}")).Output.Trim();
-            return id.Length > 0 && !id.Contains('\n');
-        }, TimeSpan.FromSeconds(60), $"{service} runs on n{node}");
-        return id;
-    }
+    public Task<string> ContainerOfAsync(int node, string service) => new OverlayProbe(Cluster).ContainerOfAsync(node, service);
 }
