@@ -19,6 +19,10 @@ public static class Engine
         });
     }
 
+    /// <summary>The containers of one service on the node, for tests that share a node with other services.</summary>
+    public static async Task<IList<ContainerListResponse>> ContainersOfServiceAsync(string nodeId, string service, bool all = false) =>
+        (await ContainersOfNodeAsync(nodeId, all)).Where(c => c.Labels.TryGetValue("eventswarm.service.name", out var name) && name == service).ToList();
+
     public static async Task RemoveContainersOfNodeAsync(string nodeId)
     {
         using var docker = Client();

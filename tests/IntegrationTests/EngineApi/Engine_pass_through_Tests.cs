@@ -5,46 +5,67 @@ namespace EventSwarm.IntegrationTests.EngineApi;
 
 /// <summary>
 /// What EventSwarm does not own goes to the node's own Docker Engine, so that its socket stands in for the
-/// engine's for every docker command: containers, exec and attach (hijacked streams), logs, images, volumes.
+/// engine's for every docker command: containers, exec and attach (hijacked streams), logs, images, volumes. One
+/// agent and one container started through it (<see cref="ContainerThroughEventSwarm"/>) serve the tests that read.
 /// </summary>
-public sealed class Engine_pass_through_Tests
+public sealed class Engine_pass_through_Tests(ContainerThroughEventSwarm fixture) : IClassFixture<ContainerThroughEventSwarm>
 {
-    private static readonly string Label = "eventswarm.test=engine-pass-through";
+    internal const string Label = "eventswarm.test=engine-pass-through";
+
+    private LocalAgent Agent => fixture.Agent;
 
     [Fact]
-    public async Task Containers_exec_attach_logs_images_and_volumes_work_through_EventSwarms_socket()
+    public async Task A_container_run_through_EventSwarm_is_listed_by_docker_ps() =>
+        Assert.Contains(fixture.Container, (await Agent.Docker("ps", "--format", "{{.Names}}")).ShouldSucceed().Output);
+
+    [Fact]
+    public async Task Exec_output_arrives_whole_every_time()
     {
-        await using var agent = await LocalAgent.StartAsync();
-        var name = $"es-pass-{Guid.NewGuid():N}"[..20];
+        // Hijacked streams: exec's output. The output of an exec whose client half-closed at once must all arrive,
+        // every time (issue 10: a held-back half-close delivered at the stream's end aborted the connection before
+        // its last bytes).
+        for (var i = 0; i < 10; i++)
+            Assert.Equal("hi\n", (await Agent.Docker("exec", fixture.Container, "echo", "hi")).ShouldSucceed().Output);
+    }
+
+    [Fact]
+    public async Task Exec_stdin_ends_with_the_client_s_half_close()
+    {
+        // The client's half-close is stdin's end: `cat` ends and its output comes back whole.
+        var piped = await CommandResult.RunAsync("sh", ["-c", $"printf 'one\\ntwo\\n' | docker exec -i {fixture.Container} cat"],
+            new Dictionary<string, string> { ["DOCKER_HOST"] = Agent.Host });
+        Assert.Equal("one\ntwo\n", piped.ShouldSucceed().Output);
+    }
+
+    [Fact]
+    public async Task Exec_returns_the_command_s_exit_code() =>
+        Assert.Equal(3, (await Agent.Docker("exec", fixture.Container, "sh", "-c", "echo oops >&2; exit 3")).ExitCode);
+
+    [Fact]
+    public async Task Docker_run_without_detach_attaches_and_prints_the_output() =>
+        Assert.Equal("hello\n", (await Agent.Docker("run", "--rm", "--label", Label, "busybox:latest", "echo", "hello")).ShouldSucceed().Output);
+
+    [Fact]
+    public async Task A_container_s_logs_come_through() =>
+        await Eventually.True(async () => (await Agent.Docker("logs", fixture.Container)).Output.Contains("started"), TimeSpan.FromSeconds(10), "the container's log");
+
+    [Fact]
+    public async Task The_engine_s_images_are_listed() =>
+        Assert.Contains("busybox", (await Agent.Docker("images", "--format", "{{.Repository}}:{{.Tag}}")).ShouldSucceed().Output);
+
+    [Fact]
+    public async Task Volumes_are_created_listed_and_removed_on_the_engine()
+    {
         var volume = $"es-vol-{Guid.NewGuid():N}"[..20];
         try
         {
-            (await agent.Docker("run", "-d", "--label", Label, "--name", name, "busybox:latest", "sh", "-c", "echo started; sleep 300")).ShouldSucceed();
-            Assert.Contains(name, (await agent.Docker("ps", "--format", "{{.Names}}")).ShouldSucceed().Output);
-
-            // Hijacked streams: exec's output and exit code, attach's output (docker run without -d), stdin's end.
-            // The output of an exec whose client half-closed at once must all arrive, every time (issue 10: a
-            // held-back half-close delivered at the stream's end aborted the connection before its last bytes).
-            for (var i = 0; i < 10; i++)
-                Assert.Equal("hi\n", (await agent.Docker("exec", name, "echo", "hi")).ShouldSucceed().Output);
-            // The client's half-close is stdin's end: `cat` ends and its output comes back whole.
-            var piped = await CommandResult.RunAsync("sh", ["-c", $"printf 'one\\ntwo\\n' | docker exec -i {name} cat"],
-                new Dictionary<string, string> { ["DOCKER_HOST"] = agent.Host });
-            Assert.Equal("one\ntwo\n", piped.ShouldSucceed().Output);
-            Assert.Equal(3, (await agent.Docker("exec", name, "sh", "-c", "echo oops >&2; exit 3")).ExitCode);
-            Assert.Equal("hello\n", (await agent.Docker("run", "--rm", "--label", Label, "busybox:latest", "echo", "hello")).ShouldSucceed().Output);
-
-            await Eventually.True(async () => (await agent.Docker("logs", name)).Output.Contains("started"), TimeSpan.FromSeconds(10), "the container's log");
-            Assert.Contains("busybox", (await agent.Docker("images", "--format", "{{.Repository}}:{{.Tag}}")).ShouldSucceed().Output);
-
-            (await agent.Docker("volume", "create", "--label", Label, volume)).ShouldSucceed();
-            Assert.Contains(volume, (await agent.Docker("volume", "ls", "--format", "{{.Name}}")).ShouldSucceed().Output);
-            (await agent.Docker("volume", "rm", volume)).ShouldSucceed();
-            Assert.DoesNotContain(volume, (await agent.Docker("volume", "ls", "--format", "{{.Name}}")).ShouldSucceed().Output);
+            (await Agent.Docker("volume", "create", "--label", Label, volume)).ShouldSucceed();
+            Assert.Contains(volume, (await Agent.Docker("volume", "ls", "--format", "{{.Name}}")).ShouldSucceed().Output);
+            (await Agent.Docker("volume", "rm", volume)).ShouldSucceed();
+            Assert.DoesNotContain(volume, (await Agent.Docker("volume", "ls", "--format", "{{.Name}}")).ShouldSucceed().Output);
         }
         finally
         {
-            await CommandResult.RunAsync("docker", ["rm", "-f", name], new Dictionary<string, string>());
             await CommandResult.RunAsync("docker", ["volume", "rm", "-f", volume], new Dictionary<string, string>());
         }
     }
@@ -89,5 +110,24 @@ public sealed class Engine_pass_through_Tests
         {
             File.Delete(file);
         }
+    }
+}
+
+/// <summary>An agent outside any swarm and a busybox container started through its socket (`docker run -d`), that prints "started".</summary>
+public sealed class ContainerThroughEventSwarm : IAsyncLifetime
+{
+    public LocalAgent Agent { get; private set; } = null!;
+    public string Container { get; } = $"es-pass-{Guid.NewGuid():N}"[..20];
+
+    public async Task InitializeAsync()
+    {
+        Agent = await LocalAgent.StartAsync();
+        (await Agent.Docker("run", "-d", "--label", Engine_pass_through_Tests.Label, "--name", Container, "busybox:latest", "sh", "-c", "echo started; sleep 300")).ShouldSucceed();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await CommandResult.RunAsync("docker", ["rm", "-f", Container], new Dictionary<string, string>());
+        if (Agent is not null) await Agent.DisposeAsync();
     }
 }

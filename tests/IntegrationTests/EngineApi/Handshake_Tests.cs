@@ -3,15 +3,16 @@ using EventSwarm.IntegrationTests.Cluster;
 
 namespace EventSwarm.IntegrationTests.EngineApi;
 
-/// <summary>What every Docker client asks first (ping, version, info), answered as dockerd does.</summary>
-public sealed class Handshake_Tests
+/// <summary>
+/// What every Docker client asks first (ping, version, info), answered as dockerd does. Version and info are read
+/// from the class's one-node swarm; ping and an unknown route from an agent in no swarm.
+/// </summary>
+public sealed class Handshake_Tests(SwarmOfOne fixture) : IClassFixture<SwarmOfOne>
 {
     [Fact]
-    public async Task Version_and_info_are_the_engines_with_EventSwarm_and_its_swarm_in_Dockers_json()
+    public async Task Version_is_the_engine_s_in_its_own_json_with_EventSwarm_as_platform_and_first_component()
     {
-        await using var agent = await LocalAgent.StartSwarmAsync();
-        using var http = agent.Http();
-
+        using var http = fixture.Agent.Http();
         // PascalCase as the Engine writes it: SDKs negotiate with the "ApiVersion" key.
         using var version = JsonDocument.Parse(await http.GetStringAsync("/version"));
         Assert.Equal("1.41", version.RootElement.GetProperty("ApiVersion").GetString());
@@ -19,12 +20,28 @@ public sealed class Handshake_Tests
         var components = version.RootElement.GetProperty("Components").EnumerateArray().Select(c => c.GetProperty("Name").GetString()).ToList();
         Assert.Equal("EventSwarm", components[0]);
         Assert.Contains("Engine", components);
+    }
 
+    [Fact]
+    public async Task Docker_version_reads_the_server_as_EventSwarm_at_API_1_41()
+    {
+        var server = (await fixture.Agent.Docker("version", "--format", "{{.Server.Platform.Name}} {{.Server.APIVersion}}")).ShouldSucceed().Output.Trim();
+        Assert.Equal("EventSwarm 1.41", server);
+    }
+
+    [Fact]
+    public async Task Info_gives_the_engine_s_own_facts()
+    {
         var engineInfo = (await CommandResult.RunAsync("docker", ["info", "--format", "{{.Driver}} {{.KernelVersion}} {{.Images}}"],
             new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///var/run/docker.sock" })).ShouldSucceed().Output.Trim();
-        var info = (await agent.Docker("info", "--format", "{{.Driver}} {{.KernelVersion}} {{.Images}}")).ShouldSucceed().Output.Trim();
+        var info = (await fixture.Agent.Docker("info", "--format", "{{.Driver}} {{.KernelVersion}} {{.Images}}")).ShouldSucceed().Output.Trim();
         Assert.Equal(engineInfo, info);
+    }
 
+    [Fact]
+    public async Task Info_s_swarm_section_describes_the_node_in_its_swarm()
+    {
+        var agent = fixture.Agent;
         var swarm = (await agent.Docker("info", "--format", "{{json .Swarm}}")).ShouldSucceed().Output;
         using var section = JsonDocument.Parse(swarm);
         Assert.Equal(agent.NodeId, section.RootElement.GetProperty("NodeID").GetString());
@@ -32,9 +49,6 @@ public sealed class Handshake_Tests
         Assert.True(section.RootElement.GetProperty("ControlAvailable").GetBoolean());
         Assert.Equal(1, section.RootElement.GetProperty("Managers").GetInt32());
         Assert.False(string.IsNullOrEmpty(section.RootElement.GetProperty("Cluster").GetProperty("ID").GetString()));
-
-        var server = (await agent.Docker("version", "--format", "{{.Server.Platform.Name}} {{.Server.APIVersion}}")).ShouldSucceed().Output.Trim();
-        Assert.Equal("EventSwarm 1.41", server);
     }
 
     [Fact]

@@ -7,20 +7,12 @@ namespace EventSwarm.IntegrationTests.Input;
 
 /// <summary>
 /// Bad input is refused with a message that names the problem, and the log does not grow by a single entry.
-/// One agent serves all cases; each case proves the log length unchanged around itself.
+/// One agent serves all cases (<see cref="SwarmWithDemo"/>, started once for the class); each case proves the log
+/// length unchanged around itself.
 /// </summary>
-public sealed class Bad_input_Tests : IAsyncLifetime
+public sealed class Bad_input_Tests(SwarmWithDemo fixture) : IClassFixture<SwarmWithDemo>
 {
-    private LocalAgent _agent = null!;
-
-    public async Task InitializeAsync()
-    {
-        _agent = await LocalAgent.StartSwarmAsync();
-        (await _agent.Docker("service", "create", "-d", "--name", "demo", "busybox", "sleep", "3600")).ShouldSucceed();
-        await Eventually.True(async () => (await _agent.Docker("service", "ls")).Output.Contains("1/1"), TimeSpan.FromSeconds(60), "demo runs");
-    }
-
-    public async Task DisposeAsync() => await _agent.DisposeAsync();
+    private readonly LocalAgent _agent = fixture.Agent;
 
     public static TheoryData<string, string, HttpStatusCode, string> BadCreates => new()
     {
@@ -99,4 +91,22 @@ public sealed class Bad_input_Tests : IAsyncLifetime
          "TaskTemplate": {"ContainerSpec": {"Image": {{{JsonSerializer.Serialize(image)}}}, "Args": ["sleep", "3600"], "Mounts": {{{mounts}}} },
                           "Placement": {"Constraints": {{{constraints}}} } } }
         """;
+}
+
+/// <summary>An agent in a swarm with one service, demo, running: the refused requests name it or collide with it.</summary>
+public sealed class SwarmWithDemo : IAsyncLifetime
+{
+    public LocalAgent Agent { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Agent = await LocalAgent.StartSwarmAsync();
+        (await Agent.Docker("service", "create", "-d", "--name", "demo", "busybox", "sleep", "3600")).ShouldSucceed();
+        await Eventually.True(async () => (await Agent.Docker("service", "ls")).Output.Contains("1/1"), TimeSpan.FromSeconds(60), "demo runs");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Agent is not null) await Agent.DisposeAsync();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EventSwarm.IntegrationTests.Cluster;
 
@@ -7,92 +6,120 @@ namespace EventSwarm.IntegrationTests.Networking;
 /// <summary>
 /// Swarm networking on three real nodes (separate namespaces and Docker Engines): overlay networks across hosts,
 /// service discovery, VIP load balancing and the routing mesh, on a kernel where Swarm's own VIP and mesh fail.
+/// The seed's whoami is deployed once for the class (<see cref="WhoamiOnOverlay"/>) and only read; a test that
+/// scales, re-publishes or removes brings its own service or network and removes it again.
 /// </summary>
-public sealed class Overlay_network_Tests(JoinedCluster fixture) : IClassFixture<JoinedCluster>
+public sealed class Overlay_network_Tests(WhoamiOnOverlay fixture) : IClassFixture<WhoamiOnOverlay>
 {
     private static readonly TimeSpan Converges = TimeSpan.FromSeconds(60);
     private NamespaceCluster Cluster => fixture.Cluster;
+    private OverlayProbe Probe => new(fixture.Cluster);
 
     [Fact]
-    public async Task Seed_walkthrough_whoami_answers_by_name_through_its_VIP_and_on_every_node_through_the_mesh()
+    public async Task An_overlay_network_is_listed_as_an_overlay_of_swarm_scope()
     {
-        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "demo")).ShouldSucceed();
         Assert.Contains((await Cluster.EventSwarm(1, "network", "ls")).Rows, r => Regex.IsMatch(r, @"\sdemo\s+overlay\s+swarm"));
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "whoami", "-p", "8000:8000", "--network", "demo", "--replicas", "2",
-            "--constraint", "node.hostname!=n3", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
-        // n3 runs no task on demo: the network is not there yet, neither on its engine nor for its agent (a worker).
-        Assert.DoesNotContain("demo", (await Cluster.Engine(3, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
-        Assert.DoesNotContain((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" demo "));
-        Assert.Contains("demo", (await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
-
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "client", "--network", "demo", "--constraint", "node.hostname==n3",
-            "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
-        var client = await ContainerOfAsync(3, "client");
-        Assert.Contains((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" demo "));
-        var vip = await VipAsync("whoami");
-
-        Assert.Equal([vip], await LookupAsync(3, client, "whoami"));
-        await Eventually.True(async () => (await LookupAsync(3, client, "tasks.whoami")).SetEquals(await TaskAddressesAsync("whoami")),
-            Converges, "tasks.whoami lists the two running tasks");
-        (await Exec(3, client, "ping", "-c", "1", "-W", "2", "whoami")).ShouldSucceed();
-        var served = new HashSet<string>();
-        for (var i = 0; i < 20; i++) served.Add(await HttpAsync(3, client, "whoami", 8000));
-        Assert.True(served.Count >= 2, $"20 requests through the VIP reached {served.Count} task(s): {string.Join(", ", served)}");
-
-        // The routing mesh: every node answers, n3 too, which runs no whoami task.
-        foreach (var node in new[] { 1, 2, 3 })
-            Assert.False(string.IsNullOrWhiteSpace(await CurlAsync(node, 8000)), $"n{node}:8000 answers through the routing mesh");
-
-        // Scaling keeps the VIP and tasks.whoami follows the running tasks exactly.
-        foreach (var replicas in new[] { 3, 2 })
-        {
-            (await Cluster.EventSwarm(1, "service", "scale", $"whoami={replicas}")).ShouldSucceed();
-            await Eventually.True(async () =>
-            {
-                var running = await TaskAddressesAsync("whoami");
-                return running.Count == replicas && (await LookupAsync(3, client, "tasks.whoami")).SetEquals(running);
-            }, Converges, $"tasks.whoami lists exactly the {replicas} running tasks");
-            Assert.Equal(vip, await VipAsync("whoami"));
-            Assert.Equal([vip], await LookupAsync(3, client, "whoami"));
-        }
-
-        (await Cluster.EventSwarm(1, "service", "update", "--publish-rm", "8000:8000", "--publish-add", "8080:8000", "whoami")).ShouldSucceed();
-        await Eventually.True(async () => !string.IsNullOrWhiteSpace(await CurlAsync(3, 8080)) && string.IsNullOrWhiteSpace(await CurlAsync(3, 8000)),
-            Converges, "the mesh moved from 8000 to 8080");
-
-        (await Cluster.EventSwarm(1, "network", "rm", "demo")).ShouldFailWith("in use by service");
-        foreach (var service in new[] { "client", "whoami" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
-        await Eventually.True(async () => !(await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n').Contains("demo"),
-            Converges, "demo leaves n1 with its last task");
-        (await Cluster.EventSwarm(1, "network", "rm", "demo")).ShouldSucceed();
     }
 
     [Fact]
-    public async Task Services_on_one_network_talk_by_name_across_nodes_and_another_network_can_neither_resolve_nor_reach_them()
+    public async Task An_overlay_network_reaches_a_node_only_with_the_first_task_the_node_runs_on_it()
     {
-        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "backend")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "elsewhere")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "db", "--network", "backend", "--constraint", "node.hostname==n1",
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "lazy")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "lazy-server", "--network", "lazy", "--constraint", "node.hostname==n1",
             "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "web", "--network", "backend", "--constraint", "node.hostname==n2",
+        // n3 runs no task on lazy: the network is not there yet, neither on its engine nor for its agent (a worker).
+        Assert.DoesNotContain("lazy", (await Cluster.Engine(3, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
+        Assert.DoesNotContain((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" lazy "));
+        Assert.Contains("lazy", (await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n'));
+
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "lazy-client", "--network", "lazy", "--constraint", "node.hostname==n3",
             "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
-        (await Cluster.EventSwarm(1, "service", "create", "--name", "intruder", "--network", "elsewhere", "--constraint", "node.hostname==n2",
+        await ContainerOfAsync(3, "lazy-client");
+        Assert.Contains((await Cluster.EventSwarm(3, "network", "ls")).ShouldSucceed().Rows, r => r.Contains(" lazy "));
+
+        foreach (var service in new[] { "lazy-client", "lazy-server" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task A_service_name_resolves_to_the_service_s_VIP()
+    {
+        Assert.Equal([await VipAsync("whoami")], await LookupAsync(3, fixture.Client, "whoami"));
+    }
+
+    [Fact]
+    public async Task Tasks_dot_service_name_resolves_to_every_running_task()
+    {
+        await Eventually.True(async () => (await LookupAsync(3, fixture.Client, "tasks.whoami")).SetEquals(await TaskAddressesAsync("whoami")),
+            Converges, "tasks.whoami lists the two running tasks");
+    }
+
+    [Fact]
+    public async Task A_service_answers_ping_by_name_from_another_node()
+    {
+        (await Exec(3, fixture.Client, "ping", "-c", "1", "-W", "2", "whoami")).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Requests_to_the_VIP_are_balanced_over_the_tasks()
+    {
+        var served = new HashSet<string>();
+        for (var i = 0; i < 20; i++) served.Add(await HttpAsync(3, fixture.Client, "whoami", 8000));
+        Assert.True(served.Count >= 2, $"20 requests through the VIP reached {served.Count} task(s): {string.Join(", ", served)}");
+    }
+
+    [Fact]
+    public async Task The_routing_mesh_answers_on_every_node_even_one_that_runs_no_task()
+    {
+        // n3 runs no whoami task.
+        foreach (var node in new[] { 1, 2, 3 })
+            Assert.False(string.IsNullOrWhiteSpace(await CurlAsync(node, 8000)), $"n{node}:8000 answers through the routing mesh");
+    }
+
+    [Fact]
+    public async Task Scaling_keeps_the_VIP_and_tasks_dot_service_name_follows_the_running_tasks()
+    {
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "scaled", "--network", "demo", "--replicas", "2",
+            "--constraint", "node.hostname!=n3", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        var vip = await VipAsync("scaled");
+        foreach (var replicas in new[] { 3, 2 })
+        {
+            (await Cluster.EventSwarm(1, "service", "scale", $"scaled={replicas}")).ShouldSucceed();
+            await Eventually.True(async () =>
+            {
+                var running = await TaskAddressesAsync("scaled");
+                return running.Count == replicas && (await LookupAsync(3, fixture.Client, "tasks.scaled")).SetEquals(running);
+            }, Converges, $"tasks.scaled lists exactly the {replicas} running tasks");
+            Assert.Equal(vip, await VipAsync("scaled"));
+            Assert.Equal([vip], await LookupAsync(3, fixture.Client, "scaled"));
+        }
+        (await Cluster.EventSwarm(1, "service", "rm", "scaled")).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Updating_a_published_port_moves_the_routing_mesh_to_the_new_port()
+    {
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "moved", "-p", "8100:8000", "--network", "demo",
+            "--constraint", "node.hostname!=n3", "--stop-grace-period", "1s", "whoami")).ShouldSucceed();
+        await Eventually.True(async () => !string.IsNullOrWhiteSpace(await CurlAsync(3, 8100)), Converges, "the mesh answers on 8100");
+        (await Cluster.EventSwarm(1, "service", "update", "--publish-rm", "8100:8000", "--publish-add", "8180:8000", "moved")).ShouldSucceed();
+        await Eventually.True(async () => !string.IsNullOrWhiteSpace(await CurlAsync(3, 8180)) && string.IsNullOrWhiteSpace(await CurlAsync(3, 8100)),
+            Converges, "the mesh moved from 8100 to 8180");
+        (await Cluster.EventSwarm(1, "service", "rm", "moved")).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task A_network_in_use_is_not_removed_and_leaves_a_node_with_its_last_task()
+    {
+        (await Cluster.EventSwarm(1, "network", "create", "-d", "overlay", "spent")).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "service", "create", "--name", "spender", "--network", "spent", "--constraint", "node.hostname==n1",
             "--stop-grace-period", "1s", "busybox", "sh", "-c", "while true; do sleep 3600; done")).ShouldSucceed();
+        await ContainerOfAsync(1, "spender");
 
-        var web = await ContainerOfAsync(2, "web");
-        var db = (await TaskAddressesAsync("db")).Single();
-        var dbContainer = await ContainerOfAsync(1, "db");
-        var dbHostname = (await Cluster.Engine(1, "inspect", "-f", "{{.Config.Hostname}}", dbContainer)).ShouldSucceed().Output.Trim();
-        Assert.Equal(dbHostname, await HttpAsync(2, web, "db", 8000));
-        Assert.Equal(dbHostname, await HttpAsync(2, web, db, 8000));
-
-        var intruder = await ContainerOfAsync(2, "intruder");
-        Assert.Empty(await LookupAsync(2, intruder, "db"));
-        Assert.Empty(await LookupAsync(2, intruder, "tasks.db"));
-        Assert.Equal("", await HttpAsync(2, intruder, db, 8000));
-        Assert.Equal("", await HttpAsync(2, intruder, await VipAsync("db"), 8000));
-
-        foreach (var service in new[] { "db", "web", "intruder" }) (await Cluster.EventSwarm(1, "service", "rm", service)).ShouldSucceed();
+        (await Cluster.EventSwarm(1, "network", "rm", "spent")).ShouldFailWith("in use by service");
+        (await Cluster.EventSwarm(1, "service", "rm", "spender")).ShouldSucceed();
+        await Eventually.True(async () => !(await Cluster.Engine(1, "network", "ls", "--format", "{{.Name}}")).Output.Split('\n').Contains("spent"),
+            Converges, "spent leaves n1 with its last task");
+        (await Cluster.EventSwarm(1, "network", "rm", "spent")).ShouldSucceed();
     }
 
     [Fact]
@@ -121,61 +148,11 @@ public sealed class Overlay_network_Tests(JoinedCluster fixture) : IClassFixture
         (await Cluster.EventSwarm(1, "service", "rm", "holder")).ShouldSucceed();
     }
 
-    private async Task<string> ContainerOfAsync(int node, string service)
-    {
-        string id = "";
-        await Eventually.True(async () =>
-        {
-            id = (await Cluster.Engine(node, "ps", "-q", "--filter", $"label=eventswarm.service.name={service}")).Output.Trim();
-            return id.Length > 0 && !id.Contains('\n');
-        }, Converges, $"{service} runs on n{node}");
-        return id;
-    }
-
-    private Task<CommandResult> Exec(int node, string container, params string[] command) =>
-        Cluster.Engine(node, ["exec", container, .. command]);
-
-    /// <summary>
-    /// The body of an HTTP GET from inside a container, or "" when nothing answered (within 3 s). busybox nc, not
-    /// wget: the static busybox's wget crashes in its libc.
-    /// </summary>
-    private async Task<string> HttpAsync(int node, string container, string host, int port)
-    {
-        var response = (await Exec(node, container, "sh", "-c", $"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}")).Output;
-        var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return response.StartsWith("HTTP/1.", StringComparison.Ordinal) && body > 0 ? response[(body + 4)..].Trim() : "";
-    }
-
-    /// <summary>The A records a container gets for a name (busybox nslookup), the DNS server's own address left out.</summary>
-    private async Task<HashSet<string>> LookupAsync(int node, string container, string name)
-    {
-        var output = (await Exec(node, container, "nslookup", "-type=a", name)).Output;
-        var answers = output[(output.IndexOf("Name:", StringComparison.Ordinal) is var i and >= 0 ? i : output.Length)..];
-        return Regex.Matches(answers, @"Address:\s*(\d+\.\d+\.\d+\.\d+)").Select(m => m.Groups[1].Value).ToHashSet();
-    }
-
-    private async Task<string> VipAsync(string service)
-    {
-        using var json = JsonDocument.Parse((await Cluster.EventSwarm(1, "service", "inspect", service)).ShouldSucceed().Output);
-        var addr = json.RootElement[0].GetProperty("Endpoint").GetProperty("VirtualIPs")[0].GetProperty("Addr").GetString()!;
-        return addr.Split('/')[0];
-    }
-
-    /// <summary>The addresses of the service's running tasks on its (first) network, from the API.</summary>
-    private async Task<HashSet<string>> TaskAddressesAsync(string service)
-    {
-        var result = await CommandResult.RunAsync("curl", ["-sf", "--max-time", "5", "--unix-socket", "/run/eventswarm-cluster/n1/eventswarm.sock",
-            $"http://node/tasks?filters={Uri.EscapeDataString($"{{\"service\":{{\"{service}\":true}},\"desired-state\":{{\"running\":true}}}}")}"], new Dictionary<string, string>());
-        using var json = JsonDocument.Parse(result.ShouldSucceed().Output);
-        return json.RootElement.EnumerateArray()
-            .Where(t => t.GetProperty("Status").GetProperty("State").GetString() == "running")
-            .SelectMany(t => t.TryGetProperty("NetworksAttachments", out var attachments) && attachments.ValueKind == JsonValueKind.Array
-                ? attachments.EnumerateArray().Where(a => a.GetProperty("Network").GetProperty("Spec").GetProperty("Name").GetString() != "ingress")
-                    .Select(a => a.GetProperty("Addresses")[0].GetString()!.Split('/')[0])
-                : [])
-            .ToHashSet();
-    }
-
-    private static async Task<string> CurlAsync(int node, int port) =>
-        (await CommandResult.RunAsync("curl", ["-s", "--max-time", "3", $"http://{NamespaceCluster.Address(node)}:{port}/"], new Dictionary<string, string>())).Output.Trim();
+    private Task<string> ContainerOfAsync(int node, string service) => fixture.ContainerOfAsync(node, service);
+    private Task<CommandResult> Exec(int node, string container, params string[] command) => Probe.Exec(node, container, command);
+    private Task<string> HttpAsync(int node, string container, string host, int port) => Probe.HttpAsync(node, container, host, port);
+    private Task<HashSet<string>> LookupAsync(int node, string container, string name) => Probe.LookupAsync(node, container, name);
+    private Task<string> VipAsync(string service) => Probe.VipAsync(service);
+    private Task<HashSet<string>> TaskAddressesAsync(string service) => Probe.TaskAddressesAsync(service);
+    private static Task<string> CurlAsync(int node, int port) => OverlayProbe.CurlAsync(node, port);
 }

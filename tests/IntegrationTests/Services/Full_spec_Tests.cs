@@ -10,12 +10,13 @@ namespace EventSwarm.IntegrationTests.Services;
 /// <summary>
 /// A service created over the Engine API with every field v1.41 accepts (raw JSON on the agent's socket, so no
 /// client model drops anything) reads back field for field, its tasks carry the same template, and the container
-/// on the real engine has what the spec asks of a container.
+/// on the real engine has what the spec asks of a container. The service is created once for the class
+/// (<see cref="FullSpecService"/>) and each test reads one part of it.
 /// </summary>
-public sealed class Full_spec_Tests
+public sealed class Full_spec_Tests(FullSpecService fixture) : IClassFixture<FullSpecService>
 {
     // Every field set to a value that is not its default, and that the engine on this machine can run.
-    private const string Spec = """
+    internal const string Spec = """
     {
       "Name": "fullspec",
       "Labels": { "team": "a" },
@@ -72,103 +73,114 @@ public sealed class Full_spec_Tests
     """;
 
     [Fact]
-    public async Task A_service_created_with_every_field_reads_back_every_field_and_its_container_has_them()
+    public async Task Every_field_reads_back_as_sent_with_the_template_s_networks_as_IDs()
     {
-        await using var agent = await LocalAgent.StartSwarmAsync();
-        (await agent.Docker("network", "create", "-d", "overlay", "fullspec-back")).ShouldSucceed();
-        (await agent.Docker("network", "create", "-d", "overlay", "fullspec-front")).ShouldSucceed();
-        using var http = agent.Http();
-        var back = await NetworkIdAsync(http, "fullspec-back");
-
-        var created = await http.PostAsync("/v1.41/services/create", new StringContent(Spec, Encoding.UTF8, "application/json"));
-        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["ID"]!.GetValue<string>();
-
         // The template's network names are recorded as IDs, as Docker does; the deprecated top-level networks are
         // kept as sent and not used while the template names networks (Docker's rule); the rest reads back as sent.
-        var expected = JsonNode.Parse(Spec)!;
-        expected["TaskTemplate"]!["Networks"]![0]!["Target"] = back;
-        var service = JsonNode.Parse(await http.GetStringAsync($"/v1.41/services/{id}"))!;
-        AssertSameJson(expected, service["Spec"]!, "Spec");
+        var service = JsonNode.Parse(await fixture.Http.GetStringAsync($"/v1.41/services/{fixture.Id}"))!;
+        AssertSameJson(fixture.Expected, service["Spec"]!, "Spec");
+    }
 
+    [Fact]
+    public async Task Its_task_carries_the_template_without_the_service_only_Runtime()
+    {
         // A task carries the service's template, without the Runtime Docker writes in a service's spec only.
-        await Eventually.True(async () => JsonNode.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"fullspec\"]}")}"))!.AsArray().Count > 0,
-            TimeSpan.FromSeconds(30), "the service has a task");
-        var task = JsonNode.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"fullspec\"]}")}"))!.AsArray()[0]!;
-        var expectedTask = expected["TaskTemplate"]!.DeepClone().AsObject();
+        var task = JsonNode.Parse(await fixture.Http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"fullspec\"]}")}"))!.AsArray()[0]!;
+        var expectedTask = fixture.Expected["TaskTemplate"]!.DeepClone().AsObject();
         expectedTask.Remove("Runtime");
         AssertSameJson(expectedTask, task["Spec"]!, "task Spec");
+    }
 
-        // The container on the engine: what Docker's executor would have made of the spec.
-        using var docker = Engine.Client();
-        ContainerInspectResponse? container = null;
-        try
-        {
-            await Eventually.True(async () =>
-            {
-                var list = await Engine.ContainersOfNodeAsync(agent.NodeId);
-                if (list.Count == 0) return false;
-                container = await docker.Containers.InspectContainerAsync(list[0].ID);
-                return container.State.Running;
-            }, TimeSpan.FromSeconds(60), "the task's container runs");
-        }
-        catch (Xunit.Sdk.XunitException e)
-        {
-            var log = agent.AgentLog;
-            Assert.Fail($"{e.Message}\ntasks: {await http.GetStringAsync("/v1.41/tasks")}\nagent log: {log[Math.Max(0, log.Length - 4000)..]}");
-        }
-        var config = container!.Config;
-        var host = container.HostConfig;
+    [Fact]
+    public async Task The_container_has_the_spec_s_terminal_identity_directory_and_stop_settings()
+    {
+        var config = fixture.Container.Config;
+        var host = fixture.Container.HostConfig;
         Assert.True(config.Tty);
         Assert.True(config.OpenStdin);
         Assert.Equal("web-host", config.Hostname);
         Assert.Equal("1000", config.User);
+        Assert.Equal(["1234", "5678"], host.GroupAdd);
         Assert.Equal("/tmp", config.WorkingDir);
+        Assert.True(host.Init);
+        Assert.True(host.ReadonlyRootfs);
+        Assert.Equal("c", Assert.Single(config.Labels, l => l.Key == "c").Key);
         Assert.Equal("SIGINT", config.StopSignal);
         Assert.Equal(4, config.StopTimeout is { } stop ? (int)Math.Ceiling(stop.TotalSeconds) : -1); // 3 s 5 ns, in whole seconds up
         // The engine's own JSON too, so that no client model's unit conversion hides a wrong value: seconds for the
-        // stop timeout, nanoseconds for health check durations.
-        var raw = JsonNode.Parse((await CommandResult.RunAsync("docker", ["inspect", container.ID], new Dictionary<string, string>())).Output)!.AsArray()[0]!;
-        Assert.Equal(4, raw["Config"]!["StopTimeout"]!.GetValue<long>());
-        Assert.Equal(1_000_000_000, raw["Config"]!["Healthcheck"]!["Interval"]!.GetValue<long>());
-        Assert.Equal(["CMD-SHELL", "true"], config.Healthcheck.Test);
-        Assert.Equal(TimeSpan.FromSeconds(1), config.Healthcheck.Interval);
-        Assert.Equal(TimeSpan.FromSeconds(2), config.Healthcheck.Timeout);
-        Assert.Equal(TimeSpan.FromSeconds(3), config.Healthcheck.StartPeriod);
-        Assert.Equal(4, config.Healthcheck.Retries);
+        // stop timeout.
+        Assert.Equal(4, (await fixture.RawContainerAsync())["Config"]!["StopTimeout"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task The_container_has_the_spec_s_health_check_with_durations_in_nanoseconds()
+    {
+        var health = fixture.Container.Config.Healthcheck;
+        // The engine's own JSON: nanoseconds for health check durations, whatever the client model makes of them.
+        Assert.Equal(1_000_000_000, (await fixture.RawContainerAsync())["Config"]!["Healthcheck"]!["Interval"]!.GetValue<long>());
+        Assert.Equal(["CMD-SHELL", "true"], health.Test);
+        Assert.Equal(TimeSpan.FromSeconds(1), health.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(2), health.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), health.StartPeriod);
+        Assert.Equal(4, health.Retries);
+    }
+
+    [Fact]
+    public void The_container_has_the_spec_s_hosts_and_DNS_after_the_node_s_service_DNS()
+    {
+        var host = fixture.Container.HostConfig;
         Assert.Equal(["db.local:10.1.2.3", "cache.local:10.1.2.4"], host.ExtraHosts);
         Assert.Contains("10.0.0.53", host.DNS);
         Assert.Equal(["example.org"], host.DNSSearch);
         Assert.Equal(["ndots:2"], host.DNSOptions);
-        Assert.True(host.Init);
-        Assert.True(host.ReadonlyRootfs);
+        // The existing networking is untouched: the node's service DNS comes first.
+        Assert.Equal("10.0.0.53", host.DNS[^1]);
+    }
+
+    [Fact]
+    public void The_container_has_the_spec_s_capabilities_sysctls_ulimits_and_SELinux_option()
+    {
+        var host = fixture.Container.HostConfig;
         Assert.Contains("NET_ADMIN", host.CapAdd.Select(c => c.Replace("CAP_", "")));
         Assert.Contains("MKNOD", host.CapDrop.Select(c => c.Replace("CAP_", "")));
-        Assert.Equal(["1234", "5678"], host.GroupAdd);
         Assert.Equal("1", host.Sysctls["net.ipv4.ip_forward"]);
         var nofile = Assert.Single(host.Ulimits);
         Assert.Equal(("nofile", 1024L, 2048L), (nofile.Name, nofile.Soft, nofile.Hard));
+        Assert.Contains("label=disable", host.SecurityOpt);
+    }
+
+    [Fact]
+    public void The_container_has_the_spec_s_resource_limits()
+    {
+        var host = fixture.Container.HostConfig;
         Assert.Equal(500_000_000, host.NanoCPUs);
         Assert.Equal(67_108_864, host.Memory);
         Assert.Equal(100, host.PidsLimit);
+    }
+
+    [Fact]
+    public void The_container_logs_with_the_spec_s_log_driver()
+    {
+        var host = fixture.Container.HostConfig;
         Assert.Equal("json-file", host.LogConfig.Type);
         Assert.Equal("1m", host.LogConfig.Config["max-size"]);
-        Assert.Contains("label=disable", host.SecurityOpt);
-        Assert.Equal("c", Assert.Single(container.Config.Labels, l => l.Key == "c").Key);
-        // The existing networking is untouched: the task is on its network, and the node's service DNS comes first.
-        Assert.Single(container.NetworkSettings.Networks);
-        Assert.Equal("10.0.0.53", host.DNS[^1]);
+    }
+
+    [Fact]
+    public void The_container_is_on_its_task_s_one_network()
+    {
+        // The existing networking is untouched: the task is on its network.
+        Assert.Single(fixture.Container.NetworkSettings.Networks);
     }
 
     [Fact]
     public async Task An_update_with_an_identical_spec_moves_the_version_and_replaces_no_task()
     {
-        await using var agent = await LocalAgent.StartSwarmAsync();
-        using var http = agent.Http();
+        var http = fixture.Http;
         const string spec = """{ "Name": "same", "TaskTemplate": { "ContainerSpec": { "Image": "busybox:latest", "Args": ["sleep", "600"] } } }""";
         var created = await http.PostAsync("/v1.41/services/create", new StringContent(spec, Encoding.UTF8, "application/json"));
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        await Eventually.True(async () => (await Engine.ContainersOfNodeAsync(agent.NodeId)).Count == 1, TimeSpan.FromSeconds(60), "the task runs");
+        await Eventually.True(async () => (await Engine.ContainersOfServiceAsync(fixture.Agent.NodeId, "same")).Count == 1, TimeSpan.FromSeconds(60), "the task runs");
         var before = JsonNode.Parse(await http.GetStringAsync("/v1.41/services/same"))!;
         var version = before["Version"]!["Index"]!.GetValue<long>();
 
@@ -184,9 +196,6 @@ public sealed class Full_spec_Tests
         var tasks = JsonNode.Parse(await http.GetStringAsync($"/v1.41/tasks?filters={Uri.EscapeDataString("{\"service\":[\"same\"]}")}"))!.AsArray();
         Assert.Single(tasks);
     }
-
-    private static async Task<string> NetworkIdAsync(HttpClient http, string name) =>
-        JsonNode.Parse(await http.GetStringAsync($"/v1.41/networks/{name}"))!["Id"]!.GetValue<string>();
 
     private static void AssertSameJson(JsonNode expected, JsonNode actual, string what)
     {

@@ -11,9 +11,10 @@ namespace EventSwarm.IntegrationTests.Swarm;
 /// <summary>
 /// `swarm init`, `swarm join` and `swarm leave` as Docker answers them, in any order and however fast: after each
 /// step, /swarm/init, /info and /swarm/leave agree on whether the node is in a swarm, and the node listens for
-/// other nodes exactly while it is in one.
+/// other nodes exactly while it is in one. Refusals share one agent (<see cref="LoneAgent"/>) that each test first
+/// brings in or out of a swarm as it needs; a story of init, join and leave gets fresh agents.
 /// </summary>
-public sealed class Swarm_lifecycle_Tests(ITestOutputHelper output)
+public sealed class Swarm_lifecycle_Tests(LoneAgent lone, ITestOutputHelper output) : IClassFixture<LoneAgent>
 {
     private const string AlreadyInSwarm = "This node is already part of a swarm. Use ";
     private const string NotInSwarm = "This node is not part of a swarm";
@@ -42,90 +43,85 @@ public sealed class Swarm_lifecycle_Tests(ITestOutputHelper output)
         Assert.DoesNotContain($"node {agent.NodeId} not found", agent.AgentLog);
     }
 
-    [Fact]
-    public async Task Init_and_join_in_a_swarm_and_leave_outside_one_are_refused_with_Docker_s_503_and_messages()
+    public static TheoryData<string, string, string> BadAddresses => new()
     {
-        await using var agent = await LocalAgent.StartAsync();
-        using var http = agent.Http();
-        await AssertRefusedAsync(await http.PostAsync("/v1.41/swarm/leave?force=1", null), HttpStatusCode.ServiceUnavailable, NotInSwarm);
+        { "a listen address that is no address", """{"ListenAddr": "nowhere:2377", "AdvertiseAddr": "127.0.0.1"}""",
+            "listen address must be an IP address or network interface (with optional port number)" },
+        { "the zero advertise address", """{"ListenAddr": "{listen}", "AdvertiseAddr": "0.0.0.0"}""",
+            "advertise address must be a non-zero IP address or network interface (with optional port number)" },
+        { "an unknown data path interface", """{"ListenAddr": "{listen}", "AdvertiseAddr": "127.0.0.1", "DataPathAddr": "no-such-interface"}""",
+            "data path address must be a non-zero IP address or network interface (without a port number)" },
+        // An address this machine does not have cannot be listened on; the system's reason is given.
+        { "an address the machine does not have", """{"ListenAddr": "192.0.2.1:2377", "AdvertiseAddr": "192.0.2.1"}""", "cannot listen on 192.0.2.1:2377" },
+    };
 
-        Assert.Equal(HttpStatusCode.OK, (await InitAsync(http)).StatusCode);
-        await AssertRefusedAsync(await InitAsync(http), HttpStatusCode.ServiceUnavailable, AlreadyInSwarm);
-        await AssertRefusedAsync(await http.PostAsJsonAsync("/v1.41/swarm/join", new { RemoteAddrs = new[] { "127.0.0.1:1" }, JoinToken = "SWMTKN-1-x" }),
-            HttpStatusCode.ServiceUnavailable, AlreadyInSwarm);
-        (await agent.Docker("swarm", "join", "--token", "SWMTKN-1-x", "127.0.0.1:1")).ShouldFailWith("This node is already part of a swarm");
-        await AssertRefusedAsync(await http.PostAsync("/v1.41/swarm/leave", null), HttpStatusCode.ServiceUnavailable,
-            "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm.");
-        (await agent.Docker("swarm", "leave", "--force")).ShouldSucceed();
-        (await agent.Docker("swarm", "leave", "--force")).ShouldFailWith(NotInSwarm);
+    [Theory]
+    [MemberData(nameof(BadAddresses))]
+    public async Task Init_with_a_bad_address_is_refused_by_name_and_leaves_the_node_out_of_any_swarm(string problem, string request, string message)
+    {
+        var (agent, http) = (lone.Agent, lone.Http);
+        await lone.OutOfSwarmAsync();
+        var body = request.Replace("{listen}", agent.ListenAddress);
+        var refused = await http.PostAsync("/v1.41/swarm/init", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains(message, await refused.Content.ReadAsStringAsync());
+        await AssertInSwarmAsync(http, agent, false, $"after refusing {problem}: {body}");
     }
 
     [Fact]
-    public async Task Bad_addresses_are_refused_by_name_and_leave_the_node_out_of_any_swarm()
+    public async Task Init_takes_an_advertise_address_given_as_an_interface_name()
     {
-        await using var agent = await LocalAgent.StartAsync();
-        using var http = agent.Http();
-        var refusals = new (object Request, string Message)[]
-        {
-            (new { ListenAddr = "nowhere:2377", AdvertiseAddr = "127.0.0.1" }, "listen address must be an IP address or network interface (with optional port number)"),
-            (new { ListenAddr = agent.ListenAddress, AdvertiseAddr = "0.0.0.0" }, "advertise address must be a non-zero IP address or network interface (with optional port number)"),
-            (new { ListenAddr = agent.ListenAddress, AdvertiseAddr = "127.0.0.1", DataPathAddr = "no-such-interface" }, "data path address must be a non-zero IP address or network interface (without a port number)"),
-            // An address this machine does not have cannot be listened on; the system's reason is given.
-            (new { ListenAddr = "192.0.2.1:2377", AdvertiseAddr = "192.0.2.1" }, "cannot listen on 192.0.2.1:2377"),
-        };
-        foreach (var (request, message) in refusals)
-        {
-            var refused = await http.PostAsJsonAsync("/v1.41/swarm/init", request);
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Contains(message, await refused.Content.ReadAsStringAsync());
-            await AssertInSwarmAsync(http, agent, false, $"after refusing {JsonSerializer.Serialize(request)}");
-        }
+        await lone.OutOfSwarmAsync();
         // The loopback interface by name, as Docker resolves `--advertise-addr eth0`.
-        (await agent.EventSwarm("swarm", "init", "--advertise-addr", "lo")).ShouldSucceed();
-        Assert.Equal("127.0.0.1", await NodeAddrAsync(http));
+        (await lone.Agent.EventSwarm("swarm", "init", "--advertise-addr", "lo")).ShouldSucceed();
+        Assert.Equal("127.0.0.1", await NodeAddrAsync(lone.Http));
     }
 
     [Fact]
-    public async Task A_worker_leaves_inits_its_own_swarm_leaves_it_and_joins_the_first_again_and_runs_its_tasks()
+    public async Task Leave_outside_a_swarm_is_refused_with_Docker_s_503_and_message()
     {
-        await using var manager = await LocalAgent.StartSwarmAsync();
-        await using var worker = await LocalAgent.StartAsync();
-        using var http = worker.Http();
-        var token = (await manager.EventSwarm("swarm", "join-token", "-q", "worker")).ShouldSucceed().Output.Trim();
-
-        // No --advertise-addr: the worker is known by the address it reaches the manager from.
-        Assert.Contains("as a worker", (await worker.EventSwarm("swarm", "join", "--token", token, manager.ListenAddress)).ShouldSucceed().Output);
-        await AssertInSwarmAsync(http, worker, true, "after the first join");
-        Assert.Equal("127.0.0.1", (await manager.Docker("node", "inspect", worker.NodeId, "--format", "{{.Status.Addr}}")).ShouldSucceed().Output.Trim());
-        (await worker.Docker("swarm", "leave")).ShouldSucceed();
-        await AssertInSwarmAsync(http, worker, false, "after leaving as a worker");
-
-        (await worker.Docker("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed();
-        await AssertInSwarmAsync(http, worker, true, "after its own init");
-        (await worker.Docker("swarm", "leave", "--force")).ShouldSucceed();
-
-        // Joining the first swarm again, with a new certificate: the connections made with the old one are not
-        // reused. The node keeps its ID across swarms (Docker gives it a new one), so its old entry goes first.
-        (await worker.Docker("swarm", "join", "--token", token, manager.ListenAddress)).ShouldFailWith($"node {worker.NodeId} is already part of this swarm");
-        await AssertInSwarmAsync(http, worker, false, "after a refused join");
-        (await manager.EventSwarm("node", "rm", "--force", worker.NodeId)).ShouldSucceed();
-        (await worker.Docker("swarm", "join", "--token", token, manager.ListenAddress)).ShouldSucceed();
-        await AssertInSwarmAsync(http, worker, true, "after joining again");
-        (await manager.EventSwarm("service", "create", "--name", "back", "--replicas", "2", "--constraint", $"node.id=={worker.NodeId}",
-            "--stop-grace-period", "1s", "busybox", "sleep", "3600")).ShouldSucceed();
-        await Eventually.True(async () => (await Engine.ContainersOfNodeAsync(worker.NodeId)).Count == 2, TimeSpan.FromSeconds(60),
-            "the worker that joined again runs its two tasks");
-        (await worker.Docker("swarm", "leave")).ShouldSucceed();
-        await Eventually.True(async () => (await Engine.ContainersOfNodeAsync(worker.NodeId, all: true)).Count == 0, TimeSpan.FromSeconds(60),
-            "the worker's containers go with the swarm it left");
-        Assert.DoesNotContain("task states failed", worker.AgentLog);
+        await lone.OutOfSwarmAsync();
+        await AssertRefusedAsync(await lone.Http.PostAsync("/v1.41/swarm/leave?force=1", null), HttpStatusCode.ServiceUnavailable, NotInSwarm);
+        (await lone.Agent.Docker("swarm", "leave", "--force")).ShouldFailWith(NotInSwarm);
     }
 
-    private static Task<HttpResponseMessage> InitAsync(HttpClient http) =>
+    [Fact]
+    public async Task A_forced_leave_through_the_docker_CLI_takes_the_node_out_of_its_swarm()
+    {
+        await lone.InSwarmAsync();
+        (await lone.Agent.Docker("swarm", "leave", "--force")).ShouldSucceed();
+        (await lone.Agent.Docker("swarm", "leave", "--force")).ShouldFailWith(NotInSwarm);
+    }
+
+    [Fact]
+    public async Task Init_in_a_swarm_is_refused_with_Docker_s_503_and_message()
+    {
+        await lone.InSwarmAsync();
+        await AssertRefusedAsync(await InitAsync(lone.Http), HttpStatusCode.ServiceUnavailable, AlreadyInSwarm);
+    }
+
+    [Fact]
+    public async Task Join_in_a_swarm_is_refused_with_Docker_s_503_and_message()
+    {
+        await lone.InSwarmAsync();
+        await AssertRefusedAsync(await lone.Http.PostAsJsonAsync("/v1.41/swarm/join", new { RemoteAddrs = new[] { "127.0.0.1:1" }, JoinToken = "SWMTKN-1-x" }),
+            HttpStatusCode.ServiceUnavailable, AlreadyInSwarm);
+        (await lone.Agent.Docker("swarm", "join", "--token", "SWMTKN-1-x", "127.0.0.1:1")).ShouldFailWith("This node is already part of a swarm");
+    }
+
+    [Fact]
+    public async Task Leaving_as_the_last_manager_without_force_is_refused_with_Docker_s_503_and_message()
+    {
+        await lone.InSwarmAsync();
+        await AssertRefusedAsync(await lone.Http.PostAsync("/v1.41/swarm/leave", null), HttpStatusCode.ServiceUnavailable,
+            "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm.");
+    }
+
+    internal static Task<HttpResponseMessage> InitAsync(HttpClient http) =>
         http.PostAsJsonAsync("/v1.41/swarm/init", new { ListenAddr = "0.0.0.0:2377", AdvertiseAddr = "127.0.0.1" });
 
     /// <summary>Whether the node is in a swarm, asked three ways (and its listener), which must all agree.</summary>
-    private static async Task AssertInSwarmAsync(HttpClient http, LocalAgent agent, bool expected, string when)
+    internal static async Task AssertInSwarmAsync(HttpClient http, LocalAgent agent, bool expected, string when)
     {
         var state = await LocalNodeStateAsync(http);
         Assert.True(state == (expected ? "active" : "inactive"), $"{when}: /info says LocalNodeState {state}");
@@ -142,7 +138,7 @@ public sealed class Swarm_lifecycle_Tests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<string> LocalNodeStateAsync(HttpClient http)
+    internal static async Task<string> LocalNodeStateAsync(HttpClient http)
     {
         using var info = JsonDocument.Parse(await http.GetStringAsync("/v1.41/info"));
         return info.RootElement.GetProperty("Swarm").GetProperty("LocalNodeState").GetString()!;
