@@ -254,7 +254,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
     public async Task WaitForAppliedAsync(long index, CancellationToken ct) => await _wal.WaitForApplyAsync(index, ct);
 
     /// <summary>Tells followers the new commit index now rather than at the next heartbeat.</summary>
-    public void PushCommitIndex() => _ = _cluster.ForceReplicationAsync(CancellationToken.None).AsTask().ContinueWith(_ => { });
+    public void PushCommitIndex() => _ = _cluster.ForceReplicationAsync(CancellationToken.None).AsTask().Quietly();
 
     /// <summary>A token cancelled when this manager stops leading; waits until it leads.</summary>
     public async ValueTask<CancellationToken> WaitForLeadershipAsync(CancellationToken ct) => await _cluster.WaitForLeadershipAsync(ct);

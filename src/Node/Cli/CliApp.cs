@@ -115,6 +115,7 @@ public static class CliApp
         }
     }
 
-    public static void PrintJson(TextWriter output, object value) =>
-        output.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(Api.DockerJson.Options) { WriteIndented = true }));
+    private static readonly JsonSerializerOptions Indented = new(Api.DockerJson.Options) { WriteIndented = true };
+
+    public static void PrintJson(TextWriter output, object value) => output.WriteLine(JsonSerializer.Serialize(value, Indented));
 }

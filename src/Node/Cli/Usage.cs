@@ -10,9 +10,9 @@ namespace EventSwarm.Node.Cli;
 public static class Usage
 {
     /// <param name="Bare">The error alone, without the usage lines docker adds.</param>
-    public sealed record Error(string Message, int ExitCode, string Bare);
+    public sealed record UsageError(string Message, int ExitCode, string Bare);
 
-    public static Error? Problem(ParseResult result)
+    public static UsageError? Problem(ParseResult result)
     {
         var command = result.CommandResult.Command;
         if (UnknownFlag(result, command) is { } flag) return new(Describe(command, flag, 125), 125, flag);
@@ -20,14 +20,14 @@ public static class Usage
             if (error.SymbolResult is OptionResult option && FlagError(option, error) is var text) return new(Describe(command, text, 125), 125, text);
         if (command is not Verb verb)
         {
-            if (result.UnmatchedTokens.FirstOrDefault() is { } unknown)
+            if (result.UnmatchedTokens is [var unknown, ..])
                 return new($"{Help.Program}: unknown command: {Help.Path(command)} {unknown}\n\n"
                     + (command is RootCommand ? "" : $"Usage:  {Help.Path(command)}\n\n") + $"Run '{Help.Path(command)} --help' for more information", 1,
                     $"unknown command: {Help.Path(command)} {unknown}");
             // Anything else ("Required command was not provided"): a management command alone prints its help, as docker's.
             return null;
         }
-        if (result.Errors.FirstOrDefault() is { } failed) return new(Describe(command, failed.Message, 125), 125, failed.Message);
+        if (result.Errors is [var failed, ..]) return new(Describe(command, failed.Message, 125), 125, failed.Message);
         var count = verb.Args(result).Count;
         var path = Help.Path(verb);
         string? wrong = (verb.MinArgs, verb.MaxArgs) switch

@@ -1,3 +1,4 @@
+using EventSwarm.Application;
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Application.Nodes;
 using EventSwarm.Node.Local;
@@ -37,13 +38,13 @@ public sealed class ControlLoopService(ControlLoopRunner runner, Membership memb
             }
             catch (InvalidOperationException) when (!ct.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).Quietly();
             }
             catch (Exception e) when (!ct.IsCancellationRequested && Infrastructure.Log.DiskAlarm.IsNoSpace(e))
             {
                 // The log failed a write for want of space and refuses everything until the disk alarm's probe
                 // reopens it: the node lives on (reads, heartbeats) and leads again then.
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).Quietly();
             }
         }
     }

@@ -1,3 +1,4 @@
+using EventSwarm.Application;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Security;
@@ -83,7 +84,7 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
                 catch (Exception e) when (!ct.IsCancellationRequested && e is not ObjectDisposedException)
                 {
                     logger.LogWarning("--recover-from-peers: not caught up yet (attempt {Attempt}: {Error}); retrying", attempt, e.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { });
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct).Quietly();
                 }
             }
         }

@@ -1,3 +1,4 @@
+using EventSwarm.Application;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -89,9 +90,9 @@ public sealed class RoleService(LocalNode local, ClusterProjection projection, M
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 logger.LogWarning("role change failed ({Error}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).Quietly();
             }
-            await projection.WaitForChangeAsync(state.LastSequence, TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { });
+            await projection.WaitForChangeAsync(state.LastSequence, TimeSpan.FromSeconds(1), ct).Quietly();
         }
     }
 
@@ -128,7 +129,7 @@ public sealed class RoleService(LocalNode local, ClusterProjection projection, M
 
     private async Task RemoveFormerManagersAsync(Domain.ClusterState state, CancellationToken ct)
     {
-        var managers = state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Manager is not null).Select(n => n.Manager!.Raft).ToHashSet();
+        var managers = state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Manager is not null).Select(n => n.Manager!.Raft).OfType<string>().ToHashSet();
         if (managers.Count == 0) return;
         foreach (var member in raft.Log.Members.Where(m => !managers.Contains(m.Endpoint.ToString()) && m.Endpoint.ToString() != raft.Log.LocalEndpoint.ToString()))
         {

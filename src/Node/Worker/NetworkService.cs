@@ -1,3 +1,4 @@
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Networking;
 using EventSwarm.Application.Nodes;
@@ -61,7 +62,7 @@ public sealed class NetworkService(
             {
                 logger.LogWarning(e, "applying the network plan failed; retrying");
                 applied = null;
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).Quietly();
             }
         }
     }

@@ -1,3 +1,4 @@
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Local;
@@ -20,7 +21,7 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
             {
                 // Joining as a worker wakes this at once: `swarm join` waits for the state it brings.
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), idle.Token).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromMilliseconds(500), idle.Token).Quietly();
                 continue;
             }
             using var following = CancellationTokenSource.CreateLinkedTokenSource(ct, membership.RoleChanged);
@@ -42,7 +43,7 @@ public sealed class RemoteFeedService(Membership membership, ClusterSecrets secr
                 var failed = membership.ManagerAddress;
                 manager.FailOver(projection.Current);
                 logger.LogWarning("following manager {Manager} failed ({Error}); now following {Next}", failed, e.Message, membership.ManagerAddress);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ContinueWith(_ => { });
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).Quietly();
             }
         }
     }

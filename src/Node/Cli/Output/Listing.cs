@@ -73,7 +73,7 @@ public static class Listing
             return;
         }
         // Go's tabwriter, as docker's: rows of a user's template need not have the same number of cells.
-        output.Write(GoTemplate.Align([template.Header(rows.FirstOrDefault() ?? sample), .. lines]));
+        output.Write(GoTemplate.Align([template.Header(rows.Count > 0 ? rows[0] : sample), .. lines]));
     }
 
     /// <summary>inspect: the JSON array docker prints, or each object through the template, one per line.</summary>
