@@ -14,7 +14,7 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     private readonly object _gate = new();
     private readonly Dictionary<string, TaskContainer> _containers = [];
     private readonly List<string> _calls = [];
-    private readonly Channel<ContainerExit> _exits = Channel.CreateUnbounded<ContainerExit>();
+    private readonly Channel<ContainerExit?> _exits = Channel.CreateUnbounded<ContainerExit?>();
     private int _next;
     private int _inFlight;
     private int _maxInFlight;
@@ -47,16 +47,22 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     }
 
     /// <summary>The task's container ends by itself with this exit code.</summary>
-    public void Exit(string taskId, long exitCode)
+    public void Exit(string taskId, long exitCode) =>
+        _exits.Writer.TryWrite(new ContainerExit(ExitSilently(taskId, exitCode), taskId, exitCode, false));
+
+    /// <summary>The task's container ends and the event of it is lost (the event stream was down).</summary>
+    public string ExitSilently(string taskId, long exitCode)
     {
-        TaskContainer container;
         lock (_gate)
         {
-            container = _containers.Values.Single(c => c.TaskId == taskId && c.Running);
+            var container = _containers.Values.Single(c => c.TaskId == taskId && c.Running);
             _containers[container.ContainerId] = container with { Running = false, ExitCode = exitCode };
+            return container.ContainerId;
         }
-        _exits.Writer.TryWrite(new ContainerExit(container.ContainerId, taskId, exitCode, false));
     }
+
+    /// <summary>The engine's event stream breaks; a watcher connecting again gets the events after this.</summary>
+    public void BreakEventStream() => _exits.Writer.TryWrite(null);
 
     public Task<IReadOnlyList<TaskContainer>> ListTaskContainersAsync(string nodeId, CancellationToken ct)
     {
@@ -92,7 +98,8 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
 
     public async IAsyncEnumerable<ContainerExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var exit in _exits.Reader.ReadAllAsync(ct)) yield return exit;
+        await foreach (var exit in _exits.Reader.ReadAllAsync(ct))
+            yield return exit ?? throw new IOException("engine event stream closed");
     }
 
     public Task<NodeDescription> DescribeAsync(CancellationToken ct) => throw new NotSupportedException();

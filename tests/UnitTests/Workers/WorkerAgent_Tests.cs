@@ -179,4 +179,17 @@ public sealed class WorkerAgent_Tests
 
         Assert.Equal(TaskStep.ContainerGone, failed.Error);
     }
+
+    [Fact]
+    public async Task Container_that_stopped_while_the_event_stream_was_down_is_reported_when_it_reconnects()
+    {
+        await using var worker = new WorkerHarness(Assigned("t1")).Start();
+        await worker.Reported("t1", TaskState.Running);
+
+        var containerId = worker.Engine.ExitSilently("t1", 4);
+        worker.Engine.BreakEventStream();
+        var failed = await worker.Reported("t1", TaskState.Failed);
+
+        Assert.Equal((containerId, 4L), (failed.ContainerId, failed.ExitCode));
+    }
 }
