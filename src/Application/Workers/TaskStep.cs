@@ -146,7 +146,7 @@ public static class TaskStep
     private static TaskAction Advancing(WorkerTask task, ObservedContainer? container) => task.State switch
     {
         TaskState.Assigned or TaskState.Accepted or TaskState.Preparing => new TaskAction.Prepare(),
-        // Reported Ready or Starting but the container is not held (the worker restarted before creating it): prepare again.
+        // Reported Ready or Starting but the worker holds no container for it (lost across a restart): prepare again.
         TaskState.Ready or TaskState.Starting when container is null => new TaskAction.Prepare(),
         TaskState.Ready or TaskState.Starting when task.Desired == TaskState.Running => new TaskAction.Start(container!.Id),
         TaskState.Running when container is null => new TaskAction.Report(TaskState.Failed, "failed", ContainerGone),
