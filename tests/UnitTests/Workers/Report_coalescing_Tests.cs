@@ -17,7 +17,7 @@ public sealed class Report_coalescing_Tests
             R("a", TaskState.Running, "c1"), R("a", TaskState.Failed, "c1"),
         };
 
-        var sent = WorkerAgent.Coalesce(reports);
+        var sent = ReportPump.Coalesce(reports);
 
         Assert.Equal([R("a", TaskState.Failed, "c1")], sent);
     }
@@ -27,7 +27,7 @@ public sealed class Report_coalescing_Tests
     {
         var reports = new[] { R("b", TaskState.Preparing), R("a", TaskState.Running, "c2"), R("b", TaskState.Running, "c3"), R("a", TaskState.Starting, "c2") };
 
-        var sent = WorkerAgent.Coalesce(reports);
+        var sent = ReportPump.Coalesce(reports);
 
         Assert.Equal([R("b", TaskState.Running, "c3"), R("a", TaskState.Running, "c2")], sent);
     }

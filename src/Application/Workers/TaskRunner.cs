@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Networking;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Networking;
+using EventSwarm.Domain.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace EventSwarm.Application.Workers;
+
+/// <summary>
+/// Carries out the actions <see cref="TaskStep"/> decides against the engine (swarmkit's per-task manager and its
+/// exec.Controller): one operation at a time per task, every engine call through the <see cref="EnginePool"/>, and
+/// only as many tasks admitted to preparation as the pool runs at once. The others wait as they are (Assigned, as a
+/// Swarm worker's queued tasks stay Assigned/Accepted), holding nothing, so a scale-up of 100,000 tasks costs no
+/// descriptor per task and a `scale 0` drops the waiting ones at once, with no engine call. It holds the container
+/// of each task it knows.
+/// </summary>
+public sealed class TaskRunner(
+    string nodeId,
+    IContainerRuntime runtime,
+    ClusterProjection projection,
+    EnginePool engine,
+    ReportPump reports,
+    ILogger logger)
+{
+    /// <summary>
+    /// A task on a network left the VIP rotations, the routing mesh and DNS when its desired state moved on;
+    /// every node needs a moment to hear that before the container stops, or connections opened meanwhile
+    /// would fail (Swarm waits 2 s here; each node here rewrites its rules within tens of milliseconds).
+    /// </summary>
+    public static readonly TimeSpan LeaveRotationDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a started task on a network may take to listen on its ports before it is reported running anyway.</summary>
+    public static readonly TimeSpan ListenLimit = TimeSpan.FromSeconds(3);
+
+    private readonly ConcurrentDictionary<string, string> _containers = new();
+    private readonly ConcurrentDictionary<string, Task> _operations = new();
+    private readonly ConcurrentDictionary<string, bool> _discarded = new();
+    private int _preparing;
+
+    /// <summary>Raised as each operation ends, so that the loop looks again at once.</summary>
+    public event Action? OperationEnded;
+
+    /// <summary>The containers held, by task ID.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Containers => _containers;
+
+    public int HeldCount => _containers.Count;
+
+    public bool IsBusy(string taskId) => _operations.ContainsKey(taskId);
+
+    /// <summary>The task's container as the loop knows it, or null when the worker holds none.</summary>
+    public ObservedContainer? ContainerOf(string taskId) =>
+        _containers.TryGetValue(taskId, out var id)
+            ? new ObservedContainer(id, _discarded.ContainsKey(taskId) ? ContainerPhase.Discarded : ContainerPhase.Held)
+            : null;
+
+    public void Hold(string taskId, string containerId) => _containers[taskId] = containerId;
+
+    /// <summary>The engine no longer has the container (seen after the event stream broke): the loop will report the task's end.</summary>
+    public void Release(string taskId) => _containers.TryRemove(taskId, out _);
+
+    /// <summary>Removes a container no task wants, now (adoption after a restart, before the loop runs).</summary>
+    public Task RemoveNowAsync(string containerId, CancellationToken ct) => engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
+
+    /// <summary>Carries out one action for a task: reports at once, engine work as the task's one operation in flight.</summary>
+    /// <param name="task">The task, or null for the container of a task this node no longer runs.</param>
+    public void Execute(string taskId, SwarmTask? task, TaskAction action, CancellationToken ct)
+    {
+        switch (action)
+        {
+            case TaskAction.Report report:
+                reports.Report(taskId, report);
+                break;
+            case TaskAction.Prepare when task is not null:
+                Admit(task, ct);
+                break;
+            case TaskAction.Start start:
+                Run(taskId, () => StartAsync(taskId, start.ContainerId, ct));
+                break;
+            case TaskAction.Shutdown shutdown when task is not null:
+                Run(taskId, () => ShutdownAsync(task, shutdown, ct));
+                break;
+            case TaskAction.Remove remove:
+                Run(taskId, async () =>
+                {
+                    await RemoveContainerAsync(taskId, remove.ContainerId, ct);
+                    if (remove.TaskGone)
+                    {
+                        reports.Forget(taskId);
+                        _discarded.TryRemove(taskId, out _);
+                    }
+                });
+                break;
+            case TaskAction.StopAndRemove discard when task is not null:
+                _discarded[taskId] = true;
+                Run(taskId, async () =>
+                {
+                    await engine.RunAsync(() => runtime.StopAsync(discard.ContainerId, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
+                    await RemoveContainerAsync(taskId, discard.ContainerId, ct);
+                });
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Starts preparing a task only while fewer tasks are being prepared than the engine pool runs at once; the
+    /// rest wait for a later pass, woken as each preparation ends.
+    /// </summary>
+    private void Admit(SwarmTask task, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _preparing) >= engine.Size) return;
+        Interlocked.Increment(ref _preparing);
+        if (!Run(task.Id, async () =>
+            {
+                try
+                {
+                    await PrepareAsync(task, ct);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _preparing);
+                }
+            }))
+            Interlocked.Decrement(ref _preparing);
+    }
+
+    private async Task PrepareAsync(SwarmTask task, CancellationToken ct)
+    {
+        // Scaled down or removed since it was admitted: it never reached the engine, so nothing is undone.
+        if (!projection.Current.Tasks.TryGetValue(task.Id, out var current) || current.DesiredState >= TaskState.Shutdown) return;
+        // A container left by an interrupted preparation (agent killed after create) is used as it is.
+        if (!_containers.TryGetValue(task.Id, out var containerId))
+        {
+            reports.Report(task.Id, TaskState.Preparing, "preparing");
+            try
+            {
+                containerId = await engine.RunAsync(() => runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), ct), ct);
+            }
+            catch (TaskRejectedException e)
+            {
+                reports.Report(task.Id, TaskState.Rejected, "rejected", e.Message);
+                return;
+            }
+            _containers[task.Id] = containerId;
+        }
+        reports.Report(task.Id, TaskState.Ready, "prepared", containerId: containerId);
+        // The desired state may have moved on while the container was being created.
+        if (projection.Current.Tasks.TryGetValue(task.Id, out var now) && now.DesiredState == TaskState.Running)
+            await StartAsync(task.Id, containerId, ct);
+    }
+
+    private async Task StartAsync(string taskId, string containerId, CancellationToken ct)
+    {
+        reports.Report(taskId, TaskState.Starting, "starting", containerId: containerId);
+        try
+        {
+            await engine.RunAsync(() => runtime.StartAsync(containerId, ct), ct);
+            // Running puts a task on a network into the VIP rotations and the mesh on every node within ~0.1 s,
+            // faster than a fresh container may start listening: wait for its ports first (bounded).
+            if (projection.Current.Tasks.TryGetValue(taskId, out var task) && task.Networks.FirstOrDefault() is { } first)
+            {
+                var published = projection.Current.Services.TryGetValue(task.ServiceId, out var service) && !service.Spec.Endpoint.Ports.IsDefault
+                    ? service.Spec.Endpoint.Ports.Where(p => p.Protocol == PortProtocol.Tcp).Select(p => p.TargetPort).ToList()
+                    : [];
+                if (!await runtime.WaitUntilListeningAsync(containerId, first.Address, published, ListenLimit, ct))
+                    logger.LogInformation("task {Task} is not listening on its ports after {Limit} s; reporting it running anyway", taskId, ListenLimit.TotalSeconds);
+            }
+            reports.Report(taskId, TaskState.Running, "started", containerId: containerId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            reports.Report(taskId, TaskState.Failed, "starting", $"task: {e.Message}", containerId);
+        }
+    }
+
+    private async Task ShutdownAsync(SwarmTask task, TaskAction.Shutdown shutdown, CancellationToken ct)
+    {
+        if (shutdown.ContainerId is { } containerId)
+        {
+            if (shutdown.LeaveRotationFirst) await Task.Delay(LeaveRotationDelay, ct);
+            await engine.RunAsync(() => runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
+            if (shutdown.RemoveContainer) await RemoveContainerAsync(task.Id, containerId, ct);
+        }
+        reports.Report(task.Id, TaskState.Shutdown, "shutdown", containerId: shutdown.ContainerId);
+    }
+
+    /// <summary>The task's addresses with what the engine needs to know of each network, and its host-mode ports.</summary>
+    private static TaskNetworking Networking(SwarmTask task, ClusterState state)
+    {
+        var endpoints = new List<TaskEndpoint>();
+        foreach (var attachment in task.Networks)
+        {
+            if (!state.Networks.TryGetValue(attachment.NetworkId, out var network)) continue;
+            var aliases = task.Spec.Networks.FirstOrDefault(n => n.Target == network.Id)?.Aliases ?? [];
+            endpoints.Add(new TaskEndpoint(LocalNetwork.Of(network, []), attachment.Address, aliases));
+        }
+        // Service discovery lives on the service's own networks; ingress only carries the routing mesh, so it goes last.
+        endpoints = [.. endpoints.OrderBy(e => e.Network.Ingress)];
+        var hostPorts = state.Services.TryGetValue(task.ServiceId, out var service) ? service.Spec.HostPorts : [];
+        return new TaskNetworking(endpoints, hostPorts);
+    }
+
+    private async Task RemoveContainerAsync(string taskId, string containerId, CancellationToken ct)
+    {
+        await engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
+        _containers.TryRemove(taskId, out _);
+    }
+
+    private bool Run(string taskId, Func<Task> operation)
+    {
+        var started = new TaskCompletionSource();
+        if (!_operations.TryAdd(taskId, started.Task)) return false;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await operation();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "operation on task {Task} failed", taskId);
+            }
+            finally
+            {
+                _operations.TryRemove(taskId, out _);
+                started.TrySetResult();
+                OperationEnded?.Invoke();
+            }
+        });
+        return true;
+    }
+}
