@@ -67,6 +67,18 @@ public sealed class Event_registry_Tests
         Assert.Equal(DomainEventTypes.OrderBy(t => t.FullName), Samples().Select(e => e.GetType()).Distinct().OrderBy(t => t.FullName));
     }
 
+    /// <summary>A new event that is no capability's (or that its capability's Evolve forgot) could not be applied.</summary>
+    [Theory]
+    [MemberData(nameof(EventNames))]
+    public void Every_event_is_applied_by_its_capabilitys_Evolve(string type)
+    {
+        var sample = Samples().Single(e => e.GetType().Name == type);
+
+        var state = Given(Cluster("n1")).And(sample);
+
+        Assert.Equal(Given(Cluster("n1")).LastSequence + 1, state.LastSequence);
+    }
+
     /// <summary>The names logs on disk hold: renaming an event record must not orphan them.</summary>
     [Fact]
     public void The_names_events_are_stored_under_do_not_change()
