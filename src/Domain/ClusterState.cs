@@ -51,103 +51,25 @@ public sealed record ClusterState
 
     public ClusterState Apply(RecordedEvent recorded) => Evolve(this, recorded.Event, recorded.Sequence) with { LastSequence = recorded.Sequence };
 
+    /// <summary>
+    /// Each capability's events change the state in one place, beside the events themselves (as a decider's Evolve
+    /// sits beside its events); this only dispatches to them.
+    /// </summary>
     public static ClusterState Evolve(ClusterState state, DomainEvent @event, long sequence) => @event switch
     {
-        SwarmInitialized e => state with
-        {
-            Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence)
-            {
-                Spec = e.Spec ?? SwarmSpec.Default,
-                AddressPool = e.AddressPool ?? AddressPool.Default,
-                DataPathPort = e.DataPathPort == 0 ? SwarmInfo.DefaultDataPathPort : e.DataPathPort,
-            },
-        },
-        SwarmSpecUpdated e => state.WithSwarm(s => s with { Spec = e.Spec, UpdatedAt = e.At, Version = sequence }),
-        ClusterCaIssued e => state.WithSwarm(s => s with { CaCertificatePem = e.CertificatePem, CaDigest = e.Digest, UpdatedAt = e.At, Version = sequence }),
-        JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
-        JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
-        ClusterForcedNew e => state.WithSwarm(s => s with { UpdatedAt = e.At, Version = sequence }),
-
-        NodeJoined e => state with
-        {
-            Nodes = state.Nodes.SetItem(e.NodeId, new Node(e.NodeId, e.Role, NodeAvailability.Active, NodeStatus.Ready, "",
-                e.Address, e.Description, ImmutableDictionary<string, string>.Empty, e.At, e.At, sequence) { Manager = e.Manager }),
-        },
-        NodeDescribed e => state.WithNode(e.NodeId, n => n with { Description = e.Description, UpdatedAt = e.At, Version = sequence }),
-        NodeStatusChanged e => state.WithNode(e.NodeId, n => n with { Status = e.Status, StatusMessage = e.Message, UpdatedAt = e.At, Version = sequence }),
-        NodeAvailabilityChanged e => state.WithNode(e.NodeId, n => n with { Availability = e.Availability, UpdatedAt = e.At, Version = sequence }),
-        NodeLabelsChanged e => state.WithNode(e.NodeId, n => n with { Labels = e.Labels, UpdatedAt = e.At, Version = sequence }),
-        NodeRemoved e => state with { Nodes = state.Nodes.Remove(e.NodeId) },
-        NodeRoleChanged e => state.WithNode(e.NodeId, n => n with { Role = e.Role, UpdatedAt = e.At, Version = sequence }),
-
-        ServiceCreated e => state with
-        {
-            Services = state.Services.SetItem(e.ServiceId, new Service(e.ServiceId, e.Spec, null, 1, sequence, e.At, e.At)),
-        },
-        ServiceScaled e => state.WithService(e.ServiceId, s => s with
-        {
-            Spec = s.Spec with { Mode = ServiceMode.Replicated(e.Replicas) },
-            Version = sequence,
-            UpdatedAt = e.At,
-        }),
-        ServiceUpdated e => state.WithService(e.ServiceId, s => s with
-        {
-            PreviousSpec = s.Spec,
-            Spec = e.Spec,
-            // A new spec version makes the running tasks out of date; a pure replica-count change does not.
-            SpecVersion = s.Spec.TasksDifferFrom(e.Spec) ? s.SpecVersion + 1 : s.SpecVersion,
-            Version = sequence,
-            UpdatedAt = e.At,
-        }),
-        ServiceRemoved e => state with { Services = state.Services.Remove(e.ServiceId) },
-
-        TaskCreated e => state with
-        {
-            Tasks = state.Tasks.SetItem(e.TaskId, new SwarmTask(e.TaskId, e.ServiceId, e.ServiceName, e.Slot, e.NodeId, e.Spec,
-                e.SpecVersion, e.DesiredState, new TaskObservation(TaskState.New, e.At, "created"), e.At, e.At, sequence, e.NotBefore)),
-        },
-        TaskUnschedulable e => state.WithTask(e.TaskId, t => t with
-        {
-            Status = t.Status with { State = TaskState.Pending, Message = e.Message, Timestamp = e.At },
-            UpdatedAt = e.At,
-            Version = sequence,
-        }),
-        TaskAssigned e => state.WithTask(e.TaskId, t => t with
-        {
-            NodeId = e.NodeId,
-            Status = new TaskObservation(TaskState.Assigned, e.At, "assigned"),
-            UpdatedAt = e.At,
-            Version = sequence,
-        }),
-        TaskDesiredStateChanged e => state.WithTask(e.TaskId, t => t with { DesiredState = e.DesiredState, UpdatedAt = e.At, Version = sequence }),
-        TaskStatusReported e => state.WithTask(e.TaskId, t =>
-            // Observed state is a clock that only moves forward (Swarm's rule); a late or repeated report is dropped.
-            e.Status.State < t.Status.State || t.NodeId != e.NodeId
-                ? t
-                : t with { Status = e.Status, UpdatedAt = e.Status.Timestamp, Version = sequence }),
-        TaskOrphaned e => state.WithTask(e.TaskId, t => t.Status.State.IsTerminal()
-            ? t
-            : t with { Status = t.Status with { State = TaskState.Orphaned, Message = e.Message, Timestamp = e.At }, UpdatedAt = e.At, Version = sequence }),
-        TaskRemoved e => state with { Tasks = state.Tasks.Remove(e.TaskId) },
-        TaskAddressesAllocated e => state.WithAllocated(e.Attachments.Select(a => (a.NetworkId, a.Address)))
-            .WithTask(e.TaskId, t => t with { Networks = e.Attachments, UpdatedAt = e.At, Version = sequence }),
-
-        NetworkCreated e => state with
-        {
-            Networks = state.Networks.SetItem(e.NetworkId, new Network(e.NetworkId, e.Spec, Ipv4Subnet.Parse(e.Subnet),
-                Ipv4Subnet.ParseAddress(e.Gateway), e.At, e.At, sequence)),
-        },
-        NetworkRemoved e => state with { Networks = state.Networks.Remove(e.NetworkId) },
-        ServiceEndpointAllocated e => state.WithAllocated(e.VirtualIps
-                .Where(v => !state.Services.TryGetValue(e.ServiceId, out var before) || !before.Endpoint.VirtualIps.Contains(v))
-                .Select(v => (v.NetworkId, v.Address)))
-            .WithService(e.ServiceId, s => s with { Endpoint = new ServiceEndpoint(e.VirtualIps, e.Ports) }),
-
-        _ => throw new InvalidOperationException($"ClusterState cannot apply {@event.GetType().Name}"),
+        SwarmEvent e => SwarmEvent.Evolve(state, e, sequence),
+        NodeEvent e => NodeEvent.Evolve(state, e, sequence),
+        ServiceEvent e => ServiceEvent.Evolve(state, e, sequence),
+        TaskEvent e => TaskEvent.Evolve(state, e, sequence),
+        NetworkEvent e => NetworkEvent.Evolve(state, e, sequence),
+        _ => throw CannotApply(@event),
     };
 
+    internal static InvalidOperationException CannotApply(DomainEvent @event) =>
+        new($"ClusterState cannot apply {@event.GetType().Name}");
+
     /// <summary>Moves each network's allocation cursor to the last address handed out on it.</summary>
-    private ClusterState WithAllocated(IEnumerable<(string NetworkId, string Address)> addresses)
+    internal ClusterState WithAllocated(IEnumerable<(string NetworkId, string Address)> addresses)
     {
         var networks = Networks;
         foreach (var (networkId, address) in addresses)
@@ -156,16 +78,16 @@ public sealed record ClusterState
         return this with { Networks = networks };
     }
 
-    private ClusterState WithSwarm(Func<SwarmInfo, SwarmInfo> change) =>
+    internal ClusterState WithSwarm(Func<SwarmInfo, SwarmInfo> change) =>
         Swarm is null ? this : this with { Swarm = change(Swarm) };
 
-    private ClusterState WithNode(string id, Func<Node, Node> change) =>
+    internal ClusterState WithNode(string id, Func<Node, Node> change) =>
         Nodes.TryGetValue(id, out var node) ? this with { Nodes = Nodes.SetItem(id, change(node)) } : this;
 
-    private ClusterState WithService(string id, Func<Service, Service> change) =>
+    internal ClusterState WithService(string id, Func<Service, Service> change) =>
         Services.TryGetValue(id, out var service) ? this with { Services = Services.SetItem(id, change(service)) } : this;
 
-    private ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
+    internal ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
         Tasks.TryGetValue(id, out var task) ? this with { Tasks = Tasks.SetItem(id, change(task)) } : this;
 }
 

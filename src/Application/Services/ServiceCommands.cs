@@ -4,14 +4,17 @@ using Mediator;
 namespace EventSwarm.Application.Services;
 
 public sealed record CreateServiceCommand(ServiceSpec Spec, Caller Caller) : ICommand<string>;
-public sealed record ScaleServiceCommand(string Service, long Replicas, Caller Caller) : ICommand;
+/// <param name="Version">The version the caller read, checked as an update's is; null scales whatever is current.</param>
+public sealed record ScaleServiceCommand(string Service, long Replicas, Caller Caller, long? Version = null) : ICommand;
 public sealed record UpdateServiceCommand(string Service, long Version, ServiceSpec Spec, Caller Caller) : ICommand;
+public sealed record UpdateServiceImageCommand(string Service, long Version, string Image, Caller Caller) : ICommand;
 public sealed record RemoveServiceCommand(string Service, Caller Caller) : ICommand;
 
 public sealed class ServiceCommandHandlers(CommandExecutor executor) :
     ICommandHandler<CreateServiceCommand, string>,
     ICommandHandler<ScaleServiceCommand>,
     ICommandHandler<UpdateServiceCommand>,
+    ICommandHandler<UpdateServiceImageCommand>,
     ICommandHandler<RemoveServiceCommand>
 {
     public async ValueTask<string> Handle(CreateServiceCommand command, CancellationToken ct)
@@ -25,7 +28,7 @@ public sealed class ServiceCommandHandlers(CommandExecutor executor) :
     public async ValueTask<Mediator.Unit> Handle(ScaleServiceCommand command, CancellationToken ct)
     {
         await executor.ExecuteAsync("ScaleService", command.Caller,
-            state => ServiceDecider.Decide(new ScaleService(command.Service, command.Replicas, executor.Now), state), ct);
+            state => ServiceDecider.Decide(new ScaleService(command.Service, command.Replicas, executor.Now, command.Version), state), ct);
         return Mediator.Unit.Value;
     }
 
@@ -33,6 +36,13 @@ public sealed class ServiceCommandHandlers(CommandExecutor executor) :
     {
         await executor.ExecuteAsync("UpdateService", command.Caller,
             state => ServiceDecider.Decide(new UpdateService(command.Service, command.Version, command.Spec, executor.Now), state), ct);
+        return Mediator.Unit.Value;
+    }
+
+    public async ValueTask<Mediator.Unit> Handle(UpdateServiceImageCommand command, CancellationToken ct)
+    {
+        await executor.ExecuteAsync("UpdateServiceImage", command.Caller,
+            state => ServiceDecider.Decide(new UpdateServiceImage(command.Service, command.Version, command.Image, executor.Now), state), ct);
         return Mediator.Unit.Value;
     }
 

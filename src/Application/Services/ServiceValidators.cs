@@ -1,38 +1,44 @@
-using System.Text.RegularExpressions;
+using EventSwarm.Domain;
 using EventSwarm.Domain.Scheduling;
 using EventSwarm.Domain.Services;
 using FluentValidation;
 
 namespace EventSwarm.Application.Services;
 
+/// <summary>
+/// Each rule of a service's input stated once, with Swarm's wording, for every command that carries that input
+/// (a whole spec, a replica count, an image). The decider relies on them: nothing reaches it unvalidated.
+/// </summary>
+public static class ServiceRules
+{
+    public static IRuleBuilderOptions<T, string> ServiceReference<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().WithMessage("service name or ID must not be empty");
+
+    /// <summary>Swarm's name rule (<see cref="ObjectName"/>), after the engine's own refusal of an empty name.</summary>
+    public static IRuleBuilderOptionsConditions<T, string> ServiceName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Custom((name, context) =>
+        {
+            if (string.IsNullOrEmpty(name)) context.AddFailure("service name must not be empty");
+            else if (ObjectName.Problem(name) is { } problem) context.AddFailure(problem);
+        });
+
+    public static IRuleBuilderOptions<T, long> ReplicaCount<T>(this IRuleBuilder<T, long> rule) =>
+        rule.GreaterThanOrEqualTo(0).WithMessage((_, replicas) => $"invalid replicas value {replicas}: must be a non-negative integer");
+
+    public static IRuleBuilderOptions<T, string> ImageReference<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().WithMessage("ContainerSpec: image reference must be provided");
+}
+
 /// <summary>The shape of a spec, checked before anything is decided; Swarm's rules and messages where it has them.</summary>
-public sealed partial class ServiceSpecValidator : AbstractValidator<ServiceSpec>
+public sealed class ServiceSpecValidator : AbstractValidator<ServiceSpec>
 {
     private static bool NotNegative(Duration? duration) => duration is not { Nanoseconds: < 0 };
 
-    // Swarm's rule for service names: a DNS label that may also hold underscores (api/validation). Swarm writes
-    // the repetition as [A-Za-z0-9]+, harmless in Go's linear engine but exponential in a backtracking one; one
-    // character per repetition accepts the same names in linear time.
-    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9])*$")]
-    private static partial Regex DnsLabel();
-
     public ServiceSpecValidator()
     {
-        RuleFor(s => s.Name)
-            .NotEmpty().WithMessage("service name must not be empty");
-        // swarmkit's checks and wording, in its order.
-        RuleFor(s => s.Name)
-            .Must(n => DnsLabel().IsMatch(n))
-            .When(s => !string.IsNullOrEmpty(s.Name))
-            .WithMessage(s => $"name must be valid as a DNS name component: '{s.Name}' (letters, digits, '-' and '_', starting and ending with a letter or digit)");
-        RuleFor(s => s.Name)
-            .Must(n => n.Length <= 63)
-            .When(s => !string.IsNullOrEmpty(s.Name) && DnsLabel().IsMatch(s.Name))
-            .WithMessage("name must be 63 characters or fewer");
-        RuleFor(s => s.Mode.Replicas)
-            .GreaterThanOrEqualTo(0).WithMessage(s => $"invalid replicas value {s.Mode.Replicas}: must be a non-negative integer");
-        RuleFor(s => s.TaskTemplate.Container.Image)
-            .NotEmpty().WithMessage("ContainerSpec: image reference must be provided");
+        RuleFor(s => s.Name).ServiceName();
+        RuleFor(s => s.Mode.Replicas).ReplicaCount();
+        RuleFor(s => s.TaskTemplate.Container.Image).ImageReference();
         RuleForEach(s => s.TaskTemplate.Container.Env)
             .Must(e => !string.IsNullOrEmpty(e) && !e.StartsWith('='))
             .WithMessage((_, e) => $"invalid environment variable '{e}': expected KEY=VALUE");
@@ -127,7 +133,7 @@ public sealed class UpdateServiceValidator : AbstractValidator<UpdateServiceComm
 {
     public UpdateServiceValidator()
     {
-        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
+        RuleFor(c => c.Service).ServiceReference();
         RuleFor(c => c.Spec).SetValidator(new ServiceSpecValidator());
     }
 }
@@ -136,8 +142,16 @@ public sealed class ScaleServiceValidator : AbstractValidator<ScaleServiceComman
 {
     public ScaleServiceValidator()
     {
-        RuleFor(c => c.Service).NotEmpty().WithMessage("service name or ID must not be empty");
-        RuleFor(c => c.Replicas).GreaterThanOrEqualTo(0)
-            .WithMessage(c => $"invalid replicas value {c.Replicas}: must be a non-negative integer");
+        RuleFor(c => c.Service).ServiceReference();
+        RuleFor(c => c.Replicas).ReplicaCount();
+    }
+}
+
+public sealed class UpdateServiceImageValidator : AbstractValidator<UpdateServiceImageCommand>
+{
+    public UpdateServiceImageValidator()
+    {
+        RuleFor(c => c.Service).ServiceReference();
+        RuleFor(c => c.Image).ImageReference();
     }
 }

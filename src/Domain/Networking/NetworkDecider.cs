@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Domain.Tasks;
 
@@ -8,13 +7,9 @@ public sealed record CreateNetwork(string NetworkId, NetworkSpec Spec, DateTimeO
 public sealed record RemoveNetwork(string Network, DateTimeOffset At);
 
 /// <summary>Network invariants that need the cluster's state: unique names, subnets that do not overlap, no removal while used.</summary>
-public static partial class NetworkDecider
+public static class NetworkDecider
 {
     private static readonly string[] Predefined = ["bridge", "host", "none"];
-
-    // swarmkit's rule for the names of networks as of services: a DNS label that may hold underscores.
-    [GeneratedRegex("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9])*$")]
-    private static partial Regex ValidName();
 
     /// <summary>
     /// The ingress network `swarm init` creates, as Swarm does: the first subnet of the address pool (10.0.0.0/24
@@ -34,9 +29,7 @@ public static partial class NetworkDecider
         var spec = command.Spec;
         // The engine refuses an empty name itself, with 500; swarmkit refuses the others with its own wording.
         if (string.IsNullOrEmpty(spec.Name)) return Decision.Internal("invalid name: ");
-        if (!ValidName().IsMatch(spec.Name))
-            return Decision.Invalid($"name must be valid as a DNS name component: '{spec.Name}' (letters, digits, '-' and '_', starting and ending with a letter or digit)");
-        if (spec.Name.Length > 63) return Decision.Invalid("name must be 63 characters or fewer");
+        if (ObjectName.Problem(spec.Name) is { } badName) return Decision.Invalid(badName);
         // The engine's own bridge, host and none networks hold these names.
         if (Predefined.Contains(spec.Name))
             return Decision.Conflict($"network with name {spec.Name} already exists");

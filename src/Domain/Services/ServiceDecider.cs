@@ -5,11 +5,18 @@ using EventSwarm.Domain.Swarm;
 namespace EventSwarm.Domain.Services;
 
 public sealed record CreateService(string ServiceId, ServiceSpec Spec, DateTimeOffset At);
-public sealed record ScaleService(string Service, long Replicas, DateTimeOffset At);
+/// <param name="Version">The version the caller read (`docker service scale` updates the spec it inspected); null scales whatever is current.</param>
+public sealed record ScaleService(string Service, long Replicas, DateTimeOffset At, long? Version = null);
 public sealed record UpdateService(string Service, long Version, ServiceSpec Spec, DateTimeOffset At);
+/// <summary>`docker service update --image`: the current spec with a new image, the change the audit trail names.</summary>
+public sealed record UpdateServiceImage(string Service, long Version, string Image, DateTimeOffset At);
 public sealed record RemoveService(string Service, DateTimeOffset At);
 
-/// <summary>The invariants of services that need the cluster's state; shape checks live in the validators.</summary>
+/// <summary>
+/// The invariants of services that need the cluster's state. Shape checks (names, replica counts, images) live in
+/// the validators and are not repeated here: every command reaches Decide through them, and no control loop
+/// decides a service command.
+/// </summary>
 public static class ServiceDecider
 {
     public static Decision Decide(CreateService command, ClusterState state)
@@ -26,9 +33,9 @@ public static class ServiceDecider
     {
         var found = state.LookupService(command.Service);
         if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
+        if (command.Version is { } version && version != service.Version) return OutOfSequence(service, version);
         if (service.Spec.Mode.IsGlobal)
             return Decision.Invalid($"scale can only be used with replicated mode; service '{service.Spec.Name}' is global");
-        if (command.Replicas < 0) return Decision.Invalid($"invalid replicas value {command.Replicas}: must be a non-negative integer");
         return service.Spec.Mode.Replicas == command.Replicas
             ? Decision.None
             : Decision.Of(new ServiceScaled(service.Id, command.Replicas, command.At));
@@ -38,8 +45,7 @@ public static class ServiceDecider
     {
         var found = state.LookupService(command.Service);
         if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
-        if (command.Version != service.Version)
-            return Decision.Internal($"update out of sequence: service '{service.Spec.Name}' is at version {service.Version}, the update was for version {command.Version}");
+        if (command.Version != service.Version) return OutOfSequence(service, command.Version);
         if (command.Spec.Name != service.Spec.Name)
             return Decision.Unimplemented("renaming services is not supported");
         if (command.Spec.Mode.Kind != service.Spec.Mode.Kind)
@@ -53,6 +59,22 @@ public static class ServiceDecider
             return Decision.Of(new ServiceScaled(service.Id, spec.Mode.Replicas, command.At));
         return Decision.Of(new ServiceUpdated(service.Id, spec, command.At));
     }
+
+    /// <summary>The current spec with the new image, decided as any update of the spec (and recorded as ServiceUpdated).</summary>
+    public static Decision Decide(UpdateServiceImage command, ClusterState state)
+    {
+        var found = state.LookupService(command.Service);
+        if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
+        var spec = service.Spec with
+        {
+            TaskTemplate = service.Spec.TaskTemplate with { Container = service.Spec.TaskTemplate.Container with { Image = command.Image } },
+        };
+        return Decide(new UpdateService(service.Id, command.Version, spec, command.At), state);
+    }
+
+    // Swarm's wording; the engine answers it unclassified (500).
+    private static Decision OutOfSequence(Service service, long version) =>
+        Decision.Internal($"update out of sequence: service '{service.Spec.Name}' is at version {service.Version}, the update was for version {version}");
 
     public static Decision Decide(RemoveService command, ClusterState state) =>
         state.LookupService(command.Service) is { Match: { } service }

@@ -1,10 +1,35 @@
+using EventSwarm.Domain.Nodes;
+
 namespace EventSwarm.Domain.Swarm;
+
+/// <summary>The facts about the swarm itself (its spec, CA, join tokens), and how each changes the cluster's state.</summary>
+public abstract record SwarmEvent : DomainEvent
+{
+    public static ClusterState Evolve(ClusterState state, SwarmEvent @event, long sequence) => @event switch
+    {
+        SwarmInitialized e => state with
+        {
+            Swarm = new SwarmInfo(e.ClusterId, e.AdvertiseAddress, e.At, e.At, sequence)
+            {
+                Spec = e.Spec ?? SwarmSpec.Default,
+                AddressPool = e.AddressPool ?? AddressPool.Default,
+                DataPathPort = e.DataPathPort == 0 ? SwarmInfo.DefaultDataPathPort : e.DataPathPort,
+            },
+        },
+        SwarmSpecUpdated e => state.WithSwarm(s => s with { Spec = e.Spec, UpdatedAt = e.At, Version = sequence }),
+        ClusterCaIssued e => state.WithSwarm(s => s with { CaCertificatePem = e.CertificatePem, CaDigest = e.Digest, UpdatedAt = e.At, Version = sequence }),
+        JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
+        JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
+        ClusterForcedNew e => state.WithSwarm(s => s with { UpdatedAt = e.At, Version = sequence }),
+        _ => throw ClusterState.CannotApply(@event),
+    };
+}
 
 /// <summary>
 /// `swarm init`: the swarm's spec and address pool are fixed here (null in a log written before they were recorded:
 /// the defaults, which is what those swarms had).
 /// </summary>
-public sealed record SwarmInitialized(string ClusterId, string NodeId, string AdvertiseAddress, DateTimeOffset At) : DomainEvent
+public sealed record SwarmInitialized(string ClusterId, string NodeId, string AdvertiseAddress, DateTimeOffset At) : SwarmEvent
 {
     public SwarmSpec? Spec { get; init; }
     public AddressPool? AddressPool { get; init; }
@@ -13,7 +38,7 @@ public sealed record SwarmInitialized(string ClusterId, string NodeId, string Ad
 }
 
 /// <summary>`swarm update`: the whole spec is replaced, as swarmkit's UpdateCluster does.</summary>
-public sealed record SwarmSpecUpdated(SwarmSpec Spec, DateTimeOffset At) : DomainEvent;
+public sealed record SwarmSpecUpdated(SwarmSpec Spec, DateTimeOffset At) : SwarmEvent;
 
 public sealed record SwarmInfo(string ClusterId, string AdvertiseAddress, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version)
 {
@@ -33,10 +58,10 @@ public sealed record SwarmInfo(string ClusterId, string AdvertiseAddress, DateTi
 /// keeping the state; the managers it dropped must leave and join again. Recorded for the audit trail: the
 /// projection does not change, since Raft membership is not part of it.
 /// </summary>
-public sealed record ClusterForcedNew(string NodeId, IReadOnlyList<string> DroppedManagers, DateTimeOffset At) : DomainEvent;
+public sealed record ClusterForcedNew(string NodeId, IReadOnlyList<string> DroppedManagers, DateTimeOffset At) : SwarmEvent;
 
 /// <summary>The cluster's root CA, public part only: joiners check it against the digest in their token.</summary>
-public sealed record ClusterCaIssued(string CertificatePem, string Digest, DateTimeOffset At) : DomainEvent;
+public sealed record ClusterCaIssued(string CertificatePem, string Digest, DateTimeOffset At) : SwarmEvent;
 
 /// <summary>A join token's secret changed. Only its SHA-256 is recorded: the log never holds a usable token.</summary>
-public sealed record JoinTokenRotated(Nodes.NodeRole Role, string SecretHash, DateTimeOffset At) : DomainEvent;
+public sealed record JoinTokenRotated(NodeRole Role, string SecretHash, DateTimeOffset At) : SwarmEvent;

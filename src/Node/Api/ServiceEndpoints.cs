@@ -47,7 +47,7 @@ public static class ServiceEndpoints
                 : ApiErrors.Of(found.Refusal("service", id)!);
         });
 
-        app.MapPost("/services/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        app.MapPost("/services/{id}/update", async (string id, HttpContext context, IMediator mediator, ClusterProjection projection, CancellationToken ct) =>
         {
             var raw = context.Request.Query["version"].ToString();
             if (!long.TryParse(raw, out var version))
@@ -55,7 +55,8 @@ public static class ServiceEndpoints
             if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
                 throw new BadRequestException("rollback is not supported yet");
             var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecJson>(context));
-            await mediator.Send(new UpdateServiceCommand(id, version, spec, CallerIdentity.Of(context)), ct);
+            var current = projection.Current.LookupService(id).Match;
+            await mediator.Send(ServiceUpdateIntent.CommandFor(id, current, spec, version, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
         });
 

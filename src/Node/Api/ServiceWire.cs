@@ -255,7 +255,9 @@ public static class ServiceWire
             DnsConfig = container.DNSConfig is not { } dns
                 ? null
                 : new DnsConfig { Nameservers = [.. dns.Nameservers ?? []], Search = [.. dns.Search ?? []], Options = [.. dns.Options ?? []] },
-            Isolation = NullIfEmpty(container.Isolation),
+            // "default" is what ToWire writes when none was given: read back, it is none again, or a client sending
+            // back the spec it read (`docker service scale`) would change the template and replace every task.
+            Isolation = container.Isolation is "default" ? null : NullIfEmpty(container.Isolation),
             Sysctls = ToImmutable(container.Sysctls),
             CapabilityAdd = [.. container.CapabilityAdd ?? []],
             CapabilityDrop = [.. container.CapabilityDrop ?? []],

@@ -93,12 +93,45 @@ public sealed class ServiceDecider_Tests
         Assert.Empty(decision.Events);
     }
 
-    [Fact]
-    public void Scale_to_a_negative_count_is_invalid()
-    {
-        var decision = ServiceDecider.Decide(new ScaleService("web", -1, At(1)), Given(Cluster("n1")).And(Service(Web)));
+    // A negative count is the validator's to refuse (ServiceCommandValidators_Tests.Scale_to_a_negative_count_is_invalid).
 
-        Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
+    [Fact]
+    public void Scale_for_a_version_that_is_not_current_is_out_of_sequence_as_an_update_is()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web)).And(new ServiceScaled("web", 3, At(1)));
+        var staleVersion = state.Services["web"].Version - 1;
+
+        var decision = ServiceDecider.Decide(new ScaleService("web", 5, At(2), staleVersion), state);
+
+        Assert.Equal(ErrorKind.Internal, decision.Error?.Kind);
+        Assert.StartsWith("update out of sequence", decision.Error!.Message);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Image_update_records_ServiceUpdated_with_the_current_spec_and_the_new_image()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web));
+        var version = state.Services["web"].Version;
+
+        var decision = ServiceDecider.Decide(new UpdateServiceImage("web", version, "nginx:2", At(1)), state);
+
+        Assert.Equal([new ServiceUpdated("web", Web.WithImage("nginx:2"), At(1))], decision.Events);
+        Assert.Equal(2, state.And(decision.Events.ToArray()).Services["web"].SpecVersion);
+    }
+
+    [Fact]
+    public void Image_update_for_a_stale_version_or_an_unknown_service_is_refused_as_an_update_is()
+    {
+        var state = Given(Cluster("n1")).And(Service(Web)).And(new ServiceScaled("web", 3, At(1)));
+        var staleVersion = state.Services["web"].Version - 1;
+
+        var stale = ServiceDecider.Decide(new UpdateServiceImage("web", staleVersion, "nginx:2", At(2)), state);
+        var unknown = ServiceDecider.Decide(new UpdateServiceImage("api", staleVersion, "nginx:2", At(2)), state);
+
+        Assert.Equal(ErrorKind.Internal, stale.Error?.Kind);
+        Assert.StartsWith("update out of sequence", stale.Error!.Message);
+        Assert.Equal("service api not found", unknown.Error?.Message);
     }
 
     [Fact]

@@ -26,6 +26,16 @@ public sealed class ServiceSpecWire_Tests
     }
 
     [Fact]
+    public void A_spec_read_and_sent_back_unchanged_is_the_same_spec()
+    {
+        // What `docker service scale` does: inspect, change the replica count, send the rest back as it read it.
+        // Were any default written on the way out kept on the way in, the template would look changed.
+        var stored = Parse("""{ "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox:latest", "Args": ["sleep", "3600"] } } }""");
+
+        Assert.Equal(stored, Parse(Write(stored).ToJsonString()));
+    }
+
+    [Fact]
     public void Durations_are_exact_to_the_nanosecond()
     {
         var spec = Parse(FullSpec.Json);
