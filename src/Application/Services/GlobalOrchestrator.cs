@@ -44,6 +44,12 @@ public static class GlobalOrchestrator
                     outdated ??= current;
             }
 
+            // A task whose node left the swarm (`node rm`, forced or not) is shut down, as swarmkit shuts down the
+            // tasks of nodes it no longer knows: kept wanted, one still waiting to be placed would be placed by the
+            // scheduler on any node, beside that node's own task.
+            foreach (var orphan in tasks.Where(t => t.NodeId is null || !state.Nodes.ContainsKey(t.NodeId)))
+                events.Add(new TaskDesiredStateChanged(orphan.Id, TaskState.Shutdown, context.Now));
+
             // Updates go node by node (parallelism 1, stop-first), and only while no task of the new spec is still
             // on its way to Running.
             var updating = tasks.Any(t => t.SpecVersion == service.SpecVersion && t.Status.State < TaskState.Running);

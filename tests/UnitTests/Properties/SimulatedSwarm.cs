@@ -21,6 +21,7 @@ public sealed class FakeClock(DateTimeOffset start) : IClock
 public sealed class PropertyViolation(string invariant, string details) : Exception($"[{invariant}] {details}")
 {
     public string Invariant { get; } = invariant;
+    public string Details { get; } = details;
 }
 
 /// <summary>
@@ -230,12 +231,15 @@ public sealed class SimulatedSwarm
     /// </summary>
     public void Settle(Action? afterEachPass = null)
     {
+        var recent = new Queue<string>();
         for (var round = 0; round < MaxRoundsPerStep; round++)
         {
             foreach (var id in _heard.Keys.Where(id => !_silent.Contains(id)).ToList()) Hear(id);
             var (decision, names) = ControlLoopRunner.Pass(Loops, State, Clock.Now, NewTaskId);
             Append(decision.Events, new EventMetadata(Clock.Now, $"system:{names}", "Reconcile", $"pass{_log.Count}", names));
             afterEachPass?.Invoke();
+            if (decision.Events.Count > 0) recent.Enqueue($"  +{(Clock.Now - T0).TotalSeconds}s {names}: {string.Join("; ", decision.Events)}");
+            if (recent.Count > 3) recent.Dequeue();
             var reported = false;
             foreach (var node in State.Nodes.Keys.Where(IsLive).ToList())
                 reported |= Report(node, WorkerReports(node));
@@ -244,7 +248,8 @@ public sealed class SimulatedSwarm
             if (NextDue() is not { } due) return;
             Clock.Now = due + TimeSpan.FromMilliseconds(5);
         }
-        throw new PropertyViolation("ReachesFixedPoint", $"the loops and workers still changed the state after {MaxRoundsPerStep} rounds");
+        throw new PropertyViolation("ReachesFixedPoint", $"the loops and workers still changed the state after {MaxRoundsPerStep} rounds; the last passes:\n"
+            + string.Join("\n", recent) + "\n" + SwarmInvariants.Describe(State));
     }
 
     private DateTimeOffset? NextDue()
