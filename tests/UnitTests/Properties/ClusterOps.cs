@@ -11,10 +11,10 @@ public abstract record ClusterOp;
 
 /// <summary>`service create`: replicated or global, on no network, one or both overlays, publishing nothing, a port
 /// the allocator picks, or the fixed port 8080 (which a second service is refused).</summary>
-public sealed record CreateServiceOp(int Name, bool Global, int Replicas, int Image, int Networks, int Ports, int RestartDelay, int Constraint) : ClusterOp
+public sealed record CreateServiceOp(int Name, bool Global, int Replicas, int Image, int Networks, int Ports, int RestartDelay, int Constraint, int Restart) : ClusterOp
 {
     public override string ToString() =>
-        $"create {ClusterOps.Names[Name]} {(Global ? "global" : $"replicas={Replicas}")} image={ClusterOps.Images[Image]} nets={ClusterOps.NetworkChoices[Networks]} ports={ClusterOps.PortChoices[Ports]} delay={ClusterOps.Delays[RestartDelay]}s constraint={ClusterOps.Constraints[Constraint]}";
+        $"create {ClusterOps.Names[Name]} {(Global ? "global" : $"replicas={Replicas}")} image={ClusterOps.Images[Image]} nets={ClusterOps.NetworkChoices[Networks]} ports={ClusterOps.PortChoices[Ports]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]}";
 }
 
 /// <summary>`service scale` (recorded as ServiceScaled), 0 included.</summary>
@@ -29,11 +29,11 @@ public sealed record UpdateImageOp(int Service, int Image) : ClusterOp
     public override string ToString() => $"update service#{Service} --image {ClusterOps.Images[Image]}";
 }
 
-/// <summary>`service update` of the networks, restart delay, constraint and ports at once; <paramref name="Force"/> is --force.</summary>
-public sealed record UpdateSpecOp(int Service, int Networks, int RestartDelay, int Constraint, int Ports, bool Force) : ClusterOp
+/// <summary>`service update` of the networks, restart policy, constraint and ports at once; <paramref name="Force"/> is --force.</summary>
+public sealed record UpdateSpecOp(int Service, int Networks, int RestartDelay, int Restart, int Constraint, int Ports, bool Force) : ClusterOp
 {
     public override string ToString() =>
-        $"update service#{Service} nets={ClusterOps.NetworkChoices[Networks]} delay={ClusterOps.Delays[RestartDelay]}s constraint={ClusterOps.Constraints[Constraint]} ports={ClusterOps.PortChoices[Ports]}{(Force ? " --force" : "")}";
+        $"update service#{Service} nets={ClusterOps.NetworkChoices[Networks]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]} ports={ClusterOps.PortChoices[Ports]}{(Force ? " --force" : "")}";
 }
 
 public sealed record RemoveServiceOp(int Service) : ClusterOp
@@ -91,6 +91,8 @@ public static class ClusterOps
     public static readonly string[] PortChoices = ["none", "dynamic", "8080"];
     /// <summary>0 and a fraction of a second engage the crash-loop back-off; 5 s is Swarm's default delay.</summary>
     public static readonly double[] Delays = [0, 0.3, 5];
+    /// <summary>Restart conditions, the first (Swarm's default) most often; "any,max=2" counts restarts per slot.</summary>
+    public static readonly string[] Restarts = ["any", "any", "any", "on-failure", "none", "any,max=2"];
     /// <summary>Nodes labelled zone=a at the start are n2 and n3; joined nodes have no label.</summary>
     public static readonly string[] Constraints = ["", "node.role==worker", "node.labels.zone==a", "node.hostname!=n2"];
 
@@ -98,8 +100,10 @@ public static class ClusterOps
 
     private static readonly Gen<ClusterOp> Create =
         Gen.Select(Gen.Int[0, Names.Length - 1], Gen.Int[0, 3], Gen.Int[0, MaxReplicas], Gen.Int[0, Images.Length - 1],
-                Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Constraints.Length - 1])
-            .Select(t => (ClusterOp)new CreateServiceOp(t.Item1, t.Item2 == 0, t.Item3, t.Item4, t.Item5, t.Item6, t.Item7, t.Item8));
+            Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Constraints.Length - 1],
+            Gen.Int[0, Restarts.Length - 1],
+            (name, mode, replicas, image, nets, ports, delay, constraint, restart) =>
+                (ClusterOp)new CreateServiceOp(name, mode == 0, replicas, image, nets, ports, delay, constraint, restart));
 
     private static readonly Gen<int> Target = Gen.Int[0, 7];
 
@@ -108,8 +112,9 @@ public static class ClusterOps
         (4, Create),
         (3, Gen.Select(Target, Gen.Int[0, MaxReplicas + 1], (s, r) => (ClusterOp)new ScaleServiceOp(s, r))),
         (2, Gen.Select(Target, Gen.Int[0, Images.Length - 1], (s, i) => (ClusterOp)new UpdateImageOp(s, i))),
-        (2, Gen.Select(Target, Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Constraints.Length - 1],
-            Gen.Int[0, PortChoices.Length - 1], Gen.Bool, (s, n, d, c, p, f) => (ClusterOp)new UpdateSpecOp(s, n, d, c, p, f))),
+        (2, Gen.Select(Target, Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Restarts.Length - 1],
+            Gen.Int[0, Constraints.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Bool,
+            (s, n, d, r, c, p, f) => (ClusterOp)new UpdateSpecOp(s, n, d, r, c, p, f))),
         (1, Target.Select(s => (ClusterOp)new RemoveServiceOp(s))),
         (2, Target.Select(n => (ClusterOp)new NodeDownOp(n))),
         (2, Gen.Select(Target, Gen.Bool, (n, r) => (ClusterOp)new NodeUpOp(n, r))),

@@ -17,7 +17,7 @@ public sealed class Control_loop_properties_Tests
     private const string IterationsVariable = "EVENTSWARM_PROPERTY_ITERATIONS";
 
     /// <summary>Sized for the unit suite: a few seconds on two cores.</summary>
-    private const int Iterations = 150;
+    private const int Iterations = 100;
     private const int MaxSteps = 25;
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class SimulatedSwarm
         {
             case CreateServiceOp c:
             {
-                var spec = BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Constraint, 0);
+                var spec = BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, 0);
                 if (new ServiceSpecValidator().Validate(spec) is { IsValid: false } invalid)
                     throw new InvalidOperationException($"the generator built an invalid spec: {invalid}");
                 Execute("CreateService", "user", ServiceDecider.Decide(new CreateService($"svc{++_services}", spec, Clock.Now), State));
@@ -104,7 +104,7 @@ public sealed class SimulatedSwarm
             case UpdateSpecOp u when ServiceAt(u.Service) is { } service:
             {
                 var spec = BuildSpec(service.Spec.Name, service.Spec.Mode.IsGlobal, service.Spec.Mode.Replicas, service.Spec.TaskTemplate.Container.Image,
-                    u.Networks, u.Ports, u.RestartDelay, u.Constraint, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
+                    u.Networks, u.Ports, u.RestartDelay, u.Restart, u.Constraint, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
                 Update(service, spec);
                 break;
             }
@@ -185,7 +185,7 @@ public sealed class SimulatedSwarm
         return workers.Count == 0 ? null : workers[index % workers.Count];
     }
 
-    public static ServiceSpec BuildSpec(string name, bool global, long replicas, string image, int networks, int ports, int restartDelay, int constraint, long force)
+    public static ServiceSpec BuildSpec(string name, bool global, long replicas, string image, int networks, int ports, int restartDelay, int restart, int constraint, long force)
     {
         var nets = ClusterOps.NetworkChoices[networks].Split('+').Where(n => n != "none").Select(n => new ServiceNetwork(n, [])).ToImmutableArray();
         var placement = ClusterOps.Constraints[constraint] is { Length: > 0 } c ? new Placement([c]) : null;
@@ -203,7 +203,13 @@ public sealed class SimulatedSwarm
             {
                 Container = new ContainerSpec { Image = image },
                 Networks = nets,
-                RestartPolicy = new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 0, null),
+                RestartPolicy = ClusterOps.Restarts[restart] switch
+                {
+                    "on-failure" => new RestartPolicy(RestartCondition.OnFailure, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 0, null),
+                    "none" => new RestartPolicy(RestartCondition.None, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 0, null),
+                    "any,max=2" => new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 2, null),
+                    _ => new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 0, null),
+                },
                 Placement = placement,
                 ForceUpdate = force,
             },
