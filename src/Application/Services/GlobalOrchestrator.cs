@@ -33,6 +33,12 @@ public static class GlobalOrchestrator
                 // A paused node keeps what it runs, but gets nothing new, not even an update (Swarm's rule).
                 else if (!eligible && node.Availability != NodeAvailability.Pause)
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
+                // A task that ended on a paused node is not replaced there, since nothing new may start on it; it is
+                // shut down, as swarmkit's tickTasks does, and the node gets a task again once it is active. A
+                // replacement would wait unplaced for good and, being of the current spec and not running, hold
+                // back the service's rolling update on every other node.
+                else if (current.Status.State.IsTerminal() && !eligible)
+                    events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
                 else if (current.Status.State.IsTerminal())
                 {
                     if (!RestartSupervisor.IsWaitingOutDelay(current, context.Now))

@@ -65,7 +65,7 @@ public sealed class SimulatedSwarm
                 node.Labels.SetItem("zone", "a"), Clock.Now), State));
         }
         // A small subnet, so that addresses wrap around within a run; large enough that nothing the generator can
-        // build runs out of addresses (3 services x 5 tasks of history per slot or node + VIPs < 125).
+        // build runs out of addresses (3 services x at most 6 slots or nodes x 5 tasks of history each, + VIPs < 125).
         Execute("CreateNetwork", "user", NetworkDecider.Decide(new CreateNetwork("net-front", new NetworkSpec { Name = "front", Subnet = "10.0.1.0/25" }, Clock.Now), State));
         Execute("CreateNetwork", "user", NetworkDecider.Decide(new CreateNetwork("net-back", new NetworkSpec { Name = "back" }, Clock.Now), State));
         Settle();
@@ -74,7 +74,6 @@ public sealed class SimulatedSwarm
     public FakeClock Clock { get; } = new(T0);
     public ClusterState State { get; private set; } = ClusterState.Initial;
     public IReadOnlyList<(string Name, ControlLoop Loop)> Loops { get; }
-    public IReadOnlyList<byte[]> Log => _log;
 
     /// <summary>Nodes whose agent is heard: they beat and report.</summary>
     public bool IsLive(string nodeId) => State.Nodes.ContainsKey(nodeId) && _heard.ContainsKey(nodeId) && !_silent.Contains(nodeId);

@@ -142,6 +142,21 @@ public sealed class GlobalOrchestrator_Tests
     }
 
     [Fact]
+    public void A_task_that_ends_on_a_paused_node_is_shut_down_not_replaced()
+    {
+        // Found by the property test: the replacement could never be placed on the paused node, and while it waited
+        // (a task of the current spec not yet running) the service's rolling update stopped on every other node.
+        var state = Given(Cluster("n1", "n2")).And(Service(Agent))
+            .And(RunningOn("n1", "a", Agent)).And(RunningOn("n2", "b", Agent)).And(Reported("b", "n2", TaskState.Failed, 1))
+            .Paused("n2");
+
+        var events = Orchestrate(state, 10);
+
+        Assert.Equal([Desired("b", TaskState.Shutdown, 10)], events);
+        Assert.Empty(Orchestrate(state.And(events), 11));
+    }
+
+    [Fact]
     public void A_new_spec_version_leaves_the_task_on_a_paused_node_running()
     {
         var v2 = Agent.WithImage("agent:2");
