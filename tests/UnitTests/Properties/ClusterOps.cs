@@ -11,10 +11,10 @@ public abstract record ClusterOp;
 
 /// <summary>`service create`: replicated or global, on no network, one or both overlays, publishing nothing, a port
 /// the allocator picks, or the fixed port 8080 (which a second service is refused).</summary>
-public sealed record CreateServiceOp(int Name, bool Global, int Replicas, int Image, int Networks, int Ports, int RestartDelay, int Constraint, int Restart) : ClusterOp
+public sealed record CreateServiceOp(int Name, bool Global, int Replicas, int Image, int Networks, int Ports, int RestartDelay, int Constraint, int Restart, bool Reserves) : ClusterOp
 {
     public override string ToString() =>
-        $"create {ClusterOps.Names[Name]} {(Global ? "global" : $"replicas={Replicas}")} image={ClusterOps.Images[Image]} nets={ClusterOps.NetworkChoices[Networks]} ports={ClusterOps.PortChoices[Ports]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]}";
+        $"create {ClusterOps.Names[Name]} {(Global ? "global" : $"replicas={Replicas}")} image={ClusterOps.Images[Image]} nets={ClusterOps.NetworkChoices[Networks]} ports={ClusterOps.PortChoices[Ports]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]}{(Reserves ? " --reserve-memory 3GiB" : "")}";
 }
 
 /// <summary>`service scale` (recorded as ServiceScaled), 0 included.</summary>
@@ -30,10 +30,10 @@ public sealed record UpdateImageOp(int Service, int Image) : ClusterOp
 }
 
 /// <summary>`service update` of the networks, restart policy, constraint and ports at once; <paramref name="Force"/> is --force.</summary>
-public sealed record UpdateSpecOp(int Service, int Networks, int RestartDelay, int Restart, int Constraint, int Ports, bool Force) : ClusterOp
+public sealed record UpdateSpecOp(int Service, int Networks, int RestartDelay, int Restart, int Constraint, int Ports, bool Reserves, bool Force) : ClusterOp
 {
     public override string ToString() =>
-        $"update service#{Service} nets={ClusterOps.NetworkChoices[Networks]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]} ports={ClusterOps.PortChoices[Ports]}{(Force ? " --force" : "")}";
+        $"update service#{Service} nets={ClusterOps.NetworkChoices[Networks]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]} ports={ClusterOps.PortChoices[Ports]}{(Reserves ? " --reserve-memory 3GiB" : "")}{(Force ? " --force" : "")}";
 }
 
 public sealed record RemoveServiceOp(int Service) : ClusterOp
@@ -97,13 +97,15 @@ public static class ClusterOps
     public static readonly string[] Constraints = ["", "node.role==worker", "node.labels.zone==a", "node.hostname!=n2"];
 
     public const int MaxReplicas = 4;
+    /// <summary>A memory reservation of 3 GiB: two such tasks fill one of the 8 GiB nodes.</summary>
+    public const long ReservedMemory = 3L * 1024 * 1024 * 1024;
 
     private static readonly Gen<ClusterOp> Create =
         Gen.Select(Gen.Int[0, Names.Length - 1], Gen.Int[0, 3], Gen.Int[0, MaxReplicas], Gen.Int[0, Images.Length - 1],
             Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Constraints.Length - 1],
-            Gen.Int[0, Restarts.Length - 1],
-            (name, mode, replicas, image, nets, ports, delay, constraint, restart) =>
-                (ClusterOp)new CreateServiceOp(name, mode == 0, replicas, image, nets, ports, delay, constraint, restart));
+            Gen.Int[0, Restarts.Length - 1], Gen.Int[0, 3],
+            (name, mode, replicas, image, nets, ports, delay, constraint, restart, reserves) =>
+                (ClusterOp)new CreateServiceOp(name, mode == 0, replicas, image, nets, ports, delay, constraint, restart, reserves == 0));
 
     private static readonly Gen<int> Target = Gen.Int[0, 7];
 
@@ -113,8 +115,8 @@ public static class ClusterOps
         (3, Gen.Select(Target, Gen.Int[0, MaxReplicas + 1], (s, r) => (ClusterOp)new ScaleServiceOp(s, r))),
         (2, Gen.Select(Target, Gen.Int[0, Images.Length - 1], (s, i) => (ClusterOp)new UpdateImageOp(s, i))),
         (2, Gen.Select(Target, Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Restarts.Length - 1],
-            Gen.Int[0, Constraints.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Bool,
-            (s, n, d, r, c, p, f) => (ClusterOp)new UpdateSpecOp(s, n, d, r, c, p, f))),
+            Gen.Int[0, Constraints.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Int[0, 3], Gen.Bool,
+            (s, n, d, r, c, p, m, f) => (ClusterOp)new UpdateSpecOp(s, n, d, r, c, p, m == 0, f))),
         (1, Target.Select(s => (ClusterOp)new RemoveServiceOp(s))),
         (2, Target.Select(n => (ClusterOp)new NodeDownOp(n))),
         (2, Gen.Select(Target, Gen.Bool, (n, r) => (ClusterOp)new NodeUpOp(n, r))),

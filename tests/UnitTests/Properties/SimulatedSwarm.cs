@@ -88,7 +88,7 @@ public sealed class SimulatedSwarm
         {
             case CreateServiceOp c:
             {
-                var spec = BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, 0);
+                var spec = BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, c.Reserves, 0);
                 if (new ServiceSpecValidator().Validate(spec) is { IsValid: false } invalid)
                     throw new InvalidOperationException($"the generator built an invalid spec: {invalid}");
                 Execute("CreateService", "user", ServiceDecider.Decide(new CreateService($"svc{++_services}", spec, Clock.Now), State));
@@ -103,7 +103,7 @@ public sealed class SimulatedSwarm
             case UpdateSpecOp u when ServiceAt(u.Service) is { } service:
             {
                 var spec = BuildSpec(service.Spec.Name, service.Spec.Mode.IsGlobal, service.Spec.Mode.Replicas, service.Spec.TaskTemplate.Container.Image,
-                    u.Networks, u.Ports, u.RestartDelay, u.Restart, u.Constraint, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
+                    u.Networks, u.Ports, u.RestartDelay, u.Restart, u.Constraint, u.Reserves, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
                 Update(service, spec);
                 break;
             }
@@ -184,7 +184,7 @@ public sealed class SimulatedSwarm
         return workers.Count == 0 ? null : workers[index % workers.Count];
     }
 
-    public static ServiceSpec BuildSpec(string name, bool global, long replicas, string image, int networks, int ports, int restartDelay, int restart, int constraint, long force)
+    public static ServiceSpec BuildSpec(string name, bool global, long replicas, string image, int networks, int ports, int restartDelay, int restart, int constraint, bool reserves, long force)
     {
         var nets = ClusterOps.NetworkChoices[networks].Split('+').Where(n => n != "none").Select(n => new ServiceNetwork(n, [])).ToImmutableArray();
         var placement = ClusterOps.Constraints[constraint] is { Length: > 0 } c ? new Placement([c]) : null;
@@ -210,6 +210,7 @@ public sealed class SimulatedSwarm
                     _ => new RestartPolicy(RestartCondition.Any, Duration.FromSeconds(ClusterOps.Delays[restartDelay]), 0, null),
                 },
                 Placement = placement,
+                Reservations = reserves ? new Reservations(0, ClusterOps.ReservedMemory) : null,
                 ForceUpdate = force,
             },
             Endpoint = endpoint,
