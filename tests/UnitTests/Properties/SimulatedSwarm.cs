@@ -88,9 +88,7 @@ public sealed class SimulatedSwarm
         {
             case CreateServiceOp c:
             {
-                var spec = BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, c.Reserves, 0);
-                if (new ServiceSpecValidator().Validate(spec) is { IsValid: false } invalid)
-                    throw new InvalidOperationException($"the generator built an invalid spec: {invalid}");
+                var spec = Valid(BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, c.Reserves, 0));
                 Execute("CreateService", "user", ServiceDecider.Decide(new CreateService($"svc{++_services}", spec, Clock.Now), State));
                 break;
             }
@@ -154,7 +152,13 @@ public sealed class SimulatedSwarm
     }
 
     private void Update(Service service, ServiceSpec spec) =>
-        Execute("UpdateService", "user", ServiceDecider.Decide(new UpdateService(service.Id, service.Version, spec, Clock.Now), State));
+        Execute("UpdateService", "user", ServiceDecider.Decide(new UpdateService(service.Id, service.Version, Valid(spec), Clock.Now), State));
+
+    /// <summary>The API's validator passes every spec the generator builds: what it refuses never reaches a decider.</summary>
+    private static ServiceSpec Valid(ServiceSpec spec) =>
+        new ServiceSpecValidator().Validate(spec) is { IsValid: false } invalid
+            ? throw new InvalidOperationException($"the generator built an invalid spec: {invalid}")
+            : spec;
 
     private void Join()
     {
