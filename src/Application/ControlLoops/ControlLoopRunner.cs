@@ -40,16 +40,18 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
 
     /// <summary>
     /// One pass, pure: every loop on the state the loops before it left (their events applied), the events of
-    /// all of them together, and the names of the loops that decided something.
+    /// all of them together, and the names of the loops that decided something. <paramref name="newId"/> replaces
+    /// the random task IDs only where a test must replay a run exactly (the property tests shrink by replaying).
     /// </summary>
-    public static (Decision Decision, string Loops) Pass(IReadOnlyList<(string Name, ControlLoop Loop)> loops, ClusterState state, DateTimeOffset now)
+    public static (Decision Decision, string Loops) Pass(IReadOnlyList<(string Name, ControlLoop Loop)> loops, ClusterState state, DateTimeOffset now,
+        Func<string>? newId = null)
     {
         var events = new List<DomainEvent>();
         var names = new List<string>();
         var metadata = Metadata(now, "reconcile");
         foreach (var (name, loop) in loops)
         {
-            var decided = loop(state, new ReconcileContext(now, Ids.NewId));
+            var decided = loop(state, new ReconcileContext(now, newId ?? Ids.NewId));
             if (decided.Count == 0) continue;
             names.Add(name);
             foreach (var @event in decided)

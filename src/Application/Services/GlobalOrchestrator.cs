@@ -33,6 +33,12 @@ public static class GlobalOrchestrator
                 // A paused node keeps what it runs, but gets nothing new, not even an update (Swarm's rule).
                 else if (!eligible && node.Availability != NodeAvailability.Pause)
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
+                // A task that ended on a paused node is not replaced there, since nothing new may start on it; it is
+                // shut down, as swarmkit's tickTasks does, and the node gets a task again once it is active. A
+                // replacement would wait unplaced for good and, being of the current spec and not running, hold
+                // back the service's rolling update on every other node.
+                else if (current.Status.State.IsTerminal() && !eligible)
+                    events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Shutdown, context.Now));
                 else if (current.Status.State.IsTerminal())
                 {
                     if (!RestartSupervisor.IsWaitingOutDelay(current, context.Now))
@@ -43,6 +49,12 @@ public static class GlobalOrchestrator
                 else if (current.SpecVersion != service.SpecVersion && eligible)
                     outdated ??= current;
             }
+
+            // A task whose node left the swarm (`node rm`, forced or not) is shut down, as swarmkit shuts down the
+            // tasks of nodes it no longer knows: kept wanted, one still waiting to be placed would be placed by the
+            // scheduler on any node, beside that node's own task.
+            foreach (var orphan in tasks.Where(t => t.NodeId is null || !state.Nodes.ContainsKey(t.NodeId)))
+                events.Add(new TaskDesiredStateChanged(orphan.Id, TaskState.Shutdown, context.Now));
 
             // Updates go node by node (parallelism 1, stop-first), and only while no task of the new spec is still
             // on its way to Running.

@@ -1,3 +1,5 @@
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Scheduling;
 using EventSwarm.Application.Services;
 
 namespace EventSwarm.UnitTests.Services;
@@ -50,6 +52,21 @@ public sealed class GlobalOrchestrator_Tests
 
         Assert.Equal([Desired("b", TaskState.Shutdown, 5)], events);
         Assert.Empty(Orchestrate(state.And(events), 6));
+    }
+
+    [Fact]
+    public void The_task_of_a_removed_node_is_shut_down_and_never_placed_on_another_node()
+    {
+        // Found by the property test: a task waiting for its paused node stayed wanted after `node rm --force`,
+        // and the scheduler, finding no such node, placed it on any other, beside that node's own task.
+        var state = Given(Cluster("n1", "n2")).And(Service(Agent)).And(RunningOn("n1", "a", Agent))
+            .Paused("n2").And(CreatedOn("n2", "b", Agent, at: 1)).And(new NodeRemoved("n2", At(2)));
+
+        var events = Orchestrate(state, 3);
+
+        Assert.Equal([Desired("b", TaskState.Shutdown, 3)], events);
+        var (pass, _) = ControlLoopRunner.Pass([("global-orchestrator", GlobalOrchestrator.Reconcile), ("scheduler", Scheduler.Reconcile)], state, At(3));
+        Assert.DoesNotContain(pass.Events, e => e is TaskAssigned);
     }
 
     [Fact]
@@ -122,6 +139,21 @@ public sealed class GlobalOrchestrator_Tests
         var state = Given(Cluster("n1", "n2", "n3")).And(Service(Agent)).And(RunningOn("n2", "b", Agent)).Paused("n2").Paused("n3");
 
         Assert.Equal([CreatedOn("n1", "t1", Agent, 1)], Orchestrate(state, 1));
+    }
+
+    [Fact]
+    public void A_task_that_ends_on_a_paused_node_is_shut_down_not_replaced()
+    {
+        // Found by the property test: the replacement could never be placed on the paused node, and while it waited
+        // (a task of the current spec not yet running) the service's rolling update stopped on every other node.
+        var state = Given(Cluster("n1", "n2")).And(Service(Agent))
+            .And(RunningOn("n1", "a", Agent)).And(RunningOn("n2", "b", Agent)).And(Reported("b", "n2", TaskState.Failed, 1))
+            .Paused("n2");
+
+        var events = Orchestrate(state, 10);
+
+        Assert.Equal([Desired("b", TaskState.Shutdown, 10)], events);
+        Assert.Empty(Orchestrate(state.And(events), 11));
     }
 
     [Fact]
