@@ -55,8 +55,8 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
         {
             if (pending.Count == 0)
             {
-                if (!await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result)) return;
-                await Task.Delay(Interval, ct).ContinueWith(_ => { });
+                if (!await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)) return;
+                await Task.Delay(Interval, ct).Quietly();
             }
             while (pending.Count < MaxReportsPerBatch * 4 && _reports.Reader.TryRead(out var item)) pending.Add(item);
             var batch = Coalesce(pending).Take(MaxReportsPerBatch).ToList();
@@ -73,7 +73,7 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
             catch (Exception e)
             {
                 logger.LogWarning(e, "reporting {Count} task states failed; retrying", batch.Count);
-                await Task.Delay(RetryDelay, ct).ContinueWith(_ => { });
+                await Task.Delay(RetryDelay, ct).Quietly();
             }
         }
     }

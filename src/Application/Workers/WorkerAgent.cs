@@ -76,7 +76,7 @@ public sealed class WorkerAgent
                 var changed = _projection.WaitForChangeAsync(state.LastSequence, ResyncInterval, ct);
                 await Task.WhenAny(changed, _wake.WaitAsync(ResyncInterval, ct));
                 // Many operations ending at once each wake the loop; one pass serves them all.
-                while (_wake.CurrentCount > 0 && _wake.Wait(0)) { }
+                while (_wake.CurrentCount > 0 && _wake.Wait(0, CancellationToken.None)) { }
                 var spent = DateTimeOffset.UtcNow - started;
                 if (spent < ReconcileSpacing) await Task.Delay(ReconcileSpacing - spent, ct);
             }

@@ -131,7 +131,7 @@ public sealed class RoleService(LocalNode local, ClusterProjection projection, M
     {
         var managers = state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Manager is not null).Select(n => n.Manager!.Raft).OfType<string>().ToHashSet();
         if (managers.Count == 0) return;
-        foreach (var member in raft.Log.Members.Where(m => !managers.Contains(m.Endpoint.ToString()) && m.Endpoint.ToString() != raft.Log.LocalEndpoint.ToString()))
+        foreach (var member in raft.Log.Members.Where(m => !managers.Contains(m.Endpoint.ToString() ?? "") && m.Endpoint.ToString() != raft.Log.LocalEndpoint.ToString()))
         {
             logger.LogInformation("removing {Member} from the Raft cluster: no longer a manager", member.Endpoint);
             await raft.Log.RemoveMemberAsync(member.Endpoint, ct);

@@ -30,7 +30,7 @@ public sealed class FullSpecService : IAsyncLifetime
         (await Agent.Docker("network", "create", "-d", "overlay", "fullspec-back")).ShouldSucceed();
         (await Agent.Docker("network", "create", "-d", "overlay", "fullspec-front")).ShouldSucceed();
         Http = Agent.Http();
-        var back = JsonNode.Parse(await Http.GetStringAsync("/v1.41/networks/fullspec-back"))!["Id"]!.GetValue<string>();
+        var back = JsonNode.Parse(await Http.GetStringAsync("/v1.41/networks/fullspec-back"))!["Id"]!.GetValue<string>(); // the Engine API's field name
 
         var created = await Http.PostAsync("/v1.41/services/create", new StringContent(Full_spec_Tests.Spec, Encoding.UTF8, "application/json"));
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
