@@ -21,11 +21,11 @@ public static class LogCheckBench
             var machine = new NullStateMachine(Directory.CreateDirectory(Path.Combine(raft, "snapshots")));
             await machine.RestoreAsync();
             await using (var wal = new WriteAheadLog(new WriteAheadLog.Options
-                         {
-                             Location = LogRepair.WalDirectory(raft),
-                             ChunkSize = LogRepair.ChunkSize,
-                             HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash64,
-                         }, machine))
+            {
+                Location = LogRepair.WalDirectory(raft),
+                ChunkSize = LogRepair.ChunkSize,
+                HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash64,
+            }, machine))
             {
                 await wal.InitializeAsync();
                 var payload = new byte[size];

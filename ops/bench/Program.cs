@@ -82,7 +82,9 @@ if (name == "engine")
         {
             var id = (await engine.Containers.CreateContainerAsync(new CreateContainerParameters
             {
-                Image = "busybox:latest", Cmd = ["sleep", "3600"], Labels = new Dictionary<string, string> { ["eventswarm.bench"] = "1" },
+                Image = "busybox:latest",
+                Cmd = ["sleep", "3600"],
+                Labels = new Dictionary<string, string> { ["eventswarm.bench"] = "1" },
             })).ID;
             await engine.Containers.StartContainerAsync(id, new ContainerStartParameters());
             return id;

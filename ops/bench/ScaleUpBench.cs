@@ -28,7 +28,8 @@ public static class ScaleUpBench
                 await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
                 return new NetworkStream(s, ownsSocket: true);
             },
-        }) { BaseAddress = new Uri("http://eventswarm"), Timeout = TimeSpan.FromSeconds(2) };
+        })
+        { BaseAddress = new Uri("http://eventswarm"), Timeout = TimeSpan.FromSeconds(2) };
         var figures = new List<(string, string)>();
         var mine = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["eventswarm.service.name=bench-scale"] = true } };
 

@@ -1,8 +1,8 @@
-global using static EventSwarm.UnitTests.Scenario;
 global using EventSwarm.Domain;
 global using EventSwarm.Domain.Nodes;
 global using EventSwarm.Domain.Services;
 global using EventSwarm.Domain.Tasks;
+global using static EventSwarm.UnitTests.Scenario;
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Domain.Swarm;
 

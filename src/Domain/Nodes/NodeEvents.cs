@@ -10,7 +10,8 @@ public abstract record NodeEvent : DomainEvent
         NodeJoined e => state with
         {
             Nodes = state.Nodes.SetItem(e.NodeId, new Node(e.NodeId, e.Role, NodeAvailability.Active, NodeStatus.Ready, "",
-                e.Address, e.Description, ImmutableDictionary<string, string>.Empty, e.At, e.At, sequence) { Manager = e.Manager }),
+                e.Address, e.Description, ImmutableDictionary<string, string>.Empty, e.At, e.At, sequence)
+            { Manager = e.Manager }),
         },
         NodeDescribed e => state.WithNode(e.NodeId, n => n with { Description = e.Description, UpdatedAt = e.At, Version = sequence }),
         NodeStatusChanged e => state.WithNode(e.NodeId, n => n with { Status = e.Status, StatusMessage = e.Message, UpdatedAt = e.At, Version = sequence }),

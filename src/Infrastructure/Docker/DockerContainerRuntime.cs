@@ -6,12 +6,12 @@ using Docker.DotNet.Models;
 using EventSwarm.Application.Networking;
 using EventSwarm.Application.Workers;
 using EventSwarm.Domain.Networking;
-using PortConfig = EventSwarm.Domain.Networking.PortConfig;
-using EventSwarm.Infrastructure.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Infrastructure.Networking;
 using DomainMountType = EventSwarm.Domain.Services.MountType;
 using NodeDescription = EventSwarm.Domain.Nodes.NodeDescription;
+using PortConfig = EventSwarm.Domain.Networking.PortConfig;
 
 namespace EventSwarm.Infrastructure.Docker;
 

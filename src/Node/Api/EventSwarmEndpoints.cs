@@ -1,6 +1,6 @@
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Infrastructure.Log;
-using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 

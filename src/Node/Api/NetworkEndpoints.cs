@@ -1,21 +1,21 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EventSwarm.Infrastructure.Docker;
-using EventSwarm.Node.Api.Engine;
-using EventSwarm.Application.Nodes;
-using System.Collections.Immutable;
 using Docker.DotNet.Models;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Networking;
+using EventSwarm.Application.Nodes;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Infrastructure.Docker;
+using EventSwarm.Node.Api.Engine;
+using EventSwarm.Node.Local;
 using Mediator;
 using DomainNetworkSpec = EventSwarm.Domain.Networking.NetworkSpec;
 using Network = EventSwarm.Domain.Networking.Network;
 using WireNetworkSpec = Docker.DotNet.Models.NetworkSpec;
-using EventSwarm.Application;
-using EventSwarm.Node.Local;
 
 namespace EventSwarm.Node.Api;
 

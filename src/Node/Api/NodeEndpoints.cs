@@ -1,15 +1,15 @@
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
-using EventSwarm.Application.Nodes;
-using Mediator;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
+using EventSwarm.Application.Nodes;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Log;
-using EventSwarm.Application;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
+using Mediator;
 
 namespace EventSwarm.Node.Api;
 

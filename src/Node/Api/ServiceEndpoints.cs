@@ -1,13 +1,13 @@
 using Docker.DotNet.Models;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Services;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
-using TaskState = EventSwarm.Domain.Tasks.TaskState;
-using Mediator;
 using EventSwarm.Node.Api.Services;
+using Mediator;
 using Service = EventSwarm.Domain.Services.Service;
-using EventSwarm.Application;
+using TaskState = EventSwarm.Domain.Tasks.TaskState;
 
 namespace EventSwarm.Node.Api;
 

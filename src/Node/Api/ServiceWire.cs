@@ -1,16 +1,16 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using EventSwarm.Application;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Services;
 using EventSwarm.Node.Api.Services;
 using DomainEndpointSpec = EventSwarm.Domain.Networking.EndpointSpec;
 using DomainMount = EventSwarm.Domain.Services.Mount;
-using DomainRestartPolicy = EventSwarm.Domain.Services.RestartPolicy;
 using DomainPortConfig = EventSwarm.Domain.Networking.PortConfig;
-using DomainServiceSpec = EventSwarm.Domain.Services.ServiceSpec;
+using DomainRestartPolicy = EventSwarm.Domain.Services.RestartPolicy;
 using DomainServiceMode = EventSwarm.Domain.Services.ServiceMode;
+using DomainServiceSpec = EventSwarm.Domain.Services.ServiceSpec;
 using WireEndpointSpec = Docker.DotNet.Models.EndpointSpec;
-using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api;
 
@@ -114,8 +114,13 @@ public static class ServiceWire
             ? wire
             : new ServiceSpecJson
             {
-                Name = wire.Name, Labels = wire.Labels, Mode = wire.Mode, UpdateConfig = wire.UpdateConfig, RollbackConfig = wire.RollbackConfig,
-                Networks = wire.Networks, EndpointSpec = wire.EndpointSpec,
+                Name = wire.Name,
+                Labels = wire.Labels,
+                Mode = wire.Mode,
+                UpdateConfig = wire.UpdateConfig,
+                RollbackConfig = wire.RollbackConfig,
+                Networks = wire.Networks,
+                EndpointSpec = wire.EndpointSpec,
                 TaskTemplate = ToWire(filled.TaskTemplate, forService: true, emptyResources: true),
             };
     }

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
-using EventSwarm.Domain.Swarm;
 using EventSwarm.Application;
+using EventSwarm.Domain.Swarm;
 
 namespace EventSwarm.Node.Api;
 

@@ -21,8 +21,12 @@ public static partial class Units
             var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
             ticks += m.Groups[2].Value switch
             {
-                "ns" => n / 100, "us" or "µs" => n * 10, "ms" => n * TimeSpan.TicksPerMillisecond,
-                "s" => n * TimeSpan.TicksPerSecond, "m" => n * TimeSpan.TicksPerMinute, _ => n * TimeSpan.TicksPerHour,
+                "ns" => n / 100,
+                "us" or "µs" => n * 10,
+                "ms" => n * TimeSpan.TicksPerMillisecond,
+                "s" => n * TimeSpan.TicksPerSecond,
+                "m" => n * TimeSpan.TicksPerMinute,
+                _ => n * TimeSpan.TicksPerHour,
             };
         }
         return TimeSpan.FromTicks((long)ticks);

@@ -10,12 +10,12 @@ using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Api;
 using EventSwarm.Node.Api.Engine;
-using FluentValidation;
-using Mediator;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
 using EventSwarm.Node.Swarm;
 using EventSwarm.Node.Worker;
+using FluentValidation;
+using Mediator;
 
 namespace EventSwarm.Node.Hosting;
 

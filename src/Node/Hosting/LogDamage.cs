@@ -60,23 +60,23 @@ public static class LogDamage
                                  $"or restart it with `eventswarm agent --force-new-cluster` to start from {(check.SnapshotIndex > 0 ? $"the snapshot at entry {check.SnapshotIndex}" : "an empty log (the swarm's state is lost)")}.");
                 return ExitCode;
             case LogCondition.TornTail:
-            {
-                var kept = LogRepair.CutBack(check, check.LastGood);
-                logger.LogWarning(
-                    "the Raft log's tail was torn: entries {From} to {To} in {File} did not verify and were cut, the log now ends at entry {LastGood} " +
-                    "(commit index {Commit} before); a manager with peers gets them back from the leader. What was cut is kept in {Kept}",
-                    check.FirstBad, check.LastIndex, check.File, check.LastGood, check.CommitIndex, kept);
-                break;
-            }
+                {
+                    var kept = LogRepair.CutBack(check, check.LastGood);
+                    logger.LogWarning(
+                        "the Raft log's tail was torn: entries {From} to {To} in {File} did not verify and were cut, the log now ends at entry {LastGood} " +
+                        "(commit index {Commit} before); a manager with peers gets them back from the leader. What was cut is kept in {Kept}",
+                        check.FirstBad, check.LastIndex, check.File, check.LastGood, check.CommitIndex, kept);
+                    break;
+                }
             case LogCondition.Damaged when options.ForceNewCluster:
-            {
-                var kept = LogRepair.CutBack(check, check.LastGood);
-                logger.LogWarning(
-                    "--force-new-cluster: the Raft log was damaged at entry {Index} in {File}; it is cut back to entry {LastGood} (entries {Index} to {Last} " +
-                    "dropped, kept in {Kept}) and this manager forms a cluster of its own from there",
-                    check.FirstBad, check.File, check.LastGood, check.FirstBad, check.LastIndex, kept);
-                break;
-            }
+                {
+                    var kept = LogRepair.CutBack(check, check.LastGood);
+                    logger.LogWarning(
+                        "--force-new-cluster: the Raft log was damaged at entry {Index} in {File}; it is cut back to entry {LastGood} (entries {Index} to {Last} " +
+                        "dropped, kept in {Kept}) and this manager forms a cluster of its own from there",
+                        check.FirstBad, check.File, check.LastGood, check.FirstBad, check.LastIndex, kept);
+                    break;
+                }
             case LogCondition.Damaged:
                 stderr.WriteLine($"eventswarm agent: the Raft log is damaged at entry {check.FirstBad} of {check.LastIndex} in {check.File} " +
                                  $"(entries up to {check.LastVerified} after it verify, so this is not a torn tail; nothing was changed). {Remedies(check)}");

@@ -12,8 +12,8 @@ using EventSwarm.Application.Nodes;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
-using Mediator;
 using EventSwarm.Node.Local;
+using Mediator;
 
 namespace EventSwarm.Node.Manager;
 

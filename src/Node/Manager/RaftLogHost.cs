@@ -1,9 +1,9 @@
-using EventSwarm.Application;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using DotNext.Net.Security;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Infrastructure.Log;

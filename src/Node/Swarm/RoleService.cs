@@ -1,7 +1,7 @@
-using EventSwarm.Application;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Nodes;
 using EventSwarm.Domain.Nodes;

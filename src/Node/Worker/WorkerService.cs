@@ -8,9 +8,9 @@ using EventSwarm.Application.Workers;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Security;
-using Mediator;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
+using Mediator;
 
 namespace EventSwarm.Node.Worker;
 

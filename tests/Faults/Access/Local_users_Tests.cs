@@ -97,7 +97,8 @@ public sealed class Local_users_Tests
                     {
                     }
                 }
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             watcher.Start();
             await agent.StartProcessAsync();
             await stop.CancelAsync();

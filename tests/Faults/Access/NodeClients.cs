@@ -1,11 +1,11 @@
+using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Net.Http.Json;
 using System.Text.Json;
 using EventSwarm.Domain.Nodes;
-using EventSwarm.Node.Manager;
 using EventSwarm.IntegrationTests.Cluster;
+using EventSwarm.Node.Manager;
 
 namespace EventSwarm.Faults.Access;
 
@@ -37,7 +37,8 @@ internal static class NodeClients
             // The test trusts the agent it started; what is under test is how the agent treats its caller.
             RemoteCertificateValidationCallback = (_, _, _, _) => true,
         },
-    }) { BaseAddress = new Uri($"https://{agent.ListenAddress}"), Timeout = TimeSpan.FromSeconds(30) };
+    })
+    { BaseAddress = new Uri($"https://{agent.ListenAddress}"), Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>A worker certificate for a node that joins through the agent's join endpoint (no worker process behind it).</summary>
     public static async Task<(string NodeId, HttpClient Client)> JoinedWorkerAsync(LocalAgent agent)
@@ -47,7 +48,9 @@ internal static class NodeClients
         using var http = agent.Http();
         using var joined = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest
         {
-            Token = token, Role = "worker", Address = "127.0.0.2",
+            Token = token,
+            Role = "worker",
+            Address = "127.0.0.2",
             CertificateSigningRequest = new CertificateRequest("CN=ghost", key, HashAlgorithmName.SHA256).CreateSigningRequestPem(),
             Description = new NodeDescription("ghost", "20.10.24", "linux", "x86_64", 1_000_000_000, 1 << 30),
         });

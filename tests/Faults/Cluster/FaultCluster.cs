@@ -99,7 +99,8 @@ public sealed class FaultCluster : IAsyncLifetime
             }
             return new NetworkStream(socket, ownsSocket: true);
         },
-    }) { BaseAddress = new Uri("http://eventswarm"), Timeout = timeout ?? TimeSpan.FromSeconds(15) };
+    })
+    { BaseAddress = new Uri("http://eventswarm"), Timeout = timeout ?? TimeSpan.FromSeconds(15) };
 
     /// <summary>
     /// The manager among <paramref name="askNodes"/> that sees itself as Raft's leader, or null. Asked of the leader

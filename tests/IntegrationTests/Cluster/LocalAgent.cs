@@ -107,7 +107,8 @@ public sealed class LocalAgent : IAsyncDisposable
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
             return new NetworkStream(socket, ownsSocket: true);
         },
-    }) { BaseAddress = new Uri("http://eventswarm") };
+    })
+    { BaseAddress = new Uri("http://eventswarm") };
 
     /// <summary>How long the log is: committed Raft entries and events applied.</summary>
     public async Task<(long Entries, long Events)> LogLengthAsync()

@@ -53,7 +53,8 @@ public sealed class Side : IDisposable
                 await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
                 return new NetworkStream(s, ownsSocket: true);
             },
-        }) { BaseAddress = new Uri("http://engine"), Timeout = TimeSpan.FromSeconds(60) };
+        })
+        { BaseAddress = new Uri("http://engine"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>"docker" or "eventswarm": the name each uses for itself in its messages.</summary>

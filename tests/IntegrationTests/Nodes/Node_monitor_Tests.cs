@@ -19,7 +19,9 @@ public sealed class Node_monitor_Tests
         using var http = agent.Http();
         var joined = await http.PostAsJsonAsync("/eventswarm/v1/swarm/join", new JoinRequest
         {
-            Token = token, Role = "worker", Address = "10.200.0.12",
+            Token = token,
+            Role = "worker",
+            Address = "10.200.0.12",
             CertificateSigningRequest = new CertificateRequest("CN=ghost", key, HashAlgorithmName.SHA256).CreateSigningRequestPem(),
             Description = new NodeDescription("ghost", "20.10.24", "linux", "x86_64", 1_000_000_000, 1 << 30),
         });

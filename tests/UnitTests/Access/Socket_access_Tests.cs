@@ -1,7 +1,7 @@
 extern alias node;
-using node::EventSwarm.Node.Local;
 using node::EventSwarm.Node.Api;
 using node::EventSwarm.Node.Cli.Agent;
+using node::EventSwarm.Node.Local;
 
 namespace EventSwarm.UnitTests.Access;
 

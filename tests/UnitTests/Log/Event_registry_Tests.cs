@@ -24,7 +24,9 @@ public sealed class Event_registry_Tests
         var description = new NodeDescription("n1", "27.0.0", "linux", "x86_64", 4_000_000_000, 8 * GiB);
         yield return new SwarmInitialized("cluster", "n1", "10.0.0.1:2377", At(1))
         {
-            Spec = SwarmSpec.Default, AddressPool = new AddressPool(["10.20.0.0/16"], 26), DataPathPort = 4790,
+            Spec = SwarmSpec.Default,
+            AddressPool = new AddressPool(["10.20.0.0/16"], 26),
+            DataPathPort = 4790,
         };
         yield return new SwarmSpecUpdated(SwarmSpec.Default, At(2));
         yield return new ClusterCaIssued("-----BEGIN CERTIFICATE-----", "sha256:abc", At(3));

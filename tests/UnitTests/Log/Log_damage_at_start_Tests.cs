@@ -2,8 +2,8 @@ extern alias node;
 using System.Diagnostics.CodeAnalysis;
 using EventSwarm.Infrastructure.Log;
 using Microsoft.Extensions.Logging.Abstractions;
-using AgentOptions = node::EventSwarm.Node.Local.AgentOptions;
 using AgentCommand = node::EventSwarm.Node.Cli.Agent.AgentCommand;
+using AgentOptions = node::EventSwarm.Node.Local.AgentOptions;
 using LogDamage = node::EventSwarm.Node.Hosting.LogDamage;
 
 namespace EventSwarm.UnitTests.Log;

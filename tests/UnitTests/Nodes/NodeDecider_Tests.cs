@@ -1,5 +1,5 @@
-using EventSwarm.Application.Services;
 using System.Collections.Immutable;
+using EventSwarm.Application.Services;
 
 namespace EventSwarm.UnitTests.Nodes;
 

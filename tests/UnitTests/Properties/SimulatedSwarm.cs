@@ -87,11 +87,11 @@ public sealed class SimulatedSwarm
         switch (op)
         {
             case CreateServiceOp c:
-            {
-                var spec = Valid(BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, c.Reserves, 0));
-                Execute("CreateService", "user", ServiceDecider.Decide(new CreateService($"svc{++_services}", spec, Clock.Now), State));
-                break;
-            }
+                {
+                    var spec = Valid(BuildSpec(ClusterOps.Names[c.Name], c.Global, c.Replicas, ClusterOps.Images[c.Image], c.Networks, c.Ports, c.RestartDelay, c.Restart, c.Constraint, c.Reserves, 0));
+                    Execute("CreateService", "user", ServiceDecider.Decide(new CreateService($"svc{++_services}", spec, Clock.Now), State));
+                    break;
+                }
             case ScaleServiceOp s when ServiceAt(s.Service) is { } service:
                 Execute("ScaleService", "user", ServiceDecider.Decide(new ScaleService(service.Id, s.Replicas, Clock.Now), State));
                 break;
@@ -99,12 +99,12 @@ public sealed class SimulatedSwarm
                 Update(service, service.Spec.WithImage(ClusterOps.Images[u.Image]));
                 break;
             case UpdateSpecOp u when ServiceAt(u.Service) is { } service:
-            {
-                var spec = BuildSpec(service.Spec.Name, service.Spec.Mode.IsGlobal, service.Spec.Mode.Replicas, service.Spec.TaskTemplate.Container.Image,
-                    u.Networks, u.Ports, u.RestartDelay, u.Restart, u.Constraint, u.Reserves, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
-                Update(service, spec);
-                break;
-            }
+                {
+                    var spec = BuildSpec(service.Spec.Name, service.Spec.Mode.IsGlobal, service.Spec.Mode.Replicas, service.Spec.TaskTemplate.Container.Image,
+                        u.Networks, u.Ports, u.RestartDelay, u.Restart, u.Constraint, u.Reserves, service.Spec.TaskTemplate.ForceUpdate + (u.Force ? 1 : 0));
+                    Update(service, spec);
+                    break;
+                }
             case RemoveServiceOp r when ServiceAt(r.Service) is { } service:
                 Execute("RemoveService", "user", ServiceDecider.Decide(new RemoveService(service.Id, Clock.Now), State));
                 break;
@@ -131,19 +131,19 @@ public sealed class SimulatedSwarm
                 }
                 break;
             case TaskExitOp e:
-            {
-                var running = State.Tasks.Values
-                    .Where(t => t.Status.State == TaskState.Running && t.DesiredState == TaskState.Running && IsLive(t.NodeId!))
-                    .ToList();
-                if (running.Count == 0) break;
-                var task = running[e.Task % running.Count];
-                // What the worker's exit watcher reports (WorkerAgent.ReportExit).
-                var status = e.Clean
-                    ? new TaskObservation(TaskState.Complete, Clock.Now, "finished", null, ContainerOf(task), 0)
-                    : new TaskObservation(TaskState.Failed, Clock.Now, "started", "task: non-zero exit (1)", ContainerOf(task), 1);
-                Report(task.NodeId!, [new TaskStatusReport(task.Id, status)]);
-                break;
-            }
+                {
+                    var running = State.Tasks.Values
+                        .Where(t => t.Status.State == TaskState.Running && t.DesiredState == TaskState.Running && IsLive(t.NodeId!))
+                        .ToList();
+                    if (running.Count == 0) break;
+                    var task = running[e.Task % running.Count];
+                    // What the worker's exit watcher reports (WorkerAgent.ReportExit).
+                    var status = e.Clean
+                        ? new TaskObservation(TaskState.Complete, Clock.Now, "finished", null, ContainerOf(task), 0)
+                        : new TaskObservation(TaskState.Failed, Clock.Now, "started", "task: non-zero exit (1)", ContainerOf(task), 1);
+                    Report(task.NodeId!, [new TaskStatusReport(task.Id, status)]);
+                    break;
+                }
             case WaitOp w:
                 Clock.Now += TimeSpan.FromSeconds(w.Seconds);
                 break;

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
+using EventSwarm.Application;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
-using EventSwarm.Application;
 
 namespace EventSwarm.Node.Api.Engine;
 

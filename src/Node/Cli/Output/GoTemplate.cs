@@ -1108,7 +1108,13 @@ public sealed class GoTemplate
                 case "html":
                     return string.Concat(Sprint(args).Select(c => c switch
                     {
-                        '<' => "&lt;", '>' => "&gt;", '&' => "&amp;", '\'' => "&#39;", '"' => "&#34;", '\0' => "\uFFFD", _ => c.ToString(),
+                        '<' => "&lt;",
+                        '>' => "&gt;",
+                        '&' => "&amp;",
+                        '\'' => "&#39;",
+                        '"' => "&#34;",
+                        '\0' => "\uFFFD",
+                        _ => c.ToString(),
                     }));
                 case "urlquery":
                     return Uri.EscapeDataString(Sprint(args)).Replace("%20", "+", StringComparison.Ordinal);

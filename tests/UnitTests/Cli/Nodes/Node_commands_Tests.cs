@@ -1,9 +1,9 @@
 extern alias node;
 using Docker.DotNet.Models;
-using NodeDescription = Docker.DotNet.Models.NodeDescription;
-using NodeStatus = Docker.DotNet.Models.NodeStatus;
 using node::EventSwarm.Node.Cli;
 using node::EventSwarm.Node.Cli.Nodes;
+using NodeDescription = Docker.DotNet.Models.NodeDescription;
+using NodeStatus = Docker.DotNet.Models.NodeStatus;
 
 namespace EventSwarm.UnitTests.Cli.Nodes;
 

@@ -1,18 +1,18 @@
 extern alias node;
 using Docker.DotNet.Models;
-using ContainerSpec = Docker.DotNet.Models.ContainerSpec;
-using ServiceSpec = Docker.DotNet.Models.ServiceSpec;
-using ServiceMode = Docker.DotNet.Models.ServiceMode;
-using TaskStatus = Docker.DotNet.Models.TaskStatus;
-using TaskState = Docker.DotNet.Models.TaskState;
-using TaskSpec = Docker.DotNet.Models.TaskSpec;
-using EndpointSpec = Docker.DotNet.Models.EndpointSpec;
-using PortConfig = Docker.DotNet.Models.PortConfig;
-using ReplicatedService = Docker.DotNet.Models.ReplicatedService;
-using GlobalService = Docker.DotNet.Models.GlobalService;
-using NetworkAttachmentConfig = Docker.DotNet.Models.NetworkAttachmentConfig;
 using node::EventSwarm.Node.Cli;
 using node::EventSwarm.Node.Cli.Services;
+using ContainerSpec = Docker.DotNet.Models.ContainerSpec;
+using EndpointSpec = Docker.DotNet.Models.EndpointSpec;
+using GlobalService = Docker.DotNet.Models.GlobalService;
+using NetworkAttachmentConfig = Docker.DotNet.Models.NetworkAttachmentConfig;
+using PortConfig = Docker.DotNet.Models.PortConfig;
+using ReplicatedService = Docker.DotNet.Models.ReplicatedService;
+using ServiceMode = Docker.DotNet.Models.ServiceMode;
+using ServiceSpec = Docker.DotNet.Models.ServiceSpec;
+using TaskSpec = Docker.DotNet.Models.TaskSpec;
+using TaskState = Docker.DotNet.Models.TaskState;
+using TaskStatus = Docker.DotNet.Models.TaskStatus;
 
 namespace EventSwarm.UnitTests.Cli.Services;
 
