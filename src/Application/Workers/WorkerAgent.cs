@@ -84,7 +84,7 @@ public sealed class WorkerAgent
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        await Task.WhenAll(pump, exits).ContinueWith(_ => { }, CancellationToken.None);
+        await Task.WhenAll(pump, exits).Quietly();
     }
 
     /// <summary>One report per task, the furthest state it reached; see <see cref="ReportPump.Coalesce"/>.</summary>

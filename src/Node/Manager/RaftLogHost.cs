@@ -214,7 +214,7 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     public async Task StopAsync(CancellationToken ct)
     {
         await _stopping.CancelAsync();
-        await _diskWatch.ContinueWith(_ => { }, CancellationToken.None);
+        await _diskWatch.Quietly();
         await CloseAsync();
     }
 

@@ -8,6 +8,9 @@ namespace EventSwarm.Node.Cli.Networks;
 /// <summary><c>network ls [-q] [--no-trunc] [--format F] [-f key=value]</c>; docker's filter keys: driver, id, label, name, scope, type.</summary>
 public sealed class NetworkLsCommand : Verb
 {
+    /// <summary>docker's network formatter heads the ID column "NETWORK ID" in `table` templates too.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Headers = new Dictionary<string, string> { ["ID"] = "NETWORK ID" };
+
     private readonly Option<string[]> _filter = Listing.Filter("Provide filter values (e.g. \"driver=overlay\")");
     private readonly Option<string> _format = Listing.Format();
     private readonly Option<bool> _noTrunc = Listing.NoTrunc("Do not truncate the output");
@@ -46,12 +49,12 @@ public sealed class NetworkLsCommand : Verb
             return 0;
         }
         var rows = networks.Select(n => Row(n, noTrunc)).ToList();
-        Listing.Write(context.Out, result.Value(_format), rows, Row(new NetworkResponse(), noTrunc), () =>
+        Listing.Write(context.Out, result.Value(_format), rows, () =>
         {
             var table = new Table("NETWORK ID", "NAME", "DRIVER", "SCOPE");
             foreach (var row in rows) table.Add(row["ID"]!.GetValue<string>(), row["Name"]!.GetValue<string>(), row["Driver"]!.GetValue<string>(), row["Scope"]!.GetValue<string>());
             table.Print(context.Out);
-        });
+        }, Headers);
         return 0;
     }
 }

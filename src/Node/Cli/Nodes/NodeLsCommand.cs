@@ -51,7 +51,7 @@ public sealed class NodeLsCommand : Verb
         }
         var self = (await client.System.GetSystemInfoAsync()).Swarm?.NodeID;
         var rows = nodes.Select(n => Row(n, self)).ToList();
-        Listing.Write(context.Out, result.Value(_format), rows, Row(new NodeListResponse { ID = "" }, null), () =>
+        Listing.Write(context.Out, result.Value(_format), rows, () =>
         {
             var table = new Table("ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION");
             foreach (var row in rows)

@@ -68,12 +68,12 @@ public sealed class GoTemplate
 
     /// <summary>The header line of a table template: docker executes the template against a map from each field to its
     /// column name, with json/split/join/title/lower/upper/truncate passing the name through. The header does not depend
-    /// on the rows; <paramref name="sample"/> is accepted so callers can hand over the first row and is not read.</summary>
-    public string Header(JsonNode? sample) => Header(sample, DefaultHeaders);
+    /// on the rows.</summary>
+    public string Header() => Header(DefaultHeaders);
 
-    /// <summary>As <see cref="Header(JsonNode?)"/> with the verb's own column names where docker's differ from the
+    /// <summary>As <see cref="Header()"/> with the verb's own column names where docker's differ from the
     /// default rule (e.g. <c>docker network ls</c> heads its ID column "NETWORK ID").</summary>
-    public string Header(JsonNode? sample, IReadOnlyDictionary<string, string> headers)
+    public string Header(IReadOnlyDictionary<string, string> headers)
     {
         var exec = new Exec(_text, HeaderRoot.Instance, headers);
         try

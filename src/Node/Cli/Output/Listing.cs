@@ -58,7 +58,8 @@ public static class Listing
     /// ls/ps rows: the verb's own table when no format (or plain <c>table</c>) is asked; otherwise each row's fields
     /// (docker's names: ID, Name, …) through the template, a <c>table</c> one headed and aligned as docker's tabwriter.
     /// </summary>
-    public static void Write(TextWriter output, string? format, IReadOnlyList<JsonObject> rows, JsonObject sample, Action defaultTable)
+    public static void Write(TextWriter output, string? format, IReadOnlyList<JsonObject> rows, Action defaultTable,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         if (format is null or "" or "table")
         {
@@ -73,7 +74,7 @@ public static class Listing
             return;
         }
         // Go's tabwriter, as docker's: rows of a user's template need not have the same number of cells.
-        output.Write(GoTemplate.Align([template.Header(rows.Count > 0 ? rows[0] : sample), .. lines]));
+        output.Write(GoTemplate.Align([headers is null ? template.Header() : template.Header(headers), .. lines]));
     }
 
     /// <summary>inspect: the JSON array docker prints, or each object through the template, one per line.</summary>

@@ -50,7 +50,7 @@ public sealed class ServiceLsCommand : Verb
         }
         var tasks = await client.Tasks.ListAsync(new TasksListParameters());
         var rows = services.Select(s => Row(s, tasks)).ToList();
-        Listing.Write(context.Out, result.Value(_format), rows, Row(new SwarmService { ID = "" }, []), () =>
+        Listing.Write(context.Out, result.Value(_format), rows, () =>
         {
             var table = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
             foreach (var row in rows)

@@ -67,7 +67,7 @@ public sealed class ServicePsCommand : Verb
             ids.ForEach(context.Out.WriteLine);
             return 0;
         }
-        Listing.Write(context.Out, result.Value(_format), rows, Row(new TaskResponse { ID = "" }, "", "", noTrunc, DateTime.UtcNow), () =>
+        Listing.Write(context.Out, result.Value(_format), rows, () =>
         {
             var table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS");
             foreach (var row in rows)

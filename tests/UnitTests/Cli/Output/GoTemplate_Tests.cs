@@ -205,7 +205,7 @@ public sealed class GoTemplate_Tests
         var template = GoTemplate.Parse(@"table {{.Name}}\t{{.Image}}");
         Assert.True(template.IsTable);
         Assert.Equal("web\tnginx:alpine", template.Render(ServiceRow));
-        Assert.Equal("NAME\tIMAGE", template.Header(ServiceRow));
+        Assert.Equal("NAME\tIMAGE", template.Header());
         Assert.False(GoTemplate.Parse("{{.Name}}").IsTable);
         Assert.True(GoTemplate.Parse("table").IsTable);
     }
@@ -223,7 +223,7 @@ public sealed class GoTemplate_Tests
     {
         // docker's service, task, node and network formatters: CurrentState → CURRENT STATE, TLSStatus → TLS STATUS,
         // Self heads nothing; docker's header functions pass a column name through json/upper/truncate, not pad.
-        Assert.Equal(header, GoTemplate.Parse(format).Header(null));
+        Assert.Equal(header, GoTemplate.Parse(format).Header());
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class GoTemplate_Tests
             template.Render(JsonNode.Parse("""{"ID":"e216jshn25ckzbvmwlnh5jr3g","Self":true,"Hostname":"swarm-manager","Status":"Ready"}""")));
         Assert.Equal("35o6tiywb700jesrt3dmllaza  \tswarm-worker1\tReady",
             template.Render(JsonNode.Parse("""{"ID":"35o6tiywb700jesrt3dmllaza","Self":false,"Hostname":"swarm-worker1","Status":"Ready"}""")));
-        Assert.Equal("ID  \tHOSTNAME\tSTATUS", template.Header(null));
+        Assert.Equal("ID  \tHOSTNAME\tSTATUS", template.Header());
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class GoTemplate_Tests
     {
         // docker network ls heads its ID column "NETWORK ID".
         var headers = new Dictionary<string, string> { ["ID"] = "NETWORK ID" };
-        Assert.Equal("NETWORK ID\tNAME", GoTemplate.Parse(@"table {{.ID}}\t{{.Name}}").Header(null, headers));
+        Assert.Equal("NETWORK ID\tNAME", GoTemplate.Parse(@"table {{.ID}}\t{{.Name}}").Header(headers));
         Assert.Equal("CURRENT STATE", GoTemplate.HeaderName("CurrentState"));
     }
 
@@ -261,7 +261,7 @@ public sealed class GoTemplate_Tests
             "ID             NAME               MODE         REPLICAS   IMAGE\n" +
             "0zmvwuiu3vue   web                replicated   10/10      nginx:alpine\n" +
             "fm6uf97exkul   monitoring-agent   global       5/5        prom/node-exporter:latest\n",
-            GoTemplate.Align([template.Header(rows[0]), .. rows.Select(template.Render)]));
+            GoTemplate.Align([template.Header(), .. rows.Select(template.Render)]));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class Listing_Tests
     private static string Write(string? format)
     {
         using var output = new StringWriter();
-        Listing.Write(output, format, Rows, new JsonObject { ["ID"] = "", ["Name"] = "" }, () => output.Write("DEFAULT"));
+        Listing.Write(output, format, Rows, () => output.Write("DEFAULT"));
         return output.ToString().ReplaceLineEndings("\n");
     }
 
@@ -38,4 +38,12 @@ public sealed class Listing_Tests
     [Fact]
     public void A_table_template_has_a_header_and_columns_aligned_as_dockers_tabwriter() =>
         Assert.Equal("ID        NAME\nabc       web\ndefghi    api\n", Write("table {{.ID}}\\t{{.Name}}"));
+
+    [Fact]
+    public void A_network_ls_table_template_heads_the_ID_column_NETWORK_ID_as_docker_does()
+    {
+        using var output = new StringWriter();
+        Listing.Write(output, "table {{.ID}}\\t{{.Name}}", Rows, () => output.Write("DEFAULT"), node::EventSwarm.Node.Cli.Networks.NetworkLsCommand.Headers);
+        Assert.StartsWith("NETWORK ID   NAME\n", output.ToString().ReplaceLineEndings("\n"));
+    }
 }
