@@ -19,15 +19,6 @@ public sealed class WorkerAgent
     /// <summary>A pass over every task of the node costs O(tasks); at 100,000 tasks, passes are spaced by at least this.</summary>
     private static readonly TimeSpan ReconcileSpacing = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long observations gather before they are sent; see <see cref="ReportPump.Interval"/>.</summary>
-    public static readonly TimeSpan ReportInterval = ReportPump.Interval;
-
-    /// <summary>See <see cref="TaskRunner.LeaveRotationDelay"/>.</summary>
-    public static readonly TimeSpan LeaveRotationDelay = TaskRunner.LeaveRotationDelay;
-
-    /// <summary>See <see cref="TaskRunner.ListenLimit"/>.</summary>
-    public static readonly TimeSpan ListenLimit = TaskRunner.ListenLimit;
-
     private readonly string _nodeId;
     private readonly IContainerRuntime _runtime;
     private readonly ClusterProjection _projection;
@@ -86,9 +77,6 @@ public sealed class WorkerAgent
         }
         await Task.WhenAll(pump, exits).Quietly();
     }
-
-    /// <summary>One report per task, the furthest state it reached; see <see cref="ReportPump.Coalesce"/>.</summary>
-    public static IReadOnlyList<TaskStatusReport> Coalesce(IReadOnlyList<TaskStatusReport> reports) => ReportPump.Coalesce(reports);
 
     /// <summary>
     /// After a restart, the engine still holds the containers of the tasks this node ran: running ones are adopted

@@ -28,7 +28,7 @@ public sealed class PropertyViolation(string invariant, string details) : Except
 /// A swarm with no I/O: the leader's log (a list of batches, each applied with <see cref="ClusterState.Apply"/>),
 /// its control loops (those <see cref="ControlLoopRunner"/> runs, in its order, one pass at a time through
 /// <see cref="ControlLoopRunner.Pass"/>), users' commands through the real deciders, and workers that report what
-/// their engine would do through the worker's own path (<see cref="WorkerAgent.Coalesce"/>, then
+/// their engine would do through the worker's own path (<see cref="ReportPump.Coalesce"/>, then
 /// <see cref="TaskDecider"/>). Only the heartbeats and the engine are simulated; nothing of the domain is.
 /// </summary>
 public sealed class SimulatedSwarm
@@ -306,7 +306,7 @@ public sealed class SimulatedSwarm
                 Add(task, TaskState.Running, "started");
             }
         }
-        return WorkerAgent.Coalesce(reports);
+        return ReportPump.Coalesce(reports);
     }
 
     private static string ContainerOf(SwarmTask task) => $"c-{task.Id}";
