@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using EventSwarm.Domain.Configs;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Domain.Tasks;
@@ -20,6 +22,8 @@ public sealed record ClusterState
     public ImmutableSortedDictionary<string, Service> Services { get; init; } = ImmutableSortedDictionary<string, Service>.Empty;
     public ImmutableSortedDictionary<string, SwarmTask> Tasks { get; init; } = ImmutableSortedDictionary<string, SwarmTask>.Empty;
     public ImmutableSortedDictionary<string, Network> Networks { get; init; } = ImmutableSortedDictionary<string, Network>.Empty;
+    public ImmutableSortedDictionary<string, Secret> Secrets { get; init; } = ImmutableSortedDictionary<string, Secret>.Empty;
+    public ImmutableSortedDictionary<string, Config> Configs { get; init; } = ImmutableSortedDictionary<string, Config>.Empty;
 
     /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
     public long LastSequence { get; init; }
@@ -45,6 +49,12 @@ public sealed record ClusterState
     public Lookup<Network> LookupNetwork(string idOrName) =>
         Lookup<Network>.Of(idOrName, Networks, n => n.Spec.Name);
 
+    public Lookup<Secret> LookupSecret(string idOrName) =>
+        Lookup<Secret>.Of(idOrName, Secrets, s => s.Spec.Name);
+
+    public Lookup<Config> LookupConfig(string idOrName) =>
+        Lookup<Config>.Of(idOrName, Configs, c => c.Spec.Name);
+
     public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
     public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
@@ -62,6 +72,8 @@ public sealed record ClusterState
         ServiceEvent e => ServiceEvent.Evolve(state, e, sequence),
         TaskEvent e => TaskEvent.Evolve(state, e, sequence),
         NetworkEvent e => NetworkEvent.Evolve(state, e, sequence),
+        SecretEvent e => SecretEvent.Evolve(state, e, sequence),
+        ConfigEvent e => ConfigEvent.Evolve(state, e, sequence),
         _ => throw CannotApply(@event),
     };
 
@@ -86,6 +98,12 @@ public sealed record ClusterState
 
     internal ClusterState WithService(string id, Func<Service, Service> change) =>
         Services.TryGetValue(id, out var service) ? this with { Services = Services.SetItem(id, change(service)) } : this;
+
+    internal ClusterState WithSecret(string id, Func<Secret, Secret> change) =>
+        Secrets.TryGetValue(id, out var secret) ? this with { Secrets = Secrets.SetItem(id, change(secret)) } : this;
+
+    internal ClusterState WithConfig(string id, Func<Config, Config> change) =>
+        Configs.TryGetValue(id, out var config) ? this with { Configs = Configs.SetItem(id, change(config)) } : this;
 
     internal ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
         Tasks.TryGetValue(id, out var task) ? this with { Tasks = Tasks.SetItem(id, change(task)) } : this;

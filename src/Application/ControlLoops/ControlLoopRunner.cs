@@ -36,6 +36,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
         ("allocator", Networking.NetworkAllocator.Reconcile),
         ("scheduler", Scheduler.Reconcile),
         ("task-reaper", TaskReaper.Reconcile),
+        ("data-version-reaper", Secrets.DataVersionReaper.Reconcile),
     ];
 
     /// <summary>

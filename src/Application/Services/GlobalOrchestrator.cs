@@ -3,6 +3,7 @@ using EventSwarm.Application.Tasks;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Scheduling;
+using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -28,7 +29,7 @@ public static class GlobalOrchestrator
                 var current = tasks.Where(t => t.NodeId == node.Id).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
                 if (current is null)
                 {
-                    if (eligible) events.Add(NewTask(service, node.Id, TaskState.Running, context));
+                    if (eligible) events.Add(NewTask(service, node.Id, TaskState.Running, state, context));
                 }
                 // A paused node keeps what it runs, but gets nothing new, not even an update (Swarm's rule).
                 else if (!eligible && node.Availability != NodeAvailability.Pause)
@@ -46,7 +47,7 @@ public static class GlobalOrchestrator
                 }
                 else if (DelayedStart.CanStart(current, state, context.Now))
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Running, context.Now));
-                else if (current.SpecVersion != service.SpecVersion && eligible)
+                else if ((current.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(current, state)) && eligible)
                     outdated ??= current;
             }
 
@@ -56,18 +57,19 @@ public static class GlobalOrchestrator
             foreach (var orphan in tasks.Where(t => t.NodeId is null || !state.Nodes.ContainsKey(t.NodeId)))
                 events.Add(new TaskDesiredStateChanged(orphan.Id, TaskState.Shutdown, context.Now));
 
-            // Updates go node by node (parallelism 1, stop-first), and only while no task of the new spec is still
+            // Updates go node by node (parallelism 1, stop-first: a node holds one task of a global service, and its
+            // host ports could not be held twice), a rotated secret or config as any update, and only while no task of the new spec is still
             // on its way to Running.
             var updating = tasks.Any(t => t.SpecVersion == service.SpecVersion && t.Status.State < TaskState.Running);
             if (outdated is not null && !updating)
             {
                 events.Add(new TaskDesiredStateChanged(outdated.Id, TaskState.Shutdown, context.Now));
-                events.Add(NewTask(service, outdated.NodeId!, TaskState.Ready, context));
+                events.Add(NewTask(service, outdated.NodeId!, TaskState.Ready, state, context));
             }
         }
         return events;
     }
 
-    private static TaskCreated NewTask(Service service, string nodeId, TaskState desired, ReconcileContext context) =>
-        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.Spec.TaskTemplateForTasks, service.SpecVersion, desired, context.Now);
+    private static TaskCreated NewTask(Service service, string nodeId, TaskState desired, ClusterState state, ReconcileContext context) =>
+        new(context.NewId(), service.Id, service.Spec.Name, 0, nodeId, service.TemplateForNewTask(state), service.SpecVersion, desired, context.Now);
 }

@@ -1,6 +1,7 @@
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Application.Tasks;
 using EventSwarm.Domain;
+using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -65,16 +66,27 @@ public static class ReplicatedOrchestrator
             if (task.SpecVersion == service.SpecVersion && task.Status.State < TaskState.Running) updating = true;
         }
 
+        // A slot rolled start-first holds its old task until the new one runs; then the old one goes.
+        foreach (var old in tasks.Where(t => t.IsRunnable && runnable.TryGetValue(t.Slot, out var current) && current.Id != t.Id
+                     && current.Status.State == TaskState.Running))
+            events.Add(new TaskDesiredStateChanged(old.Id, TaskState.Shutdown, context.Now));
+
         // Rolling update with Swarm's defaults (parallelism 1, stop-first): one out-of-date slot at a time, and only
         // while no slot of the new spec is still on its way to Running.
         if (!updating)
         {
-            var dirty = runnable.Values.Where(t => t.SpecVersion != service.SpecVersion && !RestartSupervisor.NeedsRestart(t, state))
+            var dirty = runnable.Values.Where(t => (t.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(t, state))
+                    && !RestartSupervisor.NeedsRestart(t, state))
                 .OrderBy(t => t.Slot).FirstOrDefault();
-            if (dirty is not null)
+            if (dirty is null) { }
+            // Only the data of a secret or config changed (a rotation): the spec is the same, so the slot's new task
+            // starts first and the old one keeps serving until it runs, as a rotation must not take a replica away.
+            else if (dirty.SpecVersion == service.SpecVersion)
+                events.Add(NewTask(service, dirty.Slot, TaskState.Running, state, context));
+            else
             {
                 events.Add(new TaskDesiredStateChanged(dirty.Id, TaskState.Shutdown, context.Now));
-                events.Add(NewTask(service, dirty.Slot, TaskState.Ready, context));
+                events.Add(NewTask(service, dirty.Slot, TaskState.Ready, state, context));
             }
         }
 
@@ -84,7 +96,7 @@ public static class ReplicatedOrchestrator
             for (var missing = Math.Min(replicas - runnable.Count, MaxTasksPerPass); missing > 0; missing--)
             {
                 do slot++; while (runnable.ContainsKey(slot));
-                events.Add(NewTask(service, slot, TaskState.Running, context));
+                events.Add(NewTask(service, slot, TaskState.Running, state, context));
             }
         }
         return events;
@@ -106,6 +118,6 @@ public static class ReplicatedOrchestrator
             .ToList();
     }
 
-    internal static TaskCreated NewTask(Service service, long slot, TaskState desired, ReconcileContext context) =>
-        new(context.NewId(), service.Id, service.Spec.Name, slot, null, service.Spec.TaskTemplateForTasks, service.SpecVersion, desired, context.Now);
+    internal static TaskCreated NewTask(Service service, long slot, TaskState desired, ClusterState state, ReconcileContext context) =>
+        new(context.NewId(), service.Id, service.Spec.Name, slot, null, service.TemplateForNewTask(state), service.SpecVersion, desired, context.Now);
 }

@@ -47,7 +47,7 @@ public static class RestartSupervisor
         yield return new TaskCreated(
             context.NewId(), service.Id, service.Spec.Name, task.Slot,
             service.Spec.Mode.IsGlobal ? task.NodeId : null,
-            service.Spec.TaskTemplateForTasks, service.SpecVersion,
+            service.TemplateForNewTask(state), service.SpecVersion,
             notBefore is null ? TaskState.Running : TaskState.Ready,
             context.Now, notBefore);
     }

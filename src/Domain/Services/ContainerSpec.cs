@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using EventSwarm.Domain.Configs;
+using EventSwarm.Domain.Secrets;
 
 namespace EventSwarm.Domain.Services;
 
@@ -38,6 +40,9 @@ public sealed record ContainerSpec
     public ImmutableArray<string> CapabilityAdd { get; init; } = [];
     public ImmutableArray<string> CapabilityDrop { get; init; } = [];
     public ImmutableArray<Ulimit> Ulimits { get; init; } = [];
+    /// <summary>The secrets its tasks read, as files under /run/secrets (by secret ID once the service is recorded).</summary>
+    public ImmutableArray<SecretReference> Secrets { get; init; } = [];
+    public ImmutableArray<ConfigReference> Configs { get; init; } = [];
 
     public static Duration DefaultStopGracePeriod { get; } = Duration.FromSeconds(10);
 

@@ -19,6 +19,15 @@ public sealed record Service(
     /// <summary>The VIPs and resolved published ports the allocator gave it.</summary>
     public ServiceEndpoint Endpoint { get; init; } = ServiceEndpoint.None;
 
+    /// <summary>What a new task is made from: the template, its secrets and configs pinned to their current data.</summary>
+    public TaskTemplate TemplateForNewTask(ClusterState state) => Secrets.FileReferences.Pin(Spec.TaskTemplateForTasks, state);
+
+    public bool UsesSecret(string secretId) =>
+        !Spec.TaskTemplate.Container.Secrets.IsDefaultOrEmpty && Spec.TaskTemplate.Container.Secrets.Any(r => r.SecretId == secretId);
+
+    public bool UsesConfig(string configId) =>
+        !Spec.TaskTemplate.Container.Configs.IsDefaultOrEmpty && Spec.TaskTemplate.Container.Configs.Any(r => r.ConfigId == configId);
+
     public bool UsesNetwork(Network network) =>
         Spec.TaskNetworks.Any(n => n.Target == network.Id) || (network.Spec.Ingress && Spec.Endpoint.HasIngressPorts);
 }

@@ -115,7 +115,9 @@ public static class ServiceDecider
         if (endpoint.HasIngressPorts && state.IngressNetwork is null)
             return Decision.Fail(ErrorKind.Unavailable, "the swarm has no ingress network for published ports; create one with `network create --ingress -d overlay ingress`");
 
-        resolved = requested with { TaskTemplate = requested.TaskTemplate with { Networks = networks }, Networks = deprecated };
+        if (Secrets.FileReferences.Resolve(requested.TaskTemplate.Container, state, out var container) is { } badReference) return badReference;
+
+        resolved = requested with { TaskTemplate = requested.TaskTemplate with { Networks = networks, Container = container }, Networks = deprecated };
         return null;
     }
 

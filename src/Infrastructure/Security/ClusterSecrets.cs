@@ -14,10 +14,12 @@ public sealed class ClusterSecrets(string dataDirectory)
 {
     private readonly object _gate = new();
     private X509Certificate2? _nodeCertificate;
+    private byte[]? _dataKey;
 
     private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private string Directory => Path.Combine(dataDirectory, "certificates");
     private string TokensFile => Path.Combine(Directory, "join-secrets.json");
+    private string DataKeyFile => Path.Combine(Directory, "data-key");
 
     /// <summary>A new root CA (Swarm's: CN=swarm-ca, ECDSA P-256, 20 years, backdated 1 h) and two join secrets, not yet saved.</summary>
     public static NewCluster Create(DateTimeOffset now)
@@ -32,7 +34,7 @@ public sealed class ClusterSecrets(string dataDirectory)
         var digest = JoinToken.DigestOf(certificate.RawData);
         return new NewCluster(
             new ClusterCredentials(certificate.ExportCertificatePem(), digest, JoinToken.HashOf(worker), JoinToken.HashOf(manager)),
-            key.ExportPkcs8PrivateKeyPem(), worker, manager);
+            key.ExportPkcs8PrivateKeyPem(), worker, manager, Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretCipher.KeySize)));
     }
 
     /// <summary>Called once the swarm's creation is committed, so a refused init leaves nothing behind.</summary>
@@ -42,6 +44,7 @@ public sealed class ClusterSecrets(string dataDirectory)
         Write(Path.Combine(Directory, "ca.crt"), cluster.Credentials.CaCertificatePem, OwnerOnly);
         Write(Path.Combine(Directory, "ca.key"), cluster.CaPrivateKeyPem, OwnerOnly);
         WriteSecrets(new Secrets(cluster.WorkerSecret, cluster.ManagerSecret));
+        SaveDataKey(cluster.DataKey);
     }
 
     public void SaveSecret(NodeRole role, string secret)
@@ -57,7 +60,9 @@ public sealed class ClusterSecrets(string dataDirectory)
     public ManagerMaterial? ExportManagerMaterial()
     {
         var key = Path.Combine(Directory, "ca.key");
-        return File.Exists(key) && ReadSecrets() is { } secrets ? new ManagerMaterial(File.ReadAllText(key), secrets.Worker, secrets.Manager) : null;
+        return File.Exists(key) && ReadSecrets() is { } secrets
+            ? new ManagerMaterial(File.ReadAllText(key), secrets.Worker, secrets.Manager, DataKey() is { } dataKey ? Convert.ToBase64String(dataKey) : null)
+            : null;
     }
 
     public void ImportManagerMaterial(ManagerMaterial material)
@@ -65,6 +70,27 @@ public sealed class ClusterSecrets(string dataDirectory)
         System.IO.Directory.CreateDirectory(Directory);
         Write(Path.Combine(Directory, "ca.key"), material.CaPrivateKeyPem, OwnerOnly);
         WriteSecrets(new Secrets(material.WorkerSecret, material.ManagerSecret));
+        if (material.DataKey is { } dataKey) SaveDataKey(dataKey);
+    }
+
+    /// <summary>
+    /// The key that seals secret data before it enters the log (the DEK of Swarm's design), made at `swarm init`
+    /// and handed to every manager over the mTLS join; workers never hold it. Null on a node that has none.
+    /// </summary>
+    public byte[]? DataKey()
+    {
+        lock (_gate)
+        {
+            if (_dataKey is not null) return _dataKey;
+            return File.Exists(DataKeyFile) ? _dataKey = Convert.FromBase64String(File.ReadAllText(DataKeyFile).Trim()) : null;
+        }
+    }
+
+    private void SaveDataKey(string base64)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Write(DataKeyFile, base64, OwnerOnly);
+        lock (_gate) _dataKey = null;
     }
 
     /// <summary>The node a peer's certificate names and whether it is a manager's, if the swarm's CA signed it.</summary>
@@ -120,6 +146,20 @@ public sealed class ClusterSecrets(string dataDirectory)
         lock (_gate) _nodeCertificate = null;
     }
 
+    /// <summary>
+    /// Demoted: what only managers hold (the CA key, the join secrets, the data key) is deleted, so a worker never
+    /// holds a key that opens the swarm's secrets; the node's own certificate stays.
+    /// </summary>
+    public void DropManagerMaterial()
+    {
+        lock (_gate)
+        {
+            foreach (var file in new[] { Path.Combine(Directory, "ca.key"), TokensFile, DataKeyFile })
+                if (File.Exists(file)) File.Delete(file);
+            _dataKey = null;
+        }
+    }
+
     /// <summary>Left the swarm: the node certificate, its key, the CA and any join secrets are deleted.</summary>
     public void Forget()
     {
@@ -127,6 +167,7 @@ public sealed class ClusterSecrets(string dataDirectory)
         {
             if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
             _nodeCertificate = null;
+            _dataKey = null;
         }
     }
 
@@ -197,9 +238,13 @@ public sealed class ClusterSecrets(string dataDirectory)
 }
 
 /// <summary>Secret: never logged, never in the Raft log; only in a manager's certificates directory (0600).</summary>
-public sealed record ManagerMaterial(string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret)
+/// <param name="DataKey">The key that seals secret data (base64); null from a manager of a swarm made before secrets existed.</param>
+public sealed record ManagerMaterial(string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret, string? DataKey = null)
 {
     public override string ToString() => "ManagerMaterial { *** }";
 }
 
-public sealed record NewCluster(ClusterCredentials Credentials, string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret);
+public sealed record NewCluster(ClusterCredentials Credentials, string CaPrivateKeyPem, string WorkerSecret, string ManagerSecret, string DataKey)
+{
+    public override string ToString() => $"NewCluster {{ {Credentials} }}";
+}

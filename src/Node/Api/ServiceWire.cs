@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Domain.Networking;
+using EventSwarm.Domain.Configs;
+using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Node.Api.Services;
 using DomainEndpointSpec = EventSwarm.Domain.Networking.EndpointSpec;
@@ -217,10 +219,6 @@ public static class ServiceWire
 
     private static EventSwarm.Domain.Services.ContainerSpec ToDomain(ContainerSpecJson container)
     {
-        if (container.Secrets is { ValueKind: JsonValueKind.Array } secrets && secrets.GetArrayLength() > 0)
-            throw new BadRequestException("secrets are not supported yet: EventSwarm has no secret store (ContainerSpec.Secrets)");
-        if (container.Configs is { ValueKind: JsonValueKind.Array } configs && configs.GetArrayLength() > 0)
-            throw new BadRequestException("configs are not supported yet: EventSwarm has no config store (ContainerSpec.Configs)");
         return new EventSwarm.Domain.Services.ContainerSpec
         {
             Image = container.Image ?? "",
@@ -267,8 +265,14 @@ public static class ServiceWire
             CapabilityAdd = [.. container.CapabilityAdd ?? []],
             CapabilityDrop = [.. container.CapabilityDrop ?? []],
             Ulimits = [.. (container.Ulimits ?? []).Select(u => new Ulimit(u.Name, u.Soft, u.Hard))],
+            Secrets = [.. (container.Secrets ?? []).Select(r => new SecretReference(r.SecretID ?? "", r.SecretName ?? "", ToDomain(r.File)))],
+            Configs = [.. (container.Configs ?? []).Select(r => new ConfigReference(r.ConfigID ?? "", r.ConfigName ?? "", ToDomain(r.File), r.Runtime is { ValueKind: JsonValueKind.Object }))],
         };
     }
+
+    private static FileTarget? ToDomain(FileTargetJson? file) => file is null ? null : new FileTarget(file.Name ?? "", file.UID ?? "0", file.GID ?? "0", file.Mode);
+
+    private static FileTargetJson? ToWire(FileTarget? file) => file is null ? null : new FileTargetJson { Name = file.Name, UID = file.Uid, GID = file.Gid, Mode = file.Mode };
 
     private static ContainerSpecJson ToWire(EventSwarm.Domain.Services.ContainerSpec container) => new()
     {
@@ -318,6 +322,16 @@ public static class ServiceWire
         CapabilityAdd = NullIfEmpty(container.CapabilityAdd),
         CapabilityDrop = NullIfEmpty(container.CapabilityDrop),
         Ulimits = container.Ulimits.IsDefaultOrEmpty ? null : [.. container.Ulimits.Select(u => new UlimitJson { Name = u.Name, Soft = u.Soft, Hard = u.Hard })],
+        Secrets = container.Secrets.IsDefaultOrEmpty ? null
+            : [.. container.Secrets.Select(r => new SecretReferenceJson { File = ToWire(r.File), SecretID = r.SecretId, SecretName = r.SecretName })],
+        Configs = container.Configs.IsDefaultOrEmpty ? null
+            : [.. container.Configs.Select(r => new ConfigReferenceJson
+            {
+                File = ToWire(r.File),
+                Runtime = r.Runtime ? JsonDocument.Parse("{}").RootElement : null,
+                ConfigID = r.ConfigId,
+                ConfigName = r.ConfigName,
+            })],
     };
 
     private static UpdateConfig? ToDomain(UpdateConfigJson? update) => update is null ? null : new UpdateConfig

@@ -81,7 +81,8 @@ public static class WorkerEndpoints
     public static void Map(WebApplication app)
     {
         var nodes = app.MapGroup("").WithMetadata(NodeToNodeRoute.Instance);
-        nodes.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) => Results.Json(projection.Current, EventJson.Options));
+        nodes.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) =>
+            Results.Json(Application.Secrets.WorkerView.Of(projection.Current), EventJson.Options));
 
         nodes.MapGet("/eventswarm/v1/worker/events", async (long after, HttpContext context, ClusterProjection projection, LeaderLink leader,
             IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct) =>
@@ -98,7 +99,7 @@ public static class WorkerEndpoints
                 throw;
             }
             return projection.TryEventsAfter(after, out var events)
-                ? Results.Json(events, EventJson.Options)
+                ? Results.Json(events.Select(Application.Secrets.WorkerView.Of), EventJson.Options)
                 : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
         });
 

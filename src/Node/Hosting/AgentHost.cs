@@ -92,6 +92,7 @@ public static class AgentHost
         services.AddSingleton<ControlLoopRunner>();
         services.AddSingleton(new Heartbeats(options.HeartbeatPeriod, projection));
         services.AddSingleton(secrets);
+        services.AddSingleton<Application.Secrets.ISecretCipher, Infrastructure.Security.SecretCipher>();
         services.AddSingleton(new Membership(options.DataDirectory));
         services.AddSingleton(new SwarmAddressBook(options.DataDirectory));
         // The use cases the endpoints call: the node's place in a swarm (Swarm/) and what managers do (Manager/).
@@ -105,6 +106,7 @@ public static class AgentHost
         services.AddSingleton<SwarmUpdate>();
         services.AddSingleton<NodeAdmission>();
         services.AddSingleton<PromotionGrant>();
+        services.AddSingleton<TaskFileIssuer>();
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);
@@ -158,6 +160,7 @@ public static class AgentHost
         ServiceEndpoints.Map(app);
         TaskEndpoints.Map(app);
         NetworkEndpoints.Map(app);
+        SecretEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);

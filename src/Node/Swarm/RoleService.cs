@@ -125,6 +125,7 @@ public sealed class RoleService(LocalNode local, ClusterProjection projection, M
         var other = state.Nodes.Values.Where(n => n.Role == NodeRole.Manager && n.Id != local.NodeId && n.Manager is not null)
             .Select(n => n.Manager!.Api).Order().FirstOrDefault() ?? throw new InvalidOperationException("no other manager to follow");
         await change.BecomeWorkerAsync(other);
+        secrets.DropManagerMaterial();
     }
 
     private async Task RemoveFormerManagersAsync(Domain.ClusterState state, CancellationToken ct)

@@ -55,6 +55,16 @@ public sealed class Event_registry_Tests
         yield return new NetworkRemoved("net1", At(26));
         yield return new ServiceEndpointAllocated("web", [new VirtualIp("net1", "10.0.9.2")], [new PortConfig(PortProtocol.Tcp, 80, 8080) { Name = "http" }], At(27));
         yield return new TaskAddressesAllocated("t1", [new NetworkAttachment("net1", "10.0.9.3")], At(28));
+        yield return new Domain.Secrets.SecretCreated("s1", new Domain.Secrets.SecretSpec { Name = "pw" }, "aes256gcm:AAAA", At(29));
+        yield return new Domain.Secrets.SecretUpdated("s1", new Domain.Secrets.SecretSpec { Name = "pw" }, At(30));
+        yield return new Domain.Secrets.SecretRotated("s1", 2, "aes256gcm:BBBB", At(31));
+        yield return new Domain.Secrets.SecretDataPruned("s1", 1, At(32));
+        yield return new Domain.Secrets.SecretRemoved("s1", At(33));
+        yield return new Domain.Configs.ConfigCreated("c1", new Domain.Configs.ConfigSpec { Name = "conf" }, "aGk=", At(34));
+        yield return new Domain.Configs.ConfigUpdated("c1", new Domain.Configs.ConfigSpec { Name = "conf" }, At(35));
+        yield return new Domain.Configs.ConfigRotated("c1", 2, "aG8=", At(36));
+        yield return new Domain.Configs.ConfigDataPruned("c1", 1, At(37));
+        yield return new Domain.Configs.ConfigRemoved("c1", At(38));
     }
 
     [Fact]
@@ -92,6 +102,8 @@ public sealed class Event_registry_Tests
             "service-created", "service-scaled", "service-updated", "service-removed", "task-created", "task-unschedulable",
             "task-assigned", "task-desired-state-changed", "task-status-reported", "task-removed", "task-orphaned",
             "cluster-forced-new", "network-created", "network-removed", "service-endpoint-allocated", "task-addresses-allocated",
+            "secret-created", "secret-updated", "secret-rotated", "secret-data-pruned", "secret-removed",
+            "config-created", "config-updated", "config-rotated", "config-data-pruned", "config-removed",
         ];
 
         Assert.Subset(EventJson.Registered.Values.ToHashSet(), stored.ToHashSet());

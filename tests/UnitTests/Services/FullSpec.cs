@@ -42,7 +42,12 @@ public static class FullSpec
           "Sysctls": { "net.ipv4.ip_forward": "1" },
           "CapabilityAdd": ["CAP_NET_ADMIN"],
           "CapabilityDrop": ["CAP_MKNOD"],
-          "Ulimits": [{ "Name": "nofile", "Hard": 2048, "Soft": 1024 }]
+          "Ulimits": [{ "Name": "nofile", "Hard": 2048, "Soft": 1024 }],
+          "Secrets": [{ "File": { "Name": "my-pw2", "UID": "0", "GID": "0", "Mode": 292 }, "SecretID": "s1", "SecretName": "my-pw2" }],
+          "Configs": [
+            { "File": { "Name": "/app.conf", "UID": "33", "GID": "33", "Mode": 256 }, "ConfigID": "c1", "ConfigName": "app.conf" },
+            { "Runtime": {}, "ConfigID": "c2", "ConfigName": "credspec" }
+          ]
         },
         "Resources": {
           "Limits": { "NanoCPUs": 500000000, "MemoryBytes": 67108864, "Pids": 100 },

@@ -192,12 +192,13 @@ public sealed class ServiceSpecWire_Tests
     }
 
     [Fact]
-    public void Secrets_are_refused_by_name_rather_than_dropped()
+    public void A_secret_reference_by_name_alone_reads_with_an_empty_ID_for_the_decider_to_resolve()
     {
-        var e = Assert.Throws<BadRequestException>(() => Parse("""
-            { "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox", "Secrets": [{ "SecretName": "s", "SecretID": "x" }] } } }
-            """));
-        Assert.Contains("secrets are not supported", e.Message);
+        var spec = Parse("""
+            { "Name": "web", "TaskTemplate": { "ContainerSpec": { "Image": "busybox", "Secrets": [{ "SecretName": "s" }] } } }
+            """);
+
+        Assert.Equal(new Domain.Secrets.SecretReference("", "s", null), Assert.Single(spec.TaskTemplate.Container.Secrets));
     }
 
     private static IEnumerable<string> Leaves(JsonNode node, string path) => node switch

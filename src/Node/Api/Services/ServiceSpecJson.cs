@@ -152,13 +152,39 @@ public sealed class ContainerSpecJson
     public HealthcheckJson? Healthcheck { get; init; }
     public List<string>? Hosts { get; init; }
     public DnsConfigJson? DNSConfig { get; init; }
-    public JsonElement? Secrets { get; init; }
-    public JsonElement? Configs { get; init; }
+    public List<SecretReferenceJson>? Secrets { get; init; }
+    public List<ConfigReferenceJson>? Configs { get; init; }
     public string? Isolation { get; init; }
     public IDictionary<string, string>? Sysctls { get; init; }
     public List<string>? CapabilityAdd { get; init; }
     public List<string>? CapabilityDrop { get; init; }
     public List<UlimitJson>? Ulimits { get; init; }
+}
+
+/// <summary>types/swarm SecretReference: the file it becomes, and the secret by ID and name.</summary>
+public sealed class SecretReferenceJson
+{
+    public FileTargetJson? File { get; init; }
+    public string? SecretID { get; init; }
+    public string? SecretName { get; init; }
+}
+
+/// <summary>types/swarm ConfigReference: a file, or (for a credential spec) a runtime config, which is an empty object.</summary>
+public sealed class ConfigReferenceJson
+{
+    public FileTargetJson? File { get; init; }
+    public JsonElement? Runtime { get; init; }
+    public string? ConfigID { get; init; }
+    public string? ConfigName { get; init; }
+}
+
+/// <summary>UID and GID are strings on the wire (Go's SecretReferenceFileTarget), the mode an integer (0444 is 292).</summary>
+public sealed class FileTargetJson
+{
+    public string? Name { get; init; }
+    public string? UID { get; init; }
+    public string? GID { get; init; }
+    public uint Mode { get; init; }
 }
 
 /// <summary>Go writes both members without omitempty: null when absent.</summary>

@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using EventSwarm.Application.Configs;
+using EventSwarm.Application.Log;
+using EventSwarm.Application.Secrets;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Configs;
+using EventSwarm.Domain.Secrets;
+using EventSwarm.Domain.Services;
+using Mediator;
+
+namespace EventSwarm.Node.Api;
+
+/// <summary>
+/// The engine's /secrets and /configs (API v1.41), and EventSwarm's rotation of either in place. A secret's data
+/// never leaves through here: not in inspect, not in a list, not in an error (swarmkit clears Spec.Data on every
+/// read); a config's data is returned, as Docker does. Inspect adds what only EventSwarm has: the version of the
+/// data and the tasks that read it, with the version each reads.
+/// </summary>
+public static class SecretEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/secrets/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            var id = await mediator.Send(new CreateSecretCommand(FileObjectWire.SecretSpecOf(wire), FileObjectWire.DataOf(wire, required: true)!, CallerIdentity.Of(context)), ct);
+            return Results.Json(new { ID = id }, DockerJson.Options, statusCode: 201);
+        });
+
+        app.MapGet("/secrets", (HttpRequest request, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var filters = Filters.Parse(request, "id", "label", "name", "names");
+            return Results.Json(state.Secrets.Values
+                .Where(s => FileObjectWire.Matches(filters, s.Id, s.Spec.Name, s.Spec.Labels))
+                .OrderBy(s => s.Spec.Name, StringComparer.Ordinal)
+                .Select(s => FileObjectWire.ToWire(s, state)), DockerJson.Options);
+        });
+
+        app.MapGet("/secrets/{id}", (string id, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var found = state.LookupSecret(id);
+            return found.Match is { } secret ? Results.Json(FileObjectWire.ToWire(secret, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("secret", id)!);
+        });
+
+        app.MapPost("/secrets/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var version = FileObjectWire.VersionOf(context.Request);
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            await mediator.Send(new UpdateSecretCommand(id, version, FileObjectWire.SecretSpecOf(wire), wire.Data is { Length: > 0 }, CallerIdentity.Of(context)), ct);
+            return Results.Ok();
+        });
+
+        app.MapDelete("/secrets/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RemoveSecretCommand(id, CallerIdentity.Of(context)), ct);
+            return Results.NoContent();
+        });
+
+        app.MapPost("/eventswarm/v1/secrets/{id}/rotate", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            var rotated = await mediator.Send(new RotateSecretCommand(id, FileObjectWire.DataOf(wire, required: true)!, CallerIdentity.Of(context)), ct);
+            return Results.Json(new { ID = rotated.Id, rotated.DataVersion }, DockerJson.Options);
+        });
+
+        app.MapPost("/configs/create", async (HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            var id = await mediator.Send(new CreateConfigCommand(FileObjectWire.ConfigSpecOf(wire), FileObjectWire.DataOf(wire, required: true)!, CallerIdentity.Of(context)), ct);
+            return Results.Json(new { ID = id }, DockerJson.Options, statusCode: 201);
+        });
+
+        app.MapGet("/configs", (HttpRequest request, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var filters = Filters.Parse(request, "id", "label", "name", "names");
+            return Results.Json(state.Configs.Values
+                .Where(c => FileObjectWire.Matches(filters, c.Id, c.Spec.Name, c.Spec.Labels))
+                .OrderBy(c => c.Spec.Name, StringComparer.Ordinal)
+                .Select(c => FileObjectWire.ToWire(c, state)), DockerJson.Options);
+        });
+
+        app.MapGet("/configs/{id}", (string id, ClusterProjection projection) =>
+        {
+            var state = NodeEndpoints.RequireSwarm(projection);
+            var found = state.LookupConfig(id);
+            return found.Match is { } config ? Results.Json(FileObjectWire.ToWire(config, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("config", id)!);
+        });
+
+        app.MapPost("/configs/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var version = FileObjectWire.VersionOf(context.Request);
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            await mediator.Send(new UpdateConfigCommand(id, version, FileObjectWire.ConfigSpecOf(wire), wire.Data is { Length: > 0 }, CallerIdentity.Of(context)), ct);
+            return Results.Ok();
+        });
+
+        app.MapDelete("/configs/{id}", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RemoveConfigCommand(id, CallerIdentity.Of(context)), ct);
+            return Results.NoContent();
+        });
+
+        app.MapPost("/eventswarm/v1/configs/{id}/rotate", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        {
+            var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
+            var rotated = await mediator.Send(new RotateConfigCommand(id, FileObjectWire.DataOf(wire, required: true)!, CallerIdentity.Of(context)), ct);
+            return Results.Json(new { ID = rotated.Id, rotated.DataVersion }, DockerJson.Options);
+        });
+    }
+}
+
+/// <summary>Docker's JSON for secrets and configs (types/swarm Secret, Config), both ways.</summary>
+public static class FileObjectWire
+{
+    /// <summary>A SecretSpec or ConfigSpec as a client sends it; Data is base64 on the wire, as Go encodes []byte.</summary>
+    public sealed class SpecIn
+    {
+        public string? Name { get; set; }
+        public Dictionary<string, string>? Labels { get; set; }
+        public string? Data { get; set; }
+        public DriverWire? Driver { get; set; }
+        public DriverWire? Templating { get; set; }
+    }
+
+    public sealed class DriverWire
+    {
+        public string? Name { get; set; }
+        public Dictionary<string, string>? Options { get; set; }
+    }
+
+    public static SecretSpec SecretSpecOf(SpecIn wire) => new()
+    {
+        Name = wire.Name ?? "",
+        Labels = ToImmutable(wire.Labels),
+        Driver = DriverOf(wire.Driver),
+        Templating = DriverOf(wire.Templating),
+    };
+
+    public static ConfigSpec ConfigSpecOf(SpecIn wire) => new()
+    {
+        Name = wire.Name ?? "",
+        Labels = ToImmutable(wire.Labels),
+        Templating = DriverOf(wire.Templating),
+    };
+
+    /// <summary>The data's bytes; Go's wording for bad base64, never the value itself (it may be a secret).</summary>
+    public static byte[]? DataOf(SpecIn wire, bool required)
+    {
+        if (string.IsNullOrEmpty(wire.Data)) return required ? [] : null;
+        try
+        {
+            return Convert.FromBase64String(wire.Data);
+        }
+        catch (FormatException)
+        {
+            throw new Application.BadRequestException("malformed JSON in request body: Data: illegal base64 data");
+        }
+    }
+
+    public static long VersionOf(HttpRequest request)
+    {
+        var raw = request.Query["version"].ToString();
+        return long.TryParse(raw, out var version)
+            ? version
+            : throw new Application.BadRequestException($"invalid version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
+    }
+
+    /// <summary>The daemon's filters: id and name by prefix, names exactly, label as key or key=value.</summary>
+    public static bool Matches(Filters filters, string id, string name, IReadOnlyDictionary<string, string> labels) =>
+        filters.Match("id", v => id.StartsWith(v, StringComparison.Ordinal))
+        && filters.Match("name", v => name.StartsWith(v, StringComparison.Ordinal))
+        && filters.Match("names", v => name == v)
+        && filters.Match("label", v => ServiceEndpoints.MatchesLabel(labels, v));
+
+    public static object ToWire(Secret secret, ClusterState state) => new
+    {
+        ID = secret.Id,
+        Version = new { Index = secret.Version },
+        CreatedAt = secret.CreatedAt.UtcDateTime,
+        UpdatedAt = secret.UpdatedAt.UtcDateTime,
+        Spec = new { secret.Spec.Name, Labels = secret.Spec.Labels, Driver = DriverWireOf(secret.Spec.Driver), Templating = DriverWireOf(secret.Spec.Templating) },
+        DataVersion = secret.Current.Number,
+        Tasks = Readers(state, t => t.Spec.Container.Secrets.IsDefault ? [] : t.Spec.Container.Secrets.Where(r => r.SecretId == secret.Id).Select(r => r.DataVersion)),
+    };
+
+    public static object ToWire(Config config, ClusterState state) => new
+    {
+        ID = config.Id,
+        Version = new { Index = config.Version },
+        CreatedAt = config.CreatedAt.UtcDateTime,
+        UpdatedAt = config.UpdatedAt.UtcDateTime,
+        Spec = new { config.Spec.Name, Labels = config.Spec.Labels, Data = config.Current.Payload, Templating = DriverWireOf(config.Spec.Templating) },
+        DataVersion = config.Current.Number,
+        Tasks = Readers(state, t => t.Spec.Container.Configs.IsDefault ? [] : t.Spec.Container.Configs.Where(r => r.ConfigId == config.Id).Select(r => r.DataVersion)),
+    };
+
+    /// <summary>The tasks whose containers read the object now (not yet ended), with the version each reads.</summary>
+    private static List<object> Readers(ClusterState state, Func<Domain.Tasks.SwarmTask, IEnumerable<long>> versions) =>
+        [.. state.Tasks.Values.Where(t => !Domain.Tasks.TaskStates.IsTerminal(t.Status.State))
+            .SelectMany(t => versions(t).Select(v => (object)new { ID = t.Id, ServiceID = t.ServiceId, NodeID = t.NodeId ?? "", DataVersion = v }))];
+
+    private static Driver? DriverOf(DriverWire? wire) => wire is null ? null : new Driver(wire.Name ?? "") { Options = ToImmutable(wire.Options) };
+
+    private static object? DriverWireOf(Driver? driver) => driver is null ? null : new { driver.Name, Options = driver.Options };
+
+    private static ImmutableDictionary<string, string> ToImmutable(Dictionary<string, string>? labels) =>
+        labels is null ? ImmutableDictionary<string, string>.Empty : labels.ToImmutableDictionary();
+}
