@@ -26,8 +26,8 @@ NICE=(nice -n 10 ionice -c 3)
 # An imported image has no PATH of its own.
 ENVPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-say() { printf 'ops/images: %s\n' "$*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+say() { printf 'ops/images: %s\n' "$*"; }
+die() { say "ERROR: $*" >&2; exit 1; }
 
 rootfs_only=0 want=()
 for arg; do
@@ -72,8 +72,8 @@ in_root() {
 
 # run_logged NAME CMD...: the whole output goes to $WORK/logs/NAME.log; its tail is shown on failure.
 run_logged() {
-  local log="$WORK/logs/$1.log"; shift
-  "$@" >"$log" 2>&1 || { tail -25 "$log" >&2; die "failed, see $log"; }
+  local name=$1 log="$WORK/logs/$1.log"; shift
+  "$@" >"$log" 2>&1 || { tail -25 "$log" >&2; die "$name failed, see $log"; }
 }
 
 ensure_base() {
