@@ -4,6 +4,10 @@
 #   bash ops/cluster.sh up N      nodes n1..nN at 10.200.0.11..; sockets in /run/eventswarm-cluster/nK/
 #   bash ops/cluster.sh down      stop everything and remove the namespaces, bridge, rules and data
 #   bash ops/cluster.sh env K     print the exports to drive node K (EVENTSWARM_HOST, DOCKER_HOST for its engine)
+#   bash ops/cluster.sh load K IMAGE...   copy images from this machine's engine into node K's (those it lacks)
+# Every node gets busybox:latest and whoami:latest (2 MB). The big offline images (mysql:5.7 = mysql:latest, 250 MB;
+# wordpress:latest, 400 MB; ops/images/offline) are loaded only on demand, with `load` into the nodes that run them
+# (about 5-10 s per image and node), or NODE_IMAGES="mysql:5.7 mysql:latest" on `up` for every node.
 # Agents start as dockerd does, with no address: they listen for other nodes (on 0.0.0.0:2377, Raft on :4377)
 # once `swarm init` / `swarm join` says so, and again after a restart; AGENT_ARGS adds flags (e.g.
 # --heartbeat-period 1s); DATA_TMPFS_NODES="3 5" puts those nodes' agent data dirs on a tmpfs of DATA_TMPFS_SIZE
@@ -54,10 +58,7 @@ up_node() {
     for _ in $(seq 1 120); do DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 && break; sleep 0.5; done
     DOCKER_HOST=unix://$dir/docker.sock docker info >/dev/null 2>&1 || { echo "n$k: dockerd did not start, see $dir/dockerd.log" >&2; tail -5 "$dir/dockerd.log" >&2; exit 1; }
   fi
-  for image in busybox:latest whoami:latest; do
-    DOCKER_HOST=unix://$dir/docker.sock docker image inspect $image >/dev/null 2>&1 || \
-      docker save $image | DOCKER_HOST=unix://$dir/docker.sock docker load -q >/dev/null
-  done
+  load_images "$k" busybox:latest whoami:latest ${NODE_IMAGES:-}
   if [[ " ${DATA_TMPFS_NODES:-} " == *" $k "* ]] && ! mountpoint -q "$DATA/n$k/eventswarm"; then
     mkdir -p "$DATA/n$k/eventswarm"
     mount -t tmpfs -o "size=${DATA_TMPFS_SIZE:-30m}" tmpfs "$DATA/n$k/eventswarm"
@@ -73,6 +74,18 @@ up_node() {
     curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null || { echo "n$k: agent did not start, see $dir/agent.log" >&2; exit 1; }
   fi
   echo "n$k: $(addr $k)  agent unix://$dir/eventswarm.sock  engine unix://$dir/docker.sock"
+}
+
+# load_images K IMAGE...: those of the images node K's engine lacks, in one `docker save` (tags of one image, such as
+# mysql:5.7 and mysql:latest, share their layers).
+load_images() {
+  local k=$1 image missing=(); shift
+  for image; do
+    DOCKER_HOST=unix://$ROOT/n$k/docker.sock docker image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  docker image inspect "${missing[@]}" >/dev/null 2>&1 || { echo "n$k: this machine's engine lacks one of ${missing[*]}; bash ops/images/build.sh builds them" >&2; exit 1; }
+  docker save "${missing[@]}" | DOCKER_HOST=unix://$ROOT/n$k/docker.sock docker load -q >/dev/null
 }
 
 down() {
@@ -95,6 +108,9 @@ down() {
   ip link del $BRIDGE 2>/dev/null || true
   while iptables -C FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null; do iptables -D FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT; done
   umount -R "$ROOT"/n*/exec 2>/dev/null || true
+  # dockerd bind-mounts its data root onto itself and unmounts it on a clean stop only: one killed after the 10 s
+  # above (seen with the big offline images loaded) leaves it mounted, and rm -rf below would fail.
+  umount -R "$DATA"/n*/docker 2>/dev/null || true
   for mnt in "$DATA"/n*/eventswarm; do mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"; done
   rm -rf "$ROOT" "$DATA"
 }
@@ -108,5 +124,9 @@ case "${1:-}" in
   env)
     k=${2:?usage: ops/cluster.sh env K}
     echo "export EVENTSWARM_HOST=unix://$ROOT/n$k/eventswarm.sock DOCKER_HOST=unix://$ROOT/n$k/docker.sock" ;;
-  *) echo "usage: ops/cluster.sh up N | down | env K" >&2; exit 2 ;;
+  load)
+    k=${2:?usage: ops/cluster.sh load K IMAGE...}
+    [ $# -gt 2 ] || { echo "usage: ops/cluster.sh load K IMAGE..." >&2; exit 2; }
+    load_images "$k" "${@:3}" ;;
+  *) echo "usage: ops/cluster.sh up N | down | env K | load K IMAGE..." >&2; exit 2 ;;
 esac

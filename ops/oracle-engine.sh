@@ -6,6 +6,8 @@
 #   bash ops/oracle-engine.sh up      start it (idempotent; a crashed previous run is cleaned up first); busybox loaded
 #   bash ops/oracle-engine.sh down    stop it and remove the namespace, veth and every file it wrote
 #   bash ops/oracle-engine.sh env     print DOCKER_HOST for it
+#   bash ops/oracle-engine.sh load IMAGE...   copy images it lacks from this machine's engine (e.g. mysql:5.7, 250 MB:
+#                                     the big offline images of ops/images/offline are loaded only when a test needs them)
 # ORACLE_ROOT (default /tmp/eventswarm-oracle) holds its data root, exec root, socket, pid file and log.
 set -euo pipefail
 ROOT=${ORACLE_ROOT:-/tmp/eventswarm-oracle}
@@ -76,5 +78,10 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   env) echo "export DOCKER_HOST=unix://$SOCK" ;;
-  *) echo "usage: ops/oracle-engine.sh up | down | env" >&2; exit 2 ;;
+  load)
+    [ $# -gt 1 ] || { echo "usage: ops/oracle-engine.sh load IMAGE..." >&2; exit 2; }
+    missing=()
+    for image in "${@:2}"; do engine image inspect "$image" >/dev/null 2>&1 || missing+=("$image"); done
+    [ ${#missing[@]} -eq 0 ] || docker save "${missing[@]}" | engine load -q >/dev/null ;;
+  *) echo "usage: ops/oracle-engine.sh up | down | env | load IMAGE..." >&2; exit 2 ;;
 esac

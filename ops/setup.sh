@@ -13,6 +13,8 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# ops/images/offline/build.sh makes mysql and wordpress images from Debian packages in a debootstrapped chroot.
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 # `eventswarm completion zsh` is run in a real zsh by the unit tests.
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

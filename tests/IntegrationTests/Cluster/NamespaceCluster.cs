@@ -44,6 +44,14 @@ public sealed class NamespaceCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Copies images from this machine's engine into node K's (ops/cluster.sh load). Nodes start with busybox and
+    /// whoami only: the big offline images (mysql:5.7 = mysql:latest, wordpress:latest; built by ops/setup.sh) cost
+    /// seconds per node, so a test loads them into the nodes that will run them, e.g. all of a service's candidates.
+    /// </summary>
+    public async Task LoadImagesAsync(int node, params string[] images) =>
+        (await Script(["load", node.ToString(), .. images])).ShouldSucceed();
+
     /// <summary>Starts again whatever agent of the cluster is not running.</summary>
     public async Task RestartMissingAgentsAsync() => (await Script("up", Nodes.ToString())).ShouldSucceed();
 
