@@ -63,6 +63,12 @@ public static class Differences
         new("network", "Id", "network IDs are random per swarm"),
         new("network", "Created", "creation times are each side's clock"),
 
+        // Secrets and configs: what EventSwarm's rotation in place adds to inspect and ls (issue 12).
+        new("secret", "**.DataVersion", "the version of the data, which EventSwarm rotates in place (Docker's secrets are immutable)", PresenceToo: true),
+        new("secret", "**.Tasks", "the tasks that read the secret and the version each reads, for rotation (none in Docker)", PresenceToo: true),
+        new("config", "**.DataVersion", "the version of the data, which EventSwarm rotates in place (Docker's configs are immutable)", PresenceToo: true),
+        new("config", "**.Tasks", "the tasks that read the config and the version each reads, for rotation (none in Docker)", PresenceToo: true),
+
         // The docker CLI's renderings of the above.
         new("cli", "**.ID", "object IDs are random per swarm"),
         new("cli", "**.Hostname", "each engine's host name"),
