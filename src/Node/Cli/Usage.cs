@@ -36,7 +36,7 @@ public static class Usage
             var (min, max) when min == max && count != min => $"'{path}' requires {Arguments(min)}",
             (var min, null) when count < min => $"'{path}' requires at least {Arguments(min)}",
             // cli.RequiresRangeArgs: the same words whichever side is missed (`secret create` takes 1 or 2).
-            (> 0 and var min, { } max) when count < min || count > max => $"'{path}' requires at least {min} and at most {Arguments(max)}",
+            var (min, max) when min > 0 && max is { } most && (count < min || count > most) => $"'{path}' requires at least {min} and at most {Arguments(most)}",
             var (_, max) when count > max => $"'{path}' requires at most {Arguments(max.Value)}",
             _ => null,
         };
