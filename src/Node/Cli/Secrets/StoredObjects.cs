@@ -202,8 +202,8 @@ public static class StoredObjects
         var (found, errors) = await InspectAsync(context, kind, names);
         if (pretty)
             foreach (var json in found) context.Out.WriteLine(layout(StoredObject.Read(json)));
-        else if (found.Count > 0 || errors.Count == 0)
-            Listing.WriteInspect(context.Out, format, found);
+        else
+            Listing.WriteInspect(context.Out, format, found); // "[]" when none was found, as docker's inspect prints
         foreach (var error in errors) await context.Err.WriteLineAsync(error);
         return errors.Count > 0 ? 1 : 0;
     }

@@ -202,6 +202,8 @@ public sealed class Secret_commands_Tests : IDisposable
         (code, output, _) = await manager.RunAsync(null, "secret", "inspect", "my-pw2");
         Assert.Equal(0, code);
         Assert.Equal(3, JsonDocument.Parse(output).RootElement[0].GetProperty("DataVersion").GetInt32());
+        (code, output, error) = await manager.RunAsync(null, "secret", "inspect", "nope");
+        Assert.Equal((1, "[]\n", "Error response from daemon: no such route: /v1.41/secrets/nope\n"), (code, output, error));
     }
 
     [Fact]
