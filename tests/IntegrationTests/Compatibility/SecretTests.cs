@@ -13,7 +13,7 @@ public sealed class SecretTests(OracleFixture fixture)
 {
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    private static string Secret(string name, string data = "s3cr3t", string labels = "") =>
+    private static string Secret(string name, string data = "czNjcjN0", string labels = "") =>
         $$"""{"Name":"{{name}}","Data":"{{data}}"{{(labels == "" ? "" : $",\"Labels\":{labels}")}}}""";
 
     private static string Service(string name, string secret) =>

@@ -124,8 +124,8 @@ public sealed class RotationUnderLoad : IAsyncLifetime
         await Story.StepAsync("the audit trail shows the rotation and who did it", async () =>
         {
             using var trail = JsonDocument.Parse(await SecretsProbe.GetAsync(1, "/eventswarm/v1/events"));
-            var rotated = Assert.Single(trail.RootElement.EnumerateArray(), e => e.GetProperty("Type").GetString()!.Contains("SecretRotated"));
-            Assert.True(rotated.TryGetProperty("Metadata", out var who) && who.ValueKind == JsonValueKind.Object && who.EnumerateObject().Any(),
+            var rotated = Assert.Single(trail.RootElement.EnumerateArray(), e => e.GetProperty("type").GetString() == "secret-rotated");
+            Assert.True(rotated.TryGetProperty("metadata", out var who) && who.ValueKind == JsonValueKind.Object && who.EnumerateObject().Any(),
                 $"the rotation carries no metadata of who rotated: {rotated}");
         });
     }
@@ -140,7 +140,7 @@ public sealed class RotationUnderLoad : IAsyncLifetime
     {
         var raw = (await Cluster.Engine(client.Node, "exec", client.Container, "cat", "/tmp/requests")).Output;
         return raw.Split("==\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(block => block.Split('\n') is [var status, var body, ..] && status.StartsWith("HTTP/1.0 200") ? body : $"FAILED: {block.Trim()}")
+            .Select(block => block.Split('\n') is [var status, var body, ..] && System.Text.RegularExpressions.Regex.IsMatch(status, @"^HTTP/1\.[01] 200 ") ? body : $"FAILED: {block.Trim()}")
             .ToList();
     }
 

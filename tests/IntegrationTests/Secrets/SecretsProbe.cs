@@ -98,7 +98,8 @@ public sealed class SecretsProbe(NamespaceCluster cluster)
                 try
                 {
                     var info = new FileInfo(file);
-                    if (info.Attributes.HasFlag(FileAttributes.ReparsePoint) || info.UnixFileMode == 0 && info.Length == 0) continue;
+                    // FIFOs, sockets and devices have no size (and reading a FIFO would wait forever); an empty file holds nothing.
+                    if (info.Attributes.HasFlag(FileAttributes.ReparsePoint) || info.Length == 0) continue;
                     bytes = File.ReadAllBytes(file);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
