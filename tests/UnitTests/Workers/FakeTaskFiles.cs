@@ -41,8 +41,12 @@ internal sealed class FakeTaskFileStore : ITaskFileStore
     /// <summary>Files a killed agent left on the node.</summary>
     public void Leave(string taskId, params TaskFile[] files) => _written[taskId] = files;
 
+    /// <summary>While set, writing fails with it (a full tmpfs, a mount refused).</summary>
+    public Exception? Failure { get; set; }
+
     public IReadOnlyList<FileMount> Write(string taskId, IReadOnlyList<TaskFile> files)
     {
+        if (Failure is { } failure) throw failure;
         _written[taskId] = files;
         return [.. files.Select(f => new FileMount(SourceOf(taskId, f), f.Target))];
     }
