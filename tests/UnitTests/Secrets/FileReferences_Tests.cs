@@ -185,4 +185,20 @@ public sealed class FileReferences_Tests
 
         Assert.Empty(state.Reconcile(ReplicatedOrchestrator.Reconcile, At(11)));
     }
+
+    [Fact]
+    public void A_spec_update_overtaking_a_rotation_stops_the_slots_old_task_too()
+    {
+        var spec = Spec("web").WithSecrets("pw");
+        var state = Given(Cluster("n1")).And(Secret("pw"), Service(spec))
+            .And(Created("a", spec, 1).PinnedTo(1), Assigned("a", "n1"), Reported("a", "n1", TaskState.Running))
+            .And(Rotated("pw", 2, at: 10))
+            .And(Created("a2", spec, 1, at: 11).PinnedTo(2))
+            .And(new ServiceUpdated("web", spec.WithImage("nginx:2"), At(12)));
+
+        var events = state.Reconcile(ReplicatedOrchestrator.Reconcile, At(13));
+
+        Assert.Contains(new TaskDesiredStateChanged("a", TaskState.Shutdown, At(13)), events);
+        Assert.Contains(new TaskDesiredStateChanged("a2", TaskState.Shutdown, At(13)), events);
+    }
 }
