@@ -114,9 +114,6 @@ down() {
   # above (seen with the big offline images loaded) leaves it mounted, and rm -rf below would fail.
   umount -R "$DATA"/n*/docker 2>/dev/null || true
   for mnt in "$DATA"/n*/eventswarm; do mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"; done
-  # Each agent keeps its tasks' secrets in a tmpfs of its own beside its socket and leaves it mounted when it dies
-  # (its containers may still read from it): unmounted here, rm -rf below would fail on it.
-  for mnt in "$ROOT"/n*/eventswarm.secrets; do mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"; done
   rm -rf "$ROOT" "$DATA"
 }
 

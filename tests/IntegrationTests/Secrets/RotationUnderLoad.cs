@@ -58,18 +58,18 @@ public sealed class RotationUnderLoad : IAsyncLifetime
             });
             try
             {
-            await Eventually.True(async () => (await VipAnswersAsync(client)).Count >= 10, Converges, "10 requests through the VIP were answered before the rotation");
+                await Eventually.True(async () => (await VipAnswersAsync(client)).Count >= 10, Converges, "10 requests through the VIP were answered before the rotation");
 
-            (await SecretsProbe.Piped(New, $"unix://{SecretsProbe.Socket(1)}", "eventswarm", "secret", "rotate", "web-pw", "-")).ShouldSucceed();
-            await Eventually.True(async () =>
-            {
-                var secret = await SecretsProbe.GetJsonAsync(1, "/secrets/web-pw");
-                var tasks = secret.GetProperty("Tasks").EnumerateArray().ToList();
-                if (secret.GetProperty("DataVersion").GetInt64() != 2 || tasks.Count < 3 || tasks.Any(t => t.GetProperty("DataVersion").GetInt64() != 2)) return false;
-                var running = await probe.RunningContainersAsync("web");
-                return running.Count == 3;
-            }, Converges, "every task of web reads version 2");
-            await Task.Delay(2000); // a few more requests once the last old task is gone
+                (await SecretsProbe.Piped(New, $"unix://{SecretsProbe.Socket(1)}", "eventswarm", "secret", "rotate", "web-pw", "-")).ShouldSucceed();
+                await Eventually.True(async () =>
+                {
+                    var secret = await SecretsProbe.GetJsonAsync(1, "/secrets/web-pw");
+                    var tasks = secret.GetProperty("Tasks").EnumerateArray().ToList();
+                    if (secret.GetProperty("DataVersion").GetInt64() != 2 || tasks.Count < 3 || tasks.Any(t => t.GetProperty("DataVersion").GetInt64() != 2)) return false;
+                    var running = await probe.RunningContainersAsync("web");
+                    return running.Count == 3;
+                }, Converges, "every task of web reads version 2");
+                await Task.Delay(2000); // a few more requests once the last old task is gone
             }
             finally
             {
