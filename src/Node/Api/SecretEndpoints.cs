@@ -151,14 +151,34 @@ public static class FileObjectWire
     public static byte[]? DataOf(SpecIn wire, bool required)
     {
         if (string.IsNullOrEmpty(wire.Data)) return required ? [] : null;
-        try
+        if (CorruptAt(wire.Data) is { } at) throw new Application.BadRequestException($"illegal base64 data at input byte {at}");
+        return Convert.FromBase64String(wire.Data);
+    }
+
+    /// <summary>
+    /// Where Go's StdEncoding gives up on a []byte field (encoding/base64 CorruptInputError, which the engine answers
+    /// as is): the first character outside the alphabet (it skips only \r and \n, where .NET would skip any white
+    /// space), misplaced padding, or the start of an incomplete last group of four.
+    /// </summary>
+    public static int? CorruptAt(string data)
+    {
+        var chars = 0;
+        var padding = -1;
+        for (var i = 0; i < data.Length; i++)
         {
-            return Convert.FromBase64String(wire.Data);
+            var c = data[i];
+            if (c is '\r' or '\n') continue;
+            var inAlphabet = c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/';
+            if (c == '=')
+            {
+                // Padding may only close the last group, after two or three characters of it.
+                if (padding < 0 && chars % 4 < 2) return i;
+                if (padding < 0) padding = chars;
+            }
+            else if (!inAlphabet || padding >= 0) return i;
+            chars++;
         }
-        catch (FormatException)
-        {
-            throw new Application.BadRequestException("malformed JSON in request body: Data: illegal base64 data");
-        }
+        return chars % 4 != 0 ? data.Length - chars % 4 : null;
     }
 
     public static long VersionOf(HttpRequest request)
