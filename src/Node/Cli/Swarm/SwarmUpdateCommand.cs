@@ -26,7 +26,7 @@ public sealed class SwarmUpdateCommand : Verb
     /// <summary>The spec to send: the one read, with only the flags given changed (docker's mergeSwarmSpec).</summary>
     public Spec Apply(ParseResult result, Spec spec)
     {
-        if (result.GetResult(_autolock) is not null)
+        if (result.GetResult(_autolock) is { Implicit: false })
             spec.EncryptionConfig = new EncryptionConfig { AutoLockManagers = result.GetValue(_autolock) };
         if (result.Int(_taskHistoryLimit) is { } limit)
             (spec.Orchestration ??= new OrchestrationConfig()).TaskHistoryRetentionLimit = limit;
