@@ -17,7 +17,7 @@ public sealed partial class Autolock_Tests
     private const string LockedMessage = "Swarm is encrypted and needs to be unlocked before it can be used.";
 
     [GeneratedRegex(@"SWMKEY-1-\S+")]
-    private static partial Regex KeyPattern();
+    internal static partial Regex KeyPattern();
 
     [Fact]
     public async Task Autolocked_manager_restarts_locked_refuses_a_wrong_key_and_unlocks_with_the_right_one()
@@ -110,15 +110,18 @@ public sealed partial class Autolock_Tests
     }
 
     /// <summary>A CLI run with its standard input given (a pipe: docker and eventswarm then read one line, no prompt).</summary>
-    private static async Task<CommandResult> WithInputAsync(string input, string cli, LocalAgent agent, params string[] args)
+    private static Task<CommandResult> WithInputAsync(string input, string cli, LocalAgent agent, params string[] args) => WithInputAsync(input, cli, agent.Host, args);
+
+    /// <inheritdoc cref="WithInputAsync(string, string, LocalAgent, string[])"/>
+    internal static async Task<CommandResult> WithInputAsync(string input, string cli, string host, params string[] args)
     {
         var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         if (cli == "eventswarm")
         {
             info.FileName = "dotnet";
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "eventswarm.dll"), "--host", agent.Host }) info.ArgumentList.Add(arg);
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "eventswarm.dll"), "--host", host }) info.ArgumentList.Add(arg);
         }
-        else info.Environment["DOCKER_HOST"] = agent.Host;
+        else info.Environment["DOCKER_HOST"] = host;
         foreach (var arg in args) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         await process.StandardInput.WriteAsync(input);
