@@ -52,6 +52,8 @@ public sealed partial class Autolock_Tests
             Assert.Equal("locked", (string?)JsonNode.Parse(await http.GetStringAsync("/v1.41/info"))!["Swarm"]!["LocalNodeState"]);
         }
         (await agent.Docker("node", "ls")).ShouldFailWith(LockedMessage);
+        // The node's own engine is not the swarm's: as with dockerd, `docker ps` still answers.
+        (await agent.Docker("ps")).ShouldSucceed();
         (await agent.Docker("service", "create", "--name", "refused", "busybox", "sleep", "1")).ShouldFailWith(LockedMessage);
         // The containers of its tasks keep running: the worker does not act on the empty state of a locked node.
         Assert.Equal(containers.Order(), (await Engine.ContainersOfNodeAsync(agent.NodeId)).Select(c => c.ID).Order());
@@ -107,6 +109,14 @@ public sealed partial class Autolock_Tests
         (await WithInputAsync(second + "\n", "docker", agent, "swarm", "unlock")).ShouldSucceed();
         (await agent.Docker("node", "ls")).ShouldSucceed();
         Assert.DoesNotContain(second, agent.AgentLog);
+
+        // A locked manager may still leave when forced, as Docker's may; unforced it is refused as locked.
+        await agent.KillAsync();
+        await agent.StartProcessAsync();
+        (await agent.Docker("swarm", "leave")).ShouldFailWith(LockedMessage);
+        (await agent.Docker("swarm", "leave", "--force")).ShouldSucceed();
+        Assert.Contains("Swarm: inactive", (await agent.Docker("info")).Output);
+        Assert.False(Directory.Exists(Path.Combine(agent.DataDirectory, "certificates")));
     }
 
     /// <summary>A CLI run with its standard input given (a pipe: docker and eventswarm then read one line, no prompt).</summary>
