@@ -12,12 +12,19 @@ public sealed record InitSwarmCommand(string AdvertiseAddress, Caller Caller, Cl
     public IReadOnlyList<string> DefaultAddrPool { get; init; } = [];
     public int SubnetSize { get; init; }
     public int DataPathPort { get; init; }
+    /// <summary>With autolock: the managers' new unlock key, sealed under the data key (never the key in clear).</summary>
+    public string? SealedUnlockKey { get; init; }
 }
 
 public sealed record ForceNewClusterCommand(Caller Caller) : ICommand;
 
 /// <summary>`swarm update`: the new spec at the version read, and the hashes of new join secrets for the tokens to rotate.</summary>
-public sealed record UpdateSwarmCommand(long Version, SwarmSpec Spec, Caller Caller, string? WorkerSecretHash = null, string? ManagerSecretHash = null) : ICommand;
+public sealed record UpdateSwarmCommand(long Version, SwarmSpec Spec, Caller Caller, string? WorkerSecretHash = null, string? ManagerSecretHash = null) : ICommand
+{
+    /// <summary>With autolock asked for: a fresh unlock key sealed under the data key, taken if the key changes.</summary>
+    public string? SealedUnlockKey { get; init; }
+    public bool RotateUnlockKey { get; init; }
+}
 
 /// <summary>Returns the role the token admitted.</summary>
 public sealed record JoinSwarmCommand(string NodeId, string Token, NodeRole RequestedRole, string Address, NodeDescription Description, Caller Caller, ManagerEndpoints? Manager = null) : ICommand<NodeRole>;
@@ -47,7 +54,11 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
     public async ValueTask<Unit> Handle(UpdateSwarmCommand command, CancellationToken ct)
     {
         await executor.ExecuteAsync("UpdateSwarm", command.Caller, state => SwarmDecider.Decide(
-            new UpdateSwarm(command.Version, command.Spec, executor.Now, command.WorkerSecretHash, command.ManagerSecretHash), state), ct);
+            new UpdateSwarm(command.Version, command.Spec, executor.Now, command.WorkerSecretHash, command.ManagerSecretHash)
+            {
+                SealedUnlockKey = command.SealedUnlockKey,
+                RotateUnlockKey = command.RotateUnlockKey,
+            }, state), ct);
         return Unit.Value;
     }
 
@@ -61,6 +72,7 @@ public sealed class SwarmCommandHandlers(CommandExecutor executor, LocalNode loc
                 DefaultAddrPool = command.DefaultAddrPool,
                 SubnetSize = command.SubnetSize,
                 DataPathPort = command.DataPathPort,
+                SealedUnlockKey = command.SealedUnlockKey,
             }, state), ct);
         return local.NodeId;
     }

@@ -12,10 +12,22 @@ public sealed record InitSwarm(string ClusterId, string NodeId, string Advertise
     public int SubnetSize { get; init; }
     /// <summary>0 keeps 4789.</summary>
     public int DataPathPort { get; init; }
+    /// <summary>A new unlock key sealed under the data key, used when the spec asks for autolock.</summary>
+    public string? SealedUnlockKey { get; init; }
 }
 
 /// <summary>`swarm update`: the whole spec as the client sent it, at the version it read, and join tokens to rotate (hashes of the new secrets).</summary>
-public sealed record UpdateSwarm(long Version, SwarmSpec Spec, DateTimeOffset At, string? WorkerSecretHash = null, string? ManagerSecretHash = null);
+public sealed record UpdateSwarm(long Version, SwarmSpec Spec, DateTimeOffset At, string? WorkerSecretHash = null, string? ManagerSecretHash = null)
+{
+    /// <summary>
+    /// A fresh unlock key sealed under the data key, offered with every update whose spec asks for autolock; the
+    /// decision takes it only when autolock is being turned on or the key rotated.
+    /// </summary>
+    public string? SealedUnlockKey { get; init; }
+
+    /// <summary>rotateManagerUnlockKey=true (`swarm unlock-key --rotate`).</summary>
+    public bool RotateUnlockKey { get; init; }
+}
 
 /// <summary>The public half of what `swarm init` creates: the CA certificate and the hashes of the two join secrets.</summary>
 public sealed record ClusterCredentials(string CaCertificatePem, string CaDigest, string WorkerSecretHash, string ManagerSecretHash);
@@ -39,6 +51,7 @@ public static class SwarmDecider
         // Docker's range for the VXLAN port (RFC 6335's registered ports); 0 is the default.
         if (command.DataPathPort != 0 && command.DataPathPort is < 1024 or > 49151)
             return Decision.Internal($"Datapath port number is not in valid range (1024-49151) : {command.DataPathPort}");
+        if (command.Spec.AutoLockManagers && command.SealedUnlockKey is null) return Decision.Internal(NoUnlockKey);
         return new Decision([
                 new SwarmInitialized(command.ClusterId, command.NodeId, command.AdvertiseAddress, command.At)
                 {
@@ -56,8 +69,21 @@ public static class SwarmDecider
                     }
                     : [],
                 .. command.IngressNetworkId is { } ingress ? new DomainEvent[] { Networking.NetworkDecider.Ingress(ingress, command.At, pool) } : [],
+                .. command.Spec.AutoLockManagers ? new DomainEvent[] { new ManagerUnlockKeyRotated(command.SealedUnlockKey!, command.At) } : [],
             ]);
     }
+
+    private const string NoUnlockKey = "autolock needs a new unlock key, and none was made for this request";
+
+    /// <summary>
+    /// swarmkit's controlapi UpdateCluster: autolock turned on (or already on and asked to rotate) takes a new key,
+    /// turned off drops it; a rotation asked while autolock is off has nothing to rotate (the docker CLI refuses it
+    /// before asking: "cannot rotate because autolock is not turned on").
+    /// </summary>
+    private static IEnumerable<DomainEvent> UnlockKeyChanges(SwarmInfo swarm, UpdateSwarm command) =>
+        command.Spec.AutoLockManagers
+            ? swarm.SealedUnlockKey is null || command.RotateUnlockKey ? [new ManagerUnlockKeyRotated(command.SealedUnlockKey!, command.At)] : []
+            : swarm.SealedUnlockKey is not null ? [new ManagerUnlockKeyCleared(command.At)] : [];
 
     /// <summary>
     /// Swarm replaces the whole spec and always moves the version, even when nothing changed; join tokens rotate
@@ -69,8 +95,11 @@ public static class SwarmDecider
         if (command.Version != swarm.Version)
             return Decision.Internal($"update out of sequence: the swarm is at version {swarm.Version}, the update was for version {command.Version}");
         if (Check(command.Spec) is { } invalid) return Decision.Invalid(invalid);
+        if (command.Spec.AutoLockManagers && (swarm.SealedUnlockKey is null || command.RotateUnlockKey) && command.SealedUnlockKey is null)
+            return Decision.Internal(NoUnlockKey);
         return new Decision([
             new SwarmSpecUpdated(command.Spec, command.At),
+            .. UnlockKeyChanges(swarm, command),
             .. command.WorkerSecretHash is { } worker ? new DomainEvent[] { new JoinTokenRotated(NodeRole.Worker, worker, command.At) } : [],
             .. command.ManagerSecretHash is { } manager ? new DomainEvent[] { new JoinTokenRotated(NodeRole.Manager, manager, command.At) } : [],
         ]);

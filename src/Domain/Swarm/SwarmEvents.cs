@@ -21,6 +21,8 @@ public abstract record SwarmEvent : DomainEvent
         JoinTokenRotated { Role: NodeRole.Worker } e => state.WithSwarm(s => s with { WorkerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
         JoinTokenRotated e => state.WithSwarm(s => s with { ManagerSecretHash = e.SecretHash, UpdatedAt = e.At, Version = sequence }),
         ClusterForcedNew e => state.WithSwarm(s => s with { UpdatedAt = e.At, Version = sequence }),
+        ManagerUnlockKeyRotated e => state.WithSwarm(s => s with { SealedUnlockKey = e.SealedKey, UpdatedAt = e.At, Version = sequence }),
+        ManagerUnlockKeyCleared e => state.WithSwarm(s => s with { SealedUnlockKey = null, UpdatedAt = e.At, Version = sequence }),
         _ => throw ClusterState.CannotApply(@event),
     };
 }
@@ -51,6 +53,12 @@ public sealed record SwarmInfo(string ClusterId, string AdvertiseAddress, DateTi
     public string? CaDigest { get; init; }
     public string? WorkerSecretHash { get; init; }
     public string? ManagerSecretHash { get; init; }
+
+    /// <summary>
+    /// The managers' unlock key while autolock is on, sealed under the swarm's data key (never in clear: the log
+    /// must not hold what opens the data key); null while autolock is off.
+    /// </summary>
+    public string? SealedUnlockKey { get; init; }
 }
 
 /// <summary>
@@ -65,3 +73,17 @@ public sealed record ClusterCaIssued(string CertificatePem, string Digest, DateT
 
 /// <summary>A join token's secret changed. Only its SHA-256 is recorded: the log never holds a usable token.</summary>
 public sealed record JoinTokenRotated(NodeRole Role, string SecretHash, DateTimeOffset At) : SwarmEvent;
+
+/// <summary>
+/// Autolock turned on, or its key rotated (`swarm unlock-key --rotate`): the managers' new unlock key, sealed under
+/// the swarm's data key, so that every manager can rewrap its own keys with it and `swarm unlock-key` can show it.
+/// Swarm keeps its unlock key in the cluster object of its Raft store the same way (ClusterSpec.UnlockKeys, itself
+/// under the Raft data key).
+/// </summary>
+public sealed record ManagerUnlockKeyRotated(string SealedKey, DateTimeOffset At) : SwarmEvent
+{
+    public override string ToString() => $"ManagerUnlockKeyRotated {{ At = {At} }}";
+}
+
+/// <summary>Autolock turned off: managers keep their keys in clear again, and restart unlocked.</summary>
+public sealed record ManagerUnlockKeyCleared(DateTimeOffset At) : SwarmEvent;

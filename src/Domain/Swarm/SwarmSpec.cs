@@ -30,7 +30,7 @@ public sealed record SwarmSpec
 
     public CaSettings CaConfig { get; init; } = CaSettings.Default;
 
-    /// <summary>EncryptionConfig.AutoLockManagers. Recorded; managers here do not lock yet.</summary>
+    /// <summary>EncryptionConfig.AutoLockManagers: a restarted manager stays locked until `swarm unlock` (see SwarmInfo.SealedUnlockKey).</summary>
     public bool AutoLockManagers { get; init; }
 
     public bool Equals(SwarmSpec? other) =>

@@ -9,17 +9,123 @@ namespace EventSwarm.Infrastructure.Security;
 /// <summary>
 /// What must never enter the log: the root CA's private key and the join secrets in clear. They live in the
 /// manager's data directory, readable by root only; the log carries the CA certificate and the secrets' hashes.
+/// With autolock (Swarm's), the data key, the node's TLS key, the CA key and the join secrets are kept wrapped
+/// under a key derived from the swarm's unlock key (<see cref="KeyWrap"/>): a manager restarted with them is locked
+/// (<see cref="IsLocked"/>) and holds none of them until <see cref="Unlock"/> is given the key, which then stays in
+/// memory only, as Swarm keeps its KEK, so that the files can be rewrapped when the key rotates.
 /// </summary>
 public sealed class ClusterSecrets(string dataDirectory)
 {
     private readonly object _gate = new();
     private X509Certificate2? _nodeCertificate;
     private byte[]? _dataKey;
+    /// <summary>The unlock key the protected files are wrapped with; null while they are in clear (or still locked).</summary>
+    private byte[]? _unlockKey;
+    private bool _locked = StartsLocked(Path.Combine(dataDirectory, "certificates"));
 
     private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private string Directory => Path.Combine(dataDirectory, "certificates");
     private string TokensFile => Path.Combine(Directory, "join-secrets.json");
     private string DataKeyFile => Path.Combine(Directory, "data-key");
+    private string CaKeyFile => Path.Combine(Directory, "ca.key");
+    private string NodeKeyFile => Path.Combine(Directory, "node.key");
+
+    /// <summary>
+    /// What autolock wraps: everything on a manager's disk that would let a thief of the disk read the swarm's
+    /// secrets (the data key), pose as the node (its TLS key), or mint a manager and be handed the data key (the CA
+    /// key, the join secrets). The certificates and the CA certificate are public and stay in clear.
+    /// </summary>
+    private static readonly string[] ProtectedFiles = ["data-key", "node.key", "ca.key", "join-secrets.json"];
+
+    /// <summary>Locked: the agent started with wrapped keys and has not been given the unlock key yet.</summary>
+    public bool IsLocked
+    {
+        get
+        {
+            lock (_gate) return _locked;
+        }
+    }
+
+    /// <summary>Whether the keys on disk are wrapped under an unlock key (false while locked: not known yet).</summary>
+    public bool IsWrapped
+    {
+        get
+        {
+            lock (_gate) return _unlockKey is not null;
+        }
+    }
+
+    private static bool StartsLocked(string directory) =>
+        ProtectedFiles.Select(f => Path.Combine(directory, f)).Any(f => File.Exists(f) && KeyWrap.IsWrapped(File.ReadAllText(f)));
+
+    /// <summary>
+    /// `swarm unlock`: every wrapped file must open with the key, or nothing changes (the node stays locked). The
+    /// files stay wrapped; their contents are read through the key from now on.
+    /// </summary>
+    /// <returns>False when the key is not the one the files were wrapped with.</returns>
+    public bool Unlock(byte[] unlockKey)
+    {
+        lock (_gate)
+        {
+            if (!_locked) return true;
+            try
+            {
+                foreach (var file in ProtectedFiles.Select(f => Path.Combine(Directory, f)).Where(File.Exists))
+                {
+                    var text = File.ReadAllText(file);
+                    if (KeyWrap.IsWrapped(text)) KeyWrap.Unwrap(unlockKey, Path.GetFileName(file), text);
+                }
+            }
+            catch (Exception e) when (e is CryptographicException or FormatException)
+            {
+                return false;
+            }
+            _unlockKey = [.. unlockKey];
+            _locked = false;
+            _dataKey = null;
+            _nodeCertificate = null;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Autolock turned on, its key rotated, or turned off (null): the protected files are written again, wrapped
+    /// under the new key or in clear. Nothing happens while locked (the keys are not readable) or when the files
+    /// already are as asked. Each file is replaced atomically; the key in memory moves with them.
+    /// </summary>
+    /// <returns>Whether the files were rewritten.</returns>
+    public bool ApplyUnlockKey(byte[]? unlockKey)
+    {
+        lock (_gate)
+        {
+            if (_locked) return false;
+            if (_unlockKey is null ? unlockKey is null : unlockKey is not null && CryptographicOperations.FixedTimeEquals(_unlockKey, unlockKey)) return false;
+            var plain = ProtectedFiles.Select(f => Path.Combine(Directory, f)).Where(File.Exists)
+                .Select(f => (File: f, Content: ReadProtected(f)!)).ToList();
+            _unlockKey = unlockKey is null ? null : [.. unlockKey];
+            foreach (var (file, content) in plain) WriteProtected(file, content);
+            return true;
+        }
+    }
+
+    /// <summary>A protected file's content in clear; null when absent, or wrapped while the node is locked.</summary>
+    private string? ReadProtected(string file)
+    {
+        lock (_gate)
+        {
+            if (!File.Exists(file)) return null;
+            var text = File.ReadAllText(file);
+            if (!KeyWrap.IsWrapped(text)) return text;
+            return _unlockKey is { } key ? System.Text.Encoding.UTF8.GetString(KeyWrap.Unwrap(key, Path.GetFileName(file), text)) : null;
+        }
+    }
+
+    /// <summary>Written wrapped under the unlock key while autolock is on, in clear otherwise.</summary>
+    private void WriteProtected(string file, string content)
+    {
+        lock (_gate)
+            Write(file, _unlockKey is { } key ? KeyWrap.Wrap(key, Path.GetFileName(file), System.Text.Encoding.UTF8.GetBytes(content)) : content, OwnerOnly);
+    }
 
     /// <summary>A new root CA (Swarm's: CN=swarm-ca, ECDSA P-256, 20 years, backdated 1 h) and two join secrets, not yet saved.</summary>
     public static NewCluster Create(DateTimeOffset now)
@@ -42,7 +148,7 @@ public sealed class ClusterSecrets(string dataDirectory)
     {
         System.IO.Directory.CreateDirectory(Directory);
         Write(Path.Combine(Directory, "ca.crt"), cluster.Credentials.CaCertificatePem, OwnerOnly);
-        Write(Path.Combine(Directory, "ca.key"), cluster.CaPrivateKeyPem, OwnerOnly);
+        WriteProtected(CaKeyFile, cluster.CaPrivateKeyPem);
         WriteSecrets(new Secrets(cluster.WorkerSecret, cluster.ManagerSecret));
         SaveDataKey(cluster.DataKey);
     }
@@ -59,16 +165,15 @@ public sealed class ClusterSecrets(string dataDirectory)
     /// </summary>
     public ManagerMaterial? ExportManagerMaterial()
     {
-        var key = Path.Combine(Directory, "ca.key");
-        return File.Exists(key) && ReadSecrets() is { } secrets
-            ? new ManagerMaterial(File.ReadAllText(key), secrets.Worker, secrets.Manager, DataKey() is { } dataKey ? Convert.ToBase64String(dataKey) : null)
+        return ReadProtected(CaKeyFile) is { } key && ReadSecrets() is { } secrets
+            ? new ManagerMaterial(key, secrets.Worker, secrets.Manager, DataKey() is { } dataKey ? Convert.ToBase64String(dataKey) : null)
             : null;
     }
 
     public void ImportManagerMaterial(ManagerMaterial material)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Write(Path.Combine(Directory, "ca.key"), material.CaPrivateKeyPem, OwnerOnly);
+        WriteProtected(CaKeyFile, material.CaPrivateKeyPem);
         WriteSecrets(new Secrets(material.WorkerSecret, material.ManagerSecret));
         if (material.DataKey is { } dataKey) SaveDataKey(dataKey);
     }
@@ -82,15 +187,18 @@ public sealed class ClusterSecrets(string dataDirectory)
         lock (_gate)
         {
             if (_dataKey is not null) return _dataKey;
-            return File.Exists(DataKeyFile) ? _dataKey = Convert.FromBase64String(File.ReadAllText(DataKeyFile).Trim()) : null;
+            return ReadProtected(DataKeyFile) is { } text ? _dataKey = Convert.FromBase64String(text.Trim()) : null;
         }
     }
 
     private void SaveDataKey(string base64)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Write(DataKeyFile, base64, OwnerOnly);
-        lock (_gate) _dataKey = null;
+        lock (_gate)
+        {
+            WriteProtected(DataKeyFile, base64);
+            _dataKey = null;
+        }
     }
 
     /// <summary>The node a peer's certificate names and whether it is a manager's, if the swarm's CA signed it.</summary>
@@ -124,7 +232,8 @@ public sealed class ClusterSecrets(string dataDirectory)
     public string IssueNodeCertificate(CertificateRequest signingRequest, string nodeId, NodeRole role, string clusterId, DateTimeOffset now)
     {
         var dir = Directory;
-        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(dir, "ca.crt")), File.ReadAllText(Path.Combine(dir, "ca.key")));
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(dir, "ca.crt")),
+            ReadProtected(CaKeyFile) ?? throw new InvalidOperationException("this manager is locked or holds no CA key"));
         var subject = new X500DistinguishedName($"CN={nodeId}, OU={(role == NodeRole.Manager ? "swarm-manager" : "swarm-worker")}, O={clusterId}");
         var request = new CertificateRequest(subject, signingRequest.PublicKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
@@ -140,7 +249,7 @@ public sealed class ClusterSecrets(string dataDirectory)
     {
         System.IO.Directory.CreateDirectory(Directory);
         Write(Path.Combine(Directory, "node.crt"), certificatePem, OwnerOnly);
-        Write(Path.Combine(Directory, "node.key"), privateKeyPem, OwnerOnly);
+        WriteProtected(NodeKeyFile, privateKeyPem);
         if (!File.Exists(Path.Combine(Directory, "ca.crt")))
             Write(Path.Combine(Directory, "ca.crt"), caCertificatePem, OwnerOnly);
         lock (_gate) _nodeCertificate = null;
@@ -148,15 +257,17 @@ public sealed class ClusterSecrets(string dataDirectory)
 
     /// <summary>
     /// Demoted: what only managers hold (the CA key, the join secrets, the data key) is deleted, so a worker never
-    /// holds a key that opens the swarm's secrets; the node's own certificate stays.
+    /// holds a key that opens the swarm's secrets; the node's own certificate stays, and its key goes back to clear
+    /// (autolock is the managers': a worker restarts unlocked, as in Swarm).
     /// </summary>
     public void DropManagerMaterial()
     {
         lock (_gate)
         {
-            foreach (var file in new[] { Path.Combine(Directory, "ca.key"), TokensFile, DataKeyFile })
+            foreach (var file in new[] { CaKeyFile, TokensFile, DataKeyFile })
                 if (File.Exists(file)) File.Delete(file);
             _dataKey = null;
+            ApplyUnlockKey(null);
         }
     }
 
@@ -168,6 +279,8 @@ public sealed class ClusterSecrets(string dataDirectory)
             if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
             _nodeCertificate = null;
             _dataKey = null;
+            _unlockKey = null;
+            _locked = false;
         }
     }
 
@@ -187,10 +300,9 @@ public sealed class ClusterSecrets(string dataDirectory)
         {
             if (_nodeCertificate is not null) return _nodeCertificate;
             var cert = Path.Combine(Directory, "node.crt");
-            var key = Path.Combine(Directory, "node.key");
-            if (!File.Exists(cert) || !File.Exists(key)) return null;
+            if (!File.Exists(cert) || ReadProtected(NodeKeyFile) is not { } key) return null;
             // Exported and re-imported: Linux TLS wants a certificate whose key is not an ephemeral PEM import.
-            using var loaded = X509Certificate2.CreateFromPem(File.ReadAllText(cert), File.ReadAllText(key));
+            using var loaded = X509Certificate2.CreateFromPem(File.ReadAllText(cert), key);
             return _nodeCertificate = X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
         }
     }
@@ -220,9 +332,9 @@ public sealed class ClusterSecrets(string dataDirectory)
     }
 
     private Secrets? ReadSecrets() =>
-        File.Exists(TokensFile) ? JsonSerializer.Deserialize<Secrets>(File.ReadAllText(TokensFile)) : null;
+        ReadProtected(TokensFile) is { } text ? JsonSerializer.Deserialize<Secrets>(text) : null;
 
-    private void WriteSecrets(Secrets secrets) => Write(TokensFile, JsonSerializer.Serialize(secrets), OwnerOnly);
+    private void WriteSecrets(Secrets secrets) => WriteProtected(TokensFile, JsonSerializer.Serialize(secrets));
 
     /// <summary>Created with its final mode and renamed into place, so the secret is never readable by others, even briefly.</summary>
     private static void Write(string path, string content, UnixFileMode mode)

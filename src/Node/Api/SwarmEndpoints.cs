@@ -42,7 +42,8 @@ public static class SwarmEndpoints
             if (!ulong.TryParse(rawVersion, out var version))
                 throw new BadRequestException($"invalid swarm version '{rawVersion}': strconv.ParseUint: parsing \"{rawVersion}\": invalid syntax");
             await update.UpdateAsync(checked((long)version), SwarmWire.ForUpdate(await Body.ReadAsync<SwarmSpecBody>(context)),
-                context.Request.Flag("rotateWorkerToken"), context.Request.Flag("rotateManagerToken"), CallerIdentity.Of(context), ct);
+                new SwarmRotations(context.Request.Flag("rotateWorkerToken"), context.Request.Flag("rotateManagerToken"), context.Request.Flag("rotateManagerUnlockKey")),
+                CallerIdentity.Of(context), ct);
             return Results.Ok();
         });
 

@@ -99,7 +99,8 @@ public static class SystemEndpoints
             return Results.Json(version, DockerJson.Options);
         });
 
-        app.MapGet("/info", async (HttpRequest request, ClusterProjection projection, LocalNode local, Membership membership, EngineConnection engine, Infrastructure.Log.DiskAlarm disk, CancellationToken ct) =>
+        app.MapGet("/info", async (HttpRequest request, ClusterProjection projection, LocalNode local, Membership membership, EngineConnection engine, Infrastructure.Log.DiskAlarm disk,
+            Infrastructure.Security.ClusterSecrets secrets, CancellationToken ct) =>
         {
             JsonObject info;
             try
@@ -110,7 +111,7 @@ public static class SystemEndpoints
             {
                 info = await InfoOfOurOwn(projection, local, ct);
             }
-            info["Swarm"] = JsonSerializer.SerializeToNode(SwarmSection(projection.Current, local, membership), DockerJson.Options);
+            info["Swarm"] = JsonSerializer.SerializeToNode(SwarmSection(projection.Current, local, membership, secrets.IsLocked), DockerJson.Options);
             // dockerd lists what the operator should know in Warnings, each starting "WARNING: ", and `docker info`
             // prints them as they are.
             if (disk.Message is { } alarm)
@@ -126,7 +127,8 @@ public static class SystemEndpoints
     /// `docker info`'s Swarm section (Docker's swarm.Info). The Cluster part is the swarm's own
     /// (ClusterInfo: ID, Version, times, Spec…), as swarm inspect shows it; a worker does not see it.
     /// </summary>
-    public static object SwarmSection(Domain.ClusterState state, LocalNode local, Membership membership)
+    /// <param name="locked">A manager restarted with autolock and not unlocked yet: Docker's LocalNodeState "locked".</param>
+    public static object SwarmSection(Domain.ClusterState state, LocalNode local, Membership membership, bool locked = false)
     {
         var inSwarm = state.Swarm is not null;
         var managers = state.Nodes.Values.Where(n => n.Role == NodeRole.Manager).ToList();
@@ -135,7 +137,7 @@ public static class SystemEndpoints
         {
             NodeID = inSwarm ? local.NodeId : "",
             NodeAddr = state.Swarm?.AdvertiseAddress ?? "",
-            LocalNodeState = inSwarm ? "active" : "inactive",
+            LocalNodeState = locked ? "locked" : inSwarm ? "active" : "inactive",
             ControlAvailable = controlAvailable,
             Error = "",
             RemoteManagers = inSwarm ? managers.Select(m => new { NodeID = m.Id, Addr = m.Manager?.Api ?? $"{m.Address}:2377" }) : null,

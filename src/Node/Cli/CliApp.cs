@@ -54,7 +54,8 @@ public static class CliApp
             new ServiceCreateCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(), new ServiceRmCommand(),
             new ServiceScaleCommand(), new ServiceUpdateCommand()));
         root.Subcommands.Add(new VerbGroup("swarm", "Manage Swarm",
-            new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand()));
+            new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand(), new SwarmUnlockCommand(),
+            new SwarmUnlockKeyCommand(), new SwarmUpdateCommand()));
         root.Subcommands.Add(new VersionCommand());
         return root;
     }

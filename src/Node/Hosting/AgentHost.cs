@@ -100,6 +100,8 @@ public static class AgentHost
         services.AddSingleton<SwarmInit>();
         services.AddSingleton<SwarmJoin>();
         services.AddSingleton<SwarmLeave>();
+        services.AddSingleton<SwarmUnlock>();
+        services.AddSingleton<ManagerKeyWrapping>();
         services.AddSingleton<RoleChange>();
         services.AddSingleton<LeaderLink>();
         services.AddSingleton<ForwardedCommands>();
@@ -131,6 +133,7 @@ public static class AgentHost
         services.AddHostedService<NetworkService>();
         services.AddHostedService<RemoteFeedService>();
         services.AddHostedService<RoleService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManagerKeyWrapping>());
 
         var app = builder.Build();
         app.UseErrorBodies();
@@ -153,6 +156,7 @@ public static class AgentHost
         });
         app.UseRouting();
         app.UseNodeToNodeRoutesOnlyFromNodes();
+        app.UseSwarmLockGate();
         SystemEndpoints.Map(app);
         MetricsEndpoints.Map(app);
         SwarmEndpoints.Map(app);

@@ -46,6 +46,36 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
         _diskWatch = WatchDiskAsync(_stopping.Token);
         // A worker keeps no log: its state comes from the manager it follows.
         if (membership.IsWorker) return;
+        if (secrets.IsLocked)
+        {
+            // Swarm's autolock: the keys that open the swarm are wrapped; the log stays closed (and the projection
+            // empty, which the worker takes for "not yet": it waits for its node) until `swarm unlock`.
+            loggers.CreateLogger<RaftLogHost>().LogWarning("this manager is locked (autolock): the log stays closed until `swarm unlock` is given the unlock key");
+            return;
+        }
+        await OpenAtStartAsync(ct);
+    }
+
+    /// <summary>
+    /// `swarm unlock`: the log opens as it would have at start (replayed before this returns, as at start, so the
+    /// worker, which waits for its node to appear, never sees a prefix of it).
+    /// </summary>
+    public async Task OpenAfterUnlockAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            // The log outlives the request that unlocked it (--recover-from-peers keeps catching up after it).
+            if (_log is null) await OpenAtStartAsync(_stopping.Token);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task OpenAtStartAsync(CancellationToken ct)
+    {
         if (addresses.Current is null)
         {
             if (!Directory.Exists(LogDirectory)) return;

@@ -61,15 +61,20 @@ public sealed class SwarmInit(IMediator mediator, ClusterProjection projection, 
             await raft.StartNewClusterAsync(ct);
             // The CA and the join secrets are kept only once the swarm's creation is committed.
             var cluster = ClusterSecrets.Create(clock.Now);
+            // --autolock: the unlock key goes to the log sealed under the new data key; the keys are wrapped under
+            // it as soon as they are written, so the first restart already finds this manager locked.
+            var unlockKey = spec.AutoLockManagers ? UnlockKey.New() : null;
             var nodeId = await mediator.Send(new InitSwarmCommand(addresses.AdvertiseIp, caller, cluster.Credentials, addresses.Manager)
             {
                 Spec = spec,
                 DefaultAddrPool = request.DefaultAddrPool,
                 SubnetSize = checked((int)request.SubnetSize),
                 DataPathPort = checked((int)request.DataPathPort),
+                SealedUnlockKey = unlockKey is null ? null : KeyWrap.SealUnlockKey(Convert.FromBase64String(cluster.DataKey), unlockKey),
             }, ct);
             secrets.Save(cluster);
             secrets.IssueOwnCertificate(nodeId, NodeRole.Manager, projection.Current.Swarm!.ClusterId, clock.Now);
+            if (unlockKey is not null) secrets.ApplyUnlockKey(unlockKey);
             return nodeId;
         }
         catch

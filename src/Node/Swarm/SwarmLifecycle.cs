@@ -28,7 +28,8 @@ public sealed class SwarmLifecycle(SwarmAddressBook addresses, RemoteListener li
     /// <summary>Docker's errNoSwarm (503): leave on a node in no swarm.</summary>
     public static CommandRejectedException NotPartOfSwarm() => new(new DomainError(ErrorKind.Unavailable, "This node is not part of a swarm"));
 
-    public bool InSwarm => projection.Current.Swarm is not null || membership.IsWorker || raft.IsOpen;
+    /// <summary>A locked manager is in its swarm, though it shows none of it until unlocked.</summary>
+    public bool InSwarm => projection.Current.Swarm is not null || membership.IsWorker || raft.IsOpen || secrets.IsLocked;
 
     public async Task<IDisposable> BeginStepAsync(CancellationToken ct)
     {
@@ -36,10 +37,20 @@ public sealed class SwarmLifecycle(SwarmAddressBook addresses, RemoteListener li
         return new Step(_step);
     }
 
-    /// <summary>A restarted agent listens where it did (the log was opened before, by <see cref="RaftLogHost"/>).</summary>
+    /// <summary>
+    /// A restarted agent listens where it did (the log was opened before, by <see cref="RaftLogHost"/>); a locked
+    /// manager does not until `swarm unlock` (its TLS key is wrapped: it could not show its certificate).
+    /// </summary>
     public Task StartAsync(CancellationToken ct)
     {
-        if (addresses.Current is { } at)
+        if (!secrets.IsLocked) ListenAgain();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Listens where the node did before it restarted: at start, or once `swarm unlock` opened its keys.</summary>
+    public void ListenAgain()
+    {
+        if (addresses.Current is { } at && listener.Endpoint is null)
         {
             try
             {
@@ -52,7 +63,6 @@ public sealed class SwarmLifecycle(SwarmAddressBook addresses, RemoteListener li
                 logger.LogError("cannot listen for other nodes on {Listen}: {Error}", at.Listen, e.Message);
             }
         }
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken ct)

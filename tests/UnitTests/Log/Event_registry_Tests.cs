@@ -32,6 +32,8 @@ public sealed class Event_registry_Tests
         yield return new ClusterCaIssued("-----BEGIN CERTIFICATE-----", "sha256:abc", At(3));
         yield return new JoinTokenRotated(NodeRole.Worker, "hash", At(4));
         yield return new ClusterForcedNew("n1", ["n2", "n3"], At(5));
+        yield return new ManagerUnlockKeyRotated("aes256gcm:c2VhbGVk", At(5));
+        yield return new ManagerUnlockKeyCleared(At(5));
         yield return new NodeJoined("n1", NodeRole.Manager, "10.0.0.1:2377", description, At(6), new ManagerEndpoints("10.0.0.1:2377", "10.0.0.1:4242"));
         yield return new NodeDescribed("n1", description, At(7));
         yield return new NodeStatusChanged("n1", NodeStatus.Down, "heartbeat failure", At(8));
