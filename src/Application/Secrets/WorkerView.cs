@@ -1,5 +1,5 @@
-using EventSwarm.Domain;
 using System.Collections.Immutable;
+using EventSwarm.Domain;
 using EventSwarm.Domain.Configs;
 using EventSwarm.Domain.Secrets;
 

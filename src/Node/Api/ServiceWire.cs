@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using EventSwarm.Application;
-using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Configs;
+using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Node.Api.Services;
