@@ -14,9 +14,10 @@ using Docker.DotNet.Models;
 /// (a new secret, then a service update replacing the reference, target unchanged), start-first for a fair
 /// comparison, and both then do the manual way with the default update order. What a task reads is checked in
 /// its container (exec cat through the engine), found by the task label.
-/// Usage: <c>secrets NAME API_ENDPOINT ENGINE_ENDPOINT TASK_LABEL MESH_ADDRESS|-</c>; MESH_ADDRESS "-" when the
-/// system's routing mesh does not work here (Docker Swarm: no IPVS on this kernel), then only the loop to the
-/// tasks' own addresses runs.
+/// Usage: <c>secrets NAME API_ENDPOINT ENGINE_ENDPOINT TASK_LABEL MESH_ADDRESS|-</c>: MESH_ADDRESS is one of the
+/// host's own addresses (traffic to it stays on the host), "-" when the system's routing mesh does not work here
+/// (Docker Swarm: no IPVS on this kernel), then only the loop to the tasks' own addresses runs. Whether the
+/// published port answers on 127.0.0.1 is a figure of its own.
 /// </summary>
 public static class SecretsBench
 {
@@ -46,6 +47,7 @@ public static class SecretsBench
         Add("secret create -> readable in a new task, max (s)", usable.Count < Rounds ? "timeout" : $"{usable[^1]:0.00}");
 
         await bench.StartRotationServiceAsync();
+        Add("published port answers on 127.0.0.1", await bench.AnswersOnLoopbackAsync() ? "yes" : "no");
         var first = await bench.RotateAsync(name == "eventswarm" ? Rotation.InPlace : Rotation.ManualStartFirst);
         Add($"rotate, {Replicas} tasks -> all read the new data (s)", first.Seconds);
         Add("rotate: requests failed, routing mesh", first.Mesh);
@@ -109,6 +111,14 @@ public static class SecretsBench
                 while (clock.Elapsed < TimeSpan.FromSeconds(30) && await RequestAsync(mesh, PublishedPort) != _rotatedData) await Task.Delay(200);
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        /// <summary>Whether the published port answers on the loopback address, as `docker run -p` does.</summary>
+        public async Task<bool> AnswersOnLoopbackAsync()
+        {
+            for (var i = 0; i < 3; i++)
+                if (await RequestAsync("127.0.0.1", PublishedPort) is not null) return true;
+            return false;
         }
 
         public async Task<Outcome> RotateAsync(Rotation how)
@@ -277,7 +287,12 @@ public static class SecretsBench
             }
         }
 
-        /// <summary>The running tasks' own addresses the host can reach (a host route covers them), resolved once a second.</summary>
+        /// <summary>
+        /// The running tasks' own addresses the host can reach, resolved once a second. Read in the container's
+        /// network namespace, not from the engine: a Swarm task publishing through the ingress network lists only
+        /// its ingress address (10.0.0.x, inside the ingress sandbox, out of the host's reach), while its
+        /// docker_gwbridge address, which the host routes to, is not listed.
+        /// </summary>
         private volatile string[] _direct = [];
         private DateTime _directAt = DateTime.MinValue;
 
@@ -297,12 +312,13 @@ public static class SecretsBench
                             {
                                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{taskLabel}={task.ID}"] = true } },
                             })).FirstOrDefault();
-                            if (container?.NetworkSettings?.Networks?.Values.Select(n => n.IPAddress).FirstOrDefault(HostReaches) is { } address)
-                                addresses.Add(address);
+                            if (container is null) continue;
+                            var pid = (await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid;
+                            if (pid > 0 && LocalAddresses(pid).FirstOrDefault(HostReaches) is { } address) addresses.Add(address);
                         }
                         _direct = [.. addresses];
                     }
-                    catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException)
+                    catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
                     {
                         // Keep the last list; the next second tries again.
                     }
@@ -310,6 +326,20 @@ public static class SecretsBench
             }
             return _direct;
         }
+    }
+
+    /// <summary>The IPv4 addresses local to a process's network namespace: the "/32 host LOCAL" leaves of its fib_trie.</summary>
+    private static IEnumerable<string> LocalAddresses(long pid)
+    {
+        var addresses = new List<string>();
+        var last = "";
+        foreach (var line in File.ReadLines($"/proc/{pid}/net/fib_trie"))
+        {
+            var text = line.Trim();
+            if (text.StartsWith("|-- ", StringComparison.Ordinal)) last = text[4..];
+            else if (text == "/32 host LOCAL" && !last.StartsWith("127.", StringComparison.Ordinal) && !addresses.Contains(last)) addresses.Add(last);
+        }
+        return addresses;
     }
 
     /// <summary>Whether a route of the host's main table (not the default one) covers the address: /proc/net/route.</summary>

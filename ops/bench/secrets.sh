@@ -5,12 +5,15 @@
 # new data, with the requests failed meanwhile (20 requests/s). EventSwarm rotates in place
 # (POST /eventswarm/v1/secrets/{id}/rotate); Docker Swarm the manual way (a new secret, `service update
 # --secret-rm x --secret-add source=x-v2,target=x`), start-first for the comparison; then both the manual way
-# with the default update order. Requests go to EventSwarm's routing mesh on 127.0.0.1 and, on both systems, to
-# the running tasks' own addresses (re-listed every second): Swarm's mesh and VIPs fail on this kernel (no IPVS).
+# with the default update order. Requests go to EventSwarm's routing mesh on the host's own address (the first
+# of `hostname -I`: delivered locally, it never leaves the machine; whether 127.0.0.1 answers is a figure) and, on
+# both systems, to the running tasks' own addresses (re-listed every second): Swarm's mesh and VIPs fail on this
+# kernel (no IPVS).
 # SECRETS_BENCH_SYSTEMS="eventswarm swarm" picks the halves. Usage: sudo bash ops/bench/secrets.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SYSTEMS=${SECRETS_BENCH_SYSTEMS:-eventswarm swarm}
+MESH=$(hostname -I | awk '{print $1}')
 [ "${BENCH_SKIP_SETUP:-}" = 1 ] || SKIP_PUBLISH=1 bash ops/setup.sh >/dev/null
 dotnet build -c Release -v q ops/bench/EventSwarm.Bench.csproj >/dev/null
 dotnet build -c Release -v q src/Node/EventSwarm.Node.csproj >/dev/null
@@ -20,7 +23,7 @@ WORK=$(mktemp -d /tmp/eventswarm-secrets-bench.XXXXXX)
 AGENT_PID=""
 cleanup() {
   [ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
-  docker ps -aq --filter label=eventswarm.task.id | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker swarm leave --force >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -33,10 +36,10 @@ if [[ " $SYSTEMS " == *" eventswarm "* ]]; then
   AGENT_PID=$!
   for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
   DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14577 >/dev/null
-  $BENCH secrets eventswarm "unix://$WORK/es.sock" unix:///var/run/docker.sock eventswarm.task.id 127.0.0.1 | tee "$WORK/eventswarm.tsv"
+  $BENCH secrets eventswarm "unix://$WORK/es.sock" unix:///var/run/docker.sock eventswarm.task.id "$MESH" | tee "$WORK/eventswarm.tsv"
   grep -ciE "unhandled exception|fail: " "$WORK/agent.log" | sed 's/^/eventswarm agent log: errors: /' || true
   kill -9 "$AGENT_PID"; AGENT_PID=""
-  docker ps -aq --filter label=eventswarm.task.id | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
 fi
 
 if [[ " $SYSTEMS " == *" swarm "* ]]; then
@@ -58,6 +61,6 @@ awk -F'\t' -v es="$WORK/eventswarm.tsv" -v sw="$WORK/swarm.tsv" '
       printf "%-52s %11s %13s %7s\n", k, a, b, r
     }
   }'
-echo "Requests: EventSwarm's routing mesh on 127.0.0.1:18481 and the tasks' own addresses; Docker Swarm: the tasks' own"
-echo "addresses only (docker_gwbridge; its mesh and VIPs fail without IPVS). EventSwarm rotates in place; Swarm's"
-echo "first rotation is the manual one, start-first."
+echo "Requests: EventSwarm's routing mesh on $MESH:18481 and the tasks' own addresses; Docker Swarm: the tasks'"
+echo "own addresses only (on docker_gwbridge; its mesh and VIPs fail without IPVS). EventSwarm rotates in place;"
+echo "Swarm's first rotation is the manual one, start-first."
