@@ -135,6 +135,8 @@ public static class SecretsBench
         public async Task<Outcome> RotateAsync(Rotation how)
         {
             var data = $"v{_secrets.Count + 1}-" + Guid.NewGuid().ToString("N");
+            await RefreshDirectAsync();
+            _directAt = DateTime.UtcNow;
             using var stop = new CancellationTokenSource(Limit + TimeSpan.FromSeconds(30));
             var meshLoop = mesh is null ? null : RequestLoopAsync(() => [mesh], PublishedPort, stop.Token);
             var directLoop = RequestLoopAsync(() => DirectTargets(), TargetPort, stop.Token);
@@ -317,30 +319,32 @@ public static class SecretsBench
             if (DateTime.UtcNow - _directAt > TimeSpan.FromSeconds(1))
             {
                 _directAt = DateTime.UtcNow;
-                _ = Task.Run(async () =>
-                {
-                    try
-                    {
-                        var addresses = new List<string>();
-                        foreach (var task in await RunningTasksAsync(_service))
-                        {
-                            var container = (await _engine.Containers.ListContainersAsync(new ContainersListParameters
-                            {
-                                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{taskLabel}={task.ID}"] = true } },
-                            })).FirstOrDefault();
-                            if (container is null) continue;
-                            var pid = (await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid;
-                            if (pid > 0 && LocalAddresses(pid).FirstOrDefault(HostReaches) is { } address) addresses.Add(address);
-                        }
-                        _direct = [.. addresses];
-                    }
-                    catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
-                    {
-                        // Keep the last list; the next second tries again.
-                    }
-                });
+                _ = Task.Run(RefreshDirectAsync);
             }
             return _direct;
+        }
+
+        private async Task RefreshDirectAsync()
+        {
+            try
+            {
+                var addresses = new List<string>();
+                foreach (var task in await RunningTasksAsync(_service))
+                {
+                    var container = (await _engine.Containers.ListContainersAsync(new ContainersListParameters
+                    {
+                        Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{taskLabel}={task.ID}"] = true } },
+                    })).FirstOrDefault();
+                    if (container is null) continue;
+                    var pid = (await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid;
+                    if (pid > 0 && LocalAddresses(pid).FirstOrDefault(HostReaches) is { } address) addresses.Add(address);
+                }
+                _direct = [.. addresses];
+            }
+            catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
+            {
+                // Keep the last list; the next second tries again.
+            }
         }
     }
 
