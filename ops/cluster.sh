@@ -108,6 +108,8 @@ down() {
   ip link del $BRIDGE 2>/dev/null || true
   while iptables -C FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null; do iptables -D FORWARD -i $BRIDGE -o $BRIDGE -j ACCEPT; done
   umount -R "$ROOT"/n*/exec 2>/dev/null || true
+  # Each agent keeps the secrets of its tasks in a tmpfs of its own beside its socket; it stays mounted after a kill.
+  for mnt in "$ROOT"/n*/eventswarm.secrets; do mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"; done
   # dockerd bind-mounts its data root onto itself and unmounts it on a clean stop only: one killed after the 10 s
   # above (seen with the big offline images loaded) leaves it mounted, and rm -rf below would fail.
   umount -R "$DATA"/n*/docker 2>/dev/null || true

@@ -85,7 +85,10 @@ public static class ReplicatedOrchestrator
                 events.Add(NewTask(service, dirty.Slot, TaskState.Running, state, context));
             else
             {
-                events.Add(new TaskDesiredStateChanged(dirty.Id, TaskState.Shutdown, context.Now));
+                // Stop-first stops the whole slot: with the current task, an older one still running beside it
+                // (a start-first rotation whose replacement the new spec overtook), which nothing else would stop.
+                foreach (var stale in tasks.Where(t => t.Slot == dirty.Slot && t.IsRunnable))
+                    events.Add(new TaskDesiredStateChanged(stale.Id, TaskState.Shutdown, context.Now));
                 events.Add(NewTask(service, dirty.Slot, TaskState.Ready, state, context));
             }
         }

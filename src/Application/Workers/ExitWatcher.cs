@@ -14,7 +14,6 @@ public sealed class ExitWatcher(
     IContainerRuntime runtime,
     ClusterProjection projection,
     TaskRunner runner,
-    ReportPump reports,
     ILogger logger)
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
@@ -35,7 +34,7 @@ public sealed class ExitWatcher(
                 {
                     var task = projection.Current.Tasks.TryGetValue(exit.TaskId, out var owned) && owned.NodeId == nodeId ? WorkerTask.Of(owned) : null;
                     if (TaskStep.Next(task, ObservedContainer.Exited(exit)) is not TaskAction.Report report) continue;
-                    reports.Report(exit.TaskId, report);
+                    runner.Report(exit.TaskId, report);
                     Observed?.Invoke();
                 }
             }
@@ -62,7 +61,7 @@ public sealed class ExitWatcher(
         foreach (var task in state.Tasks.Values.Where(t => t.NodeId == nodeId && t.Status.State == TaskState.Running && t.DesiredState <= TaskState.Running))
         {
             if (!containers.TryGetValue(task.Id, out var container)) runner.Release(task.Id);
-            else if (TaskStep.Next(WorkerTask.Of(task), ObservedContainer.Listed(container)) is TaskAction.Report report) reports.Report(task.Id, report);
+            else if (TaskStep.Next(WorkerTask.Of(task), ObservedContainer.Listed(container)) is TaskAction.Report report) runner.Report(task.Id, report);
         }
         Observed?.Invoke();
     }

@@ -14,8 +14,11 @@ public interface IContainerRuntime
     /// <summary>Every container this runtime holds for a task of the given node, running or not.</summary>
     Task<IReadOnlyList<TaskContainer>> ListTaskContainersAsync(string nodeId, CancellationToken ct);
 
-    /// <summary>Creates the task's container on its networks; throws <see cref="TaskRejectedException"/> when it cannot (e.g. no such image).</summary>
-    Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, CancellationToken ct);
+    /// <summary>
+    /// Creates the task's container on its networks, with its secrets and configs bind-mounted read-only; throws
+    /// <see cref="TaskRejectedException"/> when it cannot (e.g. no such image).
+    /// </summary>
+    Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, IReadOnlyList<FileMount> files, CancellationToken ct);
 
     /// <summary>Makes the network exist on this node's engine (a local bridge with the network's subnet).</summary>
     Task EnsureNetworkAsync(LocalNetwork network, CancellationToken ct);

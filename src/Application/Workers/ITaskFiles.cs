@@ -7,9 +7,16 @@ namespace EventSwarm.Application.Workers;
 /// </summary>
 public interface ITaskFiles
 {
-    /// <summary>The task's files; refused when the task is not assigned to this node.</summary>
+    /// <summary>
+    /// The task's files (none for a task that references no secret or config); throws
+    /// <see cref="TaskFilesUnavailableException"/> when they cannot be had (no manager answers, or it refuses: the
+    /// task is not assigned to this node).
+    /// </summary>
     Task<IReadOnlyList<TaskFile>> ForTaskAsync(string taskId, CancellationToken ct);
 }
+
+/// <summary>Why a task's files could not be had, in words fit for the task's error: never any of the data.</summary>
+public sealed class TaskFilesUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 public enum TaskFileKind { Secret, Config }
 

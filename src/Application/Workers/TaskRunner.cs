@@ -14,7 +14,7 @@ namespace EventSwarm.Application.Workers;
 /// only as many tasks admitted to preparation as the pool runs at once. The others wait as they are (Assigned, as a
 /// Swarm worker's queued tasks stay Assigned/Accepted), holding nothing, so a scale-up of 100,000 tasks costs no
 /// descriptor per task and a `scale 0` drops the waiting ones at once, with no engine call. It holds the container
-/// of each task it knows.
+/// of each task it knows, and the files of its tasks' secrets and configs from preparation until the task ends.
 /// </summary>
 public sealed class TaskRunner(
     string nodeId,
@@ -22,6 +22,8 @@ public sealed class TaskRunner(
     ClusterProjection projection,
     EnginePool engine,
     ReportPump reports,
+    ITaskFiles taskFiles,
+    ITaskFileStore fileStore,
     ILogger logger)
 {
     /// <summary>
@@ -70,7 +72,7 @@ public sealed class TaskRunner(
         switch (action)
         {
             case TaskAction.Report report:
-                reports.Report(taskId, report);
+                Report(taskId, report);
                 break;
             case TaskAction.Prepare when task is not null:
                 Admit(task, ct);
@@ -100,6 +102,29 @@ public sealed class TaskRunner(
                     await RemoveContainerAsync(taskId, discard.ContainerId, ct);
                 });
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Reports what was seen of a task; a task that ended takes its secrets off the node at once (Docker unmounts a
+    /// container's secrets when it stops), not only when its container goes.
+    /// </summary>
+    public void Report(string taskId, TaskAction.Report report)
+    {
+        reports.Report(taskId, report);
+        if (report.State.IsTerminal()) RemoveFiles(taskId);
+    }
+
+    /// <summary>At start: the files of tasks that no longer run here (the agent was killed as they ended) go.</summary>
+    public void KeepFilesOnlyOf(IReadOnlySet<string> taskIds)
+    {
+        try
+        {
+            fileStore.RemoveAllBut(taskIds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            logger.LogWarning("could not remove the secret and config files of tasks that no longer run here: {Error}", e.Message);
         }
     }
 
@@ -135,11 +160,12 @@ public sealed class TaskRunner(
             reports.Report(task.Id, TaskState.Preparing, "preparing");
             try
             {
-                containerId = await engine.RunAsync(() => runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), ct), ct);
+                var files = await FilesAsync(task.Id, ct);
+                containerId = await engine.RunAsync(() => runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), files, ct), ct);
             }
             catch (TaskRejectedException e)
             {
-                reports.Report(task.Id, TaskState.Rejected, "rejected", e.Message);
+                Report(task.Id, new TaskAction.Report(TaskState.Rejected, "rejected", e.Message));
                 return;
             }
             _containers[task.Id] = containerId;
@@ -170,7 +196,50 @@ public sealed class TaskRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            reports.Report(taskId, TaskState.Failed, "starting", $"task: {e.Message}", containerId);
+            Report(taskId, new TaskAction.Report(TaskState.Failed, "starting", $"task: {e.Message}", containerId));
+        }
+    }
+
+    /// <summary>
+    /// The task's secrets and configs, asked for when it is prepared (Swarm's dispatcher sends a node a secret only
+    /// with a task that uses it) and written where the container mounts them. Not having them rejects the task, as
+    /// any failure of Swarm's Prepare does; the orchestrator replaces it.
+    /// </summary>
+    private async Task<IReadOnlyList<FileMount>> FilesAsync(string taskId, CancellationToken ct)
+    {
+        IReadOnlyList<TaskFile> files;
+        try
+        {
+            files = await taskFiles.ForTaskAsync(taskId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Only a message written for the task's error is shown; any other exception says what failed, not what it read.
+            var reason = e is TaskFilesUnavailableException ? e.Message : $"the answer could not be used ({e.GetType().Name})";
+            logger.LogWarning("task {Task}: could not get its secrets and configs: {Reason}", taskId, reason);
+            throw new TaskRejectedException($"unable to get the task's secrets and configs: {reason}");
+        }
+        if (files.Count == 0) return [];
+        try
+        {
+            return fileStore.Write(taskId, files);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            RemoveFiles(taskId);
+            throw new TaskRejectedException($"unable to write the task's secrets and configs on the node: {e.Message}");
+        }
+    }
+
+    private void RemoveFiles(string taskId)
+    {
+        try
+        {
+            fileStore.Remove(taskId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            logger.LogWarning("task {Task}: could not remove its secret and config files: {Error}", taskId, e.Message);
         }
     }
 
@@ -182,7 +251,7 @@ public sealed class TaskRunner(
             await engine.RunAsync(() => runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
             if (shutdown.RemoveContainer) await RemoveContainerAsync(task.Id, containerId, ct);
         }
-        reports.Report(task.Id, TaskState.Shutdown, "shutdown", containerId: shutdown.ContainerId);
+        Report(task.Id, new TaskAction.Report(TaskState.Shutdown, "shutdown", ContainerId: shutdown.ContainerId));
     }
 
     /// <summary>The task's addresses with what the engine needs to know of each network, and its host-mode ports.</summary>
@@ -205,6 +274,7 @@ public sealed class TaskRunner(
     {
         await engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
         _containers.TryRemove(taskId, out _);
+        RemoveFiles(taskId);
     }
 
     private bool Run(string taskId, Func<Task> operation)

@@ -33,6 +33,8 @@ public sealed class WorkerAgent
         IContainerRuntime runtime,
         ClusterProjection projection,
         Func<ReportTaskStatus, CancellationToken, Task> report,
+        ITaskFiles taskFiles,
+        ITaskFileStore fileStore,
         IClock clock,
         ILogger<WorkerAgent> logger,
         EnginePool? enginePool = null)
@@ -43,8 +45,8 @@ public sealed class WorkerAgent
         _logger = logger;
         Engine = enginePool ?? new EnginePool(EnginePool.DefaultSize);
         _reports = new ReportPump(nodeId, report, clock, logger);
-        _runner = new TaskRunner(nodeId, runtime, projection, Engine, _reports, logger);
-        _exits = new ExitWatcher(nodeId, runtime, projection, _runner, _reports, logger);
+        _runner = new TaskRunner(nodeId, runtime, projection, Engine, _reports, taskFiles, fileStore, logger);
+        _exits = new ExitWatcher(nodeId, runtime, projection, _runner, logger);
         _runner.OperationEnded += () => _wake.Release();
         _exits.Observed += () => _wake.Release();
     }
@@ -80,12 +82,14 @@ public sealed class WorkerAgent
 
     /// <summary>
     /// After a restart, the engine still holds the containers of the tasks this node ran: running ones are adopted
-    /// as they are, stopped ones are reported, and containers no task wants any more are removed.
+    /// as they are, stopped ones are reported, and containers no task wants any more are removed. The secret and
+    /// config files kept are those of the tasks still on their way or running in a container held here.
     /// </summary>
     private async Task AdoptAsync(CancellationToken ct)
     {
         while (_projection.IsCatchingUp) await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         var state = _projection.Current;
+        var live = new HashSet<string>();
         foreach (var container in await _runtime.ListTaskContainersAsync(_nodeId, ct))
         {
             var task = OwnedTask(state, container.TaskId);
@@ -97,7 +101,10 @@ public sealed class WorkerAgent
             }
             _runner.Hold(container.TaskId, container.ContainerId);
             _runner.Execute(container.TaskId, task, action, ct);
+            if (task is not null && !task.Status.State.IsTerminal() && task.DesiredState <= TaskState.Running && action is not TaskAction.Report { State: > TaskState.Running })
+                live.Add(task.Id);
         }
+        _runner.KeepFilesOnlyOf(live);
         _logger.LogInformation("worker {Node} adopted {Count} task containers", _nodeId, _runner.HeldCount);
     }
 

@@ -53,7 +53,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         return result;
     }
 
-    public async Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, CancellationToken ct)
+    public async Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, IReadOnlyList<FileMount> files, CancellationToken ct)
     {
         var spec = task.Spec.Container;
         var image = WithDefaultTag(spec.Image);
@@ -75,7 +75,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             [ServiceNameLabel] = task.ServiceName,
             [SlotLabel] = task.Slot.ToString(),
         };
-        var parameters = ContainerParameters(task, labels, image);
+        var parameters = ContainerParameters(task, labels, image, files);
         var hostConfig = parameters.HostConfig!;
         var endpointNames = new List<(string Name, TaskEndpoint Endpoint)>();
         foreach (var endpoint in networking.Endpoints)
@@ -119,17 +119,21 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     /// <summary>
     /// The container a task's spec describes, mapped as Docker's swarm executor maps a ContainerSpec onto a
     /// container (moby daemon/cluster/executor/container/container.go: config, hostConfig, resources). Networks
-    /// and host ports are added by the caller.
+    /// and host ports are added by the caller. The task's secrets and configs are files on the node, each bind-mounted
+    /// read-only at its target after the spec's own mounts (Docker mounts them the same way, from a tmpfs of the
+    /// container's for secrets; the engine makes the directories above a target, /run/secrets included).
     /// </summary>
     // Docker.DotNet's models declare most members non-nullable, but null is how a field is left to the engine's default.
 #pragma warning disable CS8601
-    public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image)
+    public static CreateContainerParameters ContainerParameters(SwarmTask task, IDictionary<string, string> labels, string image, IReadOnlyList<FileMount>? files = null)
     {
         var spec = task.Spec.Container;
         var limits = task.Spec.EffectiveLimits;
+        List<Mount> mounts = [.. spec.Mounts.IsDefaultOrEmpty ? [] : spec.Mounts.Select(ToDockerMount),
+            .. (files ?? []).Select(f => new Mount { Type = "bind", Source = f.Source, Target = f.Target, ReadOnly = true })];
         var hostConfig = new HostConfig
         {
-            Mounts = spec.Mounts.IsDefaultOrEmpty ? null : spec.Mounts.Select(ToDockerMount).ToList(),
+            Mounts = mounts.Count == 0 ? null : mounts,
             NanoCPUs = limits.NanoCpus > 0 ? limits.NanoCpus : 0,
             Memory = limits.MemoryBytes > 0 ? limits.MemoryBytes : 0,
             PidsLimit = limits.Pids > 0 ? limits.Pids : null,
@@ -338,7 +342,9 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     {
         try
         {
-            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, ct);
+            // RemoveVolumes as Swarm's container adapter: an image's anonymous VOLUME (mysql's /var/lib/mysql) goes
+            // with the task's container instead of piling up on the node.
+            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct);
         }
         catch (DockerContainerNotFoundException)
         {

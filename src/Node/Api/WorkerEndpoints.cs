@@ -8,6 +8,7 @@ using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
+using EventSwarm.Node.Worker;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
@@ -116,6 +117,14 @@ public static class WorkerEndpoints
         // A worker the log says was promoted gets what a joining manager gets (PromotionGrant).
         nodes.MapPost("/eventswarm/v1/worker/promotion", async (HttpContext context, PromotionGrant promotion, CancellationToken ct) =>
             Results.Json(await promotion.GrantAsync(CallingNode(context), context.Request.Body, ct), EventJson.Options));
+
+        // The secrets and configs of one task of the calling node, in clear: the issuer refuses a task that is not
+        // the caller's (Swarm's dispatcher sends a node only the secrets its own tasks use).
+        nodes.MapGet("/eventswarm/v1/worker/tasks/{taskId}/files", async (string taskId, HttpContext context, TaskFileIssuer issuer, CancellationToken ct) =>
+        {
+            var files = await issuer.ForNodeAsync(CallingNode(context), taskId, ct);
+            return Results.Json(files.Select(TaskFileWire.Of).ToList(), TaskFileWire.Options);
+        });
 
         nodes.MapPost("/eventswarm/v1/worker/heartbeat", async (HttpContext context, Heartbeats heartbeats, RaftLogHost raft, LeaderLink leader, CancellationToken ct) =>
         {

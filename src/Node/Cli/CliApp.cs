@@ -4,8 +4,10 @@ using System.Text.Json;
 using Docker.DotNet;
 using EventSwarm.Node.Cli.Agent;
 using EventSwarm.Node.Cli.Completion;
+using EventSwarm.Node.Cli.Configs;
 using EventSwarm.Node.Cli.Networks;
 using EventSwarm.Node.Cli.Nodes;
+using EventSwarm.Node.Cli.Secrets;
 using EventSwarm.Node.Cli.Services;
 using EventSwarm.Node.Cli.Swarm;
 
@@ -40,10 +42,14 @@ public static class CliApp
         root.Options.Add(new Option<bool>("--help", "-h") { Description = "Print usage", Recursive = true, Hidden = true });
         root.Subcommands.Add(new AgentCommand());
         root.Subcommands.Add(new CompletionCommand());
+        root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
+            new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
         root.Subcommands.Add(new VerbGroup("network", "Manage networks",
             new NetworkCreateCommand(), new NetworkInspectCommand(), new NetworkLsCommand(), new NetworkRmCommand()));
         root.Subcommands.Add(new VerbGroup("node", "Manage Swarm nodes",
             new NodeDemoteCommand(), new NodeInspectCommand(), new NodeLsCommand(), new NodePromoteCommand(), new NodeRmCommand(), new NodeUpdateCommand()));
+        root.Subcommands.Add(new VerbGroup("secret", "Manage Swarm secrets",
+            new SecretCreateCommand(), new SecretInspectCommand(), new SecretLsCommand(), new SecretRmCommand(), new SecretRotateCommand()));
         root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
             new ServiceCreateCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(), new ServiceRmCommand(),
             new ServiceScaleCommand(), new ServiceUpdateCommand()));
@@ -57,7 +63,7 @@ public static class CliApp
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Func<Stream>? input = null)
     {
         var result = Root().Parse(args, Parsing);
         var command = result.CommandResult.Command;
@@ -80,7 +86,7 @@ public static class CliApp
         }
         var host = result.GetValue<string>("--host") is { Length: > 0 } flag ? flag
             : Environment.GetEnvironmentVariable("EVENTSWARM_HOST") is { Length: > 0 } fromEnv ? fromEnv : DefaultHost;
-        using var context = new CliContext(host, output, error);
+        using var context = new CliContext(host, output, error, input);
         try
         {
             return await verb.RunAsync(result, context);

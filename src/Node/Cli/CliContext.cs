@@ -1,9 +1,10 @@
+using System.Net.Http.Headers;
 using Docker.DotNet;
 
 namespace EventSwarm.Node.Cli;
 
 /// <summary>Where a verb writes and the manager it talks to (connected on first use: parsing and help need none).</summary>
-public sealed class CliContext(string host, TextWriter output, TextWriter error) : IDisposable
+public sealed class CliContext(string host, TextWriter output, TextWriter error, Func<Stream>? input = null) : IDisposable
 {
     private IDockerClient? _client;
 
@@ -13,13 +14,23 @@ public sealed class CliContext(string host, TextWriter output, TextWriter error)
 
     public TextWriter Err { get; } = error;
 
+    /// <summary>Standard input, for <c>secret create NAME -</c> (opened on first use only).</summary>
+    public Stream OpenInput() => (input ?? Console.OpenStandardInput)();
+
     public IDockerClient Client => _client ??= new DockerClientBuilder().WithEndpoint(new Uri(Host)).WithApiVersion(new System.Version(1, 41)).Build();
 
     /// <summary>
     /// A GET the Docker SDK has no parameters for (its node list takes no filters): the Engine API path, versioned as
     /// the SDK's, over the same socket or TCP address.
     /// </summary>
-    public async Task<string> GetAsync(string pathAndQuery)
+    public Task<string> GetAsync(string pathAndQuery) => SendAsync(HttpMethod.Get, $"/v1.41{pathAndQuery}");
+
+    /// <summary>
+    /// A request the Docker SDK cannot make or whose answer it would trim (EventSwarm's /eventswarm/v1 routes; a secret's
+    /// inspect with our DataVersion and Tasks): <paramref name="path"/> as given, a JSON body if any. A refusal is a
+    /// <see cref="DockerApiException"/>, as the SDK's, so that it prints as docker prints the daemon's message.
+    /// </summary>
+    public async Task<string> SendAsync(HttpMethod method, string path, string? json = null)
     {
         var uri = new Uri(Host);
         using var handler = new SocketsHttpHandler();
@@ -31,7 +42,9 @@ public sealed class CliContext(string host, TextWriter output, TextWriter error)
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(uri.Scheme == "unix" ? "http://eventswarm" : $"http://{uri.Authority}") };
-        using var response = await http.GetAsync($"/v1.41{pathAndQuery}");
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, new MediaTypeHeaderValue("application/json"));
+        using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new DockerApiException(response.StatusCode, body);
         return body;

@@ -34,12 +34,15 @@ public static class Usage
         {
             (0, 0) when count > 0 => $"'{path}' accepts no arguments",
             var (min, max) when min == max && count != min => $"'{path}' requires {Arguments(min)}",
-            var (min, max) when count < min => max is null ? $"'{path}' requires at least {Arguments(min)}" : $"'{path}' requires at least {min} and at most {Arguments(max.Value)}",
+            (var min, null) when count < min => $"'{path}' requires at least {Arguments(min)}",
+            // cli.RequiresRangeArgs: the same words whichever side is missed (`secret create` takes 1 or 2).
+            var (min, max) when min > 0 && max is { } most && (count < min || count > most) => $"'{path}' requires at least {min} and at most {Arguments(most)}",
             var (_, max) when count > max => $"'{path}' requires at most {Arguments(max.Value)}",
             _ => null,
         };
         if (wrong is null) return null;
-        var next = verb.MaxArgs is null || verb.MinArgs != verb.MaxArgs && verb.MaxArgs != 0 ? "See" : "Run";
+        // docker/cli's cli/required.go: only RequiresMinArgs says "See"; the others say "Run".
+        var next = verb.MaxArgs is null ? "See" : "Run";
         return new($"{Help.Program}: {wrong}\n\nUsage:  {Help.UseLine(verb)}\n\n{next} '{path} --help' for more information", 1, wrong);
     }
 

@@ -49,5 +49,18 @@ public sealed class UsageException(string message, int exitCode = 1) : Exception
 
     /// <summary>pflag's wording for a flag value that does not parse, e.g. <c>invalid argument "x" for "--replicas" flag: …</c>.</summary>
     public static UsageException InvalidFlag(string value, string flag, string why) =>
-        new($"invalid argument \"{value}\" for \"{flag}\" flag: {why}", 125);
+        new($"invalid argument {GoQuote(value)} for \"{flag}\" flag: {why}", 125);
+
+    /// <summary>Go's %q of a string, as pflag quotes the value: backslash and double quote escaped, control characters too.</summary>
+    public static string GoQuote(string value) =>
+        "\"" + string.Concat(value.Select(c => c switch
+        {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            < ' ' => $"\\x{(int)c:x2}",
+            _ => c.ToString(),
+        })) + "\"";
 }

@@ -107,6 +107,7 @@ public static class AgentHost
         services.AddSingleton<NodeAdmission>();
         services.AddSingleton<PromotionGrant>();
         services.AddSingleton<TaskFileIssuer>();
+        services.AddSingleton<ITaskFileStore>(Infrastructure.Workers.TaskFileStore.ForAgent(options.Socket, options.DataDirectory));
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);

@@ -69,8 +69,12 @@ public static class LocalAccess
         }
         var widened = new List<string>();
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        // Task configs are files with the modes their references give (0444 by default) that running containers read
+        // as users other than their owner; they hold no cluster state and keep their modes.
+        var configs = Path.Combine(Path.GetFullPath(directory), "configs") + Path.DirectorySeparatorChar;
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", walk))
         {
+            if (Path.GetFullPath(entry).StartsWith(configs, StringComparison.Ordinal)) continue;
             var entryMode = File.GetUnixFileMode(entry);
             if ((entryMode & GroupAndOther) == 0) continue;
             File.SetUnixFileMode(entry, entryMode & ~GroupAndOther);

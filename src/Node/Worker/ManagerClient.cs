@@ -80,6 +80,33 @@ public sealed class ManagerClient(Membership membership, ClusterSecrets secrets)
         return (await response.Content.ReadFromJsonAsync<JoinResponse>(EventJson.Options, ct))!;
     }
 
+    /// <summary>
+    /// The secrets and configs of a task of this node, in clear over the mutual-TLS link (Swarm's dispatcher sends
+    /// them on its session the same way). A refusal comes back as the manager's message, never with data.
+    /// </summary>
+    public async Task<IReadOnlyList<Application.Workers.TaskFile>> TaskFilesAsync(string taskId, CancellationToken ct)
+    {
+        using var response = await Http.GetAsync($"/eventswarm/v1/worker/tasks/{Uri.EscapeDataString(taskId)}/files", ct);
+        if (!response.IsSuccessStatusCode)
+            throw new Application.Workers.TaskFilesUnavailableException(await RefusalAsync(response, ct));
+        var files = await response.Content.ReadFromJsonAsync<List<TaskFileWire>>(TaskFileWire.Options, ct) ?? [];
+        return [.. files.Select(f => f.ToTaskFile())];
+    }
+
+    /// <summary>The manager's {"message": …}, or its status when the body says nothing readable.</summary>
+    private static async Task<string> RefusalAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            if (body.RootElement.TryGetProperty("message", out var message) && message.GetString() is { Length: > 0 } text) return text;
+        }
+        catch (JsonException)
+        {
+        }
+        return $"the manager answered {(int)response.StatusCode} {response.ReasonPhrase}";
+    }
+
     public async Task HeartbeatAsync(CancellationToken ct) =>
         (await Http.PostAsync("/eventswarm/v1/worker/heartbeat", null, ct)).EnsureSuccessStatusCode();
 

@@ -30,6 +30,8 @@ public sealed class WorkerService(
     Membership membership,
     ClusterSecrets secrets,
     LeaderLink leader,
+    TaskFileIssuer issuer,
+    ITaskFileStore fileStore,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -40,7 +42,7 @@ public sealed class WorkerService(
         using var manager = new ManagerClient(membership, secrets);
         if (!membership.IsWorker) await RegisterAsync(ct);
         var worker = new WorkerAgent(local.NodeId, runtime, projection, (report, token) => ReportAsync(manager, report, token),
-            clock, loggers.CreateLogger<WorkerAgent>());
+            new TaskFileSource(local.NodeId, membership, issuer, manager), fileStore, clock, loggers.CreateLogger<WorkerAgent>());
         await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => projection.Current.Swarm is null ? Task.CompletedTask
             : membership.IsWorker ? WorkerBeatAsync(manager, token) : leader.BeatAsync(local.NodeId, token), ct));
     }

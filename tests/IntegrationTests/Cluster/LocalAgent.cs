@@ -132,6 +132,9 @@ public sealed class LocalAgent : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         if (nodeId is not null) await Engine.RemoveContainersOfNodeAsync(nodeId);
+        // The agent's tmpfs for its tasks' secrets outlives the process; mounted, it could not be deleted.
+        var secrets = Socket + ".secrets";
+        if (Directory.Exists(secrets)) await CommandResult.RunAsync("umount", [secrets], new Dictionary<string, string>());
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 

@@ -31,6 +31,18 @@ public sealed class Usage_Tests
         { "version", "Usage:  eventswarm version" },
         { "completion", "Usage:  eventswarm completion bash|zsh" },
         { "service", "Usage:  eventswarm service COMMAND" },
+        { "secret create", "Usage:  eventswarm secret create [OPTIONS] SECRET [file|-]" },
+        { "secret ls", "Usage:  eventswarm secret ls [OPTIONS]" },
+        { "secret inspect", "Usage:  eventswarm secret inspect [OPTIONS] SECRET [SECRET...]" },
+        { "secret rm", "Usage:  eventswarm secret rm SECRET [SECRET...]" },
+        { "secret rotate", "Usage:  eventswarm secret rotate SECRET file|-" },
+        { "secret", "Usage:  eventswarm secret COMMAND" },
+        { "config create", "Usage:  eventswarm config create [OPTIONS] CONFIG file|-" },
+        { "config ls", "Usage:  eventswarm config ls [OPTIONS]" },
+        { "config inspect", "Usage:  eventswarm config inspect [OPTIONS] CONFIG [CONFIG...]" },
+        { "config rm", "Usage:  eventswarm config rm CONFIG [CONFIG...]" },
+        { "config rotate", "Usage:  eventswarm config rotate CONFIG file|-" },
+        { "config", "Usage:  eventswarm config COMMAND" },
     };
 
     [Theory]
@@ -58,6 +70,25 @@ public sealed class Usage_Tests
         Assert.Contains("eventswarm service ls, eventswarm service list", await Cli.HelpAsync("service", "ls"));
         Assert.Contains("eventswarm node rm, eventswarm node remove", await Cli.HelpAsync("node", "rm"));
         Assert.StartsWith("Usage:  eventswarm network rm", await Cli.HelpAsync("network", "remove"));
+        Assert.Contains("eventswarm secret ls, eventswarm secret list", await Cli.HelpAsync("secret", "ls"));
+        Assert.Contains("eventswarm config rm, eventswarm config remove", await Cli.HelpAsync("config", "rm"));
+    }
+
+    [Fact]
+    public async Task Secret_and_service_help_carry_dockers_flags_and_kinds()
+    {
+        var create = await Cli.HelpAsync("secret", "create");
+        Assert.Matches(@"\n  -d, --driver string +Secret driver", create);
+        Assert.Matches(@"\n  -l, --label list +Secret labels", create);
+        Assert.Matches(@"\n      --template-driver string +Template driver", create);
+        var service = await Cli.HelpAsync("service", "create");
+        Assert.Matches(@"\n      --secret secret +Specify secrets to expose to the service", service);
+        Assert.Matches(@"\n      --config config +Specify configurations to expose to the service", service);
+        var update = await Cli.HelpAsync("service", "update");
+        Assert.Matches(@"\n      --secret-add secret +Add or update a secret on a service", update);
+        Assert.Matches(@"\n      --secret-rm list +Remove a secret", update);
+        Assert.Matches(@"\n      --config-add config +Add or update a config file on a service", update);
+        Assert.Matches(@"\n      --config-rm list +Remove a configuration file", update);
     }
 
     [Fact]

@@ -78,6 +78,12 @@ public sealed record TaskExitOp(int Task, bool Clean) : ClusterOp
 }
 
 /// <summary>Time passes with nothing asked (crash-loop back-offs reset after 10 s of running).</summary>
+/// <summary>`eventswarm secret rotate pw`: every service uses the secret, so each rolls its tasks to the new version.</summary>
+public sealed record RotateSecretOp : ClusterOp
+{
+    public override string ToString() => "secret rotate pw";
+}
+
 public sealed record WaitOp(int Seconds) : ClusterOp
 {
     public override string ToString() => $"wait {Seconds}s";
@@ -125,6 +131,7 @@ public static class ClusterOps
         (1, Gen.Const((ClusterOp)new NodeJoinOp())),
         (1, Gen.Select(Target, Gen.Bool, (n, f) => (ClusterOp)new NodeRemoveOp(n, f))),
         (4, Gen.Select(Gen.Int[0, 15], Gen.Bool, (t, c) => (ClusterOp)new TaskExitOp(t, c))),
+        (1, Gen.Const((ClusterOp)new RotateSecretOp())),
         (1, Gen.Int[1, 30].Select(s => (ClusterOp)new WaitOp(s))));
 
     public static Gen<ClusterOp[]> Sequence(int maxSteps) => Op.Array[1, maxSteps];

@@ -6,6 +6,7 @@ using EventSwarm.Application.Services;
 using EventSwarm.Application.Tasks;
 using EventSwarm.Application.Workers;
 using EventSwarm.Domain.Networking;
+using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Log;
 
@@ -35,6 +36,8 @@ public sealed class SimulatedSwarm
 {
     public const string Leader = "n1";
     public const int MaxNodes = 6;
+    /// <summary>The one secret, which every service reads (by name in the spec, resolved to this ID).</summary>
+    public const string SecretId = "secret-pw";
     public static readonly TimeSpan Period = Heartbeats.DefaultPeriod;
     private const int MaxRoundsPerStep = 300;
 
@@ -68,6 +71,7 @@ public sealed class SimulatedSwarm
         // build runs out of addresses (3 services x at most 6 slots or nodes x 5 tasks of history each, + VIPs < 125).
         Execute("CreateNetwork", "user", NetworkDecider.Decide(new CreateNetwork("net-front", new NetworkSpec { Name = "front", Subnet = "10.0.1.0/25" }, Clock.Now), State));
         Execute("CreateNetwork", "user", NetworkDecider.Decide(new CreateNetwork("net-back", new NetworkSpec { Name = "back" }, Clock.Now), State));
+        Execute("CreateSecret", "user", SecretDecider.Decide(new CreateSecret(SecretId, new SecretSpec { Name = "pw" }, "sealed:1", Clock.Now), State));
         Settle();
     }
 
@@ -144,6 +148,12 @@ public sealed class SimulatedSwarm
                     Report(task.NodeId!, [new TaskStatusReport(task.Id, status)]);
                     break;
                 }
+            case RotateSecretOp:
+                {
+                    var next = State.Secrets[SecretId].Current.Number + 1;
+                    Execute("RotateSecret", "user", SecretDecider.Decide(new RotateSecret(SecretId, next, $"sealed:{next}", Clock.Now), State));
+                    break;
+                }
             case WaitOp w:
                 Clock.Now += TimeSpan.FromSeconds(w.Seconds);
                 break;
@@ -204,7 +214,7 @@ public sealed class SimulatedSwarm
             Mode = global ? ServiceMode.Global : ServiceMode.Replicated(replicas),
             TaskTemplate = new TaskTemplate
             {
-                Container = new ContainerSpec { Image = image },
+                Container = new ContainerSpec { Image = image, Secrets = [new SecretReference("", "pw", new FileTarget("pw", "0", "0", FileTarget.DefaultMode))] },
                 Networks = nets,
                 RestartPolicy = ClusterOps.Restarts[restart] switch
                 {

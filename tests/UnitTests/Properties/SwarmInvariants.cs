@@ -25,15 +25,42 @@ public static class SwarmInvariants
     {
         Always(swarm);
         RunningTasksMatchTheServices(swarm.State);
+        SecretVersionsAreThoseStillRead(swarm.State);
         NoLoopEmitsAtAFixedPoint(swarm);
     }
 
-    /// <summary>Swarm's slot model: a replica slot never has two tasks wanted running (two containers of one slot).</summary>
+    /// <summary>
+    /// Swarm's slot model: a replica slot never has two tasks wanted running (two containers of one slot), but for
+    /// a rotation rolled start-first: then the slot's old task, on an older version of the secret, runs on until its
+    /// replacement on a newer one does, and no more than those two.
+    /// </summary>
     public static void OneDesiredRunningTaskPerSlot(ClusterState state)
     {
         foreach (var slot in state.Tasks.Values.Where(t => t.Slot > 0 && t.DesiredState == TaskState.Running).GroupBy(t => (t.ServiceId, t.Slot)))
-            if (slot.Count() > 1)
+        {
+            var tasks = slot.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).ToList();
+            var startFirst = tasks.Count == 2 && tasks[0].SpecVersion == tasks[1].SpecVersion && SecretVersion(tasks[0]) < SecretVersion(tasks[1]);
+            if (tasks.Count > 1 && !startFirst)
                 Fail(nameof(OneDesiredRunningTaskPerSlot), state, $"slot {slot.Key.Slot} of {slot.Key.ServiceId} has {slot.Count()} tasks desired running: {Ids(slot)}");
+        }
+    }
+
+    private static long SecretVersion(SwarmTask task) => task.Spec.Container.Secrets.IsDefaultOrEmpty ? 0 : task.Spec.Container.Secrets[0].DataVersion;
+
+    /// <summary>
+    /// Old versions of the secret's data are kept exactly as long as a task whose container has not ended reads
+    /// them: at a fixed point the secret holds its current version and those, no more.
+    /// </summary>
+    public static void SecretVersionsAreThoseStillRead(ClusterState state)
+    {
+        foreach (var secret in state.Secrets.Values)
+        {
+            var read = state.Tasks.Values.Where(t => !t.Status.State.IsTerminal()).Select(SecretVersion).Where(v => v > 0).ToHashSet();
+            var expected = read.Append(secret.Current.Number).Distinct().Order();
+            if (!secret.Data.Select(d => d.Number).Order().SequenceEqual(expected))
+                Fail(nameof(SecretVersionsAreThoseStillRead), state,
+                    $"secret {secret.Spec.Name} holds versions [{string.Join(", ", secret.Data.Select(d => d.Number))}] while tasks read [{string.Join(", ", read.Order())}]");
+        }
     }
 
     /// <summary>A global service's node is its slot: one task wanted running per node.</summary>

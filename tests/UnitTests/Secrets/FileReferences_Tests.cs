@@ -158,4 +158,47 @@ public sealed class FileReferences_Tests
         Assert.All(view.Configs.Values.SelectMany(c => c.Data), d => Assert.Equal("", d.Payload));
         Assert.Equal("", Assert.IsType<SecretCreated>(recorded.Event).SealedData);
     }
+
+    [Fact]
+    public void A_global_service_rolls_a_rotation_node_by_node_stop_first()
+    {
+        var spec = GlobalSpec("agent").WithSecrets("pw");
+        var state = Given(Cluster("n1", "n2")).And(Secret("pw"), Service(spec))
+            .And(CreatedOn("n1", "a", spec).PinnedTo(1), Assigned("a", "n1"), Reported("a", "n1", TaskState.Running))
+            .And(CreatedOn("n2", "b", spec).PinnedTo(1), Assigned("b", "n2"), Reported("b", "n2", TaskState.Running))
+            .And(Rotated("pw", 2, at: 10));
+
+        var events = state.Reconcile(GlobalOrchestrator.Reconcile, At(11));
+
+        Assert.Contains(new TaskDesiredStateChanged("a", TaskState.Shutdown, At(11)), events);
+        var replacement = Assert.IsType<TaskCreated>(Assert.Single(events, e => e is TaskCreated));
+        Assert.Equal(("n1", 2L), (replacement.NodeId, replacement.Spec.Container.Secrets[0].DataVersion));
+    }
+
+    [Fact]
+    public void Tasks_on_the_current_version_are_left_alone()
+    {
+        var spec = Spec("web", replicas: 2).WithSecrets("pw");
+        var state = Given(Cluster("n1")).And(Secret("pw"), Rotated("pw", 2), Service(spec))
+            .And(Created("a", spec, 1).PinnedTo(2), Assigned("a", "n1"), Reported("a", "n1", TaskState.Running))
+            .And(Created("b", spec, 2).PinnedTo(2), Assigned("b", "n1"), Reported("b", "n1", TaskState.Running));
+
+        Assert.Empty(state.Reconcile(ReplicatedOrchestrator.Reconcile, At(11)));
+    }
+
+    [Fact]
+    public void A_spec_update_overtaking_a_rotation_stops_the_slots_old_task_too()
+    {
+        var spec = Spec("web").WithSecrets("pw");
+        var state = Given(Cluster("n1")).And(Secret("pw"), Service(spec))
+            .And(Created("a", spec, 1).PinnedTo(1), Assigned("a", "n1"), Reported("a", "n1", TaskState.Running))
+            .And(Rotated("pw", 2, at: 10))
+            .And(Created("a2", spec, 1, at: 11).PinnedTo(2))
+            .And(new ServiceUpdated("web", spec.WithImage("nginx:2"), At(12)));
+
+        var events = state.Reconcile(ReplicatedOrchestrator.Reconcile, At(13));
+
+        Assert.Contains(new TaskDesiredStateChanged("a", TaskState.Shutdown, At(13)), events);
+        Assert.Contains(new TaskDesiredStateChanged("a2", TaskState.Shutdown, At(13)), events);
+    }
 }

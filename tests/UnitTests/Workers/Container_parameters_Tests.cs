@@ -58,6 +58,18 @@ public sealed class Container_parameters_Tests
     }
 
     [Fact]
+    public void Secrets_and_configs_are_bind_mounted_read_only_after_the_specs_own_mounts()
+    {
+        var spec = Spec("web") with { TaskTemplate = new TaskTemplate { Container = new ContainerSpec { Image = "nginx:1", Mounts = [new Mount(MountType.Volume, "data", "/data")] } } };
+        IReadOnlyList<Application.Workers.FileMount> files = [new("/run/eventswarm/eventswarm.secrets/t1/s1-v1", "/run/secrets/pw"), new("/var/lib/eventswarm/configs/t1/c1-v1", "/app.conf")];
+
+        var mounts = DockerContainerRuntime.ContainerParameters(TaskOf(spec), new Dictionary<string, string>(), "nginx:1", files).HostConfig.Mounts;
+
+        Assert.Equal(["volume data /data False", "bind /run/eventswarm/eventswarm.secrets/t1/s1-v1 /run/secrets/pw True", "bind /var/lib/eventswarm/configs/t1/c1-v1 /app.conf True"],
+            mounts.Select(m => $"{m.Type} {m.Source} {m.Target} {m.ReadOnly}"));
+    }
+
+    [Fact]
     public void A_spec_with_defaults_leaves_the_engine_its_defaults()
     {
         var p = DockerContainerRuntime.ContainerParameters(TaskOf(Spec("web")), new Dictionary<string, string>(), "nginx:1");

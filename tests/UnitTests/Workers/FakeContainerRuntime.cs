@@ -14,6 +14,7 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     private readonly object _gate = new();
     private readonly Dictionary<string, TaskContainer> _containers = [];
     private readonly List<string> _calls = [];
+    private readonly Dictionary<string, IReadOnlyList<FileMount>> _mounts = [];
     private readonly Channel<ContainerExit?> _exits = Channel.CreateUnbounded<ContainerExit?>();
     private int _next;
     private int _inFlight;
@@ -69,15 +70,22 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
         lock (_gate) return Task.FromResult<IReadOnlyList<TaskContainer>>([.. _containers.Values]);
     }
 
-    public Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, CancellationToken ct) =>
+    public Task<string> CreateAsync(SwarmTask task, string nodeId, TaskNetworking networking, IReadOnlyList<FileMount> files, CancellationToken ct) =>
         Call($"create {task.Id}", () =>
         {
             if (MissingImages.Contains(task.Spec.Container.Image))
                 throw new TaskRejectedException($"No such image: {task.Spec.Container.Image}");
             var id = $"c{Interlocked.Increment(ref _next)}";
             _containers[id] = new TaskContainer(id, task.Id, false, 0);
+            _mounts[id] = files;
             return id;
         });
+
+    /// <summary>The files bind-mounted read-only into the container when it was created.</summary>
+    public IReadOnlyList<FileMount> MountsOf(string containerId)
+    {
+        lock (_gate) return _mounts.GetValueOrDefault(containerId) ?? [];
+    }
 
     public Task StartAsync(string containerId, CancellationToken ct) =>
         Call($"start {containerId}", () => _containers[containerId] = _containers[containerId] with { Running = true });

@@ -23,11 +23,13 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public WorkerHarness(ClusterState state, EnginePool? pool = null)
     {
         Projection.Restore(state);
-        Agent = new WorkerAgent(NodeId, Engine, Projection, SendAsync, new FixedClock(), NullLogger<WorkerAgent>.Instance, pool);
+        Agent = new WorkerAgent(NodeId, Engine, Projection, SendAsync, TaskFiles, FileStore, new FixedClock(), NullLogger<WorkerAgent>.Instance, pool);
     }
 
     public ClusterProjection Projection { get; } = new();
     public FakeContainerRuntime Engine { get; } = new();
+    public FakeTaskFiles TaskFiles { get; } = new();
+    public FakeTaskFileStore FileStore { get; } = new();
     public WorkerAgent Agent { get; }
 
     public IReadOnlyList<ReportTaskStatus> Batches

@@ -12,6 +12,7 @@ public sealed class ServiceCreateCommand : Verb
 {
     private readonly Option<string[]> _capAdd = Flags.List("--cap-add", "Add Linux capabilities");
     private readonly Option<string[]> _capDrop = Flags.List("--cap-drop", "Drop Linux capabilities");
+    private readonly Option<string[]> _config = Flags.List("--config", "Specify configurations to expose to the service", "config");
     private readonly Option<string[]> _constraint = Flags.List("--constraint", "Placement constraints");
     private readonly Option<string[]> _containerLabel = Flags.List("--container-label", "Container labels");
     private readonly Option<bool> _detach = ServiceFlags.Detach();
@@ -54,6 +55,7 @@ public sealed class ServiceCreateCommand : Verb
     private readonly Option<string> _restartWindow = Flags.String("--restart-window", "Window used to evaluate the restart policy (ns|us|ms|s|m|h)", "duration");
     private readonly Option<string> _stopGracePeriod = Flags.String("--stop-grace-period", "Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s)", "duration");
     private readonly Option<string> _stopSignal = Flags.String("--stop-signal", "Signal to stop the container");
+    private readonly Option<string[]> _secret = Flags.List("--secret", "Specify secrets to expose to the service", "secret");
     private readonly Option<string[]> _sysctl = Flags.List("--sysctl", "Sysctl options");
     private readonly Option<string> _timeout = ServiceFlags.Timeout();
     private readonly Option<bool> _tty = Flags.Bool("--tty", "Allocate a pseudo-TTY", "-t");
@@ -70,11 +72,11 @@ public sealed class ServiceCreateCommand : Verb
         Operands.CaptureRemainingTokens = true;
         Option[] flags =
         [
-            _capAdd, _capDrop, _constraint, _containerLabel, _detach, _dns, _dnsOption, _dnsSearch, _endpointMode, _entrypoint, _env, _group,
+            _capAdd, _capDrop, _config, _constraint, _containerLabel, _detach, _dns, _dnsOption, _dnsSearch, _endpointMode, _entrypoint, _env, _group,
             _healthCmd, _healthInterval, _healthRetries, _healthStartPeriod, _healthTimeout, _host, _hostname, _init, _label, _limitCpu,
             _limitMemory, _limitPids, _logDriver, _logOpt, _mode, _mount, _name, _network, _noHealthcheck, _noResolveImage, _publish, _quiet,
             _readOnly, _replicas, _reserveCpu, _reserveMemory, _restartCondition, _restartDelay, _restartMaxAttempts, _restartWindow,
-            _stopGracePeriod, _stopSignal, _sysctl, _timeout, _tty, _ulimit, _user, _workdir, .. _update.All, .. _rollback.All,
+            _secret, _stopGracePeriod, _stopSignal, _sysctl, _timeout, _tty, _ulimit, _user, _workdir, .. _update.All, .. _rollback.All,
         ];
         foreach (var flag in flags) Options.Add(flag);
     }
@@ -124,6 +126,8 @@ public sealed class ServiceCreateCommand : Verb
                     // docker's --host HOST:IP is written in the spec as an /etc/hosts line, "IP HOST".
                     Hosts = result.Values(_host) is { Count: > 0 } hosts ? hosts.Select(ServiceFlags.ParseHost).ToList() : null,
                     Healthcheck = Healthcheck(result),
+                    Secrets = FileReferences.Secrets(result, _secret),
+                    Configs = FileReferences.Configs(result, _config),
                 },
                 LogDriver = result.Value(_logDriver) is { } driver ? new SwarmDriver { Name = driver, Options = result.KeyValues(_logOpt) } : null,
                 RestartPolicy = new SwarmRestartPolicy

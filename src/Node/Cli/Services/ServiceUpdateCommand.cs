@@ -10,6 +10,8 @@ namespace EventSwarm.Node.Cli.Services;
 /// </summary>
 public sealed class ServiceUpdateCommand : Verb
 {
+    private readonly Option<string[]> _configAdd = Flags.List("--config-add", "Add or update a config file on a service", "config");
+    private readonly Option<string[]> _configRm = Flags.List("--config-rm", "Remove a configuration file");
     private readonly Option<bool> _detach = ServiceFlags.Detach();
     private readonly Option<string> _endpointMode = Flags.String("--endpoint-mode", "Endpoint mode (vip or dnsrr)");
     private readonly Option<string[]> _envAdd = Flags.List("--env-add", "Add or update an environment variable");
@@ -21,13 +23,19 @@ public sealed class ServiceUpdateCommand : Verb
     private readonly Option<string[]> _publishRm = Flags.List("--publish-rm", "Remove a published port by its target port", "port");
     private readonly Option<bool> _quiet = ServiceFlags.Quiet();
     private readonly Option<string> _replicas = Flags.String("--replicas", "Number of tasks", "uint");
+    private readonly Option<string[]> _secretAdd = Flags.List("--secret-add", "Add or update a secret on a service", "secret");
+    private readonly Option<string[]> _secretRm = Flags.List("--secret-rm", "Remove a secret");
     private readonly Option<string> _timeout = ServiceFlags.Timeout();
 
     public ServiceUpdateCommand() : base("update", "[OPTIONS] SERVICE", "Update a service")
     {
         MinArgs = 1;
         MaxArgs = 1;
-        Option[] flags = [_detach, _endpointMode, _envAdd, _force, _image, _networkAdd, _networkRm, _publishAdd, _publishRm, _quiet, _replicas, _timeout];
+        Option[] flags =
+        [
+            _configAdd, _configRm, _detach, _endpointMode, _envAdd, _force, _image, _networkAdd, _networkRm, _publishAdd, _publishRm, _quiet, _replicas,
+            _secretAdd, _secretRm, _timeout,
+        ];
         foreach (var flag in flags) Options.Add(flag);
     }
 
@@ -50,6 +58,18 @@ public sealed class ServiceUpdateCommand : Verb
             var key = env.Split('=')[0];
             container.Env = (container.Env ?? []).Where(e => e.Split('=')[0] != key).Append(env).ToList();
         }
+        if (result.Values(_secretRm).Count > 0 || result.Values(_secretAdd).Count > 0)
+        {
+            // docker's getUpdatedSecrets: --secret-rm takes out the references to that secret name, --secret-add appends.
+            var removed = result.Values(_secretRm).ToHashSet(StringComparer.Ordinal);
+            container.Secrets = [.. (container.Secrets ?? []).Where(s => !removed.Contains(s.SecretName ?? "")), .. FileReferences.Secrets(result, _secretAdd) ?? []];
+        }
+        if (result.Values(_configRm).Count > 0 || result.Values(_configAdd).Count > 0)
+        {
+            // docker's getUpdatedConfigs: the same by config name (credential-spec runtime configs aside: EventSwarm has none).
+            var removed = result.Values(_configRm).ToHashSet(StringComparer.Ordinal);
+            container.Configs = [.. (container.Configs ?? []).Where(c => !removed.Contains(c.ConfigName ?? "")), .. FileReferences.Configs(result, _configAdd) ?? []];
+        }
         if (result.Has(_force)) template.ForceUpdate++;
         if (ServiceFlags.EndpointMode(result, _endpointMode) is { } mode) (spec.EndpointSpec ??= new EndpointSpec()).Mode = mode;
         if (result.Values(_publishAdd).Count > 0 || result.Values(_publishRm).Count > 0)
@@ -62,6 +82,9 @@ public sealed class ServiceUpdateCommand : Verb
     public override async Task<int> RunAsync(ParseResult result, CliContext context)
     {
         var name = Args(result)[0];
+        // docker parses --secret-add/--config-add with the other flags, before asking for the service.
+        FileReferences.Secrets(result, _secretAdd);
+        FileReferences.Configs(result, _configAdd);
         var client = context.Client;
         var service = await client.Swarm.InspectServiceAsync(name);
         var spec = service.Spec ?? new ServiceSpec();

@@ -102,6 +102,26 @@ public sealed class CompletionScripts_Tests : IDisposable
     }
 
     [Fact]
+    public void The_real_tree_completes_the_secret_and_config_verbs_and_flags()
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"eventswarm-completion-{Guid.NewGuid():N}.bash");
+        File.WriteAllText(script, CompletionScripts.Bash(node::EventSwarm.Node.Cli.CliApp.Root()));
+        try
+        {
+            string[] Real(params string[] words) => Run("bash", ["--noprofile", "--norc", "-c",
+                """source "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$(($# - 1)) && COMP_LINE="$*" && _eventswarm && printf '%s\n' "${COMPREPLY[@]}" """,
+                "bash", script, .. words]);
+            Assert.Equal(["secret", "service"], Real("eventswarm", "se"));
+            Assert.Equal(["create", "inspect", "list", "ls", "remove", "rm", "rotate"], Real("eventswarm", "config", ""));
+            Assert.Equal(["--secret-add", "--secret-rm"], Real("eventswarm", "service", "update", "--secret-"));
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
     public void Completes_the_top_verbs_by_prefix_and_hides_hidden_ones()
     {
         Assert.Equal(["completion", "node", "service"], Complete("eventswarm", ""));
