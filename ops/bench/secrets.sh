@@ -9,7 +9,8 @@
 # of `hostname -I`: delivered locally, it never leaves the machine; whether 127.0.0.1 answers is a figure) and, on
 # both systems, to the running tasks' own addresses (re-listed every second): Swarm's mesh and VIPs fail on this
 # kernel (no IPVS).
-# SECRETS_BENCH_SYSTEMS="eventswarm swarm" picks the halves. Usage: sudo bash ops/bench/secrets.sh
+# SECRETS_BENCH_SYSTEMS="eventswarm swarm" picks the halves; SECRETS_BENCH_AGENT_LOG=FILE keeps the agent's log.
+# Usage: sudo bash ops/bench/secrets.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SYSTEMS=${SECRETS_BENCH_SYSTEMS:-eventswarm swarm}
@@ -25,6 +26,7 @@ cleanup() {
   [ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
   docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker swarm leave --force >/dev/null 2>&1 || true
+  [ -z "${SECRETS_BENCH_AGENT_LOG:-}" ] || cp "$WORK/agent.log" "$SECRETS_BENCH_AGENT_LOG" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
