@@ -27,6 +27,8 @@ cleanup() {
   docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker swarm leave --force >/dev/null 2>&1 || true
   [ -z "${SECRETS_BENCH_AGENT_LOG:-}" ] || cp "$WORK/agent.log" "$SECRETS_BENCH_AGENT_LOG" 2>/dev/null || true
+  # The agent keeps its tasks' secrets in a tmpfs of its own beside its socket; it stays mounted after a kill.
+  ! mountpoint -q "$WORK/es.secrets" 2>/dev/null || umount "$WORK/es.secrets"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
