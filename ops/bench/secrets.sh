@@ -42,8 +42,14 @@ if [[ " $SYSTEMS " == *" eventswarm "* ]]; then
   DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14577 >/dev/null
   $BENCH secrets eventswarm "unix://$WORK/es.sock" unix:///var/run/docker.sock eventswarm.task.id "$MESH" | tee "$WORK/eventswarm.tsv" || true
   grep -ciE "unhandled exception|fail: " "$WORK/agent.log" | sed 's/^/eventswarm agent log: errors: /' || true
+  # The agent's engine networks (its ingress is 10.0.0.0/24, as Swarm's, which then could not be allocated): the
+  # agent removes them once their last container is gone; whatever is left at the kill is removed here.
+  NETS=$(DOCKER_HOST="unix://$WORK/es.sock" docker network ls -q --no-trunc 2>/dev/null || true)
+  engine_nets() { for n in $NETS; do docker network ls -q --filter "label=eventswarm.network.id=$n"; done; }
+  for _ in $(seq 1 50); do [ -z "$(engine_nets)" ] && break; sleep 0.2; done
   kill -9 "$AGENT_PID"; AGENT_PID=""
   docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
+  engine_nets | xargs -r docker network rm >/dev/null 2>&1 || true
 fi
 
 if [[ " $SYSTEMS " == *" swarm "* ]]; then
