@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the images EventSwarm's tests, benchmarks and demo use, offline: no registry is reachable here.
 # busybox:latest is Debian's static busybox in an image FROM scratch; whoami:latest answers HTTP on 8000 with its
-# hostname. Idempotent: existing images are kept. Then mysql:5.7 (= mysql:latest) and wordpress:latest, for the
+# hostname; python-hello-world:1.0|2.0|broken (the tutorial's update images) answer on 5000 with their version.
+# Idempotent: existing images are kept. Then mysql:5.7 (= mysql:latest) and wordpress:latest, for the
 # tutorial's secrets walkthrough and WordPress stack, from Debian packages by offline/build.sh: 3-5 min the first
 # time, "up to date" in about a second afterwards (FORCE=1 rebuilds them; OFFLINE_IMAGES=0 skips them).
 set -euo pipefail
@@ -33,6 +34,17 @@ if ! $DOCKER image inspect whoami:latest >/dev/null 2>&1; then
   rm -rf "$ctx"
   echo "ops/images: built whoami:latest"
 fi
+
+for version in 1.0 2.0 broken; do
+  if ! $DOCKER image inspect "python-hello-world:$version" >/dev/null 2>&1; then
+    ctx=$(mktemp -d)
+    cp "$here/python-hello-world/Dockerfile" "$here/python-hello-world/hello.sh" "$ctx/"
+    chmod 755 "$ctx/hello.sh"
+    $DOCKER build -q --build-arg "VERSION=$version" -t "python-hello-world:$version" "$ctx" >/dev/null
+    rm -rf "$ctx"
+    echo "ops/images: built python-hello-world:$version"
+  fi
+done
 
 if [ "${OFFLINE_IMAGES:-1}" != 0 ]; then
   DOCKER=$DOCKER bash "$here/offline/build.sh"
