@@ -199,22 +199,12 @@ public static class NetworkBench
         }
     }
 
-    /// <summary>One HTTP/1.0 request on a new connection; the body, or null when it failed.</summary>
+    /// <summary>One HTTP/1.0 request on a new connection; the body, or null when it failed (however it failed).</summary>
     private static async Task<string?> RequestAsync(string address, int port, TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
         try
         {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Parse(address), port, cts.Token);
-            await socket.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), cts.Token);
-            var buffer = new byte[4096];
-            var received = new StringBuilder();
-            int n;
-            while ((n = await socket.ReceiveAsync(buffer, cts.Token)) > 0) received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            var text = received.ToString();
-            var body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            return text.StartsWith("HTTP/1.", StringComparison.Ordinal) && text.Contains(" 200 ") && body > 0 ? text[(body + 4)..] : null;
+            return (await HttpProbe.GetAsync(address, port, timeout)).Body;
         }
         catch (Exception)
         {

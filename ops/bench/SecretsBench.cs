@@ -409,34 +409,8 @@ public static class SecretsBench
 
     private static async Task<string?> RequestAsync(string address, int port) => (await RequestWithReasonAsync(address, port)).Body;
 
-    /// <summary>One HTTP/1.0 GET on a new connection: the body of a 200, or null and why not.</summary>
-    private static async Task<(string? Body, string Why)> RequestWithReasonAsync(string address, int port)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Parse(address), port, cts.Token);
-            await socket.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), cts.Token);
-            var buffer = new byte[4096];
-            var received = new StringBuilder();
-            int n;
-            while ((n = await socket.ReceiveAsync(buffer, cts.Token)) > 0) received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            var text = received.ToString();
-            var body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            return text.StartsWith("HTTP/1.", StringComparison.Ordinal) && text.Contains(" 200 ") && body > 0
-                ? (text[(body + 4)..], "")
-                : (null, text.Length == 0 ? "empty answer" : text.Split('\r')[0]);
-        }
-        catch (OperationCanceledException)
-        {
-            return (null, "timeout (1 s)");
-        }
-        catch (SocketException e)
-        {
-            return (null, e.SocketErrorCode.ToString());
-        }
-    }
+    private static Task<(string? Body, string Why)> RequestWithReasonAsync(string address, int port) =>
+        HttpProbe.GetAsync(address, port, TimeSpan.FromSeconds(1));
 
     private static DockerClient Client(string endpoint) =>
         new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(new System.Version(1, 41)).Build();

@@ -93,9 +93,13 @@ public static class FileReferences
     /// not ended (one that is shutting down still reads its files). Older ones can be pruned from the state.
     /// </summary>
     public static ImmutableHashSet<long> VersionsInUse(string objectId, ClusterState state) =>
-        [.. state.Tasks.Values.Where(t => !t.Status.State.IsTerminal())
-            .SelectMany(t => t.Spec.Container.Secrets.OrEmpty().Where(r => r.SecretId == objectId).Select(r => r.DataVersion)
-                .Concat(t.Spec.Container.Configs.OrEmpty().Where(r => r.ConfigId == objectId).Select(r => r.DataVersion)))];
+        [.. Readers(objectId, state).Select(r => r.DataVersion)];
+
+    /// <summary>The tasks whose container has not ended and read a secret or config, with the version each reads.</summary>
+    public static IEnumerable<(SwarmTask Task, long DataVersion)> Readers(string objectId, ClusterState state) =>
+        state.Tasks.Values.Where(t => !t.Status.State.IsTerminal())
+            .SelectMany(t => t.Spec.Container.Secrets.OrEmpty().Where(r => r.SecretId == objectId).Select(r => (t, r.DataVersion))
+                .Concat(t.Spec.Container.Configs.OrEmpty().Where(r => r.ConfigId == objectId).Select(r => (t, r.DataVersion))));
 
     private static FileTarget DefaultTarget(string name) => new(name, "0", "0", FileTarget.DefaultMode);
 }

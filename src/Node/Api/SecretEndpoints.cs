@@ -204,7 +204,7 @@ public static class FileObjectWire
         UpdatedAt = secret.UpdatedAt.UtcDateTime,
         Spec = new { secret.Spec.Name, Labels = secret.Spec.Labels, Driver = DriverWireOf(secret.Spec.Driver), Templating = DriverWireOf(secret.Spec.Templating) },
         DataVersion = secret.Current.Number,
-        Tasks = Readers(state, t => t.Spec.Container.Secrets.IsDefault ? [] : t.Spec.Container.Secrets.Where(r => r.SecretId == secret.Id).Select(r => r.DataVersion)),
+        Tasks = Readers(secret.Id, state),
     };
 
     public static object ToWire(Config config, ClusterState state) => new
@@ -215,13 +215,12 @@ public static class FileObjectWire
         UpdatedAt = config.UpdatedAt.UtcDateTime,
         Spec = new { config.Spec.Name, Labels = config.Spec.Labels, Data = config.Current.Payload, Templating = DriverWireOf(config.Spec.Templating) },
         DataVersion = config.Current.Number,
-        Tasks = Readers(state, t => t.Spec.Container.Configs.IsDefault ? [] : t.Spec.Container.Configs.Where(r => r.ConfigId == config.Id).Select(r => r.DataVersion)),
+        Tasks = Readers(config.Id, state),
     };
 
     /// <summary>The tasks whose containers read the object now (not yet ended), with the version each reads.</summary>
-    private static List<object> Readers(ClusterState state, Func<Domain.Tasks.SwarmTask, IEnumerable<long>> versions) =>
-        [.. state.Tasks.Values.Where(t => !Domain.Tasks.TaskStates.IsTerminal(t.Status.State))
-            .SelectMany(t => versions(t).Select(v => (object)new { ID = t.Id, ServiceID = t.ServiceId, NodeID = t.NodeId ?? "", DataVersion = v }))];
+    private static List<object> Readers(string objectId, ClusterState state) =>
+        [.. FileReferences.Readers(objectId, state).Select(r => (object)new { ID = r.Task.Id, ServiceID = r.Task.ServiceId, NodeID = r.Task.NodeId ?? "", r.DataVersion })];
 
     private static Driver? DriverOf(DriverWire? wire) => wire is null ? null : new Driver(wire.Name ?? "") { Options = ToImmutable(wire.Options) };
 
