@@ -47,7 +47,7 @@ public static class SecretEndpoints
 
         app.MapPost("/secrets/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            var version = FileObjectWire.VersionOf(context.Request);
+            var version = FileObjectWire.VersionOf(context.Request, "secret");
             var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
             await mediator.Send(new UpdateSecretCommand(id, version, FileObjectWire.SecretSpecOf(wire), wire.Data is { Length: > 0 }, CallerIdentity.Of(context)), ct);
             return Results.Ok();
@@ -92,7 +92,7 @@ public static class SecretEndpoints
 
         app.MapPost("/configs/{id}/update", async (string id, HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
-            var version = FileObjectWire.VersionOf(context.Request);
+            var version = FileObjectWire.VersionOf(context.Request, "config");
             var wire = await Body.ReadAsync<FileObjectWire.SpecIn>(context);
             await mediator.Send(new UpdateConfigCommand(id, version, FileObjectWire.ConfigSpecOf(wire), wire.Data is { Length: > 0 }, CallerIdentity.Of(context)), ct);
             return Results.Ok();
@@ -181,13 +181,11 @@ public static class FileObjectWire
         return chars % 4 != 0 ? data.Length - chars % 4 : null;
     }
 
-    public static long VersionOf(HttpRequest request)
-    {
-        var raw = request.Query["version"].ToString();
-        return long.TryParse(raw, out var version)
-            ? version
-            : throw new Application.BadRequestException($"invalid version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
-    }
+    /// <summary>The daemon's check and wording (cluster_routes.go updateSecret/updateConfig): no detail, unlike services'.</summary>
+    public static long VersionOf(HttpRequest request, string kind) =>
+        ulong.TryParse(request.Query["version"].ToString(), out var version) && version <= long.MaxValue
+            ? (long)version
+            : throw new Application.BadRequestException($"invalid {kind} version");
 
     /// <summary>The daemon's filters: id and name by prefix, names exactly, label as key or key=value.</summary>
     public static bool Matches(Filters filters, string id, string name, IReadOnlyDictionary<string, string> labels) =>

@@ -41,6 +41,8 @@ public sealed class SecretTests(OracleFixture fixture)
         new("secret update: stale version", true, s => s.PostAsync("/secrets/cmp-stale/update?version=1", """{"Name":"cmp-stale"}"""),
             s => s.PostAsync("/secrets/create", Secret("cmp-stale"))),
         new("secret update: unknown", true, s => s.PostAsync("/secrets/nope/update?version=1", """{"Name":"nope"}""")),
+        new("secret update: version not a number", true, s => s.PostAsync("/secrets/cmp-badver/update?version=x", """{"Name":"cmp-badver"}"""),
+            s => s.PostAsync("/secrets/create", Secret("cmp-badver"))),
         new("secret inspect: unknown", true, s => s.GetAsync("/secrets/nope")),
         new("secret rm: unknown", true, s => s.DeleteAsync("/secrets/nope")),
         new("secret rm: in use by a service", true, s => s.DeleteAsync("/secrets/cmp-used"), async s =>
