@@ -160,7 +160,7 @@ public sealed class TaskRunner(
             reports.Report(task.Id, TaskState.Preparing, "preparing");
             try
             {
-                var files = await FilesAsync(task.Id, ct);
+                var files = await FilesAsync(task, ct);
                 containerId = await engine.RunAsync(() => runtime.CreateAsync(task, nodeId, Networking(task, projection.Current), files, ct), ct);
             }
             catch (TaskRejectedException e)
@@ -205,8 +205,12 @@ public sealed class TaskRunner(
     /// with a task that uses it) and written where the container mounts them. Not having them rejects the task, as
     /// any failure of Swarm's Prepare does; the orchestrator replaces it.
     /// </summary>
-    private async Task<IReadOnlyList<FileMount>> FilesAsync(string taskId, CancellationToken ct)
+    private async Task<IReadOnlyList<FileMount>> FilesAsync(SwarmTask task, CancellationToken ct)
     {
+        // Most tasks read none: they are not worth a call to the manager (a round trip on a worker) at every start.
+        var container = task.Spec.Container;
+        if (container.Secrets.IsDefaultOrEmpty && container.Configs.IsDefaultOrEmpty) return [];
+        var taskId = task.Id;
         IReadOnlyList<TaskFile> files;
         try
         {

@@ -9,7 +9,21 @@ namespace EventSwarm.UnitTests.Workers;
 /// </summary>
 public sealed class Task_files_Tests
 {
-    private static readonly ServiceSpec Web = Spec("web");
+    private static readonly ServiceSpec Plain = Spec("plain");
+
+    /// <summary>A service that reads a secret and a config: only such tasks make the worker ask for files.</summary>
+    private static readonly ServiceSpec Web = Plain with
+    {
+        Name = "web",
+        TaskTemplate = Plain.TaskTemplate with
+        {
+            Container = Plain.TaskTemplate.Container with
+            {
+                Secrets = [new Domain.Secrets.SecretReference("s1", "my-pw2", new Domain.Secrets.FileTarget("my-pw2", "0", "0", 0b100_100_100))],
+                Configs = [new Domain.Configs.ConfigReference("c1", "app.conf", new Domain.Secrets.FileTarget("/app.conf", "0", "0", 0b100_100_100))],
+            },
+        },
+    };
 
     private static readonly TaskFile Password = new(TaskFileKind.Secret, "s1", "my-pw2", 1, "/run/secrets/my-pw2", "0", "0", 0b100_100_100, Encoding.UTF8.GetBytes("adminadmin"));
     private static readonly TaskFile Settings = new(TaskFileKind.Config, "c1", "app.conf", 2, "/app.conf", "0", "0", 0b100_100_100, Encoding.UTF8.GetBytes("x=1"));
@@ -46,12 +60,13 @@ public sealed class Task_files_Tests
     [Fact]
     public async Task Task_that_uses_no_secret_or_config_gets_no_file_and_no_mount()
     {
-        await using var worker = new WorkerHarness(Assigned("t1")).Start();
+        await using var worker = new WorkerHarness(Given([.. Cluster("n1"), Service(Plain), Created("t1", Plain, 1), Scenario.Assigned("t1", "n1")])).Start();
 
         var running = await worker.Reported("t1", TaskState.Running);
 
         Assert.Empty(worker.Engine.MountsOf(running.ContainerId!));
         Assert.Empty(worker.FileStore.Tasks);
+        Assert.Empty(worker.TaskFiles.Asked);
     }
 
     [Fact]
