@@ -3,7 +3,39 @@ using System.Text.Json.Nodes;
 namespace EventSwarm.IntegrationTests.Compatibility;
 
 /// <summary>One refusal of the API: the state it needs, what to set up first on each side, and the request.</summary>
-public sealed record ErrorCase(string Name, bool InSwarm, Func<Side, Task<Answer>> Act, Func<Side, Task>? Arrange = null);
+public sealed record ErrorCase(string Name, bool InSwarm, Func<Side, Task<Answer>> Act, Func<Side, Task>? Arrange = null)
+{
+    /// <summary>
+    /// Sends the case to Docker Swarm, then EventSwarm, and compares the answers: the status (or the one
+    /// <see cref="Differences.ErrorStatuses"/> keeps), and for a refusal the Content-Type and Docker's message within
+    /// EventSwarm's, once <paramref name="idsOf"/>'s IDs of each side are replaced by placeholders.
+    /// </summary>
+    public async Task AssertAnsweredAsDockerAsync(IEnumerable<Side> sides, Func<Side, Task<IReadOnlyDictionary<string, string>>> idsOf)
+    {
+        var answers = new List<(Answer Answer, IReadOnlyDictionary<string, string> Ids)>();
+        foreach (var side in sides)
+        {
+            if (Arrange is { } arrange) await arrange(side);
+            var answer = await Act(side);
+            answers.Add((answer, await idsOf(side)));
+        }
+        var (docker, eventswarm) = (answers[0].Answer, answers[1].Answer);
+        var report = $"\n  docker:     {docker}\n  eventswarm: {eventswarm}";
+
+        var expected = Differences.ErrorStatuses.TryGetValue(Name, out var kept) ? kept.EventSwarmStatus : docker.Status;
+        Assert.True(expected == eventswarm.Status, $"status: docker={docker.Status} eventswarm={eventswarm.Status} (expected {expected}){report}");
+        if (docker.Status < 400) return;
+        // The docker CLI decodes an error's message only when its Content-Type is exactly Docker's.
+        Assert.True(docker.Headers.GetValueOrDefault("Content-Type") == eventswarm.Headers.GetValueOrDefault("Content-Type"),
+            $"Content-Type: docker={docker.Headers.GetValueOrDefault("Content-Type")} eventswarm={eventswarm.Headers.GetValueOrDefault("Content-Type")}{report}");
+        if (Differences.ErrorMessages.ContainsKey(Name)) return;
+
+        var dockerMessage = Differences.NormaliseMessage(docker.Message, answers[0].Ids);
+        var eventswarmMessage = Differences.NormaliseMessage(eventswarm.Message, answers[1].Ids);
+        Assert.True(eventswarmMessage.Contains(dockerMessage, StringComparison.Ordinal),
+            $"message: docker=\"{dockerMessage}\" eventswarm=\"{eventswarmMessage}\"{report}");
+    }
+}
 
 /// <summary>
 /// Every error path of the swarm, node, service, task and network endpoints, sent to Docker Swarm and EventSwarm:
@@ -204,28 +236,7 @@ public sealed class ErrorPathTests(OracleFixture fixture)
         var @case = Cases.Single(c => c.Name == name);
         if (@case.InSwarm) await fixture.InSwarmAsync(); else await fixture.OutOfSwarmAsync();
 
-        var answers = new List<(Side Side, Answer Answer, IReadOnlyDictionary<string, string> Ids)>();
-        foreach (var side in fixture.Sides)
-        {
-            if (@case.Arrange is { } arrange) await arrange(side);
-            var answer = await @case.Act(side);
-            answers.Add((side, answer, await IdsAsync(side)));
-        }
-        var (docker, eventswarm) = (answers[0].Answer, answers[1].Answer);
-        var report = $"\n  docker:     {docker}\n  eventswarm: {eventswarm}";
-
-        var expected = Differences.ErrorStatuses.TryGetValue(name, out var kept) ? kept.EventSwarmStatus : docker.Status;
-        Assert.True(expected == eventswarm.Status, $"status: docker={docker.Status} eventswarm={eventswarm.Status} (expected {expected}){report}");
-        if (docker.Status < 400) return;
-        // The docker CLI decodes an error's message only when its Content-Type is exactly Docker's.
-        Assert.True(docker.Headers.GetValueOrDefault("Content-Type") == eventswarm.Headers.GetValueOrDefault("Content-Type"),
-            $"Content-Type: docker={docker.Headers.GetValueOrDefault("Content-Type")} eventswarm={eventswarm.Headers.GetValueOrDefault("Content-Type")}{report}");
-        if (Differences.ErrorMessages.ContainsKey(name)) return;
-
-        var dockerMessage = Differences.NormaliseMessage(docker.Message, answers[0].Ids);
-        var eventswarmMessage = Differences.NormaliseMessage(eventswarm.Message, answers[1].Ids);
-        Assert.True(eventswarmMessage.Contains(dockerMessage, StringComparison.Ordinal),
-            $"message: docker=\"{dockerMessage}\" eventswarm=\"{eventswarmMessage}\"{report}");
+        await @case.AssertAnsweredAsDockerAsync(fixture.Sides, IdsAsync);
     }
 
     /// <summary>Every ID and host name of a side, by placeholder, so messages that name objects compare.</summary>

@@ -65,23 +65,7 @@ public sealed class SecretTests(OracleFixture fixture)
     {
         var @case = Cases.Single(c => c.Name == name);
         await fixture.InSwarmAsync();
-        var answers = new List<(Answer Answer, IReadOnlyDictionary<string, string> Ids)>();
-        foreach (var side in fixture.Sides)
-        {
-            if (@case.Arrange is { } arrange) await arrange(side);
-            answers.Add((await @case.Act(side), await IdsAsync(side)));
-        }
-        var (docker, eventswarm) = (answers[0].Answer, answers[1].Answer);
-        var report = $"\n  docker:     {docker}\n  eventswarm: {eventswarm}";
-        var expected = Differences.ErrorStatuses.TryGetValue(name, out var kept) ? kept.EventSwarmStatus : docker.Status;
-        Assert.True(expected == eventswarm.Status, $"status: docker={docker.Status} eventswarm={eventswarm.Status} (expected {expected}){report}");
-        if (docker.Status < 400) return;
-        Assert.True(docker.Headers.GetValueOrDefault("Content-Type") == eventswarm.Headers.GetValueOrDefault("Content-Type"),
-            $"Content-Type: docker={docker.Headers.GetValueOrDefault("Content-Type")} eventswarm={eventswarm.Headers.GetValueOrDefault("Content-Type")}{report}");
-        if (Differences.ErrorMessages.ContainsKey(name)) return;
-        var dockerMessage = Differences.NormaliseMessage(docker.Message, answers[0].Ids);
-        var eventswarmMessage = Differences.NormaliseMessage(eventswarm.Message, answers[1].Ids);
-        Assert.True(eventswarmMessage.Contains(dockerMessage, StringComparison.Ordinal), $"message: docker=\"{dockerMessage}\" eventswarm=\"{eventswarmMessage}\"{report}");
+        await @case.AssertAnsweredAsDockerAsync(fixture.Sides, IdsAsync);
     }
 
     [Fact]
