@@ -22,9 +22,7 @@ public static class FileReferences
         var missing = new List<string>();
         foreach (var reference in requested.Secrets.OrEmpty())
         {
-            var secret = state.Secrets.GetValueOrDefault(reference.SecretId ?? "") is { } byId && (string.IsNullOrEmpty(reference.SecretName) || byId.Spec.Name == reference.SecretName)
-                ? byId
-                : string.IsNullOrEmpty(reference.SecretId) ? state.Secrets.Values.FirstOrDefault(s => s.Spec.Name == reference.SecretName) : null;
+            var secret = Referenced(state.Secrets, reference.SecretId, reference.SecretName, s => s.Spec.Name);
             if (secret is null) missing.Add(string.IsNullOrEmpty(reference.SecretName) ? reference.SecretId ?? "" : reference.SecretName);
             else secrets.Add(reference with { SecretId = secret.Id, SecretName = secret.Spec.Name, File = reference.File ?? DefaultTarget(secret.Spec.Name), DataVersion = 0 });
         }
@@ -34,9 +32,7 @@ public static class FileReferences
         var configs = new List<ConfigReference>();
         foreach (var reference in requested.Configs.OrEmpty())
         {
-            var config = state.Configs.GetValueOrDefault(reference.ConfigId ?? "") is { } byId && (string.IsNullOrEmpty(reference.ConfigName) || byId.Spec.Name == reference.ConfigName)
-                ? byId
-                : string.IsNullOrEmpty(reference.ConfigId) ? state.Configs.Values.FirstOrDefault(c => c.Spec.Name == reference.ConfigName) : null;
+            var config = Referenced(state.Configs, reference.ConfigId, reference.ConfigName, c => c.Spec.Name);
             if (config is null) missing.Add(string.IsNullOrEmpty(reference.ConfigName) ? reference.ConfigId ?? "" : reference.ConfigName);
             else configs.Add(reference with
             {
@@ -56,6 +52,15 @@ public static class FileReferences
         };
         return null;
     }
+
+    /// <summary>
+    /// swarmkit's check of a reference: the object of its ID, if its name (when given) is that object's; a reference
+    /// by name alone (what a client that did not look the ID up sends) is the object of that name.
+    /// </summary>
+    private static T? Referenced<T>(ImmutableSortedDictionary<string, T> objects, string? id, string? name, Func<T, string> nameOf) where T : class =>
+        objects.GetValueOrDefault(id ?? "") is { } byId && (string.IsNullOrEmpty(name) || nameOf(byId) == name)
+            ? byId
+            : string.IsNullOrEmpty(id) ? objects.Values.FirstOrDefault(o => nameOf(o) == name) : null;
 
     /// <summary>The template a new task is made from: each reference pinned to the current version of its data.</summary>
     public static TaskTemplate Pin(TaskTemplate template, ClusterState state)
