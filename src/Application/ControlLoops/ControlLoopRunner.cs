@@ -33,6 +33,7 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
             context.Now - System.Diagnostics.Stopwatch.GetElapsedTime(watchingSince), heartbeats.Disconnects(context.Now))),
         ("replicated-orchestrator", ReplicatedOrchestrator.Reconcile),
         ("global-orchestrator", GlobalOrchestrator.Reconcile),
+        ("updater", RollingUpdater.Reconcile),
         ("allocator", Networking.NetworkAllocator.Reconcile),
         ("scheduler", Scheduler.Reconcile),
         ("task-reaper", TaskReaper.Reconcile),
@@ -87,7 +88,8 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
                 // as the pass took keeps the loops at most half a core; small clusters (sub-ms passes) never rest.
                 if (watch.Elapsed > PassRestThreshold) await Task.Delay(watch.Elapsed, ct);
                 if (progressed) continue;
-                var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now) }.Min();
+                var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now),
+                    RollingUpdater.NextDue(projection.Current, clock.Now) }.Min();
                 var idle = nextDue is { } due && due - clock.Now < MaxIdle
                     ? due - clock.Now + TimeSpan.FromMilliseconds(5)
                     : MaxIdle;

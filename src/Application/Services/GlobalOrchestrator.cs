@@ -3,7 +3,6 @@ using EventSwarm.Application.Tasks;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Scheduling;
-using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -12,6 +11,7 @@ namespace EventSwarm.Application.Services;
 /// <summary>
 /// One task of each global service on every node that is ready, active and meets the constraints; tasks on
 /// nodes that stop qualifying are shut down (swarmkit's global orchestrator). The node is the task's "slot".
+/// Replacing the tasks of an older spec, node by node, is the <see cref="RollingUpdater"/>'s.
 /// </summary>
 public static class GlobalOrchestrator
 {
@@ -22,7 +22,6 @@ public static class GlobalOrchestrator
         {
             var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints);
             var tasks = state.TasksOf(service.Id).Where(t => t.IsRunnable).ToList();
-            SwarmTask? outdated = null;
             foreach (var node in state.Nodes.Values)
             {
                 var eligible = node.CanTakeNewTasks && constraints.All(c => c.IsSatisfiedBy(node));
@@ -47,8 +46,6 @@ public static class GlobalOrchestrator
                 }
                 else if (DelayedStart.CanStart(current, state, context.Now))
                     events.Add(new TaskDesiredStateChanged(current.Id, TaskState.Running, context.Now));
-                else if ((current.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(current, state)) && eligible)
-                    outdated ??= current;
             }
 
             // A task whose node left the swarm (`node rm`, forced or not) is shut down, as swarmkit shuts down the
@@ -56,16 +53,6 @@ public static class GlobalOrchestrator
             // scheduler on any node, beside that node's own task.
             foreach (var orphan in tasks.Where(t => t.NodeId is null || !state.Nodes.ContainsKey(t.NodeId)))
                 events.Add(new TaskDesiredStateChanged(orphan.Id, TaskState.Shutdown, context.Now));
-
-            // Updates go node by node (parallelism 1, stop-first: a node holds one task of a global service, and its
-            // host ports could not be held twice), a rotated secret or config as any update, and only while no task of the new spec is still
-            // on its way to Running.
-            var updating = tasks.Any(t => t.SpecVersion == service.SpecVersion && t.Status.State < TaskState.Running);
-            if (outdated is not null && !updating)
-            {
-                events.Add(new TaskDesiredStateChanged(outdated.Id, TaskState.Shutdown, context.Now));
-                events.Add(NewTask(service, outdated.NodeId!, TaskState.Ready, state, context));
-            }
         }
         return events;
     }

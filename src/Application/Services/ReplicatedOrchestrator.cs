@@ -1,7 +1,6 @@
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Application.Tasks;
 using EventSwarm.Domain;
-using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -9,8 +8,8 @@ namespace EventSwarm.Application.Services;
 
 /// <summary>
 /// Keeps each replicated service at its replica count, slot by slot (swarmkit's replicated orchestrator):
-/// fills missing slots, removes surplus ones, hands finished tasks to the restart supervisor, releases delayed
-/// starts and replaces tasks of an older spec one slot at a time.
+/// fills missing slots, removes surplus ones, hands finished tasks to the restart supervisor and releases delayed
+/// starts. Replacing the tasks of an older spec is the <see cref="RollingUpdater"/>'s.
 /// </summary>
 public static class ReplicatedOrchestrator
 {
@@ -53,7 +52,6 @@ public static class ReplicatedOrchestrator
             }
         }
 
-        var updating = false;
         foreach (var task in runnable.Values.OrderBy(t => t.Slot))
         {
             if (RestartSupervisor.NeedsRestart(task, state))
@@ -63,34 +61,6 @@ public static class ReplicatedOrchestrator
             }
             else if (DelayedStart.CanStart(task, state, context.Now))
                 events.Add(new TaskDesiredStateChanged(task.Id, TaskState.Running, context.Now));
-            if (task.SpecVersion == service.SpecVersion && task.Status.State < TaskState.Running) updating = true;
-        }
-
-        // A slot rolled start-first holds its old task until the new one runs; then the old one goes.
-        foreach (var old in tasks.Where(t => t.IsRunnable && runnable.TryGetValue(t.Slot, out var current) && current.Id != t.Id
-                     && current.Status.State == TaskState.Running))
-            events.Add(new TaskDesiredStateChanged(old.Id, TaskState.Shutdown, context.Now));
-
-        // Rolling update with Swarm's defaults (parallelism 1, stop-first): one out-of-date slot at a time, and only
-        // while no slot of the new spec is still on its way to Running.
-        if (!updating)
-        {
-            var dirty = runnable.Values.Where(t => (t.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(t, state))
-                    && !RestartSupervisor.NeedsRestart(t, state))
-                .OrderBy(t => t.Slot).FirstOrDefault();
-            if (dirty is null) { }
-            // Only the data of a secret or config changed (a rotation): the spec is the same, so the slot's new task
-            // starts first and the old one keeps serving until it runs, as a rotation must not take a replica away.
-            else if (dirty.SpecVersion == service.SpecVersion)
-                events.Add(NewTask(service, dirty.Slot, TaskState.Running, state, context));
-            else
-            {
-                // Stop-first stops the whole slot: with the current task, an older one still running beside it
-                // (a start-first rotation whose replacement the new spec overtook), which nothing else would stop.
-                foreach (var stale in tasks.Where(t => t.Slot == dirty.Slot && t.IsRunnable))
-                    events.Add(new TaskDesiredStateChanged(stale.Id, TaskState.Shutdown, context.Now));
-                events.Add(NewTask(service, dirty.Slot, TaskState.Ready, state, context));
-            }
         }
 
         if (runnable.Count < replicas)

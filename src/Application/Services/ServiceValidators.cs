@@ -155,3 +155,17 @@ public sealed class UpdateServiceImageValidator : AbstractValidator<UpdateServic
         RuleFor(c => c.Image).ImageReference();
     }
 }
+
+public sealed class RollbackServiceValidator : AbstractValidator<RollbackServiceCommand>
+{
+    public RollbackServiceValidator() => RuleFor(c => c.Service).ServiceReference();
+}
+
+public sealed class RollbackServiceToVersionValidator : AbstractValidator<RollbackServiceToVersionCommand>
+{
+    public RollbackServiceToVersionValidator()
+    {
+        RuleFor(c => c.Service).ServiceReference();
+        RuleFor(c => c.ToVersion).GreaterThanOrEqualTo(1).WithMessage(c => $"invalid version {c.ToVersion}: a service's versions are numbered from 1");
+    }
+}

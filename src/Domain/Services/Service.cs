@@ -19,6 +19,20 @@ public sealed record Service(
     /// <summary>The VIPs and resolved published ports the allocator gave it.</summary>
     public ServiceEndpoint Endpoint { get; init; } = ServiceEndpoint.None;
 
+    /// <summary>The task generation of <see cref="PreviousSpec"/>: a rollback restores it, so the tasks not yet updated stay.</summary>
+    public long? PreviousSpecVersion { get; init; }
+
+    /// <summary>The highest task generation ever given, so that a generation is never handed out twice after a rollback.</summary>
+    public long LatestSpecVersion { get; init; }
+
+    public UpdateStatus? UpdateStatus { get; init; }
+
+    /// <summary>Every version of the spec, oldest first (empty for services recorded before history was kept).</summary>
+    public System.Collections.Immutable.ImmutableList<ServiceVersion> Versions { get; init; } = [];
+
+    /// <summary>The next task generation for a spec whose tasks differ from the current one.</summary>
+    public long NextSpecVersion => Math.Max(LatestSpecVersion, SpecVersion) + 1;
+
     /// <summary>What a new task is made from: the template, its secrets and configs pinned to their current data.</summary>
     public TaskTemplate TemplateForNewTask(ClusterState state) => Secrets.FileReferences.Pin(Spec.TaskTemplateForTasks, state);
 

@@ -11,6 +11,10 @@ public sealed record UpdateService(string Service, long Version, ServiceSpec Spe
 /// <summary>`docker service update --image`: the current spec with a new image, the change the audit trail names.</summary>
 public sealed record UpdateServiceImage(string Service, long Version, string Image, DateTimeOffset At);
 public sealed record RemoveService(string Service, DateTimeOffset At);
+/// <summary>Docker's rollback=previous (`service rollback`, `service update --rollback`): the previous spec comes back.</summary>
+public sealed record RollbackService(string Service, long Version, DateTimeOffset At);
+/// <summary>Beyond Swarm's one previous spec: any version the log recorded, applied as an update (update_config applies).</summary>
+public sealed record RollbackServiceToVersion(string Service, long? Version, int ToVersion, DateTimeOffset At);
 
 /// <summary>
 /// The invariants of services that need the cluster's state. Shape checks (names, replica counts, images) live in
@@ -70,6 +74,29 @@ public static class ServiceDecider
             TaskTemplate = service.Spec.TaskTemplate with { Container = service.Spec.TaskTemplate.Container with { Image = command.Image } },
         };
         return Decide(new UpdateService(service.Id, command.Version, spec, command.At), state);
+    }
+
+    public static Decision Decide(RollbackService command, ClusterState state)
+    {
+        var found = state.LookupService(command.Service);
+        if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
+        if (command.Version != service.Version) return OutOfSequence(service, command.Version);
+        // swarmkit's controlapi answers FailedPrecondition, which the engine turns into a 400.
+        if (service.PreviousSpec is not { } previous) return Decision.Invalid($"service {service.Id} does not have a previous spec");
+        // What the previous spec refers to may have gone since (a network removed, a port taken): refused as any spec would be.
+        if (Resolve(previous, service.Id, state, out _) is { } refused) return refused;
+        return Decision.Of(new ServiceRolledBack(service.Id, UpdateStatus.ManualRollback, Automatic: false, command.At));
+    }
+
+    public static Decision Decide(RollbackServiceToVersion command, ClusterState state)
+    {
+        var found = state.LookupService(command.Service);
+        if (found.Match is not { } service) return Decision.Refused(found.Refusal("service", command.Service)!);
+        if (service.Versions.FirstOrDefault(v => v.Number == command.ToVersion) is not { } version)
+            return Decision.NotFound(service.Versions.IsEmpty
+                ? $"service {service.Spec.Name} has no recorded version {command.ToVersion}"
+                : $"service {service.Spec.Name} has no version {command.ToVersion}: its versions are 1 to {service.Versions.Count}");
+        return Decide(new UpdateService(service.Id, command.Version ?? service.Version, version.Spec, command.At), state);
     }
 
     // Swarm's wording; the engine answers it unclassified (500).

@@ -27,6 +27,9 @@ public sealed record SwarmTask(
     /// <summary>Its address on each network it joins, given by the allocator before it is scheduled.</summary>
     public ImmutableArray<NetworkAttachment> Networks { get; init; } = [];
 
+    /// <summary>When its worker first reported it Running: the updater's monitor period and delay count from there.</summary>
+    public DateTimeOffset? RunningSince { get; init; }
+
     /// <summary>Attached to the network and not finished: its container holds an endpoint there, on its node.</summary>
     public bool IsAttachedTo(string networkId) => !Status.State.IsTerminal() && Networks.Any(a => a.NetworkId == networkId);
 

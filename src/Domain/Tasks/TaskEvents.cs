@@ -30,7 +30,13 @@ public abstract record TaskEvent : DomainEvent
             // Observed state is a clock that only moves forward (Swarm's rule); a late or repeated report is dropped.
             e.Status.State < t.Status.State || t.NodeId != e.NodeId
                 ? t
-                : t with { Status = e.Status, UpdatedAt = e.Status.Timestamp, Version = sequence }),
+                : t with
+                {
+                    Status = e.Status,
+                    UpdatedAt = e.Status.Timestamp,
+                    Version = sequence,
+                    RunningSince = t.RunningSince ?? (e.Status.State == TaskState.Running ? e.Status.Timestamp : null),
+                }),
         TaskOrphaned e => state.WithTask(e.TaskId, t => t.Status.State.IsTerminal()
             ? t
             : t with { Status = t.Status with { State = TaskState.Orphaned, Message = e.Message, Timestamp = e.At }, UpdatedAt = e.At, Version = sequence }),

@@ -1,0 +1,172 @@
+using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Tasks;
+using EventSwarm.Domain;
+using EventSwarm.Domain.Secrets;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Application.Services;
+
+/// <summary>
+/// swarmkit's updater (manager/orchestrator/update/updater.go) as a pure control loop: it replaces the tasks of an
+/// older spec slot by slot, as the service's update_config (or rollback_config while rolling back) says, watches the
+/// replacements for failure, and records the update's status. Everything it needs is in the log, nothing in
+/// memory: the slots it has replaced are the tasks of the current spec created since the update started, so a new
+/// leader continues the same update where the old one stopped, without replacing a slot twice or skipping one.
+/// The orchestrators keep the slots filled and restart what ends; this loop only decides the replacements.
+/// </summary>
+public static class RollingUpdater
+{
+    /// <summary>Swarm's defaults when a spec has no update_config (api/defaults: parallelism 1, monitor 5 s, pause, stop-first).</summary>
+    public static UpdateConfig Defaults { get; } = new() { Parallelism = 1, Monitor = Duration.FromSeconds(5) };
+
+    public static readonly TimeSpan DefaultMonitor = TimeSpan.FromSeconds(5);
+
+    public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
+    {
+        var events = new List<DomainEvent>();
+        foreach (var service in state.Services.Values)
+            events.AddRange(ReconcileService(service, state, context.Now, context));
+        return events;
+    }
+
+    /// <summary>The config in force: rollback_config while rolling back, else update_config, each Swarm's default when unset.</summary>
+    public static UpdateConfig ConfigOf(Service service) =>
+        (service.UpdateStatus?.IsRollback == true ? service.Spec.RollbackConfig : service.Spec.UpdateConfig) ?? Defaults;
+
+    public static TimeSpan MonitorOf(UpdateConfig config) => config.Monitor == Duration.Zero ? DefaultMonitor : config.Monitor.ToTimeSpan();
+
+    /// <summary>When the updater must look again though nothing changed: a delay between slots or a monitor period ends.</summary>
+    public static DateTimeOffset? NextDue(ClusterState state, DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var service in state.Services.Values.Where(s => s.UpdateStatus?.IsActive == true))
+        {
+            var config = ConfigOf(service);
+            foreach (var task in Replacements(service, state).Where(t => t.RunningSince is not null))
+                foreach (var due in new[] { task.RunningSince!.Value + config.Delay.ToTimeSpan(), task.RunningSince!.Value + MonitorOf(config) })
+                    if (due > now && (next is null || due < next)) next = due;
+        }
+        return next;
+    }
+
+    private static IEnumerable<DomainEvent> ReconcileService(Service service, ClusterState state, DateTimeOffset now, ReconcileContext context)
+    {
+        var slots = Slots(service, state);
+        var events = new List<DomainEvent>();
+
+        // A slot rolled start-first holds its old task until the new one runs; then the old one goes.
+        foreach (var slot in slots.Values)
+            if (slot.Current.Status.State == TaskState.Running)
+                foreach (var old in slot.Tasks.Where(t => t.Id != slot.Current.Id))
+                    events.Add(new TaskDesiredStateChanged(old.Id, TaskState.Shutdown, now));
+
+        // A paused update waits for a new spec (swarmkit's Run returns at once while paused).
+        if (service.UpdateStatus?.IsPaused == true) return events;
+
+        var dirty = slots.Values.Where(s => IsDirty(s.Current, service, state)).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var status = service.UpdateStatus;
+        if (status is null || !status.IsActive)
+        {
+            // swarmkit's startUpdate: an update begins when tasks of an older spec are found.
+            if (dirty.Count > 0) events.Add(new ServiceUpdateStarted(service.Id, now));
+            return events;
+        }
+
+        var config = ConfigOf(service);
+        var monitor = MonitorOf(config);
+        var replacements = Replacements(service, state).ToList();
+
+        // swarmkit's failureTriggersAction: a replacement that ended on its own before it had run for the monitor
+        // period is a failure; once failures exceed the ratio of the service's slots, the failure action applies.
+        var failed = replacements
+            .Where(t => t.DesiredState <= TaskState.Running && t.Status.State.IsTerminal()
+                && (t.RunningSince is not { } running || t.Status.Timestamp - running <= monitor))
+            .OrderBy(t => t.Status.Timestamp).ThenBy(t => t.Id)
+            .ToList();
+        if (failed.Count > 0 && config.FailureAction != UpdateFailureAction.Continue
+            && failed.Count / (double)Math.Max(1, slots.Count) > config.MaxFailureRatio)
+        {
+            var task = failed[^1].Id;
+            if (config.FailureAction == UpdateFailureAction.Pause || status.IsRollback)
+                events.Add(new ServiceUpdatePaused(service.Id, UpdateStatus.PausedBy(task, status.IsRollback), now));
+            else if (service.PreviousSpec is null)
+                events.Add(new ServiceUpdatePaused(service.Id, UpdateStatus.NoPreviousSpec, now));
+            else
+                events.Add(new ServiceRolledBack(service.Id, UpdateStatus.RolledBackBy(task), Automatic: true, now));
+            return events;
+        }
+
+        // A slot replaced by this update is in flight until its new task has run for the update delay; the
+        // parallelism bounds the slots in flight (0: all at once), as swarmkit's worker pool does.
+        var delay = config.Delay.ToTimeSpan();
+        var inFlight = slots.Values.Count(s => !IsDirty(s.Current, service, state) && IsReplacement(s.Current, service)
+            && (s.Current.Status.State < TaskState.Running || (s.Current.RunningSince ?? s.Current.Status.Timestamp) + delay > now));
+        var free = config.Parallelism == 0 ? int.MaxValue : (int)Math.Max(0, Math.Min(int.MaxValue, config.Parallelism - inFlight));
+        foreach (var slot in dirty.Take(free))
+            events.AddRange(Replace(slot, service, config, state, context));
+
+        // swarmkit keeps watching for one monitor period after the last slot before it declares the update complete.
+        if (dirty.Count == 0 && inFlight == 0)
+        {
+            var lastStarted = replacements.Select(t => t.RunningSince).Where(t => t is not null).Max();
+            if (lastStarted is null || lastStarted.Value + monitor <= now)
+                events.Add(new ServiceUpdateCompleted(service.Id, now));
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// One slot's replacement. Start-first creates the new task beside the old one, which goes once the new one runs;
+    /// stop-first shuts the slot down and parks the new task until the old one has stopped (<see cref="DelayedStart"/>).
+    /// A rotated secret or config alone always starts first: the spec is the same, and a rotation must not take a
+    /// replica away. A global task with host-mode ports stops first whatever the order: the port cannot be held twice.
+    /// </summary>
+    private static IEnumerable<DomainEvent> Replace(Slot slot, Service service, UpdateConfig config, ClusterState state, ReconcileContext context)
+    {
+        var rotationOnly = slot.Current.SpecVersion == service.SpecVersion;
+        var startFirst = rotationOnly || (config.Order == UpdateOrder.StartFirst && service.Spec.HostPorts.IsEmpty);
+        var global = service.Spec.Mode.IsGlobal;
+        if (!startFirst)
+            foreach (var task in slot.Tasks)
+                yield return new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, context.Now);
+        yield return new TaskCreated(context.NewId(), service.Id, service.Spec.Name, global ? 0 : slot.Current.Slot, global ? slot.Current.NodeId : null,
+            service.TemplateForNewTask(state), service.SpecVersion, startFirst ? TaskState.Running : TaskState.Ready, context.Now);
+    }
+
+    /// <summary>A slot's tasks still wanted, newest first: the first is the slot's current task.</summary>
+    private sealed record Slot(string Key, SwarmTask Current, IReadOnlyList<SwarmTask> Tasks);
+
+    /// <summary>
+    /// The service's slots as the updater sees them: a replica's slot number, or for a global service its node. A
+    /// slot whose current task needs a restart is the orchestrator's (its replacement is made from the current spec
+    /// anyway), as is a global task on a node that no longer qualifies or is paused (nothing new may start there).
+    /// </summary>
+    private static Dictionary<string, Slot> Slots(Service service, ClusterState state)
+    {
+        var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        var global = service.Spec.Mode.IsGlobal;
+        var constraints = global ? Domain.Scheduling.Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints) : [];
+        foreach (var group in state.TasksOf(service.Id).Where(t => t.IsRunnable).GroupBy(t => global ? t.NodeId ?? "" : t.Slot.ToString("D20", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            var tasks = group.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+            var current = tasks[0];
+            if (RestartSupervisor.NeedsRestart(current, state)) continue;
+            if (global && (current.NodeId is null || !state.Nodes.TryGetValue(current.NodeId, out var node)
+                || !node.CanTakeNewTasks || !constraints.All(c => c.IsSatisfiedBy(node)))) continue;
+            slots[group.Key] = new Slot(group.Key, current, tasks);
+        }
+        return slots;
+    }
+
+    /// <summary>Runs an older spec, or secret or config data that has since been rotated.</summary>
+    private static bool IsDirty(SwarmTask task, Service service, ClusterState state) =>
+        task.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(task, state);
+
+    /// <summary>Made from the current spec since the update began: a task this update (or a restart during it) created.</summary>
+    private static bool IsReplacement(SwarmTask task, Service service) =>
+        task.SpecVersion == service.SpecVersion && service.UpdateStatus?.StartedAt is { } started && task.CreatedAt >= started;
+
+    private static IEnumerable<SwarmTask> Replacements(Service service, ClusterState state) =>
+        state.TasksOf(service.Id).Where(t => IsReplacement(t, service));
+}
