@@ -3,6 +3,7 @@ using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Services;
 using EventSwarm.Domain;
+using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Node.Api.Services;
 using Mediator;
@@ -52,9 +53,14 @@ public static class ServiceEndpoints
             var raw = context.Request.Query["version"].ToString();
             if (!long.TryParse(raw, out var version))
                 throw new BadRequestException($"invalid service version '{raw}': strconv.ParseUint: parsing \"{raw}\": invalid syntax");
-            if (context.Request.Query.TryGetValue("rollback", out var rollback) && rollback == "previous")
-                throw new BadRequestException("rollback is not supported yet");
             var spec = ServiceWire.ToDomain(await Body.ReadAsync<ServiceSpecJson>(context));
+            // docker's `service rollback` sends the current spec with rollback=previous: the manager restores its
+            // previous spec and ignores the one sent (swarmkit's controlapi).
+            if (context.Request.Query["rollback"] == "previous")
+            {
+                await mediator.Send(new RollbackServiceCommand(id, version, CallerIdentity.Of(context)), ct);
+                return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
+            }
             var current = projection.Current.LookupService(id).Match;
             await mediator.Send(ServiceUpdateIntent.CommandFor(id, current, spec, version, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
@@ -89,6 +95,23 @@ public static class ServiceEndpoints
                 : [.. service.Endpoint.VirtualIps.Select(v => new EndpointVirtualIP { NetworkID = v.NetworkId, Addr = NetworkEndpoints.WithPrefix(v.Address, v.NetworkId, state) })],
         },
         ServiceStatus = withStatus ? Status(service, state) : null,
+        UpdateStatus = service.UpdateStatus is { } update
+            ? new UpdateStatusJson
+            {
+                State = update.State switch
+                {
+                    UpdateState.Updating => "updating",
+                    UpdateState.Paused => "paused",
+                    UpdateState.Completed => "completed",
+                    UpdateState.RollbackStarted => "rollback_started",
+                    UpdateState.RollbackPaused => "rollback_paused",
+                    _ => "rollback_completed",
+                },
+                StartedAt = update.StartedAt?.UtcDateTime,
+                CompletedAt = update.CompletedAt?.UtcDateTime,
+                Message = update.Message,
+            }
+            : null,
     };
 
     private static ServiceStatus Status(Service service, ClusterState state)

@@ -163,6 +163,7 @@ public static class AgentHost
         SwarmLockEndpoints.Map(app);
         NodeEndpoints.Map(app);
         ServiceEndpoints.Map(app);
+        Api.Services.ServiceHistory.Map(app);
         TaskEndpoints.Map(app);
         NetworkEndpoints.Map(app);
         SecretEndpoints.Map(app);

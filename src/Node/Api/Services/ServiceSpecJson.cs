@@ -277,6 +277,16 @@ public sealed class ServiceJson
     public ServiceSpecJson? PreviousSpec { get; init; }
     public Docker.DotNet.Models.Endpoint? Endpoint { get; init; }
     public ServiceStatus? ServiceStatus { get; init; }
+    public UpdateStatusJson? UpdateStatus { get; init; }
+}
+
+/// <summary>Docker's UpdateStatus: the times are omitted until they happen.</summary>
+public sealed class UpdateStatusJson
+{
+    public string? State { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? CompletedAt { get; init; }
+    public string? Message { get; init; }
 }
 
 /// <summary>A task as GET /tasks writes it.</summary>
