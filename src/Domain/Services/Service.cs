@@ -36,6 +36,13 @@ public sealed record Service(
     /// <summary>What a new task is made from: the template, its secrets and configs pinned to their current data.</summary>
     public TaskTemplate TemplateForNewTask(ClusterState state) => Secrets.FileReferences.Pin(Spec.TaskTemplateForTasks, state);
 
+    /// <summary>
+    /// Whether the task runs this service's current spec and the current data of its secrets and configs, so that
+    /// no update has to replace it (swarmkit's !IsTaskDirty; Docker's `_up-to-date` task filter).
+    /// </summary>
+    public bool IsUpToDate(Tasks.SwarmTask task, ClusterState state) =>
+        task.SpecVersion == SpecVersion && Secrets.FileReferences.IsCurrent(task, state);
+
     public bool UsesSecret(string secretId) =>
         !Spec.TaskTemplate.Container.Secrets.IsDefaultOrEmpty && Spec.TaskTemplate.Container.Secrets.Any(r => r.SecretId == secretId);
 

@@ -24,6 +24,8 @@ public static class TaskEndpoints
                 .Where(t => filters.Match("service", v => state.FindService(v) is { } s ? s.Id == t.ServiceId : v == t.ServiceName))
                 .Where(t => filters.Match("node", v => t.NodeId is not null && state.FindNode(v)?.Id == t.NodeId))
                 .Where(t => filters.Match("desired-state", v => MatchesDesired(t.DesiredState, v)))
+                // The docker CLI's progress counts only the tasks an update has nothing left to do with.
+                .Where(t => filters.Values("_up-to-date").Count == 0 || (state.Services.TryGetValue(t.ServiceId, out var service) && service.IsUpToDate(t, state)))
                 .Select(t => ToWire(t, state));
             return Results.Json(tasks, DockerJson.Options);
         });
