@@ -48,7 +48,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         {
             var running = c.State == "running";
             var exitCode = running ? 0 : (await InspectAsync(c.ID, ct))?.ExitCode ?? 0;
-            result.Add(new TaskContainer(c.ID, c.Labels[TaskIdLabel], running, exitCode));
+            result.Add(new TaskContainer(c.ID, c.Labels[TaskIdLabel], running, exitCode, running ? HealthInStatus(c.Status) : ContainerHealth.None));
         }
         return result;
     }
@@ -369,7 +369,47 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         }
     }
 
-    public async IAsyncEnumerable<ContainerExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The engine writes the check's verdict into a listed container's status: "Up 5 seconds (health: starting)", "(healthy)", "(unhealthy)".</summary>
+    public static ContainerHealth HealthInStatus(string? status) => status switch
+    {
+        null => ContainerHealth.None,
+        _ when status.EndsWith("(unhealthy)", StringComparison.Ordinal) => ContainerHealth.Unhealthy,
+        _ when status.EndsWith("(healthy)", StringComparison.Ordinal) => ContainerHealth.Healthy,
+        _ when status.EndsWith("(health: starting)", StringComparison.Ordinal) => ContainerHealth.Starting,
+        _ => ContainerHealth.None,
+    };
+
+    public async Task<ContainerHealthCheck?> HealthCheckAsync(string containerId, CancellationToken ct)
+    {
+        ContainerInspectResponse container;
+        try
+        {
+            container = await docker.Containers.InspectContainerAsync(containerId, ct);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        // The container's config holds the check the engine runs: the spec's, else the image's, merged at create.
+        // No test, or ["NONE"], is no check (swarmkit's controller Start makes the same test).
+        if (container.Config?.Healthcheck is not { Test: { Count: > 0 } test } check || test[0] == "NONE") return null;
+        var status = container.State?.Health?.Status switch
+        {
+            "healthy" => ContainerHealth.Healthy,
+            "unhealthy" => ContainerHealth.Unhealthy,
+            _ => ContainerHealth.Starting,
+        };
+        return new ContainerHealthCheck(new Domain.Services.Healthcheck
+        {
+            Test = [.. test],
+            Interval = Domain.Services.Duration.FromTimeSpan(check.Interval ?? TimeSpan.Zero),
+            Timeout = Domain.Services.Duration.FromTimeSpan(check.Timeout ?? TimeSpan.Zero),
+            StartPeriod = Domain.Services.Duration.FromTimeSpan(check.StartPeriod ?? TimeSpan.Zero),
+            Retries = (int)(check.Retries ?? 0),
+        }, status);
+    }
+
+    public async IAsyncEnumerable<ContainerEvent> WatchAsync([EnumeratorCancellation] CancellationToken ct)
     {
         // The engine calls back on its own threads; a channel keeps the events in order for one reader.
         var channel = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
@@ -379,7 +419,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true },
+                // "health_status" matches the engine's "health_status: healthy" and "health_status: unhealthy" (a prefix filter).
+                ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true, ["health_status"] = true },
                 ["label"] = new Dictionary<string, bool> { [TaskIdLabel] = true },
             },
         }, new ChannelProgress(channel.Writer), stop.Token);
@@ -393,6 +434,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             if (message.Action == "oom")
             {
                 oom.Add(message.Actor.ID);
+                continue;
+            }
+            if (message.Action.StartsWith("health_status", StringComparison.Ordinal))
+            {
+                if (message.Action.EndsWith(": healthy", StringComparison.Ordinal) || message.Action.EndsWith(": unhealthy", StringComparison.Ordinal))
+                    yield return new ContainerHealthChanged(message.Actor.ID, taskId, message.Action.EndsWith(": healthy", StringComparison.Ordinal));
                 continue;
             }
             var exitCode = attributes.TryGetValue("exitCode", out var code) && long.TryParse(code, out var parsed) ? parsed : -1;
