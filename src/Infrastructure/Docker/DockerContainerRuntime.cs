@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -26,6 +27,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     public const string NetworkIdLabel = "eventswarm.network.id";
 
     private readonly SemaphoreSlim _networkGate = new(1, 1);
+
+    /// <summary>
+    /// Containers created here whose spec and image have no health check: most tasks, whose start then costs no
+    /// inspect to find that out (the image was inspected at create anyway).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _withoutCheck = new();
 
     public static DockerContainerRuntime Connect(string endpoint) =>
         new(new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(new System.Version(1, 41)).Build());
@@ -57,9 +64,10 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     {
         var spec = task.Spec.Container;
         var image = WithDefaultTag(spec.Image);
+        bool imageHasCheck;
         try
         {
-            await docker.Images.InspectImageAsync(image, ct);
+            imageHasCheck = HasCheck((await docker.Images.InspectImageAsync(image, ct)).Config?.Healthcheck?.Test);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -101,6 +109,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         try
         {
             var id = (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
+            // The engine merges the image's check into the container's unless the spec has a test of its own.
+            if (spec.Healthcheck is { Test.IsDefaultOrEmpty: false } own ? !HasCheck(own.Test) : !imageHasCheck) _withoutCheck[id] = true;
             foreach (var (name, endpoint) in endpointNames.Skip(1))
                 await docker.Networks.ConnectNetworkAsync(name, new NetworkConnectParameters { Container = id, EndpointConfig = Settings(endpoint) }, ct);
             return id;
@@ -340,6 +350,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
 
     public async Task RemoveAsync(string containerId, CancellationToken ct)
     {
+        _withoutCheck.TryRemove(containerId, out _);
         try
         {
             // RemoveVolumes as Swarm's container adapter: an image's anonymous VOLUME (mysql's /var/lib/mysql) goes
@@ -379,8 +390,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         _ => ContainerHealth.None,
     };
 
+    /// <summary>No test, or ["NONE"], is no check (swarmkit's controller Start makes the same test).</summary>
+    private static bool HasCheck(IEnumerable<string>? test) => test?.FirstOrDefault() is { } first && first != "NONE";
+
     public async Task<ContainerHealthCheck?> HealthCheckAsync(string containerId, CancellationToken ct)
     {
+        if (_withoutCheck.ContainsKey(containerId)) return null;
         ContainerInspectResponse container;
         try
         {
@@ -391,8 +406,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             return null;
         }
         // The container's config holds the check the engine runs: the spec's, else the image's, merged at create.
-        // No test, or ["NONE"], is no check (swarmkit's controller Start makes the same test).
-        if (container.Config?.Healthcheck is not { Test: { Count: > 0 } test } check || test[0] == "NONE") return null;
+        if (container.Config?.Healthcheck is not { Test: { } test } check || !HasCheck(test)) return null;
         var status = container.State?.Health?.Status switch
         {
             "healthy" => ContainerHealth.Healthy,
