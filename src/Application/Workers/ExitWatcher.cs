@@ -6,8 +6,10 @@ namespace EventSwarm.Application.Workers;
 
 /// <summary>
 /// Follows the engine's event stream and turns each exit of a task's container into the task's end (swarmkit's
-/// controller Wait, here one stream for every task instead of one call per task). When the stream breaks, the
-/// containers that stopped meanwhile sent events nobody heard: on reconnecting it looks at them once.
+/// controller Wait, here one stream for every task instead of one call per task), and hands the health checks'
+/// verdicts to the <see cref="TaskRunner"/> (a start waits for the first; an unhealthy running task is failed by the
+/// loop). When the stream breaks, the containers that stopped or changed verdict meanwhile sent events nobody
+/// heard: on reconnecting it looks at them once.
 /// </summary>
 public sealed class ExitWatcher(
     string nodeId,
@@ -30,10 +32,17 @@ public sealed class ExitWatcher(
             {
                 if (reconnecting) await ResyncAsync(ct);
                 reconnecting = true;
-                await foreach (var exit in runtime.WatchExitsAsync(ct))
+                await foreach (var engineEvent in runtime.WatchAsync(ct))
                 {
+                    runner.Observe(engineEvent);
+                    if (engineEvent is not ContainerExit exit)
+                    {
+                        Observed?.Invoke();
+                        continue;
+                    }
                     var task = projection.Current.Tasks.TryGetValue(exit.TaskId, out var owned) && owned.NodeId == nodeId ? WorkerTask.Of(owned) : null;
-                    if (TaskStep.Next(task, ObservedContainer.Exited(exit)) is not TaskAction.Report report) continue;
+                    var health = runner.HealthOf(exit.TaskId, exit.ContainerId);
+                    if (TaskStep.Next(task, ObservedContainer.Exited(exit, health)) is not TaskAction.Report report) continue;
                     runner.Report(exit.TaskId, report);
                     Observed?.Invoke();
                 }
@@ -58,6 +67,8 @@ public sealed class ExitWatcher(
     {
         var state = projection.Current;
         var containers = (await runtime.ListTaskContainersAsync(nodeId, ct)).ToDictionary(c => c.TaskId);
+        foreach (var container in containers.Values.Where(c => c.Running && c.Health is ContainerHealth.Healthy or ContainerHealth.Unhealthy))
+            runner.Observe(new ContainerHealthChanged(container.ContainerId, container.TaskId, container.Health == ContainerHealth.Healthy));
         foreach (var task in state.Tasks.Values.Where(t => t.NodeId == nodeId && t.Status.State == TaskState.Running && t.DesiredState <= TaskState.Running))
         {
             if (!containers.TryGetValue(task.Id, out var container)) runner.Release(task.Id);

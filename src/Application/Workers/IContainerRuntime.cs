@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using EventSwarm.Application.Networking;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
 namespace EventSwarm.Application.Workers;
@@ -44,13 +45,36 @@ public interface IContainerRuntime
 
     Task<TaskContainer?> InspectAsync(string containerId, CancellationToken ct);
 
-    /// <summary>Task containers that stopped, as the engine reports them, until cancelled.</summary>
-    IAsyncEnumerable<ContainerExit> WatchExitsAsync(CancellationToken ct);
+    /// <summary>
+    /// The container's health check as the engine runs it (its spec's, else its image's HEALTHCHECK, zero durations
+    /// filled in from the image) and the engine's verdict so far; null when it has none or it is disabled (Test ["NONE"]).
+    /// </summary>
+    Task<ContainerHealthCheck?> HealthCheckAsync(string containerId, CancellationToken ct);
+
+    /// <summary>Task containers that stopped, or whose health check changed its verdict, as the engine reports them, until cancelled.</summary>
+    IAsyncEnumerable<ContainerEvent> WatchAsync(CancellationToken ct);
 }
 
-public sealed record TaskContainer(string ContainerId, string TaskId, bool Running, long ExitCode);
+/// <summary>What the engine says of a container's health check (State.Health.Status); None when it runs no check.</summary>
+public enum ContainerHealth
+{
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
 
-public sealed record ContainerExit(string ContainerId, string TaskId, long ExitCode, bool OutOfMemory);
+public sealed record ContainerHealthCheck(Healthcheck Check, ContainerHealth Status);
+
+public sealed record TaskContainer(string ContainerId, string TaskId, bool Running, long ExitCode, ContainerHealth Health = ContainerHealth.None);
+
+/// <summary>Something the engine reported of a task's container on its event stream.</summary>
+public abstract record ContainerEvent(string ContainerId, string TaskId);
+
+public sealed record ContainerExit(string ContainerId, string TaskId, long ExitCode, bool OutOfMemory) : ContainerEvent(ContainerId, TaskId);
+
+/// <summary>The engine's `health_status: healthy|unhealthy` event: the container's check changed its verdict.</summary>
+public sealed record ContainerHealthChanged(string ContainerId, string TaskId, bool Healthy) : ContainerEvent(ContainerId, TaskId);
 
 public sealed class TaskRejectedException(string message) : Exception(message);
 

@@ -39,6 +39,12 @@ public sealed class TaskRunner(
     private readonly ConcurrentDictionary<string, string> _containers = new();
     private readonly ConcurrentDictionary<string, Task> _operations = new();
     private readonly ConcurrentDictionary<string, bool> _discarded = new();
+
+    /// <summary>The engine's last verdict on each held container's health check, by task ID (only Healthy or Unhealthy).</summary>
+    private readonly ConcurrentDictionary<string, (string ContainerId, ContainerHealth Health)> _health = new();
+
+    /// <summary>The starts waiting for the engine's first verdict on a container's check, by container ID; null when it stopped first.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ContainerHealth?>> _verdicts = new();
     private int _preparing;
 
     /// <summary>Raised as each operation ends, so that the loop looks again at once.</summary>
@@ -54,13 +60,43 @@ public sealed class TaskRunner(
     /// <summary>The task's container as the loop knows it, or null when the worker holds none.</summary>
     public ObservedContainer? ContainerOf(string taskId) =>
         _containers.TryGetValue(taskId, out var id)
-            ? new ObservedContainer(id, _discarded.ContainsKey(taskId) ? ContainerPhase.Discarded : ContainerPhase.Held)
+            ? _discarded.ContainsKey(taskId)
+                ? new ObservedContainer(id, ContainerPhase.Discarded)
+                : new ObservedContainer(id, Health: HealthOf(taskId, id))
             : null;
+
+    /// <summary>The engine's last verdict on the container's health check, None when it gave none (or it has no check).</summary>
+    public ContainerHealth HealthOf(string taskId, string containerId) =>
+        _health.TryGetValue(taskId, out var seen) && seen.ContainerId == containerId ? seen.Health : ContainerHealth.None;
+
+    /// <summary>
+    /// What the engine reported of a container: a health verdict is kept for the loop to act on (a running task that
+    /// turns unhealthy is failed) and ends the wait of a start for it, as does the container's exit.
+    /// </summary>
+    public void Observe(ContainerEvent engineEvent)
+    {
+        switch (engineEvent)
+        {
+            case ContainerHealthChanged changed:
+                var health = changed.Healthy ? ContainerHealth.Healthy : ContainerHealth.Unhealthy;
+                if (_containers.TryGetValue(changed.TaskId, out var held) && held == changed.ContainerId)
+                    _health[changed.TaskId] = (changed.ContainerId, health);
+                if (_verdicts.TryGetValue(changed.ContainerId, out var waiting)) waiting.TrySetResult(health);
+                break;
+            case ContainerExit exit when _verdicts.TryGetValue(exit.ContainerId, out var stopped):
+                stopped.TrySetResult(null);
+                break;
+        }
+    }
 
     public void Hold(string taskId, string containerId) => _containers[taskId] = containerId;
 
     /// <summary>The engine no longer has the container (seen after the event stream broke): the loop will report the task's end.</summary>
-    public void Release(string taskId) => _containers.TryRemove(taskId, out _);
+    public void Release(string taskId)
+    {
+        _containers.TryRemove(taskId, out _);
+        _health.TryRemove(taskId, out _);
+    }
 
     /// <summary>Removes a container no task wants, now (adoption after a restart, before the loop runs).</summary>
     public Task RemoveNowAsync(string containerId, CancellationToken ct) => engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
@@ -82,6 +118,9 @@ public sealed class TaskRunner(
                 break;
             case TaskAction.Shutdown shutdown when task is not null:
                 Run(taskId, () => ShutdownAsync(task, shutdown, ct));
+                break;
+            case TaskAction.StopUnhealthy unhealthy when task is not null:
+                Run(taskId, () => StopUnhealthyAsync(task, unhealthy, ct));
                 break;
             case TaskAction.Remove remove:
                 Run(taskId, async () =>
@@ -136,21 +175,28 @@ public sealed class TaskRunner(
     {
         if (Volatile.Read(ref _preparing) >= engine.Size) return;
         Interlocked.Increment(ref _preparing);
+        var admitted = 1;
+        // The slot is given back once the container is started: a wait for its health check's verdict (minutes with
+        // Docker's defaults) holds no engine call and must not keep other tasks from being prepared.
+        void Leave()
+        {
+            if (Interlocked.Exchange(ref admitted, 0) == 1) Interlocked.Decrement(ref _preparing);
+        }
         if (!Run(task.Id, async () =>
             {
                 try
                 {
-                    await PrepareAsync(task, ct);
+                    await PrepareAsync(task, Leave, ct);
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _preparing);
+                    Leave();
                 }
             }))
-            Interlocked.Decrement(ref _preparing);
+            Leave();
     }
 
-    private async Task PrepareAsync(SwarmTask task, CancellationToken ct)
+    private async Task PrepareAsync(SwarmTask task, Action started, CancellationToken ct)
     {
         // Scaled down or removed since it was admitted: it never reached the engine, so nothing is undone.
         if (!projection.Current.Tasks.TryGetValue(task.Id, out var current) || current.DesiredState >= TaskState.Shutdown) return;
@@ -173,31 +219,114 @@ public sealed class TaskRunner(
         reports.Report(task.Id, TaskState.Ready, "prepared", containerId: containerId);
         // The desired state may have moved on while the container was being created.
         if (projection.Current.Tasks.TryGetValue(task.Id, out var now) && now.DesiredState == TaskState.Running)
-            await StartAsync(task.Id, containerId, ct);
+            await StartAsync(task.Id, containerId, ct, started);
     }
 
-    private async Task StartAsync(string taskId, string containerId, CancellationToken ct)
+    /// <summary>
+    /// Starts the container and reports the task Running once it can take traffic: with a health check, once the
+    /// engine says healthy (swarmkit's controller Start); without one, once it listens on its ports (bounded).
+    /// </summary>
+    private async Task StartAsync(string taskId, string containerId, CancellationToken ct, Action? started = null)
     {
         reports.Report(taskId, TaskState.Starting, "starting", containerId: containerId);
+        // Listened for before the start, so that a verdict the engine gives at once is not missed.
+        var verdict = new TaskCompletionSource<ContainerHealth?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _verdicts[containerId] = verdict;
         try
         {
+            // Starting a container that already runs (adopted after a restart, its check not yet passed) changes nothing.
             await engine.RunAsync(() => runtime.StartAsync(containerId, ct), ct);
-            // Running puts a task on a network into the VIP rotations and the mesh on every node within ~0.1 s,
-            // faster than a fresh container may start listening: wait for its ports first (bounded).
-            if (projection.Current.Tasks.TryGetValue(taskId, out var task) && task.Networks.FirstOrDefault() is { } first)
+            started?.Invoke();
+            var check = await engine.RunAsync(() => runtime.HealthCheckAsync(containerId, ct), ct);
+            if (check is null)
             {
-                var published = projection.Current.Services.TryGetValue(task.ServiceId, out var service) && !service.Spec.Endpoint.Ports.IsDefault
-                    ? service.Spec.Endpoint.Ports.Where(p => p.Protocol == PortProtocol.Tcp).Select(p => p.TargetPort).ToList()
-                    : [];
-                if (!await runtime.WaitUntilListeningAsync(containerId, first.Address, published, ListenLimit, ct))
-                    logger.LogInformation("task {Task} is not listening on its ports after {Limit} s; reporting it running anyway", taskId, ListenLimit.TotalSeconds);
+                await WaitUntilListeningAsync(taskId, containerId, ct);
+                reports.Report(taskId, TaskState.Running, "started", containerId: containerId);
+                return;
             }
-            reports.Report(taskId, TaskState.Running, "started", containerId: containerId);
+            var health = check.Status is ContainerHealth.Healthy or ContainerHealth.Unhealthy
+                ? check.Status
+                : await HealthVerdictAsync(taskId, containerId, verdict.Task, TaskStep.HealthVerdictLimit(check.Check), ct);
+            // Stopped first (its exit ends the task) or no longer desired running (the loop shuts it down): nothing to report.
+            if (health is not { } seen || !projection.Current.Tasks.TryGetValue(taskId, out var task) || task.DesiredState != TaskState.Running) return;
+            _health[taskId] = (containerId, seen);
+            switch (TaskStep.Next(WorkerTask.Of(task, TaskState.Starting), new ObservedContainer(containerId, Health: seen)))
+            {
+                case TaskAction.Report report:
+                    Report(taskId, report);
+                    break;
+                case TaskAction.StopUnhealthy unhealthy:
+                    if (seen == ContainerHealth.Starting)
+                        logger.LogInformation("task {Task}: no verdict on its health check within {Limit} s; failing it as unhealthy", taskId,
+                            TaskStep.HealthVerdictLimit(check.Check).TotalSeconds);
+                    await StopUnhealthyAsync(task, unhealthy, ct);
+                    break;
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Report(taskId, new TaskAction.Report(TaskState.Failed, "starting", $"task: {e.Message}", containerId));
         }
+        finally
+        {
+            _verdicts.TryRemove(new KeyValuePair<string, TaskCompletionSource<ContainerHealth?>>(containerId, verdict));
+        }
+    }
+
+    /// <summary>
+    /// Running puts a task on a network into the VIP rotations and the mesh on every node within ~0.1 s, faster than
+    /// a fresh container may start listening: without a health check, its ports are the sign it can take traffic.
+    /// </summary>
+    private async Task WaitUntilListeningAsync(string taskId, string containerId, CancellationToken ct)
+    {
+        if (!projection.Current.Tasks.TryGetValue(taskId, out var task) || task.Networks.FirstOrDefault() is not { } first) return;
+        var published = projection.Current.Services.TryGetValue(task.ServiceId, out var service) && !service.Spec.Endpoint.Ports.IsDefault
+            ? service.Spec.Endpoint.Ports.Where(p => p.Protocol == PortProtocol.Tcp).Select(p => p.TargetPort).ToList()
+            : [];
+        if (!await runtime.WaitUntilListeningAsync(containerId, first.Address, published, ListenLimit, ct))
+            logger.LogInformation("task {Task} is not listening on its ports after {Limit} s; reporting it running anyway", taskId, ListenLimit.TotalSeconds);
+    }
+
+    /// <summary>How often a start waiting for a health verdict looks whether its task is still desired running.</summary>
+    private static readonly TimeSpan DesiredStateCheck = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The engine's first verdict on the container's check: from its event stream, else (the stream may have broken
+    /// meanwhile) from an inspect once the limit passed, Starting if it still has none. Null when the container
+    /// stopped first or the task is no longer desired running (a scale-down does not wait for a verdict).
+    /// </summary>
+    private async Task<ContainerHealth?> HealthVerdictAsync(string taskId, string containerId, Task<ContainerHealth?> verdict, TimeSpan limit, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + limit;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var wait = deadline - DateTimeOffset.UtcNow;
+            await Task.WhenAny(verdict, Task.Delay(wait < DesiredStateCheck ? wait : DesiredStateCheck, ct));
+            ct.ThrowIfCancellationRequested();
+            if (verdict.IsCompleted) return await verdict;
+            if (!projection.Current.Tasks.TryGetValue(taskId, out var task) || task.DesiredState != TaskState.Running) return null;
+        }
+        return (await engine.RunAsync(() => runtime.HealthCheckAsync(containerId, ct), ct))?.Status ?? ContainerHealth.Unhealthy;
+    }
+
+    /// <summary>
+    /// Fails a task whose container failed its health check and stops the container (swarmkit's controller shuts an
+    /// unhealthy container down). A task in the rotations is reported failed first, which takes it out of them on
+    /// every node, and stopped after the same pause as a shutdown; the report after the stop carries the exit code.
+    /// </summary>
+    private async Task StopUnhealthyAsync(SwarmTask task, TaskAction.StopUnhealthy unhealthy, CancellationToken ct)
+    {
+        var containerId = unhealthy.ContainerId;
+        // Remembered so that the exit event the stop causes ends the task with the same error (adoption knew no verdict).
+        _health[task.Id] = (containerId, ContainerHealth.Unhealthy);
+        if (unhealthy.LeaveRotationFirst)
+        {
+            reports.Report(task.Id, TaskAction.Unhealthy(containerId, exitCode: null, unhealthy.Started));
+            await Task.Delay(LeaveRotationDelay, ct);
+        }
+        await engine.RunAsync(() => runtime.StopAsync(containerId, task.Spec.Container.EffectiveStopGracePeriod, ct), ct);
+        var exitCode = (await engine.RunAsync(() => runtime.InspectAsync(containerId, ct), ct))?.ExitCode;
+        Report(task.Id, TaskAction.Unhealthy(containerId, exitCode, unhealthy.Started));
     }
 
     /// <summary>
@@ -278,6 +407,7 @@ public sealed class TaskRunner(
     {
         await engine.RunAsync(() => runtime.RemoveAsync(containerId, ct), ct);
         _containers.TryRemove(taskId, out _);
+        _health.TryRemove(taskId, out _);
         RemoveFiles(taskId);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -27,6 +28,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
 
     private readonly SemaphoreSlim _networkGate = new(1, 1);
 
+    /// <summary>
+    /// Containers created here whose spec and image have no health check: most tasks, whose start then costs no
+    /// inspect to find that out (the image was inspected at create anyway).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _withoutCheck = new();
+
     public static DockerContainerRuntime Connect(string endpoint) =>
         new(new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(new System.Version(1, 41)).Build());
 
@@ -48,7 +55,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         {
             var running = c.State == "running";
             var exitCode = running ? 0 : (await InspectAsync(c.ID, ct))?.ExitCode ?? 0;
-            result.Add(new TaskContainer(c.ID, c.Labels[TaskIdLabel], running, exitCode));
+            result.Add(new TaskContainer(c.ID, c.Labels[TaskIdLabel], running, exitCode, running ? HealthInStatus(c.Status) : ContainerHealth.None));
         }
         return result;
     }
@@ -57,9 +64,10 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     {
         var spec = task.Spec.Container;
         var image = WithDefaultTag(spec.Image);
+        bool imageHasCheck;
         try
         {
-            await docker.Images.InspectImageAsync(image, ct);
+            imageHasCheck = HasCheck((await docker.Images.InspectImageAsync(image, ct)).Config?.Healthcheck?.Test);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -101,6 +109,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         try
         {
             var id = (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
+            // The engine merges the image's check into the container's unless the spec has a test of its own.
+            if (spec.Healthcheck is { Test.IsDefaultOrEmpty: false } own ? !HasCheck(own.Test) : !imageHasCheck) _withoutCheck[id] = true;
             foreach (var (name, endpoint) in endpointNames.Skip(1))
                 await docker.Networks.ConnectNetworkAsync(name, new NetworkConnectParameters { Container = id, EndpointConfig = Settings(endpoint) }, ct);
             return id;
@@ -340,6 +350,7 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
 
     public async Task RemoveAsync(string containerId, CancellationToken ct)
     {
+        _withoutCheck.TryRemove(containerId, out _);
         try
         {
             // RemoveVolumes as Swarm's container adapter: an image's anonymous VOLUME (mysql's /var/lib/mysql) goes
@@ -369,7 +380,50 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         }
     }
 
-    public async IAsyncEnumerable<ContainerExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The engine writes the check's verdict into a listed container's status: "Up 5 seconds (health: starting)", "(healthy)", "(unhealthy)".</summary>
+    public static ContainerHealth HealthInStatus(string? status) => status switch
+    {
+        null => ContainerHealth.None,
+        _ when status.EndsWith("(unhealthy)", StringComparison.Ordinal) => ContainerHealth.Unhealthy,
+        _ when status.EndsWith("(healthy)", StringComparison.Ordinal) => ContainerHealth.Healthy,
+        _ when status.EndsWith("(health: starting)", StringComparison.Ordinal) => ContainerHealth.Starting,
+        _ => ContainerHealth.None,
+    };
+
+    /// <summary>No test, or ["NONE"], is no check (swarmkit's controller Start makes the same test).</summary>
+    private static bool HasCheck(IEnumerable<string>? test) => test?.FirstOrDefault() is { } first && first != "NONE";
+
+    public async Task<ContainerHealthCheck?> HealthCheckAsync(string containerId, CancellationToken ct)
+    {
+        if (_withoutCheck.ContainsKey(containerId)) return null;
+        ContainerInspectResponse container;
+        try
+        {
+            container = await docker.Containers.InspectContainerAsync(containerId, ct);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        // The container's config holds the check the engine runs: the spec's, else the image's, merged at create.
+        if (container.Config?.Healthcheck is not { Test: { } test } check || !HasCheck(test)) return null;
+        var status = container.State?.Health?.Status switch
+        {
+            "healthy" => ContainerHealth.Healthy,
+            "unhealthy" => ContainerHealth.Unhealthy,
+            _ => ContainerHealth.Starting,
+        };
+        return new ContainerHealthCheck(new Domain.Services.Healthcheck
+        {
+            Test = [.. test],
+            Interval = Domain.Services.Duration.FromTimeSpan(check.Interval ?? TimeSpan.Zero),
+            Timeout = Domain.Services.Duration.FromTimeSpan(check.Timeout ?? TimeSpan.Zero),
+            StartPeriod = Domain.Services.Duration.FromTimeSpan(check.StartPeriod ?? TimeSpan.Zero),
+            Retries = (int)(check.Retries ?? 0),
+        }, status);
+    }
+
+    public async IAsyncEnumerable<ContainerEvent> WatchAsync([EnumeratorCancellation] CancellationToken ct)
     {
         // The engine calls back on its own threads; a channel keeps the events in order for one reader.
         var channel = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
@@ -379,7 +433,8 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true },
+                // "health_status" matches the engine's "health_status: healthy" and "health_status: unhealthy" (a prefix filter).
+                ["event"] = new Dictionary<string, bool> { ["die"] = true, ["oom"] = true, ["health_status"] = true },
                 ["label"] = new Dictionary<string, bool> { [TaskIdLabel] = true },
             },
         }, new ChannelProgress(channel.Writer), stop.Token);
@@ -393,6 +448,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             if (message.Action == "oom")
             {
                 oom.Add(message.Actor.ID);
+                continue;
+            }
+            if (message.Action.StartsWith("health_status", StringComparison.Ordinal))
+            {
+                if (message.Action.EndsWith(": healthy", StringComparison.Ordinal) || message.Action.EndsWith(": unhealthy", StringComparison.Ordinal))
+                    yield return new ContainerHealthChanged(message.Actor.ID, taskId, message.Action.EndsWith(": healthy", StringComparison.Ordinal));
                 continue;
             }
             var exitCode = attributes.TryGetValue("exitCode", out var code) && long.TryParse(code, out var parsed) ? parsed : -1;

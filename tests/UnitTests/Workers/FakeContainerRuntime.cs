@@ -15,13 +15,17 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     private readonly Dictionary<string, TaskContainer> _containers = [];
     private readonly List<string> _calls = [];
     private readonly Dictionary<string, IReadOnlyList<FileMount>> _mounts = [];
-    private readonly Channel<ContainerExit?> _exits = Channel.CreateUnbounded<ContainerExit?>();
+    private readonly Dictionary<string, ContainerHealthCheck> _checks = [];
+    private readonly Channel<ContainerEvent?> _exits = Channel.CreateUnbounded<ContainerEvent?>();
     private int _next;
     private int _inFlight;
     private int _maxInFlight;
 
     /// <summary>Images the engine cannot find: creating a container of one is refused, as a missing image is.</summary>
     public HashSet<string> MissingImages { get; } = [];
+
+    /// <summary>Images whose HEALTHCHECK a container of theirs runs unless its spec has its own check or disables it.</summary>
+    public Dictionary<string, Healthcheck> ImageHealthchecks { get; } = [];
 
     /// <summary>While set, every engine call waits for it: a test holds the engine busy to count the calls in flight.</summary>
     public TaskCompletionSource? Hold { get; set; }
@@ -51,6 +55,22 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     public void Exit(string taskId, long exitCode) =>
         _exits.Writer.TryWrite(new ContainerExit(ExitSilently(taskId, exitCode), taskId, exitCode, false));
 
+    /// <summary>The engine gives its verdict on the task's running container's health check, and says so on its event stream.</summary>
+    public void Health(string taskId, bool healthy) =>
+        _exits.Writer.TryWrite(new ContainerHealthChanged(SetHealth(taskId, healthy ? ContainerHealth.Healthy : ContainerHealth.Unhealthy), taskId, healthy));
+
+    /// <summary>The engine's verdict changes while nobody listens (the event stream was down).</summary>
+    public string SetHealth(string taskId, ContainerHealth health)
+    {
+        lock (_gate)
+        {
+            var container = _containers.Values.Single(c => c.TaskId == taskId && c.Running);
+            _containers[container.ContainerId] = container with { Health = health };
+            if (_checks.TryGetValue(container.ContainerId, out var check)) _checks[container.ContainerId] = check with { Status = health };
+            return container.ContainerId;
+        }
+    }
+
     /// <summary>The task's container ends and the event of it is lost (the event stream was down).</summary>
     public string ExitSilently(string taskId, long exitCode)
     {
@@ -78,6 +98,9 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
             var id = $"c{Interlocked.Increment(ref _next)}";
             _containers[id] = new TaskContainer(id, task.Id, false, 0);
             _mounts[id] = files;
+            // As the engine merges them at create: the spec's check, else the image's; ["NONE"] disables both.
+            var check = task.Spec.Container.Healthcheck is { Test.IsDefaultOrEmpty: false } own ? own : ImageHealthchecks.GetValueOrDefault(task.Spec.Container.Image);
+            if (check is not null && check.Test[0] != "NONE") _checks[id] = new ContainerHealthCheck(check, ContainerHealth.Starting);
             return id;
         });
 
@@ -88,7 +111,16 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     }
 
     public Task StartAsync(string containerId, CancellationToken ct) =>
-        Call($"start {containerId}", () => _containers[containerId] = _containers[containerId] with { Running = true });
+        Call($"start {containerId}", () => _containers[containerId] = _containers[containerId] with
+        {
+            Running = true,
+            Health = _checks.TryGetValue(containerId, out var check) ? check.Status : ContainerHealth.None,
+        });
+
+    public Task<ContainerHealthCheck?> HealthCheckAsync(string containerId, CancellationToken ct)
+    {
+        lock (_gate) return Task.FromResult(_checks.GetValueOrDefault(containerId));
+    }
 
     public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken ct) =>
         Call($"stop {containerId}", () => _containers[containerId] = _containers[containerId] with { Running = false, ExitCode = 137 });
@@ -104,10 +136,10 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     public Task<bool> WaitUntilListeningAsync(string containerId, string address, IReadOnlyCollection<int> ports, TimeSpan limit, CancellationToken ct) =>
         Task.FromResult(true);
 
-    public async IAsyncEnumerable<ContainerExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<ContainerEvent> WatchAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var exit in _exits.Reader.ReadAllAsync(ct))
-            yield return exit ?? throw new IOException("engine event stream closed");
+        await foreach (var engineEvent in _exits.Reader.ReadAllAsync(ct))
+            yield return engineEvent ?? throw new IOException("engine event stream closed");
     }
 
     public Task<NodeDescription> DescribeAsync(CancellationToken ct) => throw new NotSupportedException();
