@@ -279,6 +279,7 @@ public sealed class SimulatedSwarm
         [
             DelayedStart.NextDue(State, Clock.Now),
             RestartBackoff.NextDue(State, Clock.Now),
+            RollingUpdater.NextDue(State, Clock.Now),
             .. _silent.Where(id => State.Nodes.TryGetValue(id, out var n) && n.Status == NodeStatus.Ready).Select(id => (DateTimeOffset?)(_heard[id] + grace)),
         ];
         return due.Where(d => d is not null).Min();

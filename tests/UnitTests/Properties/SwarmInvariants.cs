@@ -15,8 +15,8 @@ public static class SwarmInvariants
 {
     public static void Always(SimulatedSwarm swarm)
     {
-        OneDesiredRunningTaskPerSlot(swarm.State);
-        OneDesiredRunningTaskPerNodeOfAGlobalService(swarm.State);
+        OneDesiredRunningTaskPerSlot(swarm.State, swarm.Clock.Now);
+        OneDesiredRunningTaskPerNodeOfAGlobalService(swarm.State, swarm.Clock.Now);
         AddressesAreUniquePerNetwork(swarm.State);
         IngressPortsAreUnique(swarm.State);
     }
@@ -31,18 +31,25 @@ public static class SwarmInvariants
 
     /// <summary>
     /// Swarm's slot model: a replica slot never has two tasks wanted running (two containers of one slot), but for
-    /// a rotation rolled start-first: then the slot's old task, on an older version of the secret, runs on until its
-    /// replacement on a newer one does, and no more than those two.
+    /// a replacement started first (update_config order start-first, or a rotated secret): then the slot's old task
+    /// runs on beside its replacement, of another spec generation or a newer version of the secret, until that one
+    /// runs, and no more than those two. The pass after the replacement was reported running shuts the old one down
+    /// (<paramref name="now"/> is the time of that report until then); a replacement that failed leaves it running,
+    /// as swarmkit's updater does.
     /// </summary>
-    public static void OneDesiredRunningTaskPerSlot(ClusterState state)
+    public static void OneDesiredRunningTaskPerSlot(ClusterState state, DateTimeOffset now)
     {
         foreach (var slot in state.Tasks.Values.Where(t => t.Slot > 0 && t.DesiredState == TaskState.Running).GroupBy(t => (t.ServiceId, t.Slot)))
-        {
-            var tasks = slot.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).ToList();
-            var startFirst = tasks.Count == 2 && tasks[0].SpecVersion == tasks[1].SpecVersion && SecretVersion(tasks[0]) < SecretVersion(tasks[1]);
-            if (tasks.Count > 1 && !startFirst)
+            if (slot.Count() > 1 && !IsStartedFirst(slot, now))
                 Fail(nameof(OneDesiredRunningTaskPerSlot), state, $"slot {slot.Key.Slot} of {slot.Key.ServiceId} has {slot.Count()} tasks desired running: {Ids(slot)}");
-        }
+    }
+
+    private static bool IsStartedFirst(IEnumerable<SwarmTask> wanted, DateTimeOffset now)
+    {
+        var tasks = wanted.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        return tasks.Count == 2
+            && (tasks[1].SpecVersion != tasks[0].SpecVersion || SecretVersion(tasks[1]) > SecretVersion(tasks[0]))
+            && (tasks[1].Status.State != TaskState.Running || tasks[1].RunningSince >= now);
     }
 
     private static long SecretVersion(SwarmTask task) => task.Spec.Container.Secrets.IsDefaultOrEmpty ? 0 : task.Spec.Container.Secrets[0].DataVersion;
@@ -63,11 +70,11 @@ public static class SwarmInvariants
         }
     }
 
-    /// <summary>A global service's node is its slot: one task wanted running per node.</summary>
-    public static void OneDesiredRunningTaskPerNodeOfAGlobalService(ClusterState state)
+    /// <summary>A global service's node is its slot: one task wanted running per node, but for a replacement started first.</summary>
+    public static void OneDesiredRunningTaskPerNodeOfAGlobalService(ClusterState state, DateTimeOffset now)
     {
         foreach (var node in state.Tasks.Values.Where(t => t.Slot == 0 && t.DesiredState == TaskState.Running).GroupBy(t => (t.ServiceId, t.NodeId)))
-            if (node.Count() > 1)
+            if (node.Count() > 1 && !IsStartedFirst(node, now))
                 Fail(nameof(OneDesiredRunningTaskPerNodeOfAGlobalService), state, $"node {node.Key.NodeId} has {node.Count()} tasks of global {node.Key.ServiceId} desired running: {Ids(node)}");
     }
 
@@ -133,6 +140,9 @@ public static class SwarmInvariants
             var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
             var reserves = service.Spec.TaskTemplate.EffectiveReservations.MemoryBytes > 0;
             var alwaysRestarts = policy.Condition == RestartCondition.Any && policy.MaxAttempts == 0 && !reserves;
+            // A paused update (a replacement failed) leaves the slots it had not reached on the older spec, where
+            // the older constraint placed them, until a new spec or a rollback moves it on (swarmkit's pause).
+            var paused = service.UpdateStatus?.IsPaused == true;
             var what = $"{service.Spec.Name} ({service.Id}, {(service.Spec.Mode.IsGlobal ? "global" : $"{service.Spec.Mode.Replicas} replicas")}, spec v{service.SpecVersion}; nodes that suffice: [{string.Join(", ", eligible.Order())}])";
             if (running.FirstOrDefault(t => state.Nodes[t.NodeId!].Status != NodeStatus.Ready) is { } lost)
                 Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {lost.Id} counts as running on {lost.NodeId}, which is {state.Nodes[lost.NodeId!].Status}");
@@ -141,7 +151,7 @@ public static class SwarmInvariants
                 foreach (var node in state.Nodes.Values.Where(n => n.Status == NodeStatus.Ready))
                 {
                     var here = running.Where(t => t.NodeId == node.Id).ToList();
-                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && here.Any(t => t.SpecVersion != service.SpecVersion))
+                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && !paused && here.Any(t => t.SpecVersion != service.SpecVersion))
                         : node.Availability == NodeAvailability.Pause ? here.Count > 1
                         : here.Count > 0;
                     if (wrong)
@@ -156,7 +166,7 @@ public static class SwarmInvariants
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: {running.Count} running [{Ids(running)}], expected {replicas}");
                 // With reservations a stop-first update may stall on a replacement that no longer fits (Swarm's does
                 // too), leaving tasks of the old spec where the old constraint put them.
-                if (reserves) continue;
+                if (reserves || paused) continue;
                 if (running.FirstOrDefault(t => t.SpecVersion != service.SpecVersion) is { } stale)
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {stale.Id} still runs spec v{stale.SpecVersion} on {stale.NodeId}");
                 if (running.FirstOrDefault(t => !eligible.Contains(t.NodeId!) && state.Nodes[t.NodeId!].Availability != NodeAvailability.Pause) is { } misplaced)
