@@ -97,7 +97,7 @@ public static class RollingUpdater
         // to restart it. A slot counts once, however often its restarts fail: swarmkit counts the one task it
         // created per slot, never the restart supervisor's.
         var failed = replacements
-            .Where(t => t.Status.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete
+            .Where(t => EndedOnItsOwn(t)
                 && (t.RunningSince is not { } running || t.Status.Timestamp - running <= monitor))
             .OrderBy(t => t.Status.Timestamp).ThenBy(t => t.Id, StringComparer.Ordinal)
             .ToList();
@@ -121,14 +121,8 @@ public static class RollingUpdater
         // A slot is in flight from its replacement's creation until that task has reached Running, or ended, and the
         // update delay has passed since: swarmkit's worker waits for the new task to reach Running or beyond, then
         // sleeps the delay. The parallelism bounds the slots in flight (0: all at once), as its worker pool does.
-        // The slot's first replacement is the one that counts, not the restart supervisor's later ones: a replacement
-        // that failed is the failure action's business, and a restart that never runs (a broken image) must not hold
-        // up an update whose failure action is continue.
         var delay = config.Delay.ToTimeSpan();
-        var inFlight = replacements
-            .GroupBy(t => SlotKey(t, service), StringComparer.Ordinal)
-            .Select(g => g.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).First())
-            .Count(r => r.Status.State < TaskState.Running ? r.IsRunnable : (r.RunningSince ?? r.Status.Timestamp) + delay > now);
+        var inFlight = replacements.GroupBy(t => SlotKey(t, service), StringComparer.Ordinal).Count(slot => IsInFlight([.. slot], delay, now));
         var free = config.Parallelism == 0 ? int.MaxValue : (int)Math.Max(0, Math.Min(int.MaxValue, config.Parallelism - inFlight));
         foreach (var slot in dirty.Take(free))
             events.AddRange(Replace(slot, service, config, state, context));
@@ -201,6 +195,20 @@ public static class RollingUpdater
     /// <summary>Runs an older spec, or secret or config data that has since been rotated.</summary>
     private static bool IsDirty(SwarmTask task, Service service, ClusterState state) =>
         task.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(task, state);
+
+    /// <summary>
+    /// A slot's replacements (tasks of the current spec since the update began) hold it in flight while one is on
+    /// its way to Running, or one reached Running or ended less than the delay ago. Once one ended on its own, the
+    /// slot is the failure action's business and its restarts are the orchestrator's: a restart that never runs (a
+    /// broken image) must not hold up an update whose failure action is continue, as swarmkit's worker moves on
+    /// after a failure.
+    /// </summary>
+    public static bool IsInFlight(IReadOnlyList<SwarmTask> replacements, TimeSpan delay, DateTimeOffset now) =>
+        (!replacements.Any(EndedOnItsOwn) && replacements.Any(t => t.IsRunnable && t.Status.State < TaskState.Running))
+        || replacements.Any(t => (t.RunningSince ?? (t.Status.State.IsTerminal() ? t.Status.Timestamp : null)) + delay > now);
+
+    /// <summary>swarmkit's "failure or early termination": failed, rejected, or exited (complete) though wanted running.</summary>
+    public static bool EndedOnItsOwn(SwarmTask task) => task.Status.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete;
 
     /// <summary>Made from the current spec since the update began: a task this update (or a restart during it) created.</summary>
     private static bool IsReplacement(SwarmTask task, Service service) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Services;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Infrastructure.Log;
 
@@ -19,6 +20,8 @@ public static class SwarmInvariants
         OneDesiredRunningTaskPerNodeOfAGlobalService(swarm.State, swarm.Clock.Now);
         AddressesAreUniquePerNetwork(swarm.State);
         IngressPortsAreUnique(swarm.State);
+        UpdatesKeepToTheirParallelism(swarm);
+        NoOlderSpecRunsOnceAnUpdateCompleted(swarm.State);
     }
 
     public static void AtFixedPoint(SimulatedSwarm swarm)
@@ -32,8 +35,7 @@ public static class SwarmInvariants
     /// <summary>
     /// Swarm's slot model: a replica slot never has two tasks wanted running (two containers of one slot), but for
     /// a replacement started first (update_config order start-first, or a rotated secret): then the slot's old task
-    /// runs on beside its replacement, of another spec generation or a newer version of the secret, until that one
-    /// runs, and no more than those two. The pass after the replacement was reported running shuts the old one down
+    /// runs on beside its replacement (or that one's restart) until that one runs, and no more than those two. The pass after the replacement was reported running shuts the old one down
     /// (<paramref name="now"/> is the time of that report until then); a replacement that failed leaves it running,
     /// as swarmkit's updater does.
     /// </summary>
@@ -47,9 +49,51 @@ public static class SwarmInvariants
     private static bool IsStartedFirst(IEnumerable<SwarmTask> wanted, DateTimeOffset now)
     {
         var tasks = wanted.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
-        return tasks.Count == 2
-            && (tasks[1].SpecVersion != tasks[0].SpecVersion || SecretVersion(tasks[1]) > SecretVersion(tasks[0]))
-            && (tasks[1].Status.State != TaskState.Running || tasks[1].RunningSince >= now);
+        // The newer one may be of the same spec as the older: the restart of a failed replacement after a rollback.
+        return tasks.Count == 2 && (tasks[1].Status.State != TaskState.Running || tasks[1].RunningSince >= now);
+    }
+
+    /// <summary>
+    /// A replicated service mid-update has at most its parallelism of slots in flight: slots where a replacement the
+    /// updater made since the update (or rollback) started is still on its way to Running. Sound against what is not
+    /// the updater's: restarts are the orchestrator's (not counted), a slot whose replacement failed is the failure
+    /// action's (swarmkit's worker moves on from it too), and a new spec or a scale starts the count over, as swarmkit
+    /// starts a new updater then without waiting for the old one's slots.
+    /// </summary>
+    public static void UpdatesKeepToTheirParallelism(SimulatedSwarm swarm)
+    {
+        var state = swarm.State;
+        foreach (var service in state.Services.Values.Where(s => !s.Spec.Mode.IsGlobal && s.UpdateStatus is { IsActive: true, StartedAt: not null }))
+        {
+            var parallelism = RollingUpdater.ConfigOf(service).Parallelism;
+            if (parallelism == 0) continue;
+            var replacements = state.TasksOf(service.Id).Where(t => t.SpecVersion == service.SpecVersion && t.CreatedAt >= service.UpdateStatus!.StartedAt).ToList();
+            var failed = replacements.Where(RollingUpdater.EndedOnItsOwn).Select(t => t.Slot).ToHashSet();
+            var inFlight = replacements
+                .Where(t => swarm.UpdaterCreated.Contains(t.Id) && t.IsRunnable && t.Status.State < TaskState.Running && !failed.Contains(t.Slot))
+                .ToList();
+            if (inFlight.Select(t => t.Slot).Distinct().Count() > parallelism)
+                Fail(nameof(UpdatesKeepToTheirParallelism), state, $"{service.Id} (parallelism {parallelism}) has replacements in flight in slots [{string.Join(", ", inFlight.Select(t => t.Slot).Distinct().Order())}]: {Ids(inFlight)}");
+        }
+    }
+
+    /// <summary>
+    /// Once an update (or rollback) is completed, no slot's current task runs an older spec: every one it could
+    /// reach was replaced first. Not reached, rightly: a node that is not ready and active (a paused node keeps its
+    /// global task, a lost node's tasks wait for their restart), and the old task of a start-first pair whose
+    /// replacement failed and is not restarted (swarmkit keeps it serving too).
+    /// </summary>
+    public static void NoOlderSpecRunsOnceAnUpdateCompleted(ClusterState state)
+    {
+        foreach (var service in state.Services.Values.Where(s => s.UpdateStatus?.State is UpdateState.Completed or UpdateState.RollbackCompleted))
+        {
+            var current = state.TasksOf(service.Id).Where(t => t.IsRunnable)
+                .GroupBy(t => t.Slot > 0 ? t.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.NodeId ?? "")
+                .Select(g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).First());
+            if (current.FirstOrDefault(t => t.SpecVersion != service.SpecVersion && t.Status.State == TaskState.Running && t.NodeId is not null
+                    && state.Nodes.TryGetValue(t.NodeId, out var node) && node.Status == NodeStatus.Ready && node.Availability == NodeAvailability.Active) is { } stale)
+                Fail(nameof(NoOlderSpecRunsOnceAnUpdateCompleted), state, $"{service.Id}'s {service.UpdateStatus!.State} update left task {stale.Id} of spec v{stale.SpecVersion} (the service's is v{service.SpecVersion}) running on {stale.NodeId}");
+        }
     }
 
     private static long SecretVersion(SwarmTask task) => task.Spec.Container.Secrets.IsDefaultOrEmpty ? 0 : task.Spec.Container.Secrets[0].DataVersion;
@@ -135,6 +179,12 @@ public static class SwarmInvariants
             var running = state.TasksOf(service.Id)
                 .Where(t => t.Status.State == TaskState.Running && t.NodeId is not null && state.Nodes.ContainsKey(t.NodeId))
                 .ToList();
+            // The old task of a start-first pair whose replacement failed and was not restarted serves on (swarmkit
+            // keeps it too): it may run an older spec, where the older constraint put it.
+            var overtaken = state.TasksOf(service.Id).Where(t => t.IsRunnable)
+                .GroupBy(t => t.Slot > 0 ? t.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.NodeId ?? "")
+                .SelectMany(g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).Skip(1))
+                .Select(t => t.Id).ToHashSet();
             // A policy that may leave a slot (or node) without a task on purpose, or reservations (whether nodes
             // suffice then depends on what else they run), only bound what runs.
             var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
@@ -151,7 +201,7 @@ public static class SwarmInvariants
                 foreach (var node in state.Nodes.Values.Where(n => n.Status == NodeStatus.Ready))
                 {
                     var here = running.Where(t => t.NodeId == node.Id).ToList();
-                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && !paused && here.Any(t => t.SpecVersion != service.SpecVersion))
+                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && !paused && here.Any(t => t.SpecVersion != service.SpecVersion && !overtaken.Contains(t.Id)))
                         : node.Availability == NodeAvailability.Pause ? here.Count > 1
                         : here.Count > 0;
                     if (wrong)
@@ -167,9 +217,9 @@ public static class SwarmInvariants
                 // With reservations a stop-first update may stall on a replacement that no longer fits (Swarm's does
                 // too), leaving tasks of the old spec where the old constraint put them.
                 if (reserves || paused) continue;
-                if (running.FirstOrDefault(t => t.SpecVersion != service.SpecVersion) is { } stale)
+                if (running.FirstOrDefault(t => t.SpecVersion != service.SpecVersion && !overtaken.Contains(t.Id)) is { } stale)
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {stale.Id} still runs spec v{stale.SpecVersion} on {stale.NodeId}");
-                if (running.FirstOrDefault(t => !eligible.Contains(t.NodeId!) && state.Nodes[t.NodeId!].Availability != NodeAvailability.Pause) is { } misplaced)
+                if (running.FirstOrDefault(t => !overtaken.Contains(t.Id) && !eligible.Contains(t.NodeId!) && state.Nodes[t.NodeId!].Availability != NodeAvailability.Pause) is { } misplaced)
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {misplaced.Id} runs on {misplaced.NodeId}, which does not suffice");
             }
             else if (running.Count > replicas)
