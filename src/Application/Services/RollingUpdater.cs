@@ -63,9 +63,13 @@ public static class RollingUpdater
         var slots = Slots(service, state);
         var events = new List<DomainEvent>();
 
-        // A slot rolled start-first holds its old task until the new one runs; then the old one goes.
+        // A slot rolled start-first holds its old task until the new one runs; then the old one goes. So it does once
+        // its current task is of the spec and parked in Ready: that task (the restart of a start-first replacement
+        // that failed, made with the restart delay) starts only once the slot's other tasks have stopped, which
+        // nothing else would ask of them (swarmkit's worker removes a slot's other tasks when it finds a clean one).
         foreach (var slot in slots.Values)
-            if (slot.Current.Status.State == TaskState.Running)
+            if (slot.Current.Status.State == TaskState.Running
+                || (slot.Current.DesiredState == TaskState.Ready && !IsDirty(slot.Current, service, state)))
                 foreach (var old in slot.Tasks.Where(t => t.Id != slot.Current.Id))
                     events.Add(new TaskDesiredStateChanged(old.Id, TaskState.Shutdown, now));
 

@@ -185,14 +185,15 @@ public static class SwarmInvariants
                 .GroupBy(t => t.Slot > 0 ? t.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.NodeId ?? "")
                 .SelectMany(g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).Skip(1))
                 .Select(t => t.Id).ToHashSet();
+            // A paused update (a replacement failed) leaves the slots it had not reached on the older spec, where
+            // the older constraint placed them, until a new spec or a rollback moves it on (swarmkit's pause).
+            var paused = service.UpdateStatus?.IsPaused == true;
             // A policy that may leave a slot (or node) without a task on purpose, or reservations (whether nodes
             // suffice then depends on what else they run), only bound what runs.
             var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
             var reserves = service.Spec.TaskTemplate.EffectiveReservations.MemoryBytes > 0;
-            var alwaysRestarts = policy.Condition == RestartCondition.Any && policy.MaxAttempts == 0 && !reserves;
-            // A paused update (a replacement failed) leaves the slots it had not reached on the older spec, where
-            // the older constraint placed them, until a new spec or a rollback moves it on (swarmkit's pause).
-            var paused = service.UpdateStatus?.IsPaused == true;
+            // A paused update may also leave slots on a replacement of the older spec that cannot be placed.
+            var alwaysRestarts = policy.Condition == RestartCondition.Any && policy.MaxAttempts == 0 && !reserves && !paused;
             var what = $"{service.Spec.Name} ({service.Id}, {(service.Spec.Mode.IsGlobal ? "global" : $"{service.Spec.Mode.Replicas} replicas")}, spec v{service.SpecVersion}; nodes that suffice: [{string.Join(", ", eligible.Order())}])";
             if (running.FirstOrDefault(t => state.Nodes[t.NodeId!].Status != NodeStatus.Ready) is { } lost)
                 Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {lost.Id} counts as running on {lost.NodeId}, which is {state.Nodes[lost.NodeId!].Status}");
@@ -278,7 +279,7 @@ public static class SwarmInvariants
         text.AppendLine("  nodes: " + string.Join(", ", state.Nodes.Values.Select(n => $"{n.Id} {n.Status}/{n.Availability}")));
         foreach (var service in state.Services.Values)
             text.AppendLine($"  service {service.Id} {service.Spec.Name} {(service.Spec.Mode.IsGlobal ? "global" : $"replicas={service.Spec.Mode.Replicas}")} v{service.SpecVersion} " +
-                $"constraint=[{string.Join(",", service.Spec.TaskTemplate.Placement?.Constraints ?? [])}] vips=[{string.Join(",", service.Endpoint.VirtualIps.Select(v => $"{v.NetworkId}:{v.Address}"))}]");
+                $"update={service.UpdateStatus?.State.ToString() ?? "-"} constraint=[{string.Join(",", service.Spec.TaskTemplate.Placement?.Constraints ?? [])}] vips=[{string.Join(",", service.Endpoint.VirtualIps.Select(v => $"{v.NetworkId}:{v.Address}"))}]");
         foreach (var task in state.Tasks.Values.OrderBy(t => t.ServiceId).ThenBy(t => t.Slot).ThenBy(t => t.CreatedAt))
             text.AppendLine($"    task {task.Id} {task.ServiceId}.{(task.Slot > 0 ? task.Slot.ToString() : "g")} on {task.NodeId ?? "-"} desired={task.DesiredState} " +
                 $"status={task.Status.State} v{task.SpecVersion} created={(task.CreatedAt - T0).TotalSeconds}s{(task.NotBefore is { } nb ? $" notBefore={(nb - T0).TotalSeconds}s" : "")} " +

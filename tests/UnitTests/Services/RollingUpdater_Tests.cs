@@ -97,6 +97,20 @@ public sealed class RollingUpdater_Tests
         Assert.Equal([new ServiceUpdateStarted("web", At(11)), Desired("t1", TaskState.Shutdown, 11), Created("t2", v3, 1, 11, TaskState.Running, specVersion: 3)], events);
     }
 
+    [Fact]
+    public void The_restart_of_a_failed_start_first_replacement_shuts_the_old_task_down_for_it_waits_for_it()
+    {
+        // Found by the property test: the restart, parked in Ready for the restart delay, waited for the old task to
+        // stop, and the old task for the restart to run.
+        var web = Spec("web", replicas: 1).WithUpdate(order: UpdateOrder.StartFirst, failureAction: UpdateFailureAction.Continue);
+        var state = Run(Updated(web, web.WithImage("nginx:bad"), replicas: 1), 10).And(Runs("t1", "n1", 12)).And(Reported("t1", "n1", TaskState.Failed, 13));
+
+        var events = Pass(state, 13);
+
+        Assert.Equal([Desired("t1", TaskState.Shutdown, 13), Created("t2", web.WithImage("nginx:bad"), 1, 13, TaskState.Ready, notBefore: 18, specVersion: 2),
+            Desired("a", TaskState.Shutdown, 13)], events);
+    }
+
     // ---- parallelism and delay ----
 
     [Theory]
