@@ -119,8 +119,12 @@ public static class Scenario
         {
             UpdateConfig = new UpdateConfig
             {
-                Parallelism = parallelism, Delay = Duration.FromSeconds(delaySeconds), FailureAction = failureAction,
-                Monitor = Duration.FromSeconds(monitorSeconds), MaxFailureRatio = maxFailureRatio, Order = order,
+                Parallelism = parallelism,
+                Delay = Duration.FromSeconds(delaySeconds),
+                FailureAction = failureAction,
+                Monitor = Duration.FromSeconds(monitorSeconds),
+                MaxFailureRatio = maxFailureRatio,
+                Order = order,
             },
         };
 

@@ -207,7 +207,7 @@ public static class RollingUpdater
     /// broken image) must not hold up an update whose failure action is continue, as swarmkit's worker moves on
     /// after a failure.
     /// </summary>
-    public static bool IsInFlight(IReadOnlyList<SwarmTask> replacements, TimeSpan delay, DateTimeOffset now) =>
+    private static bool IsInFlight(IReadOnlyList<SwarmTask> replacements, TimeSpan delay, DateTimeOffset now) =>
         (!replacements.Any(EndedOnItsOwn) && replacements.Any(t => t.IsRunnable && t.Status.State < TaskState.Running))
         || replacements.Any(t => (t.RunningSince ?? (t.Status.State.IsTerminal() ? t.Status.Timestamp : null)) + delay > now);
 
