@@ -451,16 +451,17 @@ public sealed class RollingUpdater_Tests
     public void A_new_leader_continues_an_update_where_the_old_one_stopped_without_replacing_a_slot_twice_or_skipping_one()
     {
         var web = Spec("web", replicas: 5).WithUpdate(parallelism: 2, delaySeconds: 1, monitorSeconds: 2, order: UpdateOrder.StartFirst);
-        var log = new List<byte[]>();
+        // The log as a new leader reads it: each batch read back from the bytes written.
+        var log = new List<EventBatch>();
         var state = ClusterState.Initial;
         void Append(string actor, params DomainEvent[] events)
         {
             if (events.Length == 0) return;
             var batch = new EventBatch($"b{log.Count}", new EventMetadata(T0, actor, "Test", $"c{log.Count}"), events);
-            log.Add(EventJson.Serialize(batch));
+            log.Add(EventJson.DeserializeBatch(EventJson.Serialize(batch)));
             foreach (var @event in events) state = state.Apply(new RecordedEvent(state.LastSequence + 1, batch.Metadata, @event));
         }
-        ClusterState Replayed() => log.Select(b => EventJson.DeserializeBatch(b)).Aggregate(ClusterState.Initial,
+        ClusterState Replayed() => log.Aggregate(ClusterState.Initial,
             (s, b) => b.Events.Aggregate(s, (s2, e) => s2.Apply(new RecordedEvent(s2.LastSequence + 1, b.Metadata, e))));
 
         Append("user", Cluster("n1"));
