@@ -183,7 +183,12 @@ public static class RollingUpdater
         var constraints = global ? Domain.Scheduling.Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints) : [];
         foreach (var group in state.TasksOf(service.Id).Where(t => t.IsRunnable).GroupBy(t => SlotKey(t, service)))
         {
-            var tasks = group.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+            // Created at the same instant (a pass's events share its time), a task of the current spec is the later
+            // one: a task of an older spec was made before the spec changed. Ordering such ties by ID made the slot's
+            // current task an older one again after each replacement, replaced anew at every pass (found by the
+            // property test after a rollback).
+            var tasks = group.OrderByDescending(t => t.CreatedAt).ThenBy(t => IsDirty(t, service, state) ? 1 : 0)
+                .ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
             var current = tasks[0];
             if (RestartSupervisor.NeedsRestart(current, state)) continue;
             if (global && (current.NodeId is null || !state.Nodes.TryGetValue(current.NodeId, out var node)

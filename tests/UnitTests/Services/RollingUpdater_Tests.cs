@@ -111,6 +111,19 @@ public sealed class RollingUpdater_Tests
             Desired("a", TaskState.Shutdown, 13)], events);
     }
 
+    [Fact]
+    public void Of_two_tasks_of_a_slot_created_at_the_same_instant_the_one_of_the_current_spec_is_the_newer()
+    {
+        // Found by the property test: by ID, the older task was the slot's current one again after each replacement,
+        // and the slot was replaced at every pass.
+        var web = Spec("web", replicas: 1).WithUpdate(order: UpdateOrder.StartFirst);
+        var v2 = web.WithImage("nginx:2");
+        var state = Given(Cluster("n1")).And(Service(web)).And(new ServiceUpdated("web", v2, At(10)))
+            .And(Running("a", web, 1, "n1", at: 10)).And(Running("b", v2, 1, "n1", at: 10, specVersion: 2));
+
+        Assert.Equal([Desired("a", TaskState.Shutdown, 11)], Pass(state, 11));
+    }
+
     // ---- parallelism and delay ----
 
     [Theory]
