@@ -39,15 +39,17 @@ public sealed class ClusterState_Tests
     }
 
     [Fact]
-    public void ServiceScaled_changes_only_the_replica_count()
+    public void ServiceScaled_is_an_update_of_the_replica_count_that_keeps_the_previous_spec_and_the_task_generation()
     {
         var before = Given(Cluster("n1")).And(Service(Web)).Services["web"];
 
         var after = Given(Cluster("n1")).And(Service(Web), new ServiceScaled("web", 7, At(1))).Services["web"];
 
+        // Swarm's `service scale` is a service update: `service rollback` afterwards restores the count before it.
         Assert.Equal(Web with { Mode = ServiceMode.Replicated(7) }, after.Spec);
         Assert.Equal(before.SpecVersion, after.SpecVersion);
-        Assert.Null(after.PreviousSpec);
+        Assert.Equal((Web, 1L), (after.PreviousSpec, after.PreviousSpecVersion));
+        Assert.Null(after.UpdateStatus);
         Assert.True(after.Version > before.Version);
         Assert.Equal(At(1), after.UpdatedAt);
     }

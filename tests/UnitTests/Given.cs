@@ -36,6 +36,22 @@ public static class Scenario
     public static IReadOnlyList<DomainEvent> Reconcile(this ClusterState state, ControlLoop loop, DateTimeOffset now) =>
         loop(state, Context(state, now));
 
+    /// <summary>
+    /// Several loops as a pass of the leader runs them (<see cref="ControlLoopRunner.Pass"/>): each on the state the
+    /// ones before it left, the events of all of them together.
+    /// </summary>
+    public static IReadOnlyList<DomainEvent> Reconcile(this ClusterState state, DateTimeOffset now, params ControlLoop[] loops)
+    {
+        var events = new List<DomainEvent>();
+        foreach (var loop in loops)
+        {
+            var decided = state.Reconcile(loop, now);
+            state = state.And(decided);
+            events.AddRange(decided);
+        }
+        return events;
+    }
+
     public static ReconcileContext Context(ClusterState state, DateTimeOffset now)
     {
         var n = 0;
@@ -92,6 +108,23 @@ public static class Scenario
             TaskTemplate = spec.TaskTemplate with
             {
                 RestartPolicy = new RestartPolicy(condition, Duration.FromSeconds(delaySeconds), maxAttempts, Duration.FromSeconds(windowSeconds)),
+            },
+        };
+
+    /// <summary>The service's update_config; its rollback_config too when <paramref name="rollback"/> is given.</summary>
+    public static ServiceSpec WithUpdate(this ServiceSpec spec, long parallelism = 1, double delaySeconds = 0,
+        UpdateFailureAction failureAction = UpdateFailureAction.Pause, double monitorSeconds = 0, float maxFailureRatio = 0,
+        UpdateOrder order = UpdateOrder.StopFirst) =>
+        spec with
+        {
+            UpdateConfig = new UpdateConfig
+            {
+                Parallelism = parallelism,
+                Delay = Duration.FromSeconds(delaySeconds),
+                FailureAction = failureAction,
+                Monitor = Duration.FromSeconds(monitorSeconds),
+                MaxFailureRatio = maxFailureRatio,
+                Order = order,
             },
         };
 

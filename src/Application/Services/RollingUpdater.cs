@@ -43,9 +43,17 @@ public static class RollingUpdater
         foreach (var service in state.Services.Values.Where(s => s.UpdateStatus?.IsActive == true))
         {
             var config = ConfigOf(service);
-            foreach (var task in Replacements(service, state).Where(t => t.RunningSince is not null))
-                foreach (var due in new[] { task.RunningSince!.Value + config.Delay.ToTimeSpan(), task.RunningSince!.Value + MonitorOf(config) })
+            foreach (var task in Replacements(service, state))
+            {
+                // The delay runs from when the replacement ran, or ended without running; the monitor from when it ran.
+                DateTimeOffset?[] dues =
+                [
+                    (task.RunningSince ?? (task.Status.State.IsTerminal() ? task.Status.Timestamp : null)) + config.Delay.ToTimeSpan(),
+                    task.RunningSince + MonitorOf(config),
+                ];
+                foreach (var due in dues)
                     if (due > now && (next is null || due < next)) next = due;
+            }
         }
         return next;
     }
@@ -55,9 +63,13 @@ public static class RollingUpdater
         var slots = Slots(service, state);
         var events = new List<DomainEvent>();
 
-        // A slot rolled start-first holds its old task until the new one runs; then the old one goes.
+        // A slot rolled start-first holds its old task until the new one runs; then the old one goes. So it does once
+        // its current task is of the spec and parked in Ready: that task (the restart of a start-first replacement
+        // that failed, made with the restart delay) starts only once the slot's other tasks have stopped, which
+        // nothing else would ask of them (swarmkit's worker removes a slot's other tasks when it finds a clean one).
         foreach (var slot in slots.Values)
-            if (slot.Current.Status.State == TaskState.Running)
+            if (slot.Current.Status.State == TaskState.Running
+                || (slot.Current.DesiredState == TaskState.Ready && !IsDirty(slot.Current, service, state)))
                 foreach (var old in slot.Tasks.Where(t => t.Id != slot.Current.Id))
                     events.Add(new TaskDesiredStateChanged(old.Id, TaskState.Shutdown, now));
 
@@ -68,24 +80,37 @@ public static class RollingUpdater
         var status = service.UpdateStatus;
         if (status is null || !status.IsActive)
         {
-            // swarmkit's startUpdate: an update begins when tasks of an older spec are found.
-            if (dirty.Count > 0) events.Add(new ServiceUpdateStarted(service.Id, now));
-            return events;
+            // swarmkit's startUpdate: an update begins when tasks of an older spec are found, and its first slots
+            // are replaced at once (swarmkit's Run goes on after startUpdate), in the same pass.
+            if (dirty.Count == 0) return events;
+            var started = new ServiceUpdateStarted(service.Id, now);
+            events.Add(started);
+            state = ServiceEvent.Evolve(state, started, state.LastSequence);
+            service = state.Services[service.Id];
+            status = service.UpdateStatus!;
         }
 
         var config = ConfigOf(service);
         var monitor = MonitorOf(config);
         var replacements = Replacements(service, state).ToList();
 
-        // swarmkit's failureTriggersAction: a replacement that ended on its own before it had run for the monitor
-        // period is a failure; once failures exceed the ratio of the service's slots, the failure action applies.
+        // swarmkit's failureTriggersAction: a replacement that ended on its own (failed, rejected or exited: "failure
+        // or early termination") before it had run for the monitor period is a failure; once the slots that failed
+        // exceed the ratio of the service's slots, the failure action applies. The task's own end tells it, not its
+        // desired state: the orchestrator, which runs first in the pass, has usually shut a failed task down already
+        // to restart it. A slot counts once, however often its restarts fail: swarmkit counts the one task it
+        // created per slot, never the restart supervisor's.
         var failed = replacements
-            .Where(t => t.DesiredState <= TaskState.Running && t.Status.State.IsTerminal()
+            .Where(t => EndedOnItsOwn(t)
                 && (t.RunningSince is not { } running || t.Status.Timestamp - running <= monitor))
-            .OrderBy(t => t.Status.Timestamp).ThenBy(t => t.Id)
+            .OrderBy(t => t.Status.Timestamp).ThenBy(t => t.Id, StringComparer.Ordinal)
             .ToList();
-        if (failed.Count > 0 && config.FailureAction != UpdateFailureAction.Continue
-            && failed.Count / (double)Math.Max(1, slots.Count) > config.MaxFailureRatio)
+        var failedSlots = failed.Select(t => SlotKey(t, service)).Distinct(StringComparer.Ordinal).Count();
+        // The ratio is of every slot the service holds, a failed one waiting for its restart included (swarmkit
+        // divides by the slots the update set out to replace, which is all of them for a new spec).
+        var slotCount = state.TasksOf(service.Id).Where(t => t.IsRunnable).Select(t => SlotKey(t, service)).Distinct(StringComparer.Ordinal).Count();
+        if (failedSlots > 0 && config.FailureAction != UpdateFailureAction.Continue
+            && failedSlots / (double)Math.Max(1, slotCount) > config.MaxFailureRatio)
         {
             var task = failed[^1].Id;
             if (config.FailureAction == UpdateFailureAction.Pause || status.IsRollback)
@@ -97,11 +122,11 @@ public static class RollingUpdater
             return events;
         }
 
-        // A slot replaced by this update is in flight until its new task has run for the update delay; the
-        // parallelism bounds the slots in flight (0: all at once), as swarmkit's worker pool does.
+        // A slot is in flight from its replacement's creation until that task has reached Running, or ended, and the
+        // update delay has passed since: swarmkit's worker waits for the new task to reach Running or beyond, then
+        // sleeps the delay. The parallelism bounds the slots in flight (0: all at once), as its worker pool does.
         var delay = config.Delay.ToTimeSpan();
-        var inFlight = slots.Values.Count(s => !IsDirty(s.Current, service, state) && IsReplacement(s.Current, service)
-            && (s.Current.Status.State < TaskState.Running || (s.Current.RunningSince ?? s.Current.Status.Timestamp) + delay > now));
+        var inFlight = replacements.GroupBy(t => SlotKey(t, service), StringComparer.Ordinal).Count(slot => IsInFlight([.. slot], delay, now));
         var free = config.Parallelism == 0 ? int.MaxValue : (int)Math.Max(0, Math.Min(int.MaxValue, config.Parallelism - inFlight));
         foreach (var slot in dirty.Take(free))
             events.AddRange(Replace(slot, service, config, state, context));
@@ -130,6 +155,15 @@ public static class RollingUpdater
         if (!startFirst)
             foreach (var task in slot.Tasks)
                 yield return new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, context.Now);
+        // Start-first keeps the task that serves: a replacement of an earlier update that has not run yet is dropped
+        // rather than kept beside it, so a slot never holds more than its serving task and the newest one. (When the
+        // current task runs, the loop above has already shut the others.)
+        else if (slot.Current.Status.State != TaskState.Running)
+        {
+            var serving = slot.Tasks.FirstOrDefault(t => t.Status.State == TaskState.Running);
+            foreach (var task in slot.Tasks.Where(t => t.Id != serving?.Id))
+                yield return new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, context.Now);
+        }
         yield return new TaskCreated(context.NewId(), service.Id, service.Spec.Name, global ? 0 : slot.Current.Slot, global ? slot.Current.NodeId : null,
             service.TemplateForNewTask(state), service.SpecVersion, startFirst ? TaskState.Running : TaskState.Ready, context.Now);
     }
@@ -147,9 +181,14 @@ public static class RollingUpdater
         var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
         var global = service.Spec.Mode.IsGlobal;
         var constraints = global ? Domain.Scheduling.Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints) : [];
-        foreach (var group in state.TasksOf(service.Id).Where(t => t.IsRunnable).GroupBy(t => global ? t.NodeId ?? "" : t.Slot.ToString("D20", System.Globalization.CultureInfo.InvariantCulture)))
+        foreach (var group in state.TasksOf(service.Id).Where(t => t.IsRunnable).GroupBy(t => SlotKey(t, service)))
         {
-            var tasks = group.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+            // Created at the same instant (a pass's events share its time), a task of the current spec is the later
+            // one: a task of an older spec was made before the spec changed. Ordering such ties by ID made the slot's
+            // current task an older one again after each replacement, replaced anew at every pass (found by the
+            // property test after a rollback).
+            var tasks = group.OrderByDescending(t => t.CreatedAt).ThenBy(t => IsDirty(t, service, state) ? 1 : 0)
+                .ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
             var current = tasks[0];
             if (RestartSupervisor.NeedsRestart(current, state)) continue;
             if (global && (current.NodeId is null || !state.Nodes.TryGetValue(current.NodeId, out var node)
@@ -159,9 +198,26 @@ public static class RollingUpdater
         return slots;
     }
 
+    private static string SlotKey(SwarmTask task, Service service) =>
+        service.Spec.Mode.IsGlobal ? task.NodeId ?? "" : task.Slot.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Runs an older spec, or secret or config data that has since been rotated.</summary>
     private static bool IsDirty(SwarmTask task, Service service, ClusterState state) =>
         task.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(task, state);
+
+    /// <summary>
+    /// A slot's replacements (tasks of the current spec since the update began) hold it in flight while one is on
+    /// its way to Running, or one reached Running or ended less than the delay ago. Once one ended on its own, the
+    /// slot is the failure action's business and its restarts are the orchestrator's: a restart that never runs (a
+    /// broken image) must not hold up an update whose failure action is continue, as swarmkit's worker moves on
+    /// after a failure.
+    /// </summary>
+    private static bool IsInFlight(IReadOnlyList<SwarmTask> replacements, TimeSpan delay, DateTimeOffset now) =>
+        (!replacements.Any(EndedOnItsOwn) && replacements.Any(t => t.IsRunnable && t.Status.State < TaskState.Running))
+        || replacements.Any(t => (t.RunningSince ?? (t.Status.State.IsTerminal() ? t.Status.Timestamp : null)) + delay > now);
+
+    /// <summary>swarmkit's "failure or early termination": failed, rejected, or exited (complete) though wanted running.</summary>
+    public static bool EndedOnItsOwn(SwarmTask task) => task.Status.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete;
 
     /// <summary>Made from the current spec since the update began: a task this update (or a restart during it) created.</summary>
     private static bool IsReplacement(SwarmTask task, Service service) =>

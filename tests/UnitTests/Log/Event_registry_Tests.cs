@@ -44,6 +44,10 @@ public sealed class Event_registry_Tests
         yield return new ServiceCreated("web", spec, At(13));
         yield return new ServiceScaled("web", 5, At(14));
         yield return new ServiceUpdated("web", spec.WithImage("nginx:2"), At(15));
+        yield return new ServiceUpdateStarted("web", At(15.1));
+        yield return new ServiceUpdatePaused("web", "update paused due to failure or early termination of task t1", At(15.2));
+        yield return new ServiceRolledBack("web", "update rolled back due to failure or early termination of task t1", Automatic: true, At(15.3));
+        yield return new ServiceUpdateCompleted("web", At(15.4));
         yield return new ServiceRemoved("web", At(16));
         yield return new TaskCreated("t1", "web", "web", 1, "n1", spec.TaskTemplate, 2, TaskState.Running, At(17), At(18));
         yield return new TaskUnschedulable("t1", "no suitable node", At(19));
@@ -106,6 +110,7 @@ public sealed class Event_registry_Tests
             "cluster-forced-new", "network-created", "network-removed", "service-endpoint-allocated", "task-addresses-allocated",
             "secret-created", "secret-updated", "secret-rotated", "secret-data-pruned", "secret-removed",
             "config-created", "config-updated", "config-rotated", "config-data-pruned", "config-removed",
+            "service-rolled-back", "service-update-started", "service-update-paused", "service-update-completed",
         ];
 
         Assert.Subset(EventJson.Registered.Values.ToHashSet(), stored.ToHashSet());

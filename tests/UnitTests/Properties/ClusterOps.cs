@@ -36,6 +36,35 @@ public sealed record UpdateSpecOp(int Service, int Networks, int RestartDelay, i
         $"update service#{Service} nets={ClusterOps.NetworkChoices[Networks]} delay={ClusterOps.Delays[RestartDelay]}s restart={ClusterOps.Restarts[Restart]} constraint={ClusterOps.Constraints[Constraint]} ports={ClusterOps.PortChoices[Ports]}{(Reserves ? " --reserve-memory 3GiB" : "")}{(Force ? " --force" : "")}";
 }
 
+/// <summary>
+/// `service update --image … --update-parallelism … --update-order … --update-failure-action … --update-delay …
+/// --update-monitor … --update-max-failure-ratio …`: a new spec rolled out as its update_config says, to an image that
+/// may be the broken one (its tasks fail as they start); <paramref name="Rollback"/> gives it a rollback_config too.
+/// </summary>
+public sealed record RolloutOp(int Service, int Image, int Parallelism, bool StartFirst, int FailureAction, bool Delay, int Monitor, bool Ratio, bool Rollback) : ClusterOp
+{
+    public UpdateConfig Config => new()
+    {
+        Parallelism = Parallelism,
+        Order = StartFirst ? UpdateOrder.StartFirst : UpdateOrder.StopFirst,
+        FailureAction = (UpdateFailureAction)FailureAction,
+        Delay = Duration.FromSeconds(Delay ? 1 : 0),
+        Monitor = Duration.FromSeconds(ClusterOps.Monitors[Monitor]),
+        MaxFailureRatio = Ratio ? 0.5f : 0,
+    };
+
+    public override string ToString() =>
+        $"update service#{Service} --image {ClusterOps.RolloutImages[Image]} --update-parallelism {Parallelism} --update-order {(StartFirst ? "start-first" : "stop-first")} " +
+        $"--update-failure-action {((UpdateFailureAction)FailureAction).ToString().ToLowerInvariant()} --update-delay {(Delay ? 1 : 0)}s --update-monitor {ClusterOps.Monitors[Monitor]}s" +
+        $"{(Ratio ? " --update-max-failure-ratio 0.5" : "")}{(Rollback ? " (same --rollback-* config)" : "")}";
+}
+
+/// <summary>`service rollback` (refused when the service has no previous spec).</summary>
+public sealed record RollbackOp(int Service) : ClusterOp
+{
+    public override string ToString() => $"service rollback service#{Service}";
+}
+
 public sealed record RemoveServiceOp(int Service) : ClusterOp
 {
     public override string ToString() => $"remove service#{Service}";
@@ -93,6 +122,11 @@ public static class ClusterOps
 {
     public static readonly string[] Names = ["web", "api", "agent"];
     public static readonly string[] Images = ["nginx:1", "nginx:2", "redis:7"];
+    /// <summary>The images an update with an update_config may roll out; the last one is broken: the simulated engine fails
+    /// its first starts in each slot, so that the failure action is exercised and a history still reaches a fixed point.</summary>
+    public static readonly string[] RolloutImages = [.. Images, SimulatedSwarm.BrokenImage];
+    /// <summary>--update-monitor: 0 is Swarm's default (5 s).</summary>
+    public static readonly double[] Monitors = [0, 2, 10];
     public static readonly string[] NetworkChoices = ["none", "front", "back", "front+back"];
     public static readonly string[] PortChoices = ["none", "dynamic", "8080"];
     /// <summary>0 and a fraction of a second engage the crash-loop back-off; 5 s is Swarm's default delay.</summary>
@@ -123,6 +157,9 @@ public static class ClusterOps
         (2, Gen.Select(Target, Gen.Int[0, NetworkChoices.Length - 1], Gen.Int[0, Delays.Length - 1], Gen.Int[0, Restarts.Length - 1],
             Gen.Int[0, Constraints.Length - 1], Gen.Int[0, PortChoices.Length - 1], Gen.Int[0, 3], Gen.Bool,
             (s, n, d, r, c, p, m, f) => (ClusterOp)new UpdateSpecOp(s, n, d, r, c, p, m == 0, f))),
+        (3, Gen.Select(Target, Gen.Int[0, RolloutImages.Length - 1], Gen.Int[0, 3], Gen.Bool, Gen.Int[0, 2], Gen.Bool, Gen.Int[0, Monitors.Length - 1],
+            Gen.Int[0, 3], Gen.Bool, (s, i, p, o, f, d, m, r, b) => (ClusterOp)new RolloutOp(s, i, p, o, f, d, m, r == 0, b))),
+        (1, Target.Select(s => (ClusterOp)new RollbackOp(s))),
         (1, Target.Select(s => (ClusterOp)new RemoveServiceOp(s))),
         (2, Target.Select(n => (ClusterOp)new NodeDownOp(n))),
         (2, Gen.Select(Target, Gen.Bool, (n, r) => (ClusterOp)new NodeUpOp(n, r))),

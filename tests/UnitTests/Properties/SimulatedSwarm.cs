@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Application.Log;
 using EventSwarm.Application.Nodes;
@@ -55,7 +56,14 @@ public sealed class SimulatedSwarm
         // rebuilt, on the simulated heartbeats instead of the leader's memory of real ones.
         var leader = new ControlLoopRunner(null!, null!, Clock, new Heartbeats(Period), null!).Loops(System.Diagnostics.Stopwatch.GetTimestamp());
         if (leader.All(l => l.Name != "node-monitor")) throw new InvalidOperationException("the leader runs no node-monitor loop any more: update the simulation");
-        Loops = [.. leader.Select(l => l.Name == "node-monitor" ? (l.Name, (ControlLoop)MonitorNodes) : l)];
+        // The updater's own replacements are recorded, so that its parallelism can be checked apart from restarts.
+        Loops = [.. leader.Select(l => l.Name switch
+        {
+            "node-monitor" => (l.Name, (ControlLoop)MonitorNodes),
+            "updater" => (l.Name, Recorded(l.Loop)),
+            _ => l,
+        })];
+        if (leader.All(l => l.Name != "updater")) throw new InvalidOperationException("the leader runs no updater loop any more: update the simulation");
 
         Execute("InitSwarm", "user", SwarmDecider.Decide(new InitSwarm("cluster", Leader, "10.0.0.1:2377", Description(Leader), Clock.Now, IngressNetworkId: "ingress"), State));
         _nodes = 1;
@@ -74,6 +82,21 @@ public sealed class SimulatedSwarm
         Execute("CreateSecret", "user", SecretDecider.Decide(new CreateSecret(SecretId, new SecretSpec { Name = "pw" }, "sealed:1", Clock.Now), State));
         Settle();
     }
+
+    /// <summary>An image whose containers fail as they start, the first <see cref="BrokenStarts"/> times in each slot.</summary>
+    public const string BrokenImage = "broken:1";
+    public const int BrokenStarts = 2;
+    private readonly Dictionary<(string Service, string Slot), int> _brokenFailures = [];
+
+    /// <summary>The tasks the updater created (its replacements), as opposed to the orchestrators' (new slots, restarts).</summary>
+    public HashSet<string> UpdaterCreated { get; } = [];
+
+    private ControlLoop Recorded(ControlLoop loop) => (state, context) =>
+    {
+        var events = loop(state, context);
+        foreach (var created in events.OfType<TaskCreated>()) UpdaterCreated.Add(created.TaskId);
+        return events;
+    };
 
     public FakeClock Clock { get; } = new(T0);
     public ClusterState State { get; private set; } = ClusterState.Initial;
@@ -109,6 +132,16 @@ public sealed class SimulatedSwarm
                     Update(service, spec);
                     break;
                 }
+            case RolloutOp r when ServiceAt(r.Service) is { } service:
+                Update(service, service.Spec.WithImage(ClusterOps.RolloutImages[r.Image]) with
+                {
+                    UpdateConfig = r.Config,
+                    RollbackConfig = r.Rollback ? r.Config : null,
+                });
+                break;
+            case RollbackOp r when ServiceAt(r.Service) is { } service:
+                Execute("RollbackService", "user", ServiceDecider.Decide(new RollbackService(service.Id, service.Version, Clock.Now), State));
+                break;
             case RemoveServiceOp r when ServiceAt(r.Service) is { } service:
                 Execute("RemoveService", "user", ServiceDecider.Decide(new RemoveService(service.Id, Clock.Now), State));
                 break;
@@ -279,6 +312,7 @@ public sealed class SimulatedSwarm
         [
             DelayedStart.NextDue(State, Clock.Now),
             RestartBackoff.NextDue(State, Clock.Now),
+            RollingUpdater.NextDue(State, Clock.Now),
             .. _silent.Where(id => State.Nodes.TryGetValue(id, out var n) && n.Status == NodeStatus.Ready).Select(id => (DateTimeOffset?)(_heard[id] + grace)),
         ];
         return due.Where(d => d is not null).Min();
@@ -313,17 +347,33 @@ public sealed class SimulatedSwarm
             if (observed is TaskState.Ready or TaskState.Starting && task.DesiredState == TaskState.Running)
             {
                 Add(task, TaskState.Starting, "starting");
-                Add(task, TaskState.Running, "started");
+                if (FailsAtStart(task))
+                    reports.Add(new TaskStatusReport(task.Id, new TaskObservation(TaskState.Failed, Clock.Now, "started", BrokenError, ContainerOf(task), 1)));
+                else
+                    Add(task, TaskState.Running, "started");
             }
         }
         return ReportPump.Coalesce(reports);
     }
 
+    private const string BrokenError = "task: non-zero exit (1): broken image";
+
+    private bool FailsAtStart(SwarmTask task) =>
+        task.Spec.Container.Image == BrokenImage && _brokenFailures.GetValueOrDefault(BrokenSlot(task)) < BrokenStarts;
+
+    private static (string, string) BrokenSlot(SwarmTask task) => (task.ServiceId, task.Slot > 0 ? task.Slot.ToString(CultureInfo.InvariantCulture) : task.NodeId ?? "");
+
     private static string ContainerOf(SwarmTask task) => $"c-{task.Id}";
 
     /// <summary>The worker's report path: ReportTaskStatusCommand decided by <see cref="TaskDecider"/>.</summary>
-    private bool Report(string nodeId, IReadOnlyList<TaskStatusReport> reports) =>
-        reports.Count > 0 && Execute("ReportTaskStatus", $"node:{nodeId}", TaskDecider.Decide(new ReportTaskStatus(nodeId, reports), State));
+    private bool Report(string nodeId, IReadOnlyList<TaskStatusReport> reports)
+    {
+        if (reports.Count == 0 || !Execute("ReportTaskStatus", $"node:{nodeId}", TaskDecider.Decide(new ReportTaskStatus(nodeId, reports), State))) return false;
+        // The engine's memory of the broken image's failures, counted once they are recorded.
+        foreach (var failed in reports.Where(r => r.Status.Error == BrokenError && State.Tasks.ContainsKey(r.TaskId)))
+            _brokenFailures[BrokenSlot(State.Tasks[failed.TaskId])] = _brokenFailures.GetValueOrDefault(BrokenSlot(State.Tasks[failed.TaskId])) + 1;
+        return true;
+    }
 
     // ---- the log ----
 

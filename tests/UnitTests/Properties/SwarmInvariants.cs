@@ -1,5 +1,6 @@
 using System.Text;
 using EventSwarm.Application.ControlLoops;
+using EventSwarm.Application.Services;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Infrastructure.Log;
 
@@ -15,10 +16,12 @@ public static class SwarmInvariants
 {
     public static void Always(SimulatedSwarm swarm)
     {
-        OneDesiredRunningTaskPerSlot(swarm.State);
-        OneDesiredRunningTaskPerNodeOfAGlobalService(swarm.State);
+        OneDesiredRunningTaskPerSlot(swarm.State, swarm.Clock.Now);
+        OneDesiredRunningTaskPerNodeOfAGlobalService(swarm.State, swarm.Clock.Now);
         AddressesAreUniquePerNetwork(swarm.State);
         IngressPortsAreUnique(swarm.State);
+        UpdatesKeepToTheirParallelism(swarm);
+        NoOlderSpecRunsOnceAnUpdateCompleted(swarm.State);
     }
 
     public static void AtFixedPoint(SimulatedSwarm swarm)
@@ -31,17 +34,65 @@ public static class SwarmInvariants
 
     /// <summary>
     /// Swarm's slot model: a replica slot never has two tasks wanted running (two containers of one slot), but for
-    /// a rotation rolled start-first: then the slot's old task, on an older version of the secret, runs on until its
-    /// replacement on a newer one does, and no more than those two.
+    /// a replacement started first (update_config order start-first, or a rotated secret): then the slot's old task
+    /// runs on beside its replacement (or that one's restart) until that one runs, and no more than those two. The pass after the replacement was reported running shuts the old one down
+    /// (<paramref name="now"/> is the time of that report until then); a replacement that failed leaves it running,
+    /// as swarmkit's updater does.
     /// </summary>
-    public static void OneDesiredRunningTaskPerSlot(ClusterState state)
+    public static void OneDesiredRunningTaskPerSlot(ClusterState state, DateTimeOffset now)
     {
         foreach (var slot in state.Tasks.Values.Where(t => t.Slot > 0 && t.DesiredState == TaskState.Running).GroupBy(t => (t.ServiceId, t.Slot)))
-        {
-            var tasks = slot.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).ToList();
-            var startFirst = tasks.Count == 2 && tasks[0].SpecVersion == tasks[1].SpecVersion && SecretVersion(tasks[0]) < SecretVersion(tasks[1]);
-            if (tasks.Count > 1 && !startFirst)
+            if (slot.Count() > 1 && !IsStartedFirst(slot, now))
                 Fail(nameof(OneDesiredRunningTaskPerSlot), state, $"slot {slot.Key.Slot} of {slot.Key.ServiceId} has {slot.Count()} tasks desired running: {Ids(slot)}");
+    }
+
+    private static bool IsStartedFirst(IEnumerable<SwarmTask> wanted, DateTimeOffset now)
+    {
+        var tasks = wanted.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        // The newer one may be of the same spec as the older: the restart of a failed replacement after a rollback.
+        return tasks.Count == 2 && (tasks[1].Status.State != TaskState.Running || tasks[1].RunningSince >= now);
+    }
+
+    /// <summary>
+    /// A replicated service mid-update has at most its parallelism of slots in flight: slots where a replacement the
+    /// updater made since the update (or rollback) started is still on its way to Running. Sound against what is not
+    /// the updater's: restarts are the orchestrator's (not counted), a slot whose replacement failed is the failure
+    /// action's (swarmkit's worker moves on from it too), and a new spec or a scale starts the count over, as swarmkit
+    /// starts a new updater then without waiting for the old one's slots.
+    /// </summary>
+    public static void UpdatesKeepToTheirParallelism(SimulatedSwarm swarm)
+    {
+        var state = swarm.State;
+        foreach (var service in state.Services.Values.Where(s => !s.Spec.Mode.IsGlobal && s.UpdateStatus is { IsActive: true, StartedAt: not null }))
+        {
+            var parallelism = RollingUpdater.ConfigOf(service).Parallelism;
+            if (parallelism == 0) continue;
+            var replacements = state.TasksOf(service.Id).Where(t => t.SpecVersion == service.SpecVersion && t.CreatedAt >= service.UpdateStatus!.StartedAt).ToList();
+            var failed = replacements.Where(RollingUpdater.EndedOnItsOwn).Select(t => t.Slot).ToHashSet();
+            var inFlight = replacements
+                .Where(t => swarm.UpdaterCreated.Contains(t.Id) && t.IsRunnable && t.Status.State < TaskState.Running && !failed.Contains(t.Slot))
+                .ToList();
+            if (inFlight.Select(t => t.Slot).Distinct().Count() > parallelism)
+                Fail(nameof(UpdatesKeepToTheirParallelism), state, $"{service.Id} (parallelism {parallelism}) has replacements in flight in slots [{string.Join(", ", inFlight.Select(t => t.Slot).Distinct().Order())}]: {Ids(inFlight)}");
+        }
+    }
+
+    /// <summary>
+    /// Once an update (or rollback) is completed, no slot's current task runs an older spec: every one it could
+    /// reach was replaced first. Not reached, rightly: a node that is not ready and active (a paused node keeps its
+    /// global task, a lost node's tasks wait for their restart), and the old task of a start-first pair whose
+    /// replacement failed and is not restarted (swarmkit keeps it serving too).
+    /// </summary>
+    public static void NoOlderSpecRunsOnceAnUpdateCompleted(ClusterState state)
+    {
+        foreach (var service in state.Services.Values.Where(s => s.UpdateStatus?.State is UpdateState.Completed or UpdateState.RollbackCompleted))
+        {
+            var current = state.TasksOf(service.Id).Where(t => t.IsRunnable)
+                .GroupBy(t => t.Slot > 0 ? t.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.NodeId ?? "")
+                .Select(g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).First());
+            if (current.FirstOrDefault(t => t.SpecVersion != service.SpecVersion && t.Status.State == TaskState.Running && t.NodeId is not null
+                    && state.Nodes.TryGetValue(t.NodeId, out var node) && node.Status == NodeStatus.Ready && node.Availability == NodeAvailability.Active) is { } stale)
+                Fail(nameof(NoOlderSpecRunsOnceAnUpdateCompleted), state, $"{service.Id}'s {service.UpdateStatus!.State} update left task {stale.Id} of spec v{stale.SpecVersion} (the service's is v{service.SpecVersion}) running on {stale.NodeId}");
         }
     }
 
@@ -63,11 +114,11 @@ public static class SwarmInvariants
         }
     }
 
-    /// <summary>A global service's node is its slot: one task wanted running per node.</summary>
-    public static void OneDesiredRunningTaskPerNodeOfAGlobalService(ClusterState state)
+    /// <summary>A global service's node is its slot: one task wanted running per node, but for a replacement started first.</summary>
+    public static void OneDesiredRunningTaskPerNodeOfAGlobalService(ClusterState state, DateTimeOffset now)
     {
         foreach (var node in state.Tasks.Values.Where(t => t.Slot == 0 && t.DesiredState == TaskState.Running).GroupBy(t => (t.ServiceId, t.NodeId)))
-            if (node.Count() > 1)
+            if (node.Count() > 1 && !IsStartedFirst(node, now))
                 Fail(nameof(OneDesiredRunningTaskPerNodeOfAGlobalService), state, $"node {node.Key.NodeId} has {node.Count()} tasks of global {node.Key.ServiceId} desired running: {Ids(node)}");
     }
 
@@ -128,11 +179,21 @@ public static class SwarmInvariants
             var running = state.TasksOf(service.Id)
                 .Where(t => t.Status.State == TaskState.Running && t.NodeId is not null && state.Nodes.ContainsKey(t.NodeId))
                 .ToList();
+            // The old task of a start-first pair whose replacement failed and was not restarted serves on (swarmkit
+            // keeps it too): it may run an older spec, where the older constraint put it.
+            var overtaken = state.TasksOf(service.Id).Where(t => t.IsRunnable)
+                .GroupBy(t => t.Slot > 0 ? t.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.NodeId ?? "")
+                .SelectMany(g => g.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).Skip(1))
+                .Select(t => t.Id).ToHashSet();
+            // A paused update (a replacement failed) leaves the slots it had not reached on the older spec, where
+            // the older constraint placed them, until a new spec or a rollback moves it on (swarmkit's pause).
+            var paused = service.UpdateStatus?.IsPaused == true;
             // A policy that may leave a slot (or node) without a task on purpose, or reservations (whether nodes
             // suffice then depends on what else they run), only bound what runs.
             var policy = service.Spec.TaskTemplate.EffectiveRestartPolicy;
             var reserves = service.Spec.TaskTemplate.EffectiveReservations.MemoryBytes > 0;
-            var alwaysRestarts = policy.Condition == RestartCondition.Any && policy.MaxAttempts == 0 && !reserves;
+            // A paused update may also leave slots on a replacement of the older spec that cannot be placed.
+            var alwaysRestarts = policy.Condition == RestartCondition.Any && policy.MaxAttempts == 0 && !reserves && !paused;
             var what = $"{service.Spec.Name} ({service.Id}, {(service.Spec.Mode.IsGlobal ? "global" : $"{service.Spec.Mode.Replicas} replicas")}, spec v{service.SpecVersion}; nodes that suffice: [{string.Join(", ", eligible.Order())}])";
             if (running.FirstOrDefault(t => state.Nodes[t.NodeId!].Status != NodeStatus.Ready) is { } lost)
                 Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {lost.Id} counts as running on {lost.NodeId}, which is {state.Nodes[lost.NodeId!].Status}");
@@ -141,7 +202,7 @@ public static class SwarmInvariants
                 foreach (var node in state.Nodes.Values.Where(n => n.Status == NodeStatus.Ready))
                 {
                     var here = running.Where(t => t.NodeId == node.Id).ToList();
-                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && here.Any(t => t.SpecVersion != service.SpecVersion))
+                    var wrong = eligible.Contains(node.Id) ? here.Count > 1 || (alwaysRestarts && here.Count == 0) || (!reserves && !paused && here.Any(t => t.SpecVersion != service.SpecVersion && !overtaken.Contains(t.Id)))
                         : node.Availability == NodeAvailability.Pause ? here.Count > 1
                         : here.Count > 0;
                     if (wrong)
@@ -156,10 +217,10 @@ public static class SwarmInvariants
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: {running.Count} running [{Ids(running)}], expected {replicas}");
                 // With reservations a stop-first update may stall on a replacement that no longer fits (Swarm's does
                 // too), leaving tasks of the old spec where the old constraint put them.
-                if (reserves) continue;
-                if (running.FirstOrDefault(t => t.SpecVersion != service.SpecVersion) is { } stale)
+                if (reserves || paused) continue;
+                if (running.FirstOrDefault(t => t.SpecVersion != service.SpecVersion && !overtaken.Contains(t.Id)) is { } stale)
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {stale.Id} still runs spec v{stale.SpecVersion} on {stale.NodeId}");
-                if (running.FirstOrDefault(t => !eligible.Contains(t.NodeId!) && state.Nodes[t.NodeId!].Availability != NodeAvailability.Pause) is { } misplaced)
+                if (running.FirstOrDefault(t => !overtaken.Contains(t.Id) && !eligible.Contains(t.NodeId!) && state.Nodes[t.NodeId!].Availability != NodeAvailability.Pause) is { } misplaced)
                     Fail(nameof(RunningTasksMatchTheServices), state, $"{what}: task {misplaced.Id} runs on {misplaced.NodeId}, which does not suffice");
             }
             else if (running.Count > replicas)
@@ -218,7 +279,7 @@ public static class SwarmInvariants
         text.AppendLine("  nodes: " + string.Join(", ", state.Nodes.Values.Select(n => $"{n.Id} {n.Status}/{n.Availability}")));
         foreach (var service in state.Services.Values)
             text.AppendLine($"  service {service.Id} {service.Spec.Name} {(service.Spec.Mode.IsGlobal ? "global" : $"replicas={service.Spec.Mode.Replicas}")} v{service.SpecVersion} " +
-                $"constraint=[{string.Join(",", service.Spec.TaskTemplate.Placement?.Constraints ?? [])}] vips=[{string.Join(",", service.Endpoint.VirtualIps.Select(v => $"{v.NetworkId}:{v.Address}"))}]");
+                $"update={service.UpdateStatus?.State.ToString() ?? "-"} constraint=[{string.Join(",", service.Spec.TaskTemplate.Placement?.Constraints ?? [])}] vips=[{string.Join(",", service.Endpoint.VirtualIps.Select(v => $"{v.NetworkId}:{v.Address}"))}]");
         foreach (var task in state.Tasks.Values.OrderBy(t => t.ServiceId).ThenBy(t => t.Slot).ThenBy(t => t.CreatedAt))
             text.AppendLine($"    task {task.Id} {task.ServiceId}.{(task.Slot > 0 ? task.Slot.ToString() : "g")} on {task.NodeId ?? "-"} desired={task.DesiredState} " +
                 $"status={task.Status.State} v{task.SpecVersion} created={(task.CreatedAt - T0).TotalSeconds}s{(task.NotBefore is { } nb ? $" notBefore={(nb - T0).TotalSeconds}s" : "")} " +

@@ -91,49 +91,6 @@ public sealed class GlobalOrchestrator_Tests
     }
 
     [Fact]
-    public void A_new_spec_version_replaces_the_task_on_a_node_stop_first()
-    {
-        var v2 = Agent.WithImage("agent:2");
-        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).And(new ServiceUpdated("agent", v2, At(10)));
-
-        var update = Orchestrate(state, 10);
-        Assert.Equal([Desired("a", TaskState.Shutdown, 10), CreatedOn("n1", "t1", v2, 10, TaskState.Ready, specVersion: 2)], update);
-        state = state.And(update);
-
-        Assert.Empty(Orchestrate(state, 11));
-        state = state.And(Reported("a", "n1", TaskState.Shutdown, 12));
-        Assert.Equal([Desired("t1", TaskState.Running, 12)], Orchestrate(state, 12));
-    }
-
-    [Fact]
-    public void A_new_spec_version_replaces_one_node_at_a_time()
-    {
-        var v2 = Agent.WithImage("agent:2");
-        var state = Given(Cluster("n1", "n2", "n3")).And(Service(Agent))
-            .And(RunningOn("n1", "a", Agent)).And(RunningOn("n2", "b", Agent)).And(RunningOn("n3", "c", Agent))
-            .And(new ServiceUpdated("agent", v2, At(10)));
-
-        var events = Orchestrate(state, 10);
-
-        Assert.Single(events.OfType<TaskCreated>());
-        Assert.Single(events.OfType<TaskDesiredStateChanged>());
-    }
-
-    [Fact]
-    public void A_new_spec_version_replaces_a_task_that_never_started()
-    {
-        // The first spec reserves more memory than the node has; the update fixes that.
-        var tooBig = Agent.WithMemory(64 * GiB);
-        var fixedSpec = Agent.WithMemory(GiB);
-        var state = Given(Cluster("n1")).And(Service(tooBig)).And(CreatedOn("n1", "a", tooBig, 0))
-            .And(new TaskUnschedulable("a", "no suitable node (insufficient resources on 1 node)", At(1)))
-            .And(new ServiceUpdated("agent", fixedSpec, At(10)));
-
-        Assert.Equal([Desired("a", TaskState.Shutdown, 11), CreatedOn("n1", "t1", fixedSpec, 11, TaskState.Ready, specVersion: 2)],
-            Orchestrate(state, 11));
-    }
-
-    [Fact]
     public void A_paused_node_gets_no_new_task_and_keeps_its_running_one()
     {
         var state = Given(Cluster("n1", "n2", "n3")).And(Service(Agent)).And(RunningOn("n2", "b", Agent)).Paused("n2").Paused("n3");
@@ -154,16 +111,6 @@ public sealed class GlobalOrchestrator_Tests
 
         Assert.Equal([Desired("b", TaskState.Shutdown, 10)], events);
         Assert.Empty(Orchestrate(state.And(events), 11));
-    }
-
-    [Fact]
-    public void A_new_spec_version_leaves_the_task_on_a_paused_node_running()
-    {
-        var v2 = Agent.WithImage("agent:2");
-        var state = Given(Cluster("n1")).And(Service(Agent)).And(RunningOn("n1", "a", Agent)).Paused("n1")
-            .And(new ServiceUpdated("agent", v2, At(10)));
-
-        Assert.Empty(Orchestrate(state, 10));
     }
 
     [Fact]

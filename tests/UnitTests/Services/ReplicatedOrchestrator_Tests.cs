@@ -240,36 +240,6 @@ public sealed class ReplicatedOrchestrator_Tests
     }
 
     [Fact]
-    public void A_new_spec_version_replaces_one_slot_at_a_time_stop_first()
-    {
-        var web = Spec("web", replicas: 2);
-        var v2 = web.WithImage("nginx:2");
-        var state = Given(Cluster("n1", "n2")).And(Service(web))
-            .And(Running("a", web, 1, "n1")).And(Running("b", web, 2, "n2"))
-            .And(new ServiceUpdated("web", v2, At(10)));
-
-        // Slot 1 first: the old task is told to stop, its replacement waits in Ready.
-        var first = Orchestrate(state, 10);
-        Assert.Equal([Desired("a", TaskState.Shutdown, 10), Created("t1", v2, 1, 10, TaskState.Ready, specVersion: 2)], first);
-        state = state.And(first).And(Assigned("t1", "n1", 10), Reported("t1", "n1", TaskState.Ready, 11));
-
-        // Nothing more while the old task still runs: no start, and slot 2 is left alone.
-        Assert.Empty(Orchestrate(state, 11));
-
-        // The old task stopped: the new one is released.
-        state = state.And(Reported("a", "n1", TaskState.Shutdown, 12));
-        var release = Orchestrate(state, 12);
-        Assert.Equal([Desired("t1", TaskState.Running, 12)], release);
-        state = state.And(release);
-
-        // Slot 2 waits until slot 1's new task is running.
-        Assert.Empty(Orchestrate(state, 13));
-        state = state.And(Reported("t1", "n1", TaskState.Running, 14));
-
-        Assert.Equal([Desired("b", TaskState.Shutdown, 14), Created("t2", v2, 2, 14, TaskState.Ready, specVersion: 2)], Orchestrate(state, 14));
-    }
-
-    [Fact]
     public void A_replica_count_change_does_not_replace_running_tasks()
     {
         var web = Spec("web", replicas: 2);
