@@ -262,7 +262,7 @@ public static class UpdateBench
                 foreach (var failure in result?.Failures ?? [])
                     Console.Error.WriteLine($"{name}: {what}: {path}: request to {failure.Target} failed {(failure.Sent - startedAt).TotalSeconds:0.00} s in: {failure.Why}");
             await Task.Delay(TimeSpan.FromSeconds(2));
-            return new Outcome(allNew, completed, [.. results.Select(r => (r.Item1, r.Item2?.ToString() ?? "n/a (no answer before)"))]);
+            return new Outcome(allNew, completed, [.. results.Select(r => (r.Item1, r.Item2?.ToString() ?? "n/a"))]);
         }
 
         public async Task RemoveAsync()

@@ -69,7 +69,7 @@ if [[ " $SYSTEMS " == *" swarm "* ]]; then
 fi
 
 echo
-printf '%-66s %11s %13s %7s\n' figure EventSwarm "Docker Swarm" ratio
+printf '%-72s %11s %13s %7s\n' figure EventSwarm "Docker Swarm" ratio
 awk -F'\t' -v es="$WORK/eventswarm.tsv" -v sw="$WORK/swarm.tsv" '
   BEGIN {
     while ((getline line < es) > 0) { split(line, f, "\t"); order[++n] = f[2]; e[f[2]] = f[3] }
@@ -77,10 +77,10 @@ awk -F'\t' -v es="$WORK/eventswarm.tsv" -v sw="$WORK/swarm.tsv" '
     for (i = 1; i <= n; i++) {
       k = order[i]; a = (k in e) ? e[k] : "-"; b = (k in s) ? s[k] : "-"
       r = (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) ? sprintf("%.2f", a / b) : "-"
-      printf "%-66s %11s %13s %7s\n", k, a, b, r
+      printf "%-72s %11s %13s %7s\n", k, a, b, r
     }
   }'
 echo "Failed requests are failed/sent, 20/s per path, from 1 s before the call to 1 s after UpdateStatus completed."
 echo "VIP: from a client task on the service's overlay network; mesh: the published port on $MESH (the host's own"
 echo "address); direct: the running tasks' own addresses, re-listed every second. Swarm's mesh and VIP need IPVS,"
-echo "which this kernel lacks. rollback_config = update_config (Swarm's default rollback goes one task at a time)."
+echo "which this kernel lacks; n/a: 127.0.0.1 did not answer before the update. rollback_config = update_config."
