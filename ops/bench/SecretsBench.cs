@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -138,8 +137,8 @@ public static class SecretsBench
             await RefreshDirectAsync();
             _directAt = DateTime.UtcNow;
             using var stop = new CancellationTokenSource(Limit + TimeSpan.FromSeconds(30));
-            var meshLoop = mesh is null ? null : RequestLoopAsync(() => [mesh], PublishedPort, stop.Token);
-            var directLoop = RequestLoopAsync(() => DirectTargets(), TargetPort, stop.Token);
+            var meshLoop = mesh is null ? null : RequestLoop.RunAsync(() => [mesh], PublishedPort, RequestsPerSecond, stop.Token);
+            var directLoop = RequestLoop.RunAsync(() => DirectTargets(), TargetPort, RequestsPerSecond, stop.Token);
             await Task.Delay(TimeSpan.FromSeconds(1));
             var clock = Stopwatch.StartNew();
             var startedAt = DateTime.UtcNow;
@@ -305,12 +304,7 @@ public static class SecretsBench
             }
         }
 
-        /// <summary>
-        /// The running tasks' own addresses the host can reach, resolved once a second. Read in the container's
-        /// network namespace, not from the engine: a Swarm task publishing through the ingress network lists only
-        /// its ingress address (10.0.0.x, inside the ingress sandbox, out of the host's reach), while its
-        /// docker_gwbridge address, which the host routes to, is not listed.
-        /// </summary>
+        /// <summary>The running tasks' own addresses the host can reach (<see cref="TaskAddresses"/>), resolved once a second.</summary>
         private volatile string[] _direct = [];
         private DateTime _directAt = DateTime.MinValue;
 
@@ -337,7 +331,7 @@ public static class SecretsBench
                     })).FirstOrDefault();
                     if (container is null) continue;
                     var pid = (await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid;
-                    if (pid > 0 && LocalAddresses(pid).FirstOrDefault(HostReaches) is { } address) addresses.Add(address);
+                    if (TaskAddresses.ReachableOf(pid) is { } address) addresses.Add(address);
                 }
                 _direct = [.. addresses];
             }
@@ -346,65 +340,6 @@ public static class SecretsBench
                 // Keep the last list; the next second tries again.
             }
         }
-    }
-
-    /// <summary>The IPv4 addresses local to a process's network namespace: the "/32 host LOCAL" leaves of its fib_trie.</summary>
-    private static IEnumerable<string> LocalAddresses(long pid)
-    {
-        var addresses = new List<string>();
-        var last = "";
-        foreach (var line in File.ReadLines($"/proc/{pid}/net/fib_trie"))
-        {
-            var text = line.Trim();
-            if (text.StartsWith("|-- ", StringComparison.Ordinal)) last = text[4..];
-            else if (text == "/32 host LOCAL" && !last.StartsWith("127.", StringComparison.Ordinal) && !addresses.Contains(last)) addresses.Add(last);
-        }
-        return addresses;
-    }
-
-    /// <summary>Whether a route of the host's main table (not the default one) covers the address: /proc/net/route.</summary>
-    private static bool HostReaches(string? address)
-    {
-        if (string.IsNullOrEmpty(address) || !IPAddress.TryParse(address, out var ip)) return false;
-        var value = BitConverter.ToUInt32(ip.GetAddressBytes());
-        return File.ReadLines("/proc/net/route").Skip(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f.Length > 7 && f[1] != "00000000")
-            .Any(f => (value & Convert.ToUInt32(f[7], 16)) == Convert.ToUInt32(f[1], 16));
-    }
-
-    private sealed record Failure(DateTime Sent, string Target, string Why);
-
-    private sealed record LoopResult(int Total, List<Failure> Failures);
-
-    /// <summary>
-    /// 20 requests a second, each on its own connection with a 1 s timeout, round robin over the targets of the
-    /// moment, until cancelled (bounded by the caller's limit). A request with no target at all counts as failed.
-    /// </summary>
-    private static async Task<LoopResult> RequestLoopAsync(Func<string[]> targets, int port, CancellationToken stop)
-    {
-        var failures = new List<Failure>();
-        var requests = new List<Task>();
-        var next = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / RequestsPerSecond));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                var now = targets();
-                var target = now.Length == 0 ? "" : now[next++ % now.Length];
-                var sent = DateTime.UtcNow;
-                requests.Add(Task.Run(async () =>
-                {
-                    var (body, why) = target.Length == 0 ? (null, "no running task") : await RequestWithReasonAsync(target, port);
-                    if (body is null) lock (failures) failures.Add(new Failure(sent, target, why));
-                }, CancellationToken.None));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await Task.WhenAll(requests);
-        return new LoopResult(requests.Count, failures);
     }
 
     private static async Task<string?> RequestAsync(string address, int port) => (await RequestWithReasonAsync(address, port)).Body;
