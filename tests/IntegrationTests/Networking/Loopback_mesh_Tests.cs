@@ -27,8 +27,8 @@ public sealed class Loopback_mesh_Tests
 
         // A restart of the agent finds the kernel as it left it, or not (a reboot of the network stack): it makes
         // loopback answer again either way.
-        await agent.KillAsync();
         var bridge = await IngressBridgeAsync(agent);
+        await agent.KillAsync();
         await SysctlAsync(ns: null, $"net.ipv4.conf.{bridge}.route_localnet=0");
         Assert.NotEqual(Hello, await GetAsync(http, $"http://127.0.0.1:{port}/"));
         await agent.StartProcessAsync();

@@ -7,7 +7,7 @@ namespace EventSwarm.IntegrationTests.Networking;
 /// <summary>
 /// How a task stops, as Docker Swarm's: a task on a network first leaves the routing mesh and the VIPs, then its
 /// container gets SIGTERM and the service's stop_grace_period (10 s unless set) to exit before SIGKILL.
-/// The containers write the moment SIGTERM reaches them (`docker logs -t`); the engine says when they ended.
+/// The engine's events say when it sent SIGTERM (and SIGKILL) and when and how the container ended.
 /// </summary>
 public sealed class Stop_grace_period_Tests(SwarmOfOne swarm) : IClassFixture<SwarmOfOne>
 {
@@ -20,9 +20,10 @@ public sealed class Stop_grace_period_Tests(SwarmOfOne swarm) : IClassFixture<Sw
         // Published, so the task is on the ingress network and in the mesh's rotation.
         var (container, sentAt) = await StopAsync("graceful", ["--stop-grace-period", "5s", "--publish", "18090:5000"],
             "trap 'echo term; sleep 2; exit 0' TERM; while true; do sleep 0.1; done");
-        var (exitCode, term, finished) = await EndedAsync(container);
+        var (exitCode, term, finished, killed) = await EndedAsync(container, sentAt);
 
         Assert.Equal(0, exitCode);
+        Assert.False(killed);
         Assert.InRange((finished - term).TotalSeconds, 1.5, 4.5);
         // The node took the task out of the rotation (a new network plan) between the scale-down and SIGTERM.
         var plans = Regex.Matches(Agent.AgentLog, @"network plan at \d+ applied at (\d\d:\d\d:\d\d\.\d\d\d)")
@@ -35,14 +36,15 @@ public sealed class Stop_grace_period_Tests(SwarmOfOne swarm) : IClassFixture<Sw
     [Fact]
     public async Task A_task_that_ignores_SIGTERM_is_killed_after_the_default_10_s()
     {
-        var (container, _) = await StopAsync("stubborn", [], "trap 'echo term' TERM; while true; do sleep 0.1; done");
-        var (exitCode, term, finished) = await EndedAsync(container);
+        var (container, sentAt) = await StopAsync("stubborn", [], "trap 'echo term' TERM; while true; do sleep 0.1; done");
+        var (exitCode, term, finished, killed) = await EndedAsync(container, sentAt);
 
-        Assert.Equal(137, exitCode); // SIGKILL
+        Assert.True(killed);
+        Assert.Equal(137, exitCode);
         Assert.InRange((finished - term).TotalSeconds, 9.0, 12.5);
     }
 
-    /// <summary>Runs the busybox script as a one-replica service, then scales it to 0 (the container stays, stopped).</summary>
+    /// <summary>Runs the busybox script as a one-replica service, then scales it to 0.</summary>
     private async Task<(string Container, DateTime SentAt)> StopAsync(string name, string[] flags, string script)
     {
         (await Agent.Docker(["service", "create", "-d", "--name", name, .. flags, "busybox", "sh", "-c", script])).ShouldSucceed();
@@ -54,22 +56,31 @@ public sealed class Stop_grace_period_Tests(SwarmOfOne swarm) : IClassFixture<Sw
         }, Converges, $"{name} runs");
         var sentAt = DateTime.UtcNow;
         (await Agent.Docker("service", "scale", "-d", $"{name}=0")).ShouldSucceed();
-        await Eventually.True(async () => (await Host("inspect", "-f", "{{.State.Status}}", container)).Output.Trim() == "exited",
-            TimeSpan.FromSeconds(30), $"{name}'s container has stopped");
         return (container, sentAt);
     }
 
-    private static async Task<(int ExitCode, DateTime Term, DateTime Finished)> EndedAsync(string container)
+    /// <summary>
+    /// The engine's own record of the stop (its events: a scaled-down task's container is removed at once): when
+    /// SIGTERM was sent, whether SIGKILL followed, when and how the container died.
+    /// </summary>
+    private static async Task<(int ExitCode, DateTime Term, DateTime Finished, bool Killed)> EndedAsync(string container, DateTime since)
     {
-        var state = (await Host("inspect", "-f", "{{.State.ExitCode}} {{.State.FinishedAt}}", container)).ShouldSucceed().Output.Trim().Split(' ');
-        var logs = (await Host("logs", "-t", container)).ShouldSucceed().Output;
-        var line = logs.Split('\n').FirstOrDefault(l => l.EndsWith(" term")) ?? throw new Xunit.Sdk.XunitException($"no SIGTERM in the logs: {logs}");
-        return (int.Parse(state[0], CultureInfo.InvariantCulture), Time(line.Split(' ')[0]), Time(state[1]));
+        var events = new List<string[]>();
+        await Eventually.True(async () =>
+        {
+            var output = (await Host("events", "--since", Unix(since - TimeSpan.FromSeconds(1)), "--until", Unix(DateTime.UtcNow),
+                "--filter", $"container={container}", "--format", "{{.Action}} {{.TimeNano}} {{index .Actor.Attributes \"signal\"}} {{index .Actor.Attributes \"exitCode\"}}")).ShouldSucceed().Output;
+            events = [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' '))];
+            return events.Any(e => e[0] == "die");
+        }, TimeSpan.FromSeconds(40), $"the container {container[..12]} has died");
+        var term = events.FirstOrDefault(e => e[0] == "kill" && e[2] == "15") ?? throw new Xunit.Sdk.XunitException("no SIGTERM among the container's events");
+        var die = events.First(e => e[0] == "die");
+        return (int.Parse(die[3], CultureInfo.InvariantCulture), Nano(term[1]), Nano(die[1]), events.Any(e => e[0] == "kill" && e[2] == "9"));
     }
 
-    /// <summary>Docker's RFC 3339 times carry nanoseconds; .NET reads seven digits of a fraction at most.</summary>
-    private static DateTime Time(string rfc3339) =>
-        DateTime.Parse(Regex.Replace(rfc3339, @"(\.\d{7})\d+", "$1"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+    private static string Unix(DateTime at) => ((at - DateTime.UnixEpoch).TotalSeconds).ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static DateTime Nano(string timeNano) => DateTime.UnixEpoch.AddTicks(long.Parse(timeNano, CultureInfo.InvariantCulture) / 100);
 
     /// <summary>This machine's engine, which runs the single node's containers.</summary>
     private static Task<CommandResult> Host(params string[] args) => CommandResult.RunAsync("docker", args, new Dictionary<string, string>());
