@@ -21,6 +21,7 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
         ("nat", "OUTPUT", IptablesRules.Output),
         ("nat", "POSTROUTING", IptablesRules.Postrouting),
         ("filter", "FORWARD", IptablesRules.Forward),
+        ("filter", "INPUT", IptablesRules.Input),
     ];
 
     // What was last made so: a change of backends must cost one iptables-restore, not a dozen processes.
@@ -28,6 +29,10 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
     private IReadOnlyCollection<string> _chains = [];
     private IReadOnlyList<RemoteAddress>? _appliedRoutes;
     private IReadOnlyList<LocalNetwork>? _appliedBridges;
+    // The interfaces EventSwarm's routes to other nodes leave by, read back after each change of routes.
+    private IReadOnlySet<string> _routeDevices = new HashSet<string>();
+    // Where route_localnet was last turned on, to turn it off again where the mesh no longer sends loopback traffic.
+    private IReadOnlySet<string>? _localnetDevices;
 
     /// <param name="verify">Read back the kernel's state instead of trusting what this process last wrote (start-up, periodic repair).</param>
     public async Task ApplyAsync(NodeNetworkPlan plan, bool verify, CancellationToken ct)
@@ -53,6 +58,27 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
             await ApplyRoutesAsync(plan, ct);
             _appliedRoutes = plan.Routes;
         }
+        await ApplyRouteLocalnetAsync(plan, verify);
+    }
+
+    /// <summary>
+    /// `curl 127.0.0.1:PORT` on a node answers as on a Docker Swarm node. The mesh's DNAT sends such a connection
+    /// from 127.0.0.1 to a task, out of the ingress bridge (a local task) or the interface towards another node
+    /// (a remote one); the kernel drops a packet with a loopback address leaving or entering by any other interface
+    /// than lo unless route_localnet is on there (Docker sets it on docker_gwbridge, where its mesh sends such traffic).
+    /// On exactly those interfaces while ports are published, off again when none is (swarm left, last port removed);
+    /// the address is masqueraded on the way out (IptablesRules) and strangers' loopback packets dropped on the way in.
+    /// </summary>
+    private async Task ApplyRouteLocalnetAsync(NodeNetworkPlan plan, bool verify)
+    {
+        var wanted = plan.Mesh.IsEmpty
+            ? new HashSet<string>()
+            : plan.Networks.Where(n => n.Ingress).Select(n => IptablesRules.BridgeName(n.Id)).Concat(_routeDevices).ToHashSet();
+        if (!verify && _localnetDevices is not null && _localnetDevices.SetEquals(wanted)) return;
+        foreach (var device in wanted) await WriteSysctlAsync($"net/ipv4/conf/{device}/route_localnet", "1");
+        foreach (var device in (_localnetDevices ?? new HashSet<string>()).Except(wanted))
+            await WriteSysctlAsync($"net/ipv4/conf/{device}/route_localnet", "0");
+        _localnetDevices = wanted;
     }
 
     private static readonly IEqualityComparer<LocalNetwork> BridgeComparer = EqualityComparer<LocalNetwork>.Create(
@@ -82,19 +108,32 @@ public sealed class HostNetwork(ILogger<HostNetwork> logger)
 
     private async Task ApplyRoutesAsync(NodeNetworkPlan plan, CancellationToken ct)
     {
-        var present = new Dictionary<string, string>();
-        foreach (var line in (await RunAsync("ip", ["-4", "route", "show", "proto", RouteProtocol], null, ct)).Output.Split('\n'))
-        {
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var via = Array.IndexOf(fields, "via");
-            if (fields.Length > 0 && via > 0 && via + 1 < fields.Length) present[fields[0]] = fields[via + 1];
-        }
+        var (present, devices) = await ReadRoutesAsync(ct);
         var wanted = plan.Routes.GroupBy(r => r.Address).ToDictionary(g => g.Key, g => g.First().NodeAddress);
         var batch = wanted.Where(w => !present.TryGetValue(w.Key, out var via) || via != w.Value)
             .Select(w => $"route replace {w.Key}/32 via {w.Value} proto {RouteProtocol}")
             .Concat(present.Keys.Where(a => !wanted.ContainsKey(a)).Select(a => $"route del {a}/32 proto {RouteProtocol}"))
             .ToList();
         if (batch.Count > 0) await RunBatchAsync(batch, ct);
+        // Which interface a new node's routes leave by is known once the kernel chose it: read back only then.
+        if (wanted.Values.Any(node => !devices.ContainsKey(node))) (_, devices) = await ReadRoutesAsync(ct);
+        _routeDevices = wanted.Values.Where(devices.ContainsKey).Select(node => devices[node]).ToHashSet();
+    }
+
+    /// <summary>EventSwarm's routes (address -> the node it is routed to) and the interface each node is reached by.</summary>
+    private static async Task<(Dictionary<string, string> Via, Dictionary<string, string> Devices)> ReadRoutesAsync(CancellationToken ct)
+    {
+        var (via, devices) = (new Dictionary<string, string>(), new Dictionary<string, string>());
+        foreach (var line in (await RunAsync("ip", ["-4", "route", "show", "proto", RouteProtocol], null, ct)).Output.Split('\n'))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var at = Array.IndexOf(fields, "via");
+            if (fields.Length == 0 || at <= 0 || at + 1 >= fields.Length) continue;
+            via[fields[0]] = fields[at + 1];
+            var dev = Array.IndexOf(fields, "dev");
+            if (dev > 0 && dev + 1 < fields.Length) devices[fields[at + 1]] = fields[dev + 1];
+        }
+        return (via, devices);
     }
 
     private async Task ApplyRulesAsync(NodeNetworkPlan plan, string nat, string filter, bool checkJumps, CancellationToken ct)

@@ -17,6 +17,10 @@ public static class IptablesRules
     public const string Output = "ES-OUTPUT";
     public const string Postrouting = "ES-POSTROUTING";
     public const string Forward = "ES-FORWARD";
+    public const string Input = "ES-INPUT";
+
+    /// <summary>IPv4's loopback block: a `curl 127.0.0.1:PORT` on a node comes from and goes to it.</summary>
+    public const string Loopback = "127.0.0.0/8";
 
     /// <summary>Linux interface names hold 15 characters: "es-" and the first 12 of the network ID.</summary>
     public static string BridgeName(string networkId) => BridgePrefix + networkId[..Math.Min(12, networkId.Length)];
@@ -51,7 +55,14 @@ public static class IptablesRules
         // Mesh traffic sent on to a task on another node must come back through this node to be un-NATed, so it
         // leaves with this node's address; delivered to a local task it keeps the client's address (Swarm loses it).
         if (plan.IngressSubnet is { } ingress)
+        {
             rules.Add($"-A {Postrouting} -d {ingress} -m conntrack --ctstate DNAT ! -o {BridgePrefix}+ -j MASQUERADE");
+            // `curl 127.0.0.1:PORT` on a node, as on a Docker Swarm node: a task cannot answer 127.0.0.1, so a
+            // connection from loopback leaves with the address of the interface it leaves by, to a local task too
+            // (Docker masquerades what the host sends to docker_gwbridge for the same reason). The kernel lets
+            // such a packet leave at all only where route_localnet is on (HostNetwork turns it on).
+            rules.Add($"-A {Postrouting} -s {Loopback} -d {ingress} -m conntrack --ctstate DNAT -j MASQUERADE");
+        }
         foreach (var network in plan.Networks)
         {
             // Between tasks of one network, on any node, addresses stay as they are; only traffic to the outside
@@ -69,7 +80,13 @@ public static class IptablesRules
 
     public static string Filter(NodeNetworkPlan plan)
     {
-        var rules = new List<string> { $"-A {Forward} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" };
+        var rules = new List<string>();
+        // route_localnet, on while ports are published, would also let a neighbour send packets to 127.0.0.1
+        // through those interfaces (CVE-2020-8558): only the answers of the mesh's own loopback connections come
+        // in that way; anything else for a loopback address that did not come over lo is dropped (kube-proxy's guard).
+        if (!plan.Mesh.IsEmpty)
+            rules.Add($"-A {Input} ! -i lo -d {Loopback} -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        rules.Add($"-A {Forward} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
         if (plan.IngressSubnet is { } ingress)
             rules.Add($"-A {Forward} -d {ingress} -m conntrack --ctstate DNAT -j ACCEPT");
         foreach (var network in plan.Networks)
@@ -91,7 +108,7 @@ public static class IptablesRules
         // rule that already checked where it came from (a VIP on its own network, the mesh, a host-mode port).
         rules.Add($"-A {Forward} -o {BridgePrefix}+ -m conntrack --ctstate DNAT -j ACCEPT");
         rules.Add($"-A {Forward} -o {BridgePrefix}+ -j DROP");
-        return Render("filter", [Forward], rules);
+        return Render("filter", [Input, Forward], rules);
     }
 
     /// <param name="protocol">Needed when the port changes: netfilter rewrites ports only for a named protocol.</param>

@@ -38,6 +38,17 @@ public sealed class IptablesRules_Tests
     }
 
     [Fact]
+    public void A_connection_from_loopback_to_a_published_port_leaves_masqueraded_and_strangers_loopback_packets_are_dropped()
+    {
+        Assert.Contains("-A ES-POSTROUTING -s 127.0.0.0/8 -d 10.0.0.0/24 -m conntrack --ctstate DNAT -j MASQUERADE", IptablesRules.Nat(Plan(), []));
+        var filter = IptablesRules.Filter(Plan());
+        Assert.Contains(":ES-INPUT - [0:0]", filter);
+        Assert.Contains("-A ES-INPUT ! -i lo -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP", filter);
+        // Without a published port (the swarm left), the guard goes with route_localnet.
+        Assert.DoesNotContain("-A ES-INPUT", IptablesRules.Filter(NodeNetworkPlan.Empty));
+    }
+
+    [Fact]
     public void Chains_of_VIPs_that_are_gone_are_emptied_and_deleted_in_the_same_transaction()
     {
         var nat = IptablesRules.Nat(Plan(), ["ES-PREROUTING", "ES-VIP-0A0001FF", "ES-MESH-TCP-9000"]);
