@@ -32,6 +32,17 @@ public static partial class Units
         return TimeSpan.FromTicks((long)ticks);
     }
 
+    /// <summary>
+    /// Go's time.ParseDuration with its sign: docker's --update-delay, --update-monitor, --restart-delay … take
+    /// <c>-1s</c> and leave a negative value to the manager to refuse, as Swarm does.
+    /// </summary>
+    public static TimeSpan? TryParseSignedDuration(string text) => text switch
+    {
+        ['-', .. var rest] => -TryParseDuration(rest),
+        ['+', .. var rest] => TryParseDuration(rest),
+        _ => TryParseDuration(text),
+    };
+
     /// <summary>docker's RAMInBytes (<c>64M</c>, <c>1.5g</c>, <c>512</c>); null when the text is not a size.</summary>
     public static long? TryParseBytes(string text)
     {
