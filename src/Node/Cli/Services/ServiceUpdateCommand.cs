@@ -107,9 +107,9 @@ public sealed class ServiceUpdateCommand : Verb
     public override async Task<int> RunAsync(ParseResult result, CliContext context)
     {
         var name = Args(result)[0];
-        // docker parses --secret-add/--config-add with the other flags, before asking for the service.
-        FileReferences.Secrets(result, _secretAdd);
-        FileReferences.Configs(result, _configAdd);
+        // docker parses every flag before asking for the service (pflag's Set): a dry run on a blank replicated spec
+        // refuses a value that does not parse with nothing sent.
+        Apply(result, new ServiceSpec { Mode = new ServiceMode { Replicated = new ReplicatedService() } });
         var client = context.Client;
         var service = await client.Swarm.InspectServiceAsync(name);
         var rollback = result.Has(_rollback);

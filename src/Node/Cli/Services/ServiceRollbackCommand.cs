@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Docker.DotNet.Models;
+
+namespace EventSwarm.Node.Cli.Services;
+
+/// <summary>
+/// <c>service rollback [OPTIONS] SERVICE</c>: docker's runRollback, the current spec and version sent back with
+/// <c>rollback=previous</c>, so that the manager returns to the PreviousSpec under the rollback config; then the
+/// service's name and the progress ("rollback: manually requested rollback" … "verify: Service converged").
+/// <c>--to-version N</c> is EventSwarm's: version N's spec from the history, sent as a plain update (its update
+/// config applies), for any earlier version and not only the previous one.
+/// </summary>
+public sealed class ServiceRollbackCommand : Verb
+{
+    private readonly Option<bool> _detach = ServiceFlags.Detach();
+    private readonly Option<bool> _quiet = ServiceFlags.Quiet();
+    private readonly Option<string> _timeout = ServiceFlags.Timeout();
+    private readonly Option<string> _toVersion = Flags.String("--to-version", "Roll back to this version of the spec (see 'eventswarm service history')", "uint");
+
+    public ServiceRollbackCommand() : base("rollback", "[OPTIONS] SERVICE", "Revert changes to a service's configuration")
+    {
+        MinArgs = 1;
+        MaxArgs = 1;
+        Options.Add(_detach);
+        Options.Add(_quiet);
+        Options.Add(_timeout);
+        Options.Add(_toVersion);
+    }
+
+    public override async Task<int> RunAsync(ParseResult result, CliContext context)
+    {
+        var name = Args(result)[0];
+        var toVersion = result.UInt(_toVersion);
+        var client = context.Client;
+        var service = await client.Swarm.InspectServiceAsync(name);
+        var update = toVersion is { } version
+            ? new ServiceUpdateParameters { Service = SpecHistory.SpecOf(SpecHistory.Find(await SpecHistory.ReadAsync(context, service.ID), name, version)) }
+            : new ServiceUpdateParameters { Service = service.Spec ?? new ServiceSpec(), Rollback = "previous" };
+        update.Version = ServiceFlags.VersionOf(service);
+        await client.Swarm.UpdateServiceAsync(service.ID, update);
+        context.Out.WriteLine(name);
+        return result.Has(_detach) ? 0
+            : await Progress.WaitForConvergenceAsync(client, name, ServiceFlags.WaitFor(result, _timeout), result.Has(_quiet), context.Out, context.Err);
+    }
+}
