@@ -134,7 +134,8 @@ public sealed class ServiceProgress(string service)
         {
             _convergedAt ??= now;
             var wait = _monitor - (now - _convergedAt.Value);
-            if (wait >= TimeSpan.Zero) Write("verify", $"Waiting {(long)wait.TotalSeconds + 1} seconds to verify that tasks are stable...");
+            // docker's wait/time.Second+1, taken a moment after convergedAt: the whole seconds left, rounded up.
+            if (wait >= TimeSpan.Zero) Write("verify", $"Waiting {Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds))} seconds to verify that tasks are stable...");
         }
         else
         {

@@ -16,13 +16,14 @@ public static class SpecHistory
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
 
     public static async Task<IReadOnlyList<SpecHistoryEntry>> ReadAsync(CliContext context, string serviceId) =>
-        JsonSerializer.Deserialize<List<SpecHistoryEntry>>(
-            await context.SendAsync(HttpMethod.Get, $"/eventswarm/v1/services/{Uri.EscapeDataString(serviceId)}/history"), Options) ?? [];
+        Parse(await context.SendAsync(HttpMethod.Get, $"/eventswarm/v1/services/{Uri.EscapeDataString(serviceId)}/history"));
+
+    public static IReadOnlyList<SpecHistoryEntry> Parse(string json) => JsonSerializer.Deserialize<List<SpecHistoryEntry>>(json, Options) ?? [];
 
     /// <summary>Version <paramref name="version"/> of the history, or the refusal naming what is missing.</summary>
     public static SpecHistoryEntry Find(IReadOnlyList<SpecHistoryEntry> history, string service, ulong version) =>
         history.FirstOrDefault(e => e.Version == (long)version)
-        ?? throw new UsageException($"service {service} has no version {version} in its history (versions 1 to {history.Count})");
+        ?? throw new UsageException($"service {service} has no version {version} in its history");
 
     /// <summary>That version's spec as the Docker SDK sends it back in an update.</summary>
     public static ServiceSpec SpecOf(SpecHistoryEntry entry) =>
