@@ -24,10 +24,15 @@ public sealed class Rollback_and_history_Tests
         .On("POST", "/v1.41/services/svc1/update", 200, """{"Warnings":null}""")
         .On("GET", "/eventswarm/v1/services/svc1/history", 200, History);
 
-    private static (string Path, JsonElement Body) Update(FakeManager manager)
+    /// <summary>Runs a line that succeeds printing the service's name: the update it sent, its query and the image it asked for.</summary>
+    private static async Task<(string Path, string? Image)> SentAsync(params string[] args)
     {
+        using var manager = Manager();
+        var (code, output, error) = await manager.RunAsync(null, args);
+        Assert.True(code == 0, error);
+        Assert.Equal("web\n", output.ReplaceLineEndings("\n"));
         var (_, path, body) = Assert.Single(manager.Requests, r => r.Method == "POST");
-        return (path, JsonDocument.Parse(body).RootElement);
+        return (path, JsonDocument.Parse(body).RootElement.GetProperty("TaskTemplate").GetProperty("ContainerSpec").GetProperty("Image").GetString());
     }
 
     [Theory]
@@ -35,23 +40,18 @@ public sealed class Rollback_and_history_Tests
     [InlineData("service", "update", "--rollback", "-d", "web")]
     public async Task A_rollback_sends_the_current_spec_and_version_with_rollback_previous(params string[] args)
     {
-        using var manager = Manager();
-        var (code, output, error) = await manager.RunAsync(null, args);
-        Assert.True(code == 0, error);
-        Assert.Equal("web\n", output.ReplaceLineEndings("\n"));
-        var (path, body) = Update(manager);
+        var (path, image) = await SentAsync(args);
         Assert.Contains("rollback=previous", path);
         Assert.Contains("version=7", path);
-        Assert.Equal("nginx:2", body.GetProperty("TaskTemplate").GetProperty("ContainerSpec").GetProperty("Image").GetString());
+        Assert.Equal("nginx:2", image);
     }
 
     [Fact]
     public async Task A_plain_update_sends_no_rollback()
     {
-        using var manager = Manager();
-        var (code, _, error) = await manager.RunAsync(null, "service", "update", "-d", "--image", "nginx:3", "web");
-        Assert.True(code == 0, error);
-        Assert.DoesNotContain("rollback", Update(manager).Path);
+        var (path, image) = await SentAsync("service", "update", "-d", "--image", "nginx:3", "web");
+        Assert.DoesNotContain("rollback", path);
+        Assert.Equal("nginx:3", image);
     }
 
     [Fact]
@@ -112,14 +112,10 @@ public sealed class Rollback_and_history_Tests
     [Fact]
     public async Task Rollback_to_a_version_sends_that_versions_spec_as_a_plain_update_of_the_current_version()
     {
-        using var manager = Manager();
-        var (code, output, error) = await manager.RunAsync(null, "service", "rollback", "--to-version", "1", "-d", "web");
-        Assert.True(code == 0, error);
-        Assert.Equal("web\n", output.ReplaceLineEndings("\n"));
-        var (path, body) = Update(manager);
+        var (path, image) = await SentAsync("service", "rollback", "--to-version", "1", "-d", "web");
         Assert.DoesNotContain("rollback", path);
         Assert.Contains("version=7", path);
-        Assert.Equal("nginx:1", body.GetProperty("TaskTemplate").GetProperty("ContainerSpec").GetProperty("Image").GetString());
+        Assert.Equal("nginx:1", image);
     }
 
     [Fact]
