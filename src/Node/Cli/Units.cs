@@ -53,6 +53,19 @@ public static partial class Units
         return (long)(n * factor);
     }
 
+    /// <summary>Go's time.Duration.String, as docker prints a duration: <c>0s</c>, <c>500ms</c>, <c>5s</c>, <c>1m30s</c>, <c>1h0m0s</c>.</summary>
+    public static string GoDuration(TimeSpan d)
+    {
+        if (d == TimeSpan.Zero) return "0s";
+        if (d < TimeSpan.Zero) return "-" + GoDuration(-d);
+        static string Number(double n) => n.ToString("0.#########", CultureInfo.InvariantCulture);
+        if (d < TimeSpan.FromSeconds(1))
+            return d.Ticks >= TimeSpan.TicksPerMillisecond ? $"{Number(d.TotalMilliseconds)}ms" : $"{Number(d.Ticks / 10.0)}µs";
+        var seconds = Number(d.TotalSeconds % 60);
+        var hours = (long)d.TotalHours;
+        return hours > 0 ? $"{hours}h{d.Minutes}m{seconds}s" : d.Minutes > 0 ? $"{d.Minutes}m{seconds}s" : $"{seconds}s";
+    }
+
     /// <summary>docker's units.HumanDuration, as in "Running 17 seconds ago".</summary>
     public static string HumanDuration(TimeSpan d)
     {

@@ -21,10 +21,7 @@ public sealed class ServiceRollbackCommand : Verb
     {
         MinArgs = 1;
         MaxArgs = 1;
-        Options.Add(_detach);
-        Options.Add(_quiet);
-        Options.Add(_timeout);
-        Options.Add(_toVersion);
+        foreach (var flag in new Option[] { _detach, _quiet, _timeout, _toVersion }) Options.Add(flag);
     }
 
     public override async Task<int> RunAsync(ParseResult result, CliContext context)
