@@ -7,8 +7,8 @@ namespace EventSwarm.Node.Cli.Services;
 /// <c>service rollback [OPTIONS] SERVICE</c>: docker's runRollback, the current spec and version sent back with
 /// <c>rollback=previous</c>, so that the manager returns to the PreviousSpec under the rollback config; then the
 /// service's name and the progress ("rollback: manually requested rollback" … "verify: Service converged").
-/// <c>--to-version N</c> is EventSwarm's: version N's spec from the history, sent as a plain update (its update
-/// config applies), for any earlier version and not only the previous one.
+/// <c>--to-version N</c> is EventSwarm's: the manager applies version N of <c>service history</c> as an update (its
+/// update config applies), for any earlier version and not only the previous one.
 /// </summary>
 public sealed class ServiceRollbackCommand : Verb
 {
@@ -30,11 +30,13 @@ public sealed class ServiceRollbackCommand : Verb
         var toVersion = result.UInt(_toVersion);
         var client = context.Client;
         var service = await client.Swarm.InspectServiceAsync(name);
-        var update = toVersion is { } version
-            ? new ServiceUpdateParameters { Service = SpecHistory.SpecOf(SpecHistory.Find(await SpecHistory.ReadAsync(context, service.ID), name, version)) }
-            : new ServiceUpdateParameters { Service = service.Spec ?? new ServiceSpec(), Rollback = "previous" };
-        update.Version = ServiceFlags.VersionOf(service);
-        await client.Swarm.UpdateServiceAsync(service.ID, update);
+        if (toVersion is { } version)
+            // EventSwarm's route: the manager applies version N's spec as an update, logged as RollbackServiceToVersion.
+            await context.SendAsync(HttpMethod.Post,
+                $"/eventswarm/v1/services/{Uri.EscapeDataString(service.ID)}/rollback?to-version={version}&version={ServiceFlags.VersionOf(service)}");
+        else
+            await client.Swarm.UpdateServiceAsync(service.ID,
+                new ServiceUpdateParameters { Service = service.Spec ?? new ServiceSpec(), Version = ServiceFlags.VersionOf(service), Rollback = "previous" });
         context.Out.WriteLine(name);
         return result.Has(_detach) ? 0
             : await Progress.WaitForConvergenceAsync(client, name, ServiceFlags.WaitFor(result, _timeout), result.Has(_quiet), context.Out, context.Err);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Docker.DotNet.Models;
 
 namespace EventSwarm.Node.Cli.Services;
 
@@ -7,10 +6,10 @@ namespace EventSwarm.Node.Cli.Services;
 /// One version of a service's spec as <c>GET /eventswarm/v1/services/{id}/history</c> answers it: Swarm keeps one
 /// PreviousSpec, EventSwarm's log keeps every spec, with who changed it, when, by which command and what changed.
 /// </summary>
-/// <param name="Spec">The Engine API ServiceSpec of that version, kept as sent so that it prints and updates unaltered.</param>
+/// <param name="Spec">The Engine API ServiceSpec of that version, kept as the manager sent it, so that it prints unaltered.</param>
 public sealed record SpecHistoryEntry(long Version, DateTimeOffset At, string? Who, string? Command, long? SpecVersion, IReadOnlyList<string>? Changes, JsonElement Spec);
 
-/// <summary>The history endpoint, read the same way by <c>service history</c> and <c>service rollback --to-version</c>.</summary>
+/// <summary>The history endpoint, as <c>service history</c> reads it.</summary>
 public static class SpecHistory
 {
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
@@ -24,8 +23,4 @@ public static class SpecHistory
     public static SpecHistoryEntry Find(IReadOnlyList<SpecHistoryEntry> history, string service, ulong version) =>
         history.FirstOrDefault(e => e.Version == (long)version)
         ?? throw new UsageException($"service {service} has no version {version} in its history");
-
-    /// <summary>That version's spec as the Docker SDK sends it back in an update.</summary>
-    public static ServiceSpec SpecOf(SpecHistoryEntry entry) =>
-        entry.Spec.Deserialize<ServiceSpec>(Api.DockerJson.Options) ?? throw new UsageException($"version {entry.Version} has no spec");
 }

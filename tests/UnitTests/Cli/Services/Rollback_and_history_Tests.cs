@@ -110,24 +110,34 @@ public sealed class Rollback_and_history_Tests
     }
 
     [Fact]
-    public async Task Rollback_to_a_version_sends_that_versions_spec_as_a_plain_update_of_the_current_version()
+    public async Task Rollback_to_a_version_asks_the_manager_for_that_version_at_the_current_service_version()
     {
-        var (path, image) = await SentAsync("service", "rollback", "--to-version", "1", "-d", "web");
-        Assert.DoesNotContain("rollback", path);
-        Assert.Contains("version=7", path);
-        Assert.Equal("nginx:1", image);
+        using var manager = Manager().On("POST", "/eventswarm/v1/services/svc1/rollback", 200, """{"Warnings":[]}""");
+        var (code, output, error) = await manager.RunAsync(null, "service", "rollback", "--to-version", "1", "-d", "web");
+        Assert.True(code == 0, error);
+        Assert.Equal("web\n", output.ReplaceLineEndings("\n"));
+        var (_, path, _) = Assert.Single(manager.Requests, r => r.Method == "POST");
+        Assert.Equal("/eventswarm/v1/services/svc1/rollback?to-version=1&version=7", path);
     }
 
     [Fact]
-    public async Task Rollback_to_a_version_the_history_lacks_is_refused_with_nothing_sent()
+    public async Task Rollback_to_a_version_the_history_lacks_is_the_managers_refusal()
     {
-        using var manager = Manager();
-        var (code, _, error) = await manager.RunAsync(null, "service", "rollback", "--to-version", "5", "web");
-        Assert.Equal(1, code);
-        Assert.Equal("service web has no version 5 in its history\n", error.ReplaceLineEndings("\n"));
-        Assert.DoesNotContain(manager.Requests, r => r.Method == "POST");
+        using var manager = Manager().On("POST", "/eventswarm/v1/services/svc1/rollback", 400, """{"message":"service web has no version 5"}""");
+        var (code, output, error) = await manager.RunAsync(null, "service", "rollback", "--to-version", "5", "web");
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal("Error response from daemon: service web has no version 5\n", error.ReplaceLineEndings("\n"));
         Assert.StartsWith("invalid argument \"-1\" for \"--to-version\" flag: strconv.ParseUint",
             await Cli.RefusedAsync(125, "service", "rollback", "--to-version", "-1", "web"));
+    }
+
+    [Fact]
+    public async Task History_of_a_version_it_lacks_is_refused_by_name()
+    {
+        using var manager = Manager();
+        var (code, _, error) = await manager.RunAsync(null, "service", "history", "--version", "9", "web");
+        Assert.Equal(1, code);
+        Assert.Equal("service web has no version 9 in its history\n", error.ReplaceLineEndings("\n"));
     }
 
     [Fact]
