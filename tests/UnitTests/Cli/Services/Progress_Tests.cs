@@ -9,6 +9,7 @@ using ServiceSpec = Docker.DotNet.Models.ServiceSpec;
 using TaskSpec = Docker.DotNet.Models.TaskSpec;
 using TaskState = Docker.DotNet.Models.TaskState;
 using TaskStatus = Docker.DotNet.Models.TaskStatus;
+using UpdateStatus = Docker.DotNet.Models.UpdateStatus;
 
 namespace EventSwarm.UnitTests.Cli.Services;
 
