@@ -51,8 +51,8 @@ public static class CliApp
         root.Subcommands.Add(new VerbGroup("secret", "Manage Swarm secrets",
             new SecretCreateCommand(), new SecretInspectCommand(), new SecretLsCommand(), new SecretRmCommand(), new SecretRotateCommand()));
         root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
-            new ServiceCreateCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(), new ServiceRmCommand(),
-            new ServiceScaleCommand(), new ServiceUpdateCommand()));
+            new ServiceCreateCommand(), new ServiceHistoryCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(),
+            new ServiceRmCommand(), new ServiceRollbackCommand(), new ServiceScaleCommand(), new ServiceUpdateCommand()));
         root.Subcommands.Add(new VerbGroup("swarm", "Manage Swarm",
             new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand(), new SwarmUnlockCommand(),
             new SwarmUnlockKeyCommand(), new SwarmUpdateCommand()));

@@ -62,8 +62,16 @@ public static class Flags
         : null;
 
     public static TimeSpan? Duration(this ParseResult result, Option<string> option) => result.GetValue(option) is { } text
-        ? Units.TryParseDuration(text) ?? throw UsageException.InvalidFlag(text, Label(option), $"time: invalid duration \"{text}\"")
+        ? Units.TryParseSignedDuration(text) ?? throw UsageException.InvalidFlag(text, Label(option), $"time: invalid duration \"{text}\"")
         : null;
+
+    /// <summary>docker's PositiveDurationOpt (the --health-* durations): a Go duration that is not negative.</summary>
+    public static TimeSpan? PositiveDuration(this ParseResult result, Option<string> option) => result.Duration(option) is { } value
+        ? value >= TimeSpan.Zero ? value : throw UsageException.InvalidFlag(result.GetValue(option)!, Label(option), "duration cannot be negative")
+        : null;
+
+    /// <summary>Whether the line gives this flag at all (pflag's Changed): <c>--tty=false</c> is given.</summary>
+    public static bool Given(this ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 
     public static long? Bytes(this ParseResult result, Option<string> option) => result.GetValue(option) is { } text
         ? Units.TryParseBytes(text) ?? throw UsageException.InvalidFlag(text, Label(option), $"invalid size: '{text}'")

@@ -32,6 +32,17 @@ public static partial class Units
         return TimeSpan.FromTicks((long)ticks);
     }
 
+    /// <summary>
+    /// Go's time.ParseDuration with its sign: docker's --update-delay, --update-monitor, --restart-delay … take
+    /// <c>-1s</c> and leave a negative value to the manager to refuse, as Swarm does.
+    /// </summary>
+    public static TimeSpan? TryParseSignedDuration(string text) => text switch
+    {
+        ['-', .. var rest] => -TryParseDuration(rest),
+        ['+', .. var rest] => TryParseDuration(rest),
+        _ => TryParseDuration(text),
+    };
+
     /// <summary>docker's RAMInBytes (<c>64M</c>, <c>1.5g</c>, <c>512</c>); null when the text is not a size.</summary>
     public static long? TryParseBytes(string text)
     {
@@ -40,6 +51,19 @@ public static partial class Units
         var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         var factor = m.Groups[2].Value.ToLowerInvariant() switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, "t" => 1L << 40, _ => 1L };
         return (long)(n * factor);
+    }
+
+    /// <summary>Go's time.Duration.String, as docker prints a duration: <c>0s</c>, <c>500ms</c>, <c>5s</c>, <c>1m30s</c>, <c>1h0m0s</c>.</summary>
+    public static string GoDuration(TimeSpan d)
+    {
+        if (d == TimeSpan.Zero) return "0s";
+        if (d < TimeSpan.Zero) return "-" + GoDuration(-d);
+        static string Number(double n) => n.ToString("0.#########", CultureInfo.InvariantCulture);
+        if (d < TimeSpan.FromSeconds(1))
+            return d.Ticks >= TimeSpan.TicksPerMillisecond ? $"{Number(d.TotalMilliseconds)}ms" : $"{Number(d.Ticks / 10.0)}µs";
+        var seconds = Number(d.TotalSeconds % 60);
+        var hours = (long)d.TotalHours;
+        return hours > 0 ? $"{hours}h{d.Minutes}m{seconds}s" : d.Minutes > 0 ? $"{d.Minutes}m{seconds}s" : $"{seconds}s";
     }
 
     /// <summary>docker's units.HumanDuration, as in "Running 17 seconds ago".</summary>

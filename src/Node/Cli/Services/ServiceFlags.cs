@@ -78,6 +78,67 @@ public static class ServiceFlags
         return new Ulimit { Name = name, Soft = soft, Hard = hard };
     }
 
+    /// <summary>
+    /// docker's ShlexOpt (--entrypoint, --args): the value split into words as a POSIX shell would, quotes and
+    /// backslashes honoured (google/shlex, which docker uses), so <c>--args "sh -c 'sleep 1'"</c> is three words.
+    /// </summary>
+    public static List<string> ParseShellWords(string value, string flag)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        var inWord = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '\\':
+                    if (++i >= value.Length) throw UsageException.InvalidFlag(value, flag, "EOF found after escape character");
+                    word.Append(value[i]);
+                    inWord = true;
+                    break;
+                case '\'':
+                    var close = value.IndexOf('\'', i + 1);
+                    if (close < 0) throw UsageException.InvalidFlag(value, flag, "EOF found when expecting closing quote");
+                    word.Append(value, i + 1, close - i - 1);
+                    i = close;
+                    inWord = true;
+                    break;
+                case '"':
+                    for (i++; ; i++)
+                    {
+                        if (i >= value.Length) throw UsageException.InvalidFlag(value, flag, "EOF found when expecting closing quote");
+                        if (value[i] == '"') break;
+                        if (value[i] == '\\' && i + 1 < value.Length && value[i + 1] is '"' or '\\' or '$' or '`') i++;
+                        word.Append(value[i]);
+                    }
+                    inWord = true;
+                    break;
+                case ' ' or '\t' or '\n' or '\r':
+                    if (inWord) words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                    break;
+                default:
+                    word.Append(c);
+                    inWord = true;
+                    break;
+            }
+        }
+        if (inWord) words.Add(word.ToString());
+        return words;
+    }
+
+    /// <summary>docker's placementPrefOpts: <c>spread=node.labels.zone</c>, the one strategy Swarm has.</summary>
+    public static PlacementPreference ParsePlacementPref(string value, string flag)
+    {
+        if (value.Split('=', 2) is not [var strategy, var descriptor])
+            throw UsageException.InvalidFlag(value, flag, "placement preference must be of the format \"<strategy>=<arg>\"");
+        if (!strategy.Equals("spread", StringComparison.OrdinalIgnoreCase))
+            throw UsageException.InvalidFlag(value, flag, $"unsupported placement preference {strategy} (only spread is supported)");
+        return new PlacementPreference { Spread = new SpreadOver { SpreadDescriptor = descriptor } };
+    }
+
     internal static string StateName(TaskState? state) => state?.ToString().ToLowerInvariant() ?? "";
 
     internal static string ShortImage(string image) => image.Split('@')[0];

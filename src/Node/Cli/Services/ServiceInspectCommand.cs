@@ -50,7 +50,17 @@ public sealed class ServiceInspectCommand : Verb
         if (spec.Labels is { Count: > 0 } labels)
             text.Append("Labels:\n").Append(string.Concat(labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $" {l.Key}={l.Value}\n")));
         text.Append(spec.Mode?.Global is not null ? "Service Mode:\tGlobal\n" : $"Service Mode:\tReplicated\n Replicas:\t{spec.Mode?.Replicated?.Replicas}\n");
+        if (s.UpdateStatus is { State.Length: > 0 } status)
+        {
+            text.Append($"UpdateStatus:\n State:\t\t{status.State}\n");
+            if (status.StartedAt is { } started) text.Append($" Started:\t{Units.HumanDuration(DateTime.UtcNow - started.ToUniversalTime())} ago\n");
+            if (status.State == "completed" && status.CompletedAt is { } completed) text.Append($" Completed:\t{Units.HumanDuration(DateTime.UtcNow - completed.ToUniversalTime())} ago\n");
+            text.Append($" Message:\t{status.Message}\n");
+        }
         text.Append($"Placement:{string.Concat((template.Placement?.Constraints ?? []).Select(c => $"\n Constraints:\t[{c}]"))}\n");
+        if (template.Placement?.MaxReplicas is > 0 and var maxReplicas) text.Append($" Max Replicas Per Node:   {maxReplicas}\n");
+        if (spec.UpdateConfig is { } update) text.Append(UpdateConfig("UpdateConfig", "Update order:     ", update));
+        if (spec.RollbackConfig is { } rollback) text.Append(UpdateConfig("RollbackConfig", "Rollback order:   ", rollback));
         text.Append($"RestartPolicy:\n Condition:\t{restart?.Condition}\n Delay:\t\t{restart?.Delay?.TotalSeconds}s\n Max attempts:\t{restart?.MaxAttempts}\n");
         text.Append($"ContainerSpec:\n Image:\t\t{container.Image}\n");
         if (container.Args is { Count: > 0 }) text.Append($" Args:\t\t{string.Join(' ', container.Args)}\n");
@@ -66,6 +76,14 @@ public sealed class ServiceInspectCommand : Verb
                 $"\n PublishedPort = {p.PublishedPort ?? 0}\n  Protocol = {p.Protocol}\n  TargetPort = {p.TargetPort ?? 0}\n  PublishMode = {p.PublishMode}")) + " \n");
         return text.ToString();
     }
+
+    /// <summary>docker's UpdateConfig/RollbackConfig blocks: delay and monitor only when set, durations as Go prints them.</summary>
+    private static string UpdateConfig(string title, string orderLabel, SwarmUpdateConfig config) =>
+        $"{title}:\n Parallelism:\t{config.Parallelism}\n"
+        + (config.Delay is { } delay && delay > TimeSpan.Zero ? $" Delay:\t\t{Units.GoDuration(delay)}\n" : "")
+        + $" On failure:\t{config.FailureAction}\n"
+        + (config.Monitor is { } monitor && monitor > TimeSpan.Zero ? $" Monitoring Period: {Units.GoDuration(monitor)}\n" : "")
+        + $" Max failure ratio: {config.MaxFailureRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n {orderLabel} {config.Order}\n";
 
     private static async Task<string> NetworkNameAsync(IDockerClient client, string idOrName)
     {

@@ -54,7 +54,8 @@ public sealed class ServiceScaleCommand : Verb
                 replicated.Replicas = replicas;
                 await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = ServiceFlags.VersionOf(service) });
                 context.Out.WriteLine($"{name} scaled to {replicas}");
-                scaled.Add(service.ID);
+                // docker waits on each service as it was named: "verify: Service web converged".
+                scaled.Add(name);
             }
             catch (DockerApiException e)
             {
@@ -63,8 +64,8 @@ public sealed class ServiceScaleCommand : Verb
             }
         }
         if (!result.Has(_detach))
-            foreach (var id in scaled)
-                failed |= await Progress.WaitForConvergenceAsync(client, id, ServiceFlags.WaitFor(result, _timeout), quiet: false, context.Out, context.Err) != 0;
+            foreach (var name in scaled)
+                failed |= await Progress.WaitForConvergenceAsync(client, name, ServiceFlags.WaitFor(result, _timeout), quiet: false, context.Out, context.Err) != 0;
         return failed ? 1 : 0;
     }
 }

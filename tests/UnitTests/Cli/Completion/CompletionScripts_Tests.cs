@@ -114,6 +114,10 @@ public sealed class CompletionScripts_Tests : IDisposable
             Assert.Equal(["secret", "service"], Real("eventswarm", "se"));
             Assert.Equal(["create", "inspect", "list", "ls", "remove", "rm", "rotate"], Real("eventswarm", "config", ""));
             Assert.Equal(["--secret-add", "--secret-rm"], Real("eventswarm", "service", "update", "--secret-"));
+            Assert.Equal(["remove", "rm", "rollback"], Real("eventswarm", "service", "r"));
+            Assert.Equal(["history"], Real("eventswarm", "service", "h"));
+            Assert.Equal(["--to-version"], Real("eventswarm", "service", "rollback", "--to"));
+            Assert.Equal(["--rollback-parallelism"], Real("eventswarm", "service", "create", "--rollback-p"));
         }
         finally
         {

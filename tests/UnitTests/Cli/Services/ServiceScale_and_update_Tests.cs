@@ -13,6 +13,7 @@ using ServiceSpec = Docker.DotNet.Models.ServiceSpec;
 using TaskSpec = Docker.DotNet.Models.TaskSpec;
 using TaskState = Docker.DotNet.Models.TaskState;
 using TaskStatus = Docker.DotNet.Models.TaskStatus;
+using UpdateStatus = Docker.DotNet.Models.UpdateStatus;
 
 namespace EventSwarm.UnitTests.Cli.Services;
 
@@ -88,6 +89,40 @@ public sealed class ServiceScale_and_update_Tests
         Assert.Contains("ID:\t\tsvc\nName:\t\tweb\nService Mode:\tReplicated\n Replicas:\t2\n", text);
         Assert.Contains("ContainerSpec:\n Image:\t\tnginx\n Args:\t\t-g daemon off;\n", text);
         Assert.Contains("Networks: backend \n", text);
+    }
+
+    [Fact]
+    public void Inspect_pretty_shows_the_update_status_and_the_update_and_rollback_configs_as_docker()
+    {
+        var service = new SwarmService
+        {
+            ID = "svc",
+            Spec = new ServiceSpec
+            {
+                Name = "web",
+                Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 2 } },
+                TaskTemplate = new TaskSpec { ContainerSpec = new ContainerSpec { Image = "nginx" } },
+                UpdateConfig = new SwarmUpdateConfig { Parallelism = 2, Delay = TimeSpan.FromSeconds(10), FailureAction = "rollback", Monitor = TimeSpan.FromSeconds(5), MaxFailureRatio = 0.25f, Order = "start-first" },
+                RollbackConfig = new SwarmUpdateConfig { Parallelism = 1, Delay = TimeSpan.Zero, FailureAction = "pause", Monitor = TimeSpan.FromMilliseconds(1500), Order = "stop-first" },
+            },
+            UpdateStatus = new UpdateStatus { State = "rollback_completed", Message = "rollback completed" },
+        };
+        var text = ServiceInspectCommand.Pretty(service, new Dictionary<string, string>());
+        Assert.Contains(" Replicas:\t2\nUpdateStatus:\n State:\t\trollback_completed\n Message:\trollback completed\nPlacement:", text);
+        Assert.Contains("UpdateConfig:\n Parallelism:\t2\n Delay:\t\t10s\n On failure:\trollback\n Monitoring Period: 5s\n Max failure ratio: 0.25\n Update order:      start-first\n", text);
+        Assert.Contains("RollbackConfig:\n Parallelism:\t1\n On failure:\tpause\n Monitoring Period: 1.5s\n Max failure ratio: 0\n Rollback order:    stop-first\n", text);
+    }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(500, "500ms")]
+    [InlineData(5_000, "5s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(3_600_000, "1h0m0s")]
+    [InlineData(-1_000, "-1s")]
+    public void Durations_print_as_go_prints_them(int milliseconds, string expected)
+    {
+        Assert.Equal(expected, Units.GoDuration(TimeSpan.FromMilliseconds(milliseconds)));
     }
 
     [Fact]
