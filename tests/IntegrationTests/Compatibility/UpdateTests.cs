@@ -4,7 +4,7 @@ namespace EventSwarm.IntegrationTests.Compatibility;
 
 /// <summary>
 /// Rolling updates against Docker Swarm: the refusals of update and rollback settings and of a rollback with
-/// nothing to go back to, compared by status code, Content-Type and Docker's message; the UpdateStatus a completed
+/// nothing to go back to (and what Docker accepts: a rollback config it does not check), compared by status code, Content-Type and Docker's message; the UpdateStatus a completed
 /// update leaves; and the PreviousSpec a scale leaves (Swarm's scale is an update of the spec). Each case brings
 /// services of its own names.
 /// </summary>
@@ -30,8 +30,8 @@ public sealed class UpdateTests(OracleFixture fixture)
         new("service create: negative update parallelism", true, s => s.PostAsync("/services/create", Service("upd-par", """ "UpdateConfig":{"Parallelism":-1}"""))),
         new("service create: update max failure ratio above 1", true, s => s.PostAsync("/services/create", Service("upd-ratio", """ "UpdateConfig":{"MaxFailureRatio":1.5}"""))),
         new("service create: negative update max failure ratio", true, s => s.PostAsync("/services/create", Service("upd-nratio", """ "UpdateConfig":{"MaxFailureRatio":-0.5}"""))),
-        new("service create: negative rollback monitor", true, s => s.PostAsync("/services/create", Service("upd-rmon", """ "RollbackConfig":{"Monitor":-1000000000}"""))),
-        new("service create: negative rollback delay", true, s => s.PostAsync("/services/create", Service("upd-rdelay", """ "RollbackConfig":{"Delay":-1}"""))),
+        new("service create: negative rollback monitor (Docker accepts it)", true, s => s.PostAsync("/services/create", Service("upd-rmon", """ "RollbackConfig":{"Monitor":-1000000000}"""))),
+        new("service create: negative rollback delay (Docker accepts it)", true, s => s.PostAsync("/services/create", Service("upd-rdelay", """ "RollbackConfig":{"Delay":-1}"""))),
         new("service update: unknown update failure action", true, Update("upd-u-fa", """ "UpdateConfig":{"FailureAction":"explode"}"""), Created("upd-u-fa")),
         new("service update: update order typo", true, Update("upd-u-order", """ "UpdateConfig":{"Order":"start-frist"}"""), Created("upd-u-order")),
         new("service update: negative update monitor", true, Update("upd-u-mon", """ "UpdateConfig":{"Monitor":-1}"""), Created("upd-u-mon")),

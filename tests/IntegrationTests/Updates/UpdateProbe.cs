@@ -45,13 +45,21 @@ public sealed class UpdateProbe(LocalAgent agent)
     public async Task<List<(string State, string Message)>> WaitForUpdateStateAsync(string service, string state, TimeSpan? within = null)
     {
         var seen = new List<(string State, string Message)>();
-        await Eventually.True(async () =>
+        var deadline = DateTime.UtcNow + (within ?? Converges);
+        while (true)
         {
             var status = await UpdateStatusAsync(service);
             if (seen.Count == 0 || seen[^1] != status) seen.Add(status);
-            return status.State == state;
-        }, within ?? Converges, $"{service}'s UpdateStatus is {state} (seen: {string.Join(" -> ", seen.Select(s => $"{s.State} \"{s.Message}\""))})");
-        return seen;
+            if (status.State == state) return seen;
+            if (DateTime.UtcNow > deadline)
+            {
+                var tasks = (await TasksAsync(service)).Select(t => $"{t.GetProperty("ID").GetString()} slot {t.GetProperty("Slot")} {ImageOf(t)} "
+                    + $"{StateOf(t)}/{t.GetProperty("DesiredState").GetString()} \"{(t.GetProperty("Status").TryGetProperty("Err", out var err) ? err.GetString() : "")}\"");
+                Assert.Fail($"timed out after {(within ?? Converges).TotalSeconds:0} s waiting until {service}'s UpdateStatus is {state}; seen: "
+                    + $"{string.Join(" -> ", seen.Select(s => $"{(s.State == "" ? "(none)" : s.State)} \"{s.Message}\""))}; tasks:\n  {string.Join("\n  ", tasks)}");
+            }
+            await Task.Delay(200);
+        }
     }
 
     public async Task<string> ImageOfAsync(string service) =>
