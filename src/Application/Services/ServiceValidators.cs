@@ -92,7 +92,8 @@ public sealed class ServiceSpecValidator : AbstractValidator<ServiceSpec>
             .Must(h => h.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries).Length >= 2)
             .WithMessage((_, h) => $"invalid host entry '{h}': expected \"IP HOSTNAME\"");
         RuleFor(s => s.UpdateConfig!).SetValidator(new UpdateConfigValidator("update")).When(s => s.UpdateConfig is not null);
-        RuleFor(s => s.RollbackConfig!).SetValidator(new UpdateConfigValidator("rollback")).When(s => s.RollbackConfig is not null);
+        // swarmkit's validateServiceSpec checks spec.Update alone: Docker accepts a rollback config with a negative
+        // delay or monitor, or a failure ratio above 1, and so must EventSwarm (Compatibility/UpdateTests).
         RuleForEach(s => s.TaskTemplate.Networks)
             .Must(n => !string.IsNullOrWhiteSpace(n.Target)).WithMessage("a network attachment needs a network name or ID");
         RuleForEach(s => s.Networks)
@@ -110,7 +111,7 @@ public sealed class ServiceSpecValidator : AbstractValidator<ServiceSpec>
 
 /// <summary>
 /// Swarm's checks of an update config (controlapi validateUpdate), with its wording ("update-delay", named for
-/// the CLI flag); a rollback config gets the same checks, worded for its own flags ("rollback-delay").
+/// the CLI flag). Swarm does not check a rollback config: see <see cref="ServiceSpecValidator"/>.
 /// </summary>
 public sealed class UpdateConfigValidator : AbstractValidator<UpdateConfig>
 {

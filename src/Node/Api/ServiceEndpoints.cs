@@ -62,6 +62,10 @@ public static class ServiceEndpoints
                 return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
             }
             var current = projection.Current.LookupService(id).Match;
+            // Docker's daemon knows rollback "", "none" and "previous"; anything else, for a service it found, is an
+            // unclassified error (daemon/cluster/services.go: "unrecognized rollback option").
+            if (current is not null && context.Request.Query["rollback"].ToString() is { Length: > 0 } option && option != "none")
+                throw new UnclassifiedException($"unrecognized rollback option {option}");
             await mediator.Send(ServiceUpdateIntent.CommandFor(id, current, spec, version, CallerIdentity.Of(context)), ct);
             return Results.Json(new ServiceUpdateResponse { Warnings = [] }, DockerJson.Options);
         });

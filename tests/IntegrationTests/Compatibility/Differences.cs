@@ -110,6 +110,7 @@ public static class Differences
     {
         ["service create: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
         ["service create: negative replicas"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
+        ["service create: negative update parallelism"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
         ["service update: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
         ["swarm init: malformed JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
         ["tasks list: filters not JSON"] = "the JSON parser's own wording (Go encoding/json vs System.Text.Json)",
