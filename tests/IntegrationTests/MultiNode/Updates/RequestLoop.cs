@@ -68,6 +68,18 @@ public sealed class RequestLoop : IAsyncDisposable
         return result.ExitCode == 0 && status == "200" ? body : $"FAILED: curl exit {result.ExitCode}, HTTP {status}, {body}";
     }
 
+    /// <summary>Asks (bounded: every 0.5 s within <paramref name="within"/>) until the answer is the wanted one; returns the last answer.</summary>
+    public static async Task<string> UntilAsync(int node, string url, Func<string, bool> wanted, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var answer = await CurlAsync(node, url);
+            if (wanted(answer) || DateTime.UtcNow > deadline) return answer;
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>
     /// Asserts the loop's record: enough requests, not one failed, the old version answered first and the new one
     /// last (the loop switched), nothing else answered.

@@ -18,6 +18,9 @@ public abstract class TutorialUpdateWalkthrough : IAsyncLifetime
     /// <summary>The worker the tutorial types `curl 127.0.0.1` on, and leaves its curl loop running on.</summary>
     private const int Worker = 3;
 
+    /// <summary>Where the tutorial's curl goes: the worker's loopback, which the routing mesh answers on as Docker's ingress does.</summary>
+    private const string Loopback = "127.0.0.1";
+
     private NamespaceCluster _cluster = null!;
 
     public Scenario Story { get; } = new();
@@ -52,13 +55,12 @@ public abstract class TutorialUpdateWalkthrough : IAsyncLifetime
         });
         await Story.StepAsync(nameof(Tutorial_update_walkthrough_Tests.Curl_127_0_0_1_on_a_worker_answers_Hello_Docker_Version_1_0), async () =>
         {
-            var answer = "";
-            await Eventually.True(async () => (answer = await RequestLoop.CurlAsync(Worker, "http://127.0.0.1")) == V1, TimeSpan.FromSeconds(30),
-                $"`curl 127.0.0.1` on n{Worker} answers \"{V1}\" (last answer: {answer})");
+            var answer = await RequestLoop.UntilAsync(Worker, $"http://{Loopback}", a => a == V1, TimeSpan.FromSeconds(30));
+            Assert.True(answer == V1, $"`curl {Loopback}` on n{Worker} answered \"{answer}\" within 30 s, not \"{V1}\"");
         });
         await Story.StepAsync(nameof(Tutorial_update_walkthrough_Tests.The_update_to_2_0_switches_the_worker_s_curl_loop_with_no_failed_request), async () =>
         {
-            var loop = RequestLoop.Start(Worker, "http://127.0.0.1");
+            var loop = RequestLoop.Start(Worker, $"http://{Loopback}");
             IReadOnlyList<string> answers;
             try
             {
@@ -75,8 +77,8 @@ public abstract class TutorialUpdateWalkthrough : IAsyncLifetime
             {
                 answers = await loop.StopAsync();
             }
-            Notes.Add($"curl loop on n{Worker} through 127.0.0.1: {RequestLoop.Summary(answers)}");
-            RequestLoop.AssertSwitchedWithoutFailure(answers, V1, V2, $"127.0.0.1 on n{Worker}");
+            Notes.Add($"curl loop on n{Worker} through {Loopback}: {RequestLoop.Summary(answers)}");
+            RequestLoop.AssertSwitchedWithoutFailure(answers, V1, V2, $"{Loopback} on n{Worker}");
         });
         await Story.StepAsync(nameof(Tutorial_update_walkthrough_Tests.Service_ps_shows_the_history_each_slot_s_old_task_Shutdown_under_its_new_Running_one), async () =>
         {
@@ -100,11 +102,11 @@ public abstract class TutorialUpdateWalkthrough : IAsyncLifetime
         await Story.StepAsync(nameof(Tutorial_update_walkthrough_Tests.Publish_rm_80_and_publish_add_8080_move_web_to_port_8080), async () =>
         {
             (await Cli(cluster, 1, "service", "update", "--publish-rm", "80:5000", "--publish-add", "8080:5000", "web")).ShouldSucceed();
-            var answer = "";
-            await Eventually.True(async () => (answer = await RequestLoop.CurlAsync(Worker, "http://127.0.0.1:8080")) == V2, TimeSpan.FromSeconds(30),
-                $"`curl 127.0.0.1:8080` on n{Worker} answers \"{V2}\" (last answer: {answer})");
-            await Eventually.True(async () => (answer = await RequestLoop.CurlAsync(Worker, "http://127.0.0.1")).StartsWith("FAILED: curl exit 7", StringComparison.Ordinal),
-                TimeSpan.FromSeconds(30), $"port 80 on n{Worker} refuses connections (last answer: {answer})");
+            var answer = await RequestLoop.UntilAsync(Worker, $"http://{Loopback}:8080", a => a == V2, TimeSpan.FromSeconds(30));
+            Assert.True(answer == V2, $"`curl {Loopback}:8080` on n{Worker} answered \"{answer}\" within 30 s, not \"{V2}\"");
+            // curl's exit 7: the connection was refused, nothing listens on 80 any more.
+            answer = await RequestLoop.UntilAsync(Worker, $"http://{Loopback}", a => a.StartsWith("FAILED: curl exit 7", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.True(answer.StartsWith("FAILED: curl exit 7", StringComparison.Ordinal), $"`curl {Loopback}` on n{Worker} still answered within 30 s: {answer}");
             Assert.Contains("8080->5000", (await cluster.Docker(1, "service", "ls")).ShouldSucceed().Output);
         });
     }
