@@ -13,17 +13,9 @@ namespace EventSwarm.IntegrationTests.Updates;
 /// </summary>
 public sealed class Failure_action_Tests(SwarmOfOne fixture, ITestOutputHelper output) : IClassFixture<SwarmOfOne>
 {
-    /// <summary>
-    /// Observed on a real node: the update stays "updating" while the broken slot crash-loops. RollingUpdater counts a
-    /// failure only while the failed replacement is still desired Running, but the replicated orchestrator (which runs
-    /// first) has by then shut it down and made its restart task, so no failure is ever counted. swarmkit counts any
-    /// task it made that ended on its own, whatever its desired state. Remove the skip once the updater counts them.
-    /// </summary>
-    private const string UntilFailuresCount = "RollingUpdater never counts a replacement the restart supervisor already shut down (see the class's note)";
-
     private LocalAgent Agent => fixture.Agent;
 
-    [Fact(Skip = UntilFailuresCount)]
+    [Fact]
     public async Task A_failed_update_with_failure_action_rollback_rolls_back_on_its_own_and_drops_no_request()
     {
         const string name = "fa-rollback";
@@ -56,7 +48,7 @@ public sealed class Failure_action_Tests(SwarmOfOne fixture, ITestOutputHelper o
         (await Agent.Docker("service", "rm", name, $"{name}-client")).ShouldSucceed();
     }
 
-    [Fact(Skip = UntilFailuresCount)]
+    [Fact]
     public async Task A_failed_update_with_failure_action_pause_pauses_with_Docker_s_message_and_a_new_update_resumes_it()
     {
         const string name = "fa-pause";
