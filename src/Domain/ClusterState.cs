@@ -63,7 +63,8 @@ public sealed record ClusterState
         // A service's versions record who changed its spec and how, so its events see the batch's metadata.
         (recorded.Event is ServiceEvent service
             ? ServiceEvent.Evolve(this, service, recorded.Sequence, recorded.Metadata)
-            : Evolve(this, recorded.Event, recorded.Sequence)) with { LastSequence = recorded.Sequence };
+            : Evolve(this, recorded.Event, recorded.Sequence)) with
+        { LastSequence = recorded.Sequence };
 
     /// <summary>
     /// Each capability's events change the state in one place, beside the events themselves (as a decider's Evolve

@@ -184,7 +184,12 @@ public sealed class UpdateConfigFlags
         if (All.All(o => result.Value(o) is null)) return current;
         var config = current ?? new SwarmUpdateConfig
         {
-            Parallelism = 1, Delay = TimeSpan.Zero, FailureAction = "pause", Monitor = TimeSpan.FromSeconds(5), MaxFailureRatio = 0, Order = "stop-first",
+            Parallelism = 1,
+            Delay = TimeSpan.Zero,
+            FailureAction = "pause",
+            Monitor = TimeSpan.FromSeconds(5),
+            MaxFailureRatio = 0,
+            Order = "stop-first",
         };
         if (result.UInt(_parallelism) is { } parallelism) config.Parallelism = parallelism;
         if (result.Duration(_delay) is { } delay) config.Delay = delay;

@@ -3,13 +3,13 @@ using Docker.DotNet.Models;
 using node::EventSwarm.Node.Cli;
 using node::EventSwarm.Node.Cli.Services;
 using ContainerSpec = Docker.DotNet.Models.ContainerSpec;
+using Mount = Docker.DotNet.Models.Mount;
+using Placement = Docker.DotNet.Models.Placement;
+using PlacementPreference = Docker.DotNet.Models.PlacementPreference;
 using ReplicatedService = Docker.DotNet.Models.ReplicatedService;
 using ServiceMode = Docker.DotNet.Models.ServiceMode;
 using ServiceSpec = Docker.DotNet.Models.ServiceSpec;
 using TaskSpec = Docker.DotNet.Models.TaskSpec;
-using Mount = Docker.DotNet.Models.Mount;
-using Placement = Docker.DotNet.Models.Placement;
-using PlacementPreference = Docker.DotNet.Models.PlacementPreference;
 
 namespace EventSwarm.UnitTests.Cli.Services;
 
