@@ -134,8 +134,7 @@ public static class SecretsBench
         public async Task<Outcome> RotateAsync(Rotation how)
         {
             var data = $"v{_secrets.Count + 1}-" + Guid.NewGuid().ToString("N");
-            await RefreshDirectAsync();
-            _directAt = DateTime.UtcNow;
+            await Direct.RefreshNowAsync();
             using var stop = new CancellationTokenSource(Limit + TimeSpan.FromSeconds(30));
             var meshLoop = mesh is null ? null : RequestLoop.RunAsync(() => [mesh], PublishedPort, RequestsPerSecond, stop.Token);
             var directLoop = RequestLoop.RunAsync(() => DirectTargets(), TargetPort, RequestsPerSecond, stop.Token);
@@ -304,42 +303,24 @@ public static class SecretsBench
             }
         }
 
-        /// <summary>The running tasks' own addresses the host can reach (<see cref="TaskAddresses"/>), resolved once a second.</summary>
-        private volatile string[] _direct = [];
-        private DateTime _directAt = DateTime.MinValue;
+        private ReachableTasks? _direct;
 
-        private string[] DirectTargets()
+        /// <summary>The running tasks' own addresses the host can reach, re-listed once a second.</summary>
+        private ReachableTasks Direct => _direct ??= new ReachableTasks(async () =>
         {
-            if (DateTime.UtcNow - _directAt > TimeSpan.FromSeconds(1))
+            var pids = new List<long>();
+            foreach (var task in await RunningTasksAsync(_service))
             {
-                _directAt = DateTime.UtcNow;
-                _ = Task.Run(RefreshDirectAsync);
-            }
-            return _direct;
-        }
-
-        private async Task RefreshDirectAsync()
-        {
-            try
-            {
-                var addresses = new List<string>();
-                foreach (var task in await RunningTasksAsync(_service))
+                var container = (await _engine.Containers.ListContainersAsync(new ContainersListParameters
                 {
-                    var container = (await _engine.Containers.ListContainersAsync(new ContainersListParameters
-                    {
-                        Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{taskLabel}={task.ID}"] = true } },
-                    })).FirstOrDefault();
-                    if (container is null) continue;
-                    var pid = (await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid;
-                    if (TaskAddresses.ReachableOf(pid) is { } address) addresses.Add(address);
-                }
-                _direct = [.. addresses];
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{taskLabel}={task.ID}"] = true } },
+                })).FirstOrDefault();
+                if (container is not null) pids.Add((await _engine.Containers.InspectContainerAsync(container.ID)).State.Pid);
             }
-            catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
-            {
-                // Keep the last list; the next second tries again.
-            }
-        }
+            return pids;
+        });
+
+        private string[] DirectTargets() => Direct.Current();
     }
 
     private static async Task<string?> RequestAsync(string address, int port) => (await RequestWithReasonAsync(address, port)).Body;

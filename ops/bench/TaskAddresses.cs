@@ -1,4 +1,5 @@
 using System.Net;
+using Docker.DotNet;
 
 /// <summary>
 /// A task's own address the host can reach, read in its container's network namespace, not from the engine: a
@@ -32,5 +33,47 @@ public static class TaskAddresses
         return File.ReadLines("/proc/net/route").Skip(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
             .Where(f => f.Length > 7 && f[1] != "00000000")
             .Any(f => (value & Convert.ToUInt32(f[7], 16)) == Convert.ToUInt32(f[1], 16));
+    }
+}
+
+/// <summary>
+/// The running tasks' own addresses the host can reach (<see cref="TaskAddresses"/>), re-listed in the background at
+/// most once a second, so that a request loop asking for its targets never waits on the engine.
+/// </summary>
+public sealed class ReachableTasks(Func<Task<IReadOnlyList<long>>> pids)
+{
+    private volatile string[] _addresses = [];
+    private DateTime _listedAt = DateTime.MinValue;
+
+    public string[] Current()
+    {
+        if (DateTime.UtcNow - _listedAt > TimeSpan.FromSeconds(1))
+        {
+            _listedAt = DateTime.UtcNow;
+            _ = Task.Run(RefreshAsync);
+        }
+        return _addresses;
+    }
+
+    /// <summary>Lists them now and waits, so that a loop starts with the current tasks.</summary>
+    public Task RefreshNowAsync()
+    {
+        _listedAt = DateTime.UtcNow;
+        return RefreshAsync();
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            var addresses = new List<string>();
+            foreach (var pid in await pids())
+                if (TaskAddresses.ReachableOf(pid) is { } address) addresses.Add(address);
+            _addresses = [.. addresses];
+        }
+        catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
+        {
+            // Keep the last list; the next second tries again.
+        }
     }
 }

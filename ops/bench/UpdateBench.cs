@@ -203,7 +203,7 @@ public static class UpdateBench
         /// </summary>
         public async Task<Outcome> RollAsync(string image, bool rollback)
         {
-            await RefreshDirectAsync();
+            await Direct.RefreshNowAsync();
             using var stop = new CancellationTokenSource(Limit + TimeSpan.FromSeconds(30));
             var vipLoop = VipLoop(stop.Token);
             var meshLoop = RequestLoop.RunAsync(() => [mesh], _port, RequestsPerSecond, stop.Token);
@@ -391,35 +391,18 @@ public static class UpdateBench
             return await VipLoop(stop.Token);
         }
 
-        private volatile string[] _direct = [];
-        private DateTime _directAt = DateTime.MinValue;
+        private ReachableTasks? _direct;
 
-        /// <summary>The running tasks' own addresses the host can reach (<see cref="TaskAddresses"/>), resolved once a second.</summary>
-        private string[] DirectTargets()
+        /// <summary>The running tasks' own addresses the host can reach, re-listed once a second.</summary>
+        private ReachableTasks Direct => _direct ??= new ReachableTasks(async () =>
         {
-            if (DateTime.UtcNow - _directAt > TimeSpan.FromSeconds(1))
-            {
-                _directAt = DateTime.UtcNow;
-                _ = Task.Run(RefreshDirectAsync);
-            }
-            return _direct;
-        }
+            var pids = new List<long>();
+            foreach (var task in await RunningTasksAsync(_service))
+                if (await PidOfAsync(task.ID) is { } pid) pids.Add(pid);
+            return pids;
+        });
 
-        private async Task RefreshDirectAsync()
-        {
-            _directAt = DateTime.UtcNow;
-            try
-            {
-                var addresses = new List<string>();
-                foreach (var task in await RunningTasksAsync(_service))
-                    if (await PidOfAsync(task.ID) is { } pid && TaskAddresses.ReachableOf(pid) is { } address) addresses.Add(address);
-                _direct = [.. addresses];
-            }
-            catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or UnauthorizedAccessException)
-            {
-                // Keep the last list; the next second tries again.
-            }
-        }
+        private string[] DirectTargets() => Direct.Current();
     }
 
     /// <summary>In the client's namespace: the request loop to one address until stdin closes (bounded), then "total failed" and the failures.</summary>

@@ -13,6 +13,8 @@
 # Usage: sudo bash ops/bench/secrets.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=ops/bench/lib.sh
+source ops/bench/lib.sh
 SYSTEMS=${SECRETS_BENCH_SYSTEMS:-eventswarm swarm}
 MESH=$(hostname -I | awk '{print $1}')
 [ "${BENCH_SKIP_SETUP:-}" = 1 ] || SKIP_PUBLISH=1 bash ops/setup.sh >/dev/null
@@ -60,17 +62,7 @@ if [[ " $SYSTEMS " == *" swarm "* ]]; then
 fi
 
 echo
-printf '%-52s %11s %13s %7s\n' figure EventSwarm "Docker Swarm" ratio
-awk -F'\t' -v es="$WORK/eventswarm.tsv" -v sw="$WORK/swarm.tsv" '
-  BEGIN {
-    while ((getline line < es) > 0) { split(line, f, "\t"); order[++n] = f[2]; e[f[2]] = f[3] }
-    while ((getline line < sw) > 0) { split(line, f, "\t"); if (!(f[2] in e)) order[++n] = f[2]; s[f[2]] = f[3] }
-    for (i = 1; i <= n; i++) {
-      k = order[i]; a = (k in e) ? e[k] : "-"; b = (k in s) ? s[k] : "-"
-      r = (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) ? sprintf("%.2f", a / b) : "-"
-      printf "%-52s %11s %13s %7s\n", k, a, b, r
-    }
-  }'
+compare_table 52 "$WORK/eventswarm.tsv" "$WORK/swarm.tsv"
 echo "Requests: EventSwarm's routing mesh on $MESH:18481 and the tasks' own addresses; Docker Swarm: the tasks'"
 echo "own addresses only (on docker_gwbridge; its mesh and VIPs fail without IPVS). EventSwarm rotates in place;"
 echo "Swarm's first rotation is the manual one, start-first."

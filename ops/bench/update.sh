@@ -15,6 +15,8 @@
 # Usage: sudo bash ops/bench/update.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=ops/bench/lib.sh
+source ops/bench/lib.sh
 SYSTEMS=${UPDATE_BENCH_SYSTEMS:-eventswarm swarm}
 GRACE=${UPDATE_BENCH_GRACE:-10 1}
 MESH=$(hostname -I | awk '{print $1}')
@@ -69,17 +71,7 @@ if [[ " $SYSTEMS " == *" swarm "* ]]; then
 fi
 
 echo
-printf '%-72s %11s %13s %7s\n' figure EventSwarm "Docker Swarm" ratio
-awk -F'\t' -v es="$WORK/eventswarm.tsv" -v sw="$WORK/swarm.tsv" '
-  BEGIN {
-    while ((getline line < es) > 0) { split(line, f, "\t"); order[++n] = f[2]; e[f[2]] = f[3] }
-    while ((getline line < sw) > 0) { split(line, f, "\t"); if (!(f[2] in e)) order[++n] = f[2]; s[f[2]] = f[3] }
-    for (i = 1; i <= n; i++) {
-      k = order[i]; a = (k in e) ? e[k] : "-"; b = (k in s) ? s[k] : "-"
-      r = (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) ? sprintf("%.2f", a / b) : "-"
-      printf "%-72s %11s %13s %7s\n", k, a, b, r
-    }
-  }'
+compare_table 72 "$WORK/eventswarm.tsv" "$WORK/swarm.tsv"
 echo "Failed requests are failed/sent, 20/s per path, from 1 s before the call to 1 s after UpdateStatus completed."
 echo "VIP: from a client task on the service's overlay network; mesh: the published port on $MESH (the host's own"
 echo "address); direct: the running tasks' own addresses, re-listed every second. Swarm's mesh and VIP need IPVS,"
