@@ -196,12 +196,21 @@ public sealed class RequestLoops : IAsyncDisposable
     /// <summary>Waits until both loops recorded <paramref name="count"/> more answers of <paramref name="expected"/> in a row at their end.</summary>
     public async Task WaitForAnswersAsync(string expected, int count = 10)
     {
-        await Eventually.True(async () =>
+        List<string> vip = [], mesh = [];
+        try
         {
-            var vip = await VipAsync();
-            var mesh = Mesh;
-            return vip.Count >= count && vip.TakeLast(count).All(a => a == expected) && mesh.Count >= count && mesh.TakeLast(count).All(a => a == expected);
-        }, UpdateProbe.Converges, $"the last {count} requests through the VIP and the mesh were answered \"{expected}\"");
+            await Eventually.True(async () =>
+            {
+                vip = await VipAsync();
+                mesh = [.. Mesh];
+                return vip.Count >= count && vip.TakeLast(count).All(a => a == expected) && mesh.Count >= count && mesh.TakeLast(count).All(a => a == expected);
+            }, UpdateProbe.Converges, $"the last {count} requests through the VIP and the mesh were answered \"{expected}\"");
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            // Which path did not settle, and how: the answers themselves say more than the wait.
+            Assert.Fail($"{e.Message}; VIP ({vip.Count}): {string.Join(" | ", vip.TakeLast(count + 2))}; mesh ({mesh.Count}): {string.Join(" | ", mesh.TakeLast(count + 2))}");
+        }
     }
 
     /// <summary>Stops both loops; the answers of each, in order.</summary>
