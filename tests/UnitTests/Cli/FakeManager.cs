@@ -12,19 +12,33 @@ namespace EventSwarm.UnitTests.Cli;
 /// </summary>
 public sealed class FakeManager : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Dictionary<string, (int Status, string Body)> _routes = [];
     private readonly Task _serving;
 
     public FakeManager()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        Host = $"tcp://127.0.0.1:{port}";
+        // A free port is free only until someone takes it: the tests run in parallel, so another manager (or a
+        // client's ephemeral port) may have it by the time the listener binds. Another port is tried then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                _listener = listener;
+                Host = $"tcp://127.0.0.1:{port}";
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+            }
+        }
         _serving = Task.Run(ServeAsync);
     }
 
@@ -79,8 +93,16 @@ public sealed class FakeManager : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: after Stop, the managed HttpListener's Close looks the port up again and binds it to do so, which
+        // fails with "Address already in use" once another test's manager has taken the port meanwhile.
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // The port is already another listener's: there is nothing of ours left to release.
+        }
         _serving.Wait(TimeSpan.FromSeconds(5));
     }
 }
