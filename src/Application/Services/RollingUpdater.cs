@@ -1,7 +1,6 @@
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Application.Tasks;
 using EventSwarm.Domain;
-using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
@@ -48,7 +47,7 @@ public static class RollingUpdater
                 // The delay runs from when the replacement ran, or ended without running; the monitor from when it ran.
                 DateTimeOffset?[] dues =
                 [
-                    (task.RunningSince ?? (task.Status.State.IsTerminal() ? task.Status.Timestamp : null)) + config.Delay.ToTimeSpan(),
+                    DelayFrom(task) + config.Delay.ToTimeSpan(),
                     task.RunningSince + MonitorOf(config),
                 ];
                 foreach (var due in dues)
@@ -60,7 +59,9 @@ public static class RollingUpdater
 
     private static IEnumerable<DomainEvent> ReconcileService(Service service, ClusterState state, DateTimeOffset now, ReconcileContext context)
     {
-        var slots = Slots(service, state);
+        // The service's tasks, read once: the slots, the replacements and the slot count all come from them.
+        var serviceTasks = state.TasksOf(service.Id).ToList();
+        var slots = Slots(service, state, serviceTasks);
         var events = new List<DomainEvent>();
 
         // A slot rolled start-first holds its old task until the new one runs; then the old one goes. So it does once
@@ -92,7 +93,7 @@ public static class RollingUpdater
 
         var config = ConfigOf(service);
         var monitor = MonitorOf(config);
-        var replacements = Replacements(service, state).ToList();
+        var replacements = serviceTasks.Where(t => IsReplacement(t, service)).ToList();
 
         // swarmkit's failureTriggersAction: a replacement that ended on its own (failed, rejected or exited: "failure
         // or early termination") before it had run for the monitor period is a failure; once the slots that failed
@@ -108,7 +109,7 @@ public static class RollingUpdater
         var failedSlots = failed.Select(t => SlotKey(t, service)).Distinct(StringComparer.Ordinal).Count();
         // The ratio is of every slot the service holds, a failed one waiting for its restart included (swarmkit
         // divides by the slots the update set out to replace, which is all of them for a new spec).
-        var slotCount = state.TasksOf(service.Id).Where(t => t.IsRunnable).Select(t => SlotKey(t, service)).Distinct(StringComparer.Ordinal).Count();
+        var slotCount = serviceTasks.Where(t => t.IsRunnable).Select(t => SlotKey(t, service)).Distinct(StringComparer.Ordinal).Count();
         if (failedSlots > 0 && config.FailureAction != UpdateFailureAction.Continue
             && failedSlots / (double)Math.Max(1, slotCount) > config.MaxFailureRatio)
         {
@@ -176,12 +177,12 @@ public static class RollingUpdater
     /// slot whose current task needs a restart is the orchestrator's (its replacement is made from the current spec
     /// anyway), as is a global task on a node that no longer qualifies or is paused (nothing new may start there).
     /// </summary>
-    private static Dictionary<string, Slot> Slots(Service service, ClusterState state)
+    private static Dictionary<string, Slot> Slots(Service service, ClusterState state, IEnumerable<SwarmTask> serviceTasks)
     {
         var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
         var global = service.Spec.Mode.IsGlobal;
         var constraints = global ? Domain.Scheduling.Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints) : [];
-        foreach (var group in state.TasksOf(service.Id).Where(t => t.IsRunnable).GroupBy(t => SlotKey(t, service)))
+        foreach (var group in serviceTasks.Where(t => t.IsRunnable).GroupBy(t => SlotKey(t, service)))
         {
             // Created at the same instant (a pass's events share its time), a task of the current spec is the later
             // one: a task of an older spec was made before the spec changed. Ordering such ties by ID made the slot's
@@ -202,8 +203,7 @@ public static class RollingUpdater
         service.Spec.Mode.IsGlobal ? task.NodeId ?? "" : task.Slot.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Runs an older spec, or secret or config data that has since been rotated.</summary>
-    private static bool IsDirty(SwarmTask task, Service service, ClusterState state) =>
-        task.SpecVersion != service.SpecVersion || !FileReferences.IsCurrent(task, state);
+    private static bool IsDirty(SwarmTask task, Service service, ClusterState state) => !service.IsUpToDate(task, state);
 
     /// <summary>
     /// A slot's replacements (tasks of the current spec since the update began) hold it in flight while one is on
@@ -214,7 +214,10 @@ public static class RollingUpdater
     /// </summary>
     private static bool IsInFlight(IReadOnlyList<SwarmTask> replacements, TimeSpan delay, DateTimeOffset now) =>
         (!replacements.Any(EndedOnItsOwn) && replacements.Any(t => t.IsRunnable && t.Status.State < TaskState.Running))
-        || replacements.Any(t => (t.RunningSince ?? (t.Status.State.IsTerminal() ? t.Status.Timestamp : null)) + delay > now);
+        || replacements.Any(t => DelayFrom(t) + delay > now);
+
+    /// <summary>When the update delay after a replacement starts: once it ran, or ended without running.</summary>
+    private static DateTimeOffset? DelayFrom(SwarmTask task) => task.RunningSince ?? (task.Status.State.IsTerminal() ? task.Status.Timestamp : null);
 
     /// <summary>swarmkit's "failure or early termination": failed, rejected, or exited (complete) though wanted running.</summary>
     public static bool EndedOnItsOwn(SwarmTask task) => task.Status.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete;
