@@ -43,23 +43,11 @@ trap cleanup EXIT
 : >"$WORK/eventswarm.tsv"; : >"$WORK/swarm.tsv"
 
 if [[ " $SYSTEMS " == *" eventswarm "* ]]; then
-  # Loopback only, clear of 2377/4377 and of run.sh's ports (14377/14399).
-  $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14599 >"$WORK/agent.log" 2>&1 3>&- &
-  AGENT_PID=$!
-  for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
-  DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14577 >/dev/null
+  start_eventswarm_agent
   # shellcheck disable=SC2086 # one argument per grace
   $BENCH update eventswarm "unix://$WORK/es.sock" unix:///var/run/docker.sock eventswarm.task.id "$MESH" $GRACE | tee "$WORK/eventswarm.tsv" || true
   curl -s --max-time 30 --unix-socket "$WORK/es.sock" http://localhost/eventswarm/v1/events >"$WORK/events.json" || true
-  grep -ciE "unhandled exception|fail: " "$WORK/agent.log" | sed 's/^/eventswarm agent log: errors: /' || true
-  # The agent's engine networks: the agent removes them once their last container is gone; whatever is left at
-  # the kill is removed here.
-  NETS=$(DOCKER_HOST="unix://$WORK/es.sock" docker network ls -q --no-trunc 2>/dev/null || true)
-  engine_nets() { for n in $NETS; do docker network ls -q --filter "label=eventswarm.network.id=$n"; done; }
-  for _ in $(seq 1 50); do [ -z "$(engine_nets)" ] && break; sleep 0.2; done
-  kill -9 "$AGENT_PID"; AGENT_PID=""
-  docker ps -aq --filter label=eventswarm.task.id --filter name=bench-eventswarm- | xargs -r docker rm -f >/dev/null 2>&1 || true
-  engine_nets | xargs -r docker network rm >/dev/null 2>&1 || true
+  stop_eventswarm_agent
 fi
 
 if [[ " $SYSTEMS " == *" swarm "* ]]; then
