@@ -46,7 +46,7 @@ public static partial class ComposeConverter
         var mounts = ConvertMounts(context, s["volumes"], $"{what}.volumes");
         var resources = ObjectOrNull(deploy["resources"], $"{what}.deploy.resources") ?? [];
         var restartPolicy = ConvertRestartPolicy(String(s, "restart", what), ObjectOrNull(deploy["restart_policy"], $"{what}.deploy.restart_policy"), $"{what}.deploy.restart_policy");
-        var healthcheck = ConvertHealthcheck(ObjectOrNull(s["healthcheck"], $"{what}.healthcheck"), $"{what}.healthcheck");
+        var healthcheck = ConvertHealthcheck(ObjectOrNull(s["healthcheck"], $"{what}.healthcheck"), $"{what}.healthcheck", context.Warnings);
         var networks = ConvertServiceNetworks(context, service, s["networks"], $"{what}.networks");
         var credential = ConvertCredentialSpec(stack, credentialSpec, configs);
         var logging = ObjectOrNull(s["logging"], $"{what}.logging");
@@ -259,9 +259,8 @@ public static partial class ComposeConverter
             if (declared is null && name != DefaultNetwork) throw new ComposeException($"undefined network \"{name}\"");
             var target = declared?.Name ?? context.Stack.Scope(name);
             var aliases = config is null ? [] : StringList(config["aliases"], $"{what}.{name}.aliases");
-            // container.NetworkMode.IsUserDefined: the engine's own networks take no aliases.
-            if (target is not ("default" or "bridge" or "host" or "none") && !target.StartsWith("container:", StringComparison.Ordinal))
-                aliases = aliases.Add(service);
+            // The engine's own networks take no aliases.
+            if (IsUserDefined(target)) aliases = aliases.Add(service);
             if (config is not null && (config["ipv4_address"] is not null || config["ipv6_address"] is not null))
                 context.Warnings.Add($"service {service}: network {name}: ipv4_address and ipv6_address are not supported by Swarm and are ignored");
             attachments.Add(new ServiceNetwork(target, aliases)
@@ -271,6 +270,10 @@ public static partial class ComposeConverter
         }
         return [.. attachments.OrderBy(a => a.Target, StringComparer.Ordinal)];
     }
+
+    /// <summary>container.NetworkMode.IsUserDefined: not one of the networks every engine has (default, bridge, host, none, container:…).</summary>
+    private static bool IsUserDefined(string network) =>
+        network is not ("default" or "bridge" or "host" or "none") && !network.StartsWith("container:", StringComparison.Ordinal);
 
     // ---- mounts
 
@@ -547,7 +550,7 @@ public static partial class ComposeConverter
     }
 
     /// <summary>docker's convertHealthcheck: `test` as a string is CMD-SHELL, `disable` is NONE (and excludes a test).</summary>
-    private static Healthcheck? ConvertHealthcheck(JsonObject? health, string what)
+    private static Healthcheck? ConvertHealthcheck(JsonObject? health, string what, List<string> warnings)
     {
         if (health is null) return null;
         var test = health["test"] switch
@@ -556,6 +559,7 @@ public static partial class ComposeConverter
             JsonArray list => [.. list.Select(t => Scalar(t, $"{what}.test") ?? "")],
             var command => ImmutableArray.Create("CMD-SHELL", Scalar(command, $"{what}.test") ?? ""),
         };
+        if (health["start_interval"] is not null) warnings.Add($"{what}: start_interval is not supported by EventSwarm and is ignored");
         if (Bool(health, "disable", what))
         {
             if (!test.IsEmpty) throw new ComposeException("test and disable can't be set at the same time");

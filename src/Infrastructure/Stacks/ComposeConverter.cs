@@ -103,7 +103,9 @@ public static partial class ComposeConverter
             var network = declared.GetValueOrDefault(key) ?? NetworkDeclaration.Undeclared;
             if (network.External)
             {
-                external.Add(network.Name ?? key);
+                // docker's validateExternalNetworks: the engine's own networks (`host` for host networking) exist
+                // on every node and are not looked up.
+                if (IsUserDefined(network.Name ?? key)) external.Add(network.Name ?? key);
                 continue;
             }
             network.WarnUnsupported(key, warnings);

@@ -154,4 +154,14 @@ public sealed class ComposeConverter_ContainerTests
         Assert.Equal("json-file", driver.Name);
         Assert.Equal("10m", driver.Options["max-size"]);
     }
+
+    [Fact]
+    public void Keys_eventswarm_cannot_hold_are_warned_about_not_lost_silently()
+    {
+        var warnings = ConvertService("""{"image": "db", "oom_score_adj": 500, "healthcheck": {"test": "true", "start_interval": "1s"}}""").Warnings;
+
+        Assert.Equal<string>(
+            ["services.web.healthcheck: start_interval is not supported by EventSwarm and is ignored", "service web: oom_score_adj is not supported by EventSwarm and is ignored"],
+            warnings);
+    }
 }

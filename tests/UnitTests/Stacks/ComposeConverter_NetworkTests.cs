@@ -97,4 +97,13 @@ public sealed class ComposeConverter_NetworkTests
         Assert.Contains("network back: internal is not supported by EventSwarm and is ignored", converted.Warnings);
         Assert.Contains("network back: driver_opts are not supported by EventSwarm and are ignored", converted.Warnings);
     }
+
+    [Fact]
+    public void The_engines_host_network_is_joined_by_name_without_lookup_or_alias()
+    {
+        var spec = ConvertService("""{"image": "nginx", "networks": ["hostnet"]}""", """ "networks": {"hostnet": {"external": true, "name": "host"}} """).Spec;
+
+        Assert.Empty(spec.ExternalNetworks);
+        Assert.Equal<ServiceNetwork>([new ServiceNetwork("host", [])], spec.Services[0].TaskTemplate.Networks);
+    }
 }
