@@ -49,9 +49,12 @@ export EVENTSWARM_BIN="dotnet $PWD/src/Node/bin/Release/net10.0/eventswarm.dll"
 ES="$EVENTSWARM_BIN"
 WORK=$(mktemp -d /tmp/eventswarm-stack-bench.XXXXXX)
 # Registry lookups from the nodes (the stock CLI's --resolve-image always, and Swarm's pull before every task, which
-# falls back to the local image) would each wait 20 s for a DNS server the namespaces cannot reach (they have no NAT):
-# refused at once instead, as for this machine's own engine, whose lookups fail in milliseconds.
+# falls back to the local image) would each wait 5-20 s for a DNS server the namespaces cannot reach (they have no
+# NAT): their DNS queries are answered "no such name" at once by stack-nxdomain.py on the bridge, and anything else
+# leaving the bridge refused, so that they fail in milliseconds as this machine's own engine's do.
 REJECT=(FORWARD -i esbr0 ! -o esbr0 -j REJECT)
+DNAT=(PREROUTING -i esbr0 -p udp --dport 53 -j DNAT --to-destination 10.200.0.1:53)
+DNS_PID=""
 cleanup() {
   local rc=$?
   if [ -n "${STACK_BENCH_KEEP:-}" ]; then
@@ -61,6 +64,8 @@ cleanup() {
   fi
   for k in $(seq 1 "$NODES"); do docker -H "$(engine "$k")" swarm leave --force >/dev/null 2>&1 || true; done
   while iptables -C "${REJECT[@]}" 2>/dev/null; do iptables -D "${REJECT[@]}"; done
+  while iptables -t nat -C "${DNAT[@]}" 2>/dev/null; do iptables -t nat -D "${DNAT[@]}"; done
+  [ -z "$DNS_PID" ] || kill "$DNS_PID" 2>/dev/null || true
   bash ops/cluster.sh down >/dev/null 2>&1 || true
   rm -rf "$WORK"
   exit $rc
@@ -247,6 +252,9 @@ wait_nodes_ready() { [ "$(docker -H "$API" node ls --format '{{.Status}}' 2>/dev
 bash ops/cluster.sh down >/dev/null 2>&1 || true
 bash ops/cluster.sh up "$NODES" >/dev/null
 iptables -I "${REJECT[@]}"
+python3 ops/bench/stack-nxdomain.py 10.200.0.1 &
+DNS_PID=$!
+iptables -t nat -I "${DNAT[@]}"
 bash ops/cluster.sh load 1 mysql:5.7 mysql:latest wordpress:latest
 for k in $(seq 2 "$NODES"); do bash ops/cluster.sh load "$k" wordpress:latest; done
 : >"$WORK/figures.tsv"
@@ -260,7 +268,7 @@ if want eventswarm || want eventswarm-native; then
   for rep in $(seq 1 "$REPS"); do
     want eventswarm && measure eventswarm "$rep"
     if want eventswarm-native; then
-      if $ES stack --help >/dev/null 2>&1; then measure eventswarm-native "$rep"; else log "eventswarm-native: this eventswarm has no 'stack' command"; fi
+      if $ES stack deploy --help 2>&1 | grep -q -- --compose-file; then measure eventswarm-native "$rep"; else log "eventswarm-native: this eventswarm has no 'stack' command"; fi
     fi
   done
   curl -s --max-time 30 --unix-socket "$C/n1/eventswarm.sock" http://localhost/eventswarm/v1/events >"$WORK/events.json" || true
