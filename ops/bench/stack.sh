@@ -124,8 +124,9 @@ eventswarm-native_gone() { cli_gone "$@"; }
 # ---- the floor: the same containers with plain docker on each engine ----
 # on_node K ARGS...: docker against node K's engine.
 on_node() { local k=$1; shift; docker -H "$(engine "$k")" "$@"; }
+# Each waits for its own children only: a bare `wait` would wait for the DNS server too.
 engine_deploy() {
-  local stack=$1 file=$2 k net=$1_net
+  local stack=$1 file=$2 k net=$1_net pids=()
   [ "$file" = "$WP" ] && net=$1_my-network
   for k in $(seq 1 "$NODES"); do
     (
@@ -151,11 +152,12 @@ engine_deploy() {
       fi
       wait
     ) &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
 }
 engine_rm() {
-  local stack=$1 file=$2 grace=1 k
+  local stack=$1 file=$2 grace=1 k pids=()
   [ "$file" = "$WP" ] && grace=10
   for k in $(seq 1 "$NODES"); do
     (
@@ -164,8 +166,9 @@ engine_rm() {
       [ -z "$ids" ] || { on_node "$k" stop -t "$grace" $ids >/dev/null; on_node "$k" rm $ids >/dev/null; }
       on_node "$k" network ls -q --filter "name=${stack}_" | xargs -r docker -H "$(engine "$k")" network rm >/dev/null
     ) &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
 }
 engine_running() {
   local k n=0
