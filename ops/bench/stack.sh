@@ -25,8 +25,25 @@
 # ops/cluster.sh's namespaces: run it under `flock /tmp/es-integration.lock`.
 # Usage: sudo bash ops/bench/stack.sh
 #
-# Measured here (2 cores, 3 namespace nodes, 3 repetitions; seconds, median [min-max]):
-#   (see the end of this header once filled in by a run)
+# Measured here 2026-11-28 (2 shared cores, 3 namespace nodes, 3 repetitions, the first one cold; EventSwarm = main
+# da1d356 + this bench + the network removal of docker stack rm (wp-stock 69ced31/751f3d6), without which its rm
+# fails on the network "in use by task"; the engine column from the run before, the same script and engines, as the
+# run's own engine phase waited on the DNS server, fixed since). Seconds, median [min-max]:
+#   figure                                              eventswarm  /swarm         swarm         engine
+#   4-task stack: deploy command returned              0.21 [0.10-1.62]  2.33   0.09 [0.08-0.31]   2.97 [2.92-3.28]
+#   4-task stack: deploy -> 4 tasks Running            3.68 [3.47-11.02] 0.67   5.47 [3.97-6.64]   3.12 [3.11-3.60]
+#   4-task stack: rm -> everything gone                3.50 [3.36-5.65]  0.42   8.38 [8.31-8.53]   2.68 [2.54-2.68]
+#   WordPress: deploy command returned                 0.19 [0.12-0.60]  2.71   0.07 [0.06-0.16]   3.06 [2.98-3.83]
+#   WordPress: deploy -> 4 tasks Running               7.78 [6.52-10.44] 1.33   5.87 [5.28-6.02]   3.43 [3.23-4.02]
+#   WordPress: deploy -> answering :8080, every node  14.60 [12.88-16.50]  -    none (no IPVS)    15.29 [14.05-16.10]
+#   WordPress: rm -> everything gone                   4.47 [4.29-4.49]  0.26  17.28 [17.21-18.21]  3.64 [2.88-3.70]
+# EventSwarm reports a task Running once it listens on its exposed ports (at most 3 s, TaskRunner.ListenLimit), Swarm
+# once its container started: WordPress's entrypoint waits for mysql before apache listens, so EventSwarm's "Running"
+# there includes that wait. Its answer on every node is at the engine's floor (mysql's first start dominates).
+# Without stack-nxdomain.py (the nodes' registry lookups timing out after 5 s each) Swarm measured 10.1 s to the end of
+# `docker stack deploy` (--resolve-image always: one lookup per image) and 20-25 s to its tasks Running (a pull
+# attempt before each task); EventSwarm is untouched by it. `bash ops/bench/stack.sh --table DIR/figures.tsv...`
+# prints the table of kept figures again (several files: columns from several runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SYSTEMS=${STACK_BENCH_SYSTEMS:-eventswarm swarm engine}
@@ -41,6 +58,46 @@ WP=ops/bench/stacks/docker-compose.yml
 NS_LABEL=com.docker.stack.namespace
 addr() { echo "10.200.0.$((10 + $1))"; }
 engine() { echo "unix://$C/n$1/docker.sock"; }
+
+# table FIGURES_TSV: per column the median [min-max] of the repetitions; after each orchestrator's column, the ratio
+# of its median to Docker Swarm's.
+table() {
+  local columns=() col
+  for col in eventswarm eventswarm-native swarm engine; do grep -q "^$col	" "$1" && columns+=("$col"); done
+  awk -F'\t' -v cols="${columns[*]}" '
+  # stats(LIST): sets med, lo, hi of the numbers in LIST.
+  function stats(list,    v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    lo = v[1]; hi = v[n]; med = (n % 2) ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  { if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
+    if ($3 ~ /^[0-9.]+$/) num[$1, $2] = num[$1, $2] " " $3; else other[$1, $2] = other[$1, $2] " " $3 }
+  END {
+    nc = split(cols, c, " ")
+    printf "%-50s", "figure (s): median [min-max]"
+    for (i = 1; i <= nc; i++) { printf " %22s", c[i]; if (c[i] != "swarm" && c[i] != "engine") printf " %6s", "/swarm" }
+    printf "\n"
+    for (r = 1; r <= rows; r++) {
+      f = order[r]; printf "%-50s", f
+      swarm = ""; if (("swarm", f) in num) { stats(num["swarm", f]); swarm = med }
+      for (i = 1; i <= nc; i++) {
+        cell = "-"; m = ""
+        if ((c[i], f) in num) { stats(num[c[i], f]); m = med; cell = sprintf("%.2f [%s-%s]", med, lo, hi) }
+        if ((c[i], f) in other) { split(other[c[i], f], o, " "); cell = (cell == "-") ? o[1] : cell "+" o[1] }
+        printf " %22s", cell
+        if (c[i] != "swarm" && c[i] != "engine")
+          printf " %6s", (m != "" && swarm != "" && swarm > 0) ? sprintf("%.2f", m / swarm) : "-"
+      }
+      printf "\n"
+    }
+  }' "$1"
+}
+# --table FILE...: only the table of figures kept by earlier runs (STACK_BENCH_KEEP=DIR: DIR/figures.tsv), e.g. one
+# column taken from another run.
+if [ "${1:-}" = --table ]; then
+  shift; all=$(mktemp); cat "$@" >"$all"; echo; table "$all"; rm -f "$all"; exit 0
+fi
 
 [ "${BENCH_SKIP_SETUP:-}" = 1 ] || SKIP_PUBLISH=1 bash ops/setup.sh >/dev/null
 bash ops/images/build.sh >/dev/null
@@ -304,39 +361,8 @@ if want engine; then
   for rep in $(seq 1 "$REPS"); do measure engine "$rep"; done
 fi
 
-# The table: per column the median [min-max] of the repetitions; after each orchestrator's column, the ratio of its
-# median to Docker Swarm's.
-columns=()
-for col in eventswarm eventswarm-native swarm engine; do grep -q "^$col	" "$WORK/figures.tsv" && columns+=("$col"); done
 echo
-awk -F'\t' -v cols="${columns[*]}" '
-  # stats(LIST): sets med, lo, hi of the numbers in LIST.
-  function stats(list,    v, n, i, j, t) {
-    n = split(list, v, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-    lo = v[1]; hi = v[n]; med = (n % 2) ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
-  { if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
-    if ($3 ~ /^[0-9.]+$/) num[$1, $2] = num[$1, $2] " " $3; else other[$1, $2] = other[$1, $2] " " $3 }
-  END {
-    nc = split(cols, c, " ")
-    printf "%-50s", "figure (s): median [min-max]"
-    for (i = 1; i <= nc; i++) { printf " %22s", c[i]; if (c[i] != "swarm" && c[i] != "engine") printf " %6s", "/swarm" }
-    printf "\n"
-    for (r = 1; r <= rows; r++) {
-      f = order[r]; printf "%-50s", f
-      swarm = ""; if (("swarm", f) in num) { stats(num["swarm", f]); swarm = med }
-      for (i = 1; i <= nc; i++) {
-        cell = "-"; m = ""
-        if ((c[i], f) in num) { stats(num[c[i], f]); m = med; cell = sprintf("%.2f [%s-%s]", med, lo, hi) }
-        if ((c[i], f) in other) { split(other[c[i], f], o, " "); cell = (cell == "-") ? o[1] : cell "+" o[1] }
-        printf " %22s", cell
-        if (c[i] != "swarm" && c[i] != "engine")
-          printf " %6s", (m != "" && swarm != "" && swarm > 0) ? sprintf("%.2f", m / swarm) : "-"
-      }
-      printf "\n"
-    }
-  }' "$WORK/figures.tsv"
+table "$WORK/figures.tsv"
 echo "Repetitions: $REPS; nodes: $NODES (n1 manager). Stock docker CLI on both sides. engine: plain docker run, no"
 echo "orchestrator (the floor). none: no answer within ${ANSWER_LIMIT}s (Docker Swarm: no IPVS here, so neither its"
 echo "routing mesh nor its VIP answers; mysql is unreachable by name). fail: the rm failed, or left something for 60 s."
