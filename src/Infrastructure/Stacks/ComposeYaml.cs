@@ -25,11 +25,68 @@ internal static partial class ComposeYaml
         }
         catch (YamlException e)
         {
+            // YamlDotNet places a tab used as indentation at the start of the enclosing mapping: name the tab itself.
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentingTab(text) is var (line, column))
+                throw new ComposeException($"{file}: yaml: line {line}, column {column}: found a tab character where indentation is expected (indent with spaces)");
+            if (e is AnchorNotFoundException && UnknownAlias(text) is var (name, at))
+                throw new ComposeException($"{file}: yaml: line {at.Line}, column {at.Column}: unknown anchor '{name}' referenced");
             throw new ComposeException($"{file}: yaml: line {e.Start.Line}, column {e.Start.Column}: {Problem(e)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections: name the last place it read.
+            var (line, column) = LastGoodMark(text);
+            throw new ComposeException($"{file}: yaml: line {line}, column {column}: malformed YAML after this point (an unterminated [ ] or {{ }}?)");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ComposeException($"{file}: top-level object must be a mapping");
         return (JsonObject)ToJson(root, file, depth: 0)!;
+    }
+
+    private static (long Line, long Column)? FirstIndentingTab(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent) return (i + 1, tab + 1);
+        }
+        return null;
+    }
+
+    // YamlDotNet places an unknown alias at the start of the document: find the alias itself.
+    private static (string Name, Mark At)? UnknownAlias(string text)
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var parser = new Parser(new StringReader(text));
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                    return (alias.Value.Value, alias.Start);
+                case YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false } node:
+                    anchors.Add(node.Anchor.Value);
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private static (long Line, long Column) LastGoodMark(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var mark = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext()) mark = parser.Current!.End;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // the place reached is what we wanted
+        }
+        return (mark.Line, mark.Column);
     }
 
     /// <summary>YamlDotNet's message without the position it prefixes ("(Line: 1, Col: 2, Idx: 3) - (…): problem").</summary>
@@ -102,7 +159,7 @@ internal static partial class ComposeYaml
     private static JsonNode? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain || scalar.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(text);
+        if (scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && scalar.Tag.Value == "tag:yaml.org,2002:str")) return JsonValue.Create(text);
         return Plain(text);
     }
 
