@@ -38,6 +38,7 @@ public sealed record LoadedCompose(JsonObject Document, ImmutableArray<string> W
 ///   environment gives it, if any (docker's updateEnvironment);
 /// - relative (and `~`) sources of bind volumes, and the `file` of secrets and configs, are made absolute against the
 ///   working directory;
+/// - the old `external: {name: x}` of networks, volumes, secrets and configs becomes `external: true` with `name: x`;
 /// - several files are merged into one document (the rule is in <see cref="ComposeMerge"/>).
 /// </summary>
 public static partial class ComposeLoader
@@ -84,6 +85,7 @@ public static partial class ComposeLoader
         var unset = new SortedSet<string>(StringComparer.Ordinal);
         var unsupported = new SortedSet<string>(StringComparer.Ordinal);
         var deprecated = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var notices = new List<string>();
         JsonObject? merged = null;
         int? firstMinor = null;
         string? firstVersion = null;
@@ -108,6 +110,7 @@ public static partial class ComposeLoader
             unset.UnionWith(interpolation.Unset);
 
             ComposeSchema.Validate(document, minor, path);
+            Externals(document, path, minor, notices);
             Resolve(document, path, workingDirectory, lookup);
 
             if (merged is null) merged = document;
@@ -122,6 +125,7 @@ public static partial class ComposeLoader
         if (unsupported.Count > 0) warnings.Add($"Ignoring unsupported options: {string.Join(", ", unsupported)}");
         if (deprecated.Count > 0)
             warnings.Add("Ignoring deprecated options:\n\n" + string.Join("\n\n", deprecated.Select(d => $"{d.Key}: {d.Value}")));
+        warnings.AddRange(notices.Distinct());
         return new LoadedCompose(merged!, warnings.ToImmutable(), files, workingDirectory);
     }
 
@@ -235,6 +239,48 @@ public static partial class ComposeLoader
                 if (node is not JsonObject obj || obj["file"] is not JsonValue file || obj["external"] is JsonValue { } ext && ext.TryGetValue<bool>(out var isExternal) && isExternal)
                     continue;
                 obj["file"] = Absolute(file.ToString(), workingDirectory, lookup);
+            }
+        }
+    }
+
+    /// <summary>
+    /// External networks, volumes, secrets and configs as docker's LoadNetworks / LoadVolumes / loadFileObjectConfig
+    /// check them: an external volume cannot also say how to create it; the old `external: {name: x}` becomes
+    /// `external: true` with `name: x` (and may not be written beside `name`); an object of the stack's own needs a
+    /// `file` (secrets, configs), which docker would otherwise read as the working directory.
+    /// </summary>
+    private static void Externals(JsonObject document, string path, int minor, List<string> notices)
+    {
+        foreach (var (section, kind, deprecatedSince) in new[] { ("networks", "network", 5), ("volumes", "volume", 4), ("secrets", "secret", 5), ("configs", "config", 5) })
+        {
+            if (document[section] is not JsonObject objects) continue;
+            foreach (var (name, node) in objects)
+            {
+                if (node is not JsonObject obj) continue;
+                var external = obj["external"];
+                var isExternal = external is JsonObject || (external is JsonValue v && v.TryGetValue<bool>(out var b) && b);
+                if (isExternal && kind == "volume")
+                {
+                    foreach (var key in new[] { "driver", "driver_opts", "labels" })
+                        if (obj.ContainsKey(key))
+                            throw new ComposeException($"{path}: volumes.{name}: conflicting parameters \"external\" and \"{key}\" specified for volume \"{name}\"");
+                }
+                if (external is JsonObject named)
+                {
+                    if (named["name"] is { } externalName)
+                    {
+                        if (obj.ContainsKey("name"))
+                            throw new ComposeException($"{path}: {section}.{name}: {kind}.external.name and {kind}.name conflict; only use {kind}.name");
+                        if (minor >= deprecatedSince)
+                            notices.Add($"{kind} {name}: {kind}.external.name is deprecated in favor of {kind}.name");
+                        obj["name"] = externalName.DeepClone();
+                    }
+                    obj["external"] = true;
+                }
+                if (!isExternal && kind is "secret" or "config" && !obj.ContainsKey("file") && !obj.ContainsKey("driver"))
+                    throw new ComposeException($"{path}: {section}.{name}: file is required (the file holding the {kind}'s data), or external: true for a {kind} that exists already");
+                if (!isExternal && kind is "secret" && obj.ContainsKey("file") && obj.ContainsKey("driver"))
+                    throw new ComposeException($"{path}: {section}.{name}: {kind}.driver and {kind}.file conflict; only use {kind}.driver");
             }
         }
     }
