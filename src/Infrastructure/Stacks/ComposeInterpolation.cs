@@ -10,6 +10,8 @@ namespace EventSwarm.Infrastructure.Stacks;
 /// (unset), `${VAR:?message}` / `${VAR?message}` (required), `${VAR:+alternative}` / `${VAR+alternative}` (the
 /// Compose Specification's, which docker/cli lacks), `$$` for a literal `$`. A default may itself hold `${…}`.
 /// An unset variable without a default is the empty string, with docker-compose's warning.
+/// Unbraced, a name ends at the first character that cannot be in one (`$NAME-1` is NAME's value then "-1", as the
+/// Compose Specification reads it; docker/cli's pattern would read "-1" as a default).
 /// A value that interpolation changed at a typed place (deploy.replicas, ports[].published, read_only, …) is cast back
 /// to its type, as docker's interpolateTypeCastMapping does, so `replicas: ${N}` is an integer for validation.
 /// </summary>

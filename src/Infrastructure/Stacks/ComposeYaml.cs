@@ -9,7 +9,7 @@ namespace EventSwarm.Infrastructure.Stacks;
 /// <summary>
 /// A compose file's YAML read into a JSON tree, typed as docker's loader gets it from go-yaml (v3) decoding into
 /// `interface{}`: a plain scalar is null (`~`, `null`, empty), a boolean (`true`/`false` only: YAML 1.1's yes/no/on/off
-/// stay strings, as in go-yaml v3), an integer (decimal, 0x, 0o), a float (`1.5`, `1e3`), else a string; a quoted
+/// stay strings, as in go-yaml v3), an integer (decimal, 0x hex, 0o or leading-0 octal, 0b binary), a float (`1.5`, `1e3`), else a string; a quoted
 /// scalar or one tagged `!!str` is always a string. Anchors and aliases are resolved; merge keys (`&lt;&lt;`) merge the
 /// mapping (or the list of mappings) they name, keys written beside them winning.
 /// </summary>
@@ -179,9 +179,20 @@ internal static partial class ComposeYaml
             var digits = clean.TrimStart('+', '-');
             if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && long.TryParse(digits[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
                 return Number(negative ? -hex : hex);
-            if (digits.StartsWith("0o", StringComparison.OrdinalIgnoreCase))
+            // go-yaml v3 reads integers with strconv.ParseInt(s, 0, 64): `0o17` and `017` are octal (a file mode
+            // `mode: 0440` is 288), `0b101` binary.
+            var octalDigits = digits.StartsWith("0o", StringComparison.OrdinalIgnoreCase) ? digits[2..]
+                : digits.Length > 1 && digits[0] == '0' && digits.All(c => c is >= '0' and <= '7') ? digits[1..]
+                : null;
+            if (digits.StartsWith("0b", StringComparison.OrdinalIgnoreCase))
             {
-                try { var octal = Convert.ToInt64(digits[2..], 8); return Number(negative ? -octal : octal); }
+                try { var binary = Convert.ToInt64(digits[2..], 2); return Number(negative ? -binary : binary); }
+                catch (FormatException) { return JsonValue.Create(text); }
+                catch (OverflowException) { return JsonValue.Create(text); }
+            }
+            if (octalDigits is not null)
+            {
+                try { var octal = Convert.ToInt64(octalDigits, 8); return Number(negative ? -octal : octal); }
                 catch (FormatException) { return JsonValue.Create(text); }
                 catch (OverflowException) { return JsonValue.Create(text); }
             }
@@ -198,7 +209,7 @@ internal static partial class ComposeYaml
     internal static JsonNode Number(double value) =>
         double.IsFinite(value) ? JsonNode.Parse(value.ToString("R", CultureInfo.InvariantCulture))! : JsonValue.Create(value.ToString(CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)$")]
+    [GeneratedRegex(@"^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$")]
     private static partial Regex IntegerPattern();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")]

@@ -42,6 +42,19 @@ public sealed class ComposeLoader_YamlTests
         Assert.Equal(2.5, loaded.Document["x-b"]!.GetValue<double>());
     }
 
+    [Theory]
+    [InlineData("0440", 288)]
+    [InlineData("0o17", 15)]
+    [InlineData("0b101", 5)]
+    [InlineData("0", 0)]
+    [InlineData("10", 10)]
+    public void Integers_are_read_as_go_yaml_reads_them_a_leading_zero_being_octal(string scalar, int value)
+    {
+        var loaded = LoadYaml($"services:\n  web:\n    image: nginx\nx-value: {scalar}\n");
+
+        Assert.Equal(value, loaded.Document["x-value"]!.GetValue<int>());
+    }
+
     [Fact]
     public void A_syntax_error_names_the_file_line_and_column()
     {
