@@ -200,11 +200,13 @@ internal static partial class ComposeSchema
         K("type", Str, 2), K("source", Str, 2), K("target", Str, 2), K("read_only", Bool, 2), K("consistency", Str, 2),
         K("bind", new Obj(K("propagation", Str)) { Open = true }, 2),
         K("volume", new Obj(K("nocopy", Bool)) { Open = true }, 2),
-        K("tmpfs", new Obj(K("size", NonNegativeInt)) { Open = true }, 6)) { Required = ["type"] }), unique: true);
+        K("tmpfs", new Obj(K("size", NonNegativeInt)) { Open = true }, 6))
+    { Required = ["type"] }), unique: true);
 
     // docker's schema leaves the long syntax of a service's secrets and configs open.
     private static readonly Shape FileReferences = new ListOf(new AnyOf(Str, new Obj(
-        K("source", Str), K("target", Str), K("uid", Str), K("gid", Str), K("mode", Num)) { Open = true }));
+        K("source", Str), K("target", Str), K("uid", Str), K("gid", Str), K("mode", Num))
+    { Open = true }));
 
     private static readonly Shape ServiceNetworks = new AnyOf(
         new ListOf(Str, unique: true),
@@ -271,7 +273,8 @@ internal static partial class ComposeSchema
         K("user", Str),
         K("userns_mode", Str),
         K("volumes", Volumes),
-        K("working_dir", Str)) { ExtensionsSince = 7 };
+        K("working_dir", Str))
+    { ExtensionsSince = 7 };
 
     // --- top-level objects ---------------------------------------------------------------------------------------
 
@@ -280,7 +283,8 @@ internal static partial class ComposeSchema
     private static readonly Shape Network = Nullable(new Obj(
         K("name", Str, 5), K("driver", Str), K("driver_opts", Options),
         K("ipam", new Obj(K("driver", Str), K("config", new ListOf(new Obj(K("subnet", Str)))))),
-        K("external", External), K("internal", Bool), K("attachable", Bool, 2), K("labels", ListOrDict)) { ExtensionsSince = 7 });
+        K("external", External), K("internal", Bool), K("attachable", Bool, 2), K("labels", ListOrDict))
+    { ExtensionsSince = 7 });
 
     private static readonly Shape Volume = Nullable(new Obj(
         K("name", Str, 4), K("driver", Str), K("driver_opts", Options), K("external", External), K("labels", ListOrDict))
@@ -288,7 +292,8 @@ internal static partial class ComposeSchema
 
     private static readonly Shape Secret = new Obj(
         K("name", Str, 5), K("file", Str), K("external", External), K("labels", ListOrDict),
-        K("driver", Str, 8), K("driver_opts", Options, 8), K("template_driver", Str, 8)) { ExtensionsSince = 7 };
+        K("driver", Str, 8), K("driver_opts", Options, 8), K("template_driver", Str, 8))
+    { ExtensionsSince = 7 };
 
     private static readonly Shape Config = new Obj(
         K("name", Str, 5), K("file", Str), K("external", External), K("labels", ListOrDict), K("template_driver", Str, 8))
@@ -300,7 +305,8 @@ internal static partial class ComposeSchema
         K("networks", Named(Network, "network name")),
         K("volumes", Named(Volume, "volume name")),
         K("secrets", Named(Secret, "secret name"), 1),
-        K("configs", Named(Config, "config name"), 3)) { ExtensionsSince = 4 };
+        K("configs", Named(Config, "config name"), 3))
+    { ExtensionsSince = 4 };
 
     // --- helpers -------------------------------------------------------------------------------------------------
 
