@@ -98,6 +98,14 @@ public sealed class ComposeLoader_Tests
     }
 
     [Fact]
+    public void A_dash_without_standard_input_is_refused()
+    {
+        var error = Assert.Throws<ComposeException>(() => ComposeLoader.Load(["-"], new Dictionary<string, string>()));
+
+        Assert.StartsWith("-: ", error.Message);
+    }
+
+    [Fact]
     public void The_working_directory_is_the_first_files_directory()
     {
         using var directory = new ComposeDirectory();

@@ -63,6 +63,57 @@ public sealed class ComposeLoader_ValidationTests
         Assert.StartsWith("docker-compose.yml: services.web.ports[1] must be a port like", RefusedWeb("ports:\n  - 80\n  - eighty:80"));
     }
 
+    [Theory]
+    [InlineData("80")]
+    [InlineData("8080:80")]
+    [InlineData("8080:80/udp")]
+    [InlineData("127.0.0.1:8080:80")]
+    [InlineData("127.0.0.1::80")]
+    [InlineData("[::1]:8080:80/tcp")]
+    [InlineData("9000-9002:9000-9002")]
+    public void Port_specs_docker_parses_are_accepted(string spec)
+    {
+        var loaded = LoadYaml(Web($"ports:\n  - \"{spec}\""));
+
+        Assert.Equal(spec, Service(loaded, "web")["ports"]![0]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("70000")]
+    [InlineData("8080:80/icmp")]
+    [InlineData("host:8080:80")]
+    [InlineData("9002-9000:80")]
+    public void Port_specs_docker_refuses_are_refused_naming_the_port(string spec)
+    {
+        Assert.StartsWith("docker-compose.yml: services.web.ports[0] must be a port like", RefusedWeb($"ports:\n  - \"{spec}\""));
+    }
+
+    [Theory]
+    [InlineData("10s")]
+    [InlineData("1m30s")]
+    [InlineData("1.5h")]
+    [InlineData("300ms")]
+    [InlineData("0")]
+    public void Go_durations_are_accepted(string duration)
+    {
+        var loaded = LoadYaml(Web($"stop_grace_period: \"{duration}\""));
+
+        Assert.Equal(duration, Service(loaded, "web")["stop_grace_period"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_service_that_is_not_a_mapping_is_refused()
+    {
+        Assert.Equal("docker-compose.yml: services.web must be a mapping, got null", Refused("services:\n  web:\n").Message);
+    }
+
+    [Fact]
+    public void Extension_keys_of_networks_need_version_3_7()
+    {
+        Assert.Equal("docker-compose.yml: networks.front.x-note: additional property not allowed (x-* extension keys here need version 3.7 or later, the file is version 3.6)",
+            Refused("version: '3.6'\nservices:\n  web:\n    image: nginx\nnetworks:\n  front:\n    x-note: 1\n").Message);
+    }
+
     [Fact]
     public void An_update_order_outside_its_values_is_refused()
     {
