@@ -251,6 +251,22 @@ public sealed class Stack_decider_Tests
     }
 
     [Fact]
+    public void A_config_is_created_kept_while_its_data_is_the_same_and_rotated_when_it_changes()
+    {
+        var state = SwarmWithIngress();
+        StackSpec WithConfig(string data) => Wordpress() with { Configs = [Secret("wp_conf", data)] };
+        var first = StackDecider.Decide(Deploy(WithConfig("a=1"), state), state);
+        state = state.And(first.Events);
+
+        var same = StackDecider.Decide(Deploy(WithConfig("a=1"), state, at: 2), state);
+        var changed = StackDecider.Decide(Deploy(WithConfig("a=2"), state, at: 2), state);
+
+        Assert.Contains(first.Events, e => e is Domain.Configs.ConfigCreated { Spec.Name: "wp_conf" });
+        Assert.Empty(same.Events);
+        Assert.Equal(2, Assert.IsType<Domain.Configs.ConfigRotated>(changed.Events[0]).DataVersion);
+    }
+
+    [Fact]
     public void The_stack_events_round_trip_through_the_log()
     {
         var state = SwarmWithIngress();
