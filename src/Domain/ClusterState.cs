@@ -4,6 +4,7 @@ using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Stacks;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Domain.Tasks;
 
@@ -24,6 +25,8 @@ public sealed record ClusterState
     public ImmutableSortedDictionary<string, Network> Networks { get; init; } = ImmutableSortedDictionary<string, Network>.Empty;
     public ImmutableSortedDictionary<string, Secret> Secrets { get; init; } = ImmutableSortedDictionary<string, Secret>.Empty;
     public ImmutableSortedDictionary<string, Config> Configs { get; init; } = ImmutableSortedDictionary<string, Config>.Empty;
+    /// <summary>Stacks deployed through EventSwarm's stack endpoint, by name, with their history.</summary>
+    public ImmutableSortedDictionary<string, Stack> Stacks { get; init; } = ImmutableSortedDictionary<string, Stack>.Empty;
 
     /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
     public long LastSequence { get; init; }
@@ -60,10 +63,13 @@ public sealed record ClusterState
     public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
 
     public ClusterState Apply(RecordedEvent recorded) =>
-        // A service's versions record who changed its spec and how, so its events see the batch's metadata.
-        (recorded.Event is ServiceEvent service
-            ? ServiceEvent.Evolve(this, service, recorded.Sequence, recorded.Metadata)
-            : Evolve(this, recorded.Event, recorded.Sequence)) with
+        // A service's (and a stack's) versions record who changed it and how, so their events see the batch's metadata.
+        (recorded.Event switch
+        {
+            ServiceEvent service => ServiceEvent.Evolve(this, service, recorded.Sequence, recorded.Metadata),
+            StackEvent stack => StackEvent.Evolve(this, stack, recorded.Sequence, recorded.Metadata),
+            _ => Evolve(this, recorded.Event, recorded.Sequence),
+        }) with
         { LastSequence = recorded.Sequence };
 
     /// <summary>
@@ -79,6 +85,7 @@ public sealed record ClusterState
         NetworkEvent e => NetworkEvent.Evolve(state, e, sequence),
         SecretEvent e => SecretEvent.Evolve(state, e, sequence),
         ConfigEvent e => ConfigEvent.Evolve(state, e, sequence),
+        StackEvent e => StackEvent.Evolve(state, e, sequence),
         _ => throw CannotApply(@event),
     };
 

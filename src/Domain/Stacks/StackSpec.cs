@@ -11,6 +11,9 @@ namespace EventSwarm.Domain.Stacks;
 /// </summary>
 public sealed record StackSpec
 {
+    /// <summary>The label Docker's converter puts on every object of a stack (cli/compose/convert LabelNamespace): `stack ls/rm` find them by it.</summary>
+    public const string NamespaceLabel = "com.docker.stack.namespace";
+
     /// <summary>The stack's name (the namespace): Docker's rules for a stack name apply.</summary>
     public required string Name { get; init; }
     /// <summary>Services, already named `&lt;stack&gt;_&lt;service&gt;`; networks, secrets and configs are referred to by their full names.</summary>

@@ -167,6 +167,7 @@ public static class AgentHost
         TaskEndpoints.Map(app);
         NetworkEndpoints.Map(app);
         SecretEndpoints.Map(app);
+        Api.Stacks.StackEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);

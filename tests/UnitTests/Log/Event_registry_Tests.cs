@@ -71,6 +71,20 @@ public sealed class Event_registry_Tests
         yield return new Domain.Configs.ConfigRotated("c1", 2, "aG8=", At(36));
         yield return new Domain.Configs.ConfigDataPruned("c1", 1, At(37));
         yield return new Domain.Configs.ConfigRemoved("c1", At(38));
+        var definition = new Domain.Stacks.StackDefinition
+        {
+            Name = "wp",
+            Services = [spec],
+            Networks = [new NetworkSpec { Name = "wp_net" }],
+            ExternalNetworks = ["shared"],
+            Secrets = [new Domain.Stacks.StackObjectDigest("wp_pw", ImmutableDictionary<string, string>.Empty, "ab12")],
+            ExternalSecrets = ["my-pw2"],
+            Configs = [new Domain.Stacks.StackObjectDigest("wp_conf", ImmutableDictionary<string, string>.Empty, "cd34")],
+            ExternalConfigs = ["shared-conf"],
+            Files = [new Domain.Stacks.StackFile("docker-compose.yml", "ef56")],
+        };
+        yield return new Domain.Stacks.StackDeployed("wp", 1, definition, [new Domain.Stacks.StackChange("service", "wp_web", "web", "updated", "image a -> b")], At(39));
+        yield return new Domain.Stacks.StackRemoved("wp", [new Domain.Stacks.StackChange("service", "wp_web", "web", "removed")], At(40));
     }
 
     [Fact]
