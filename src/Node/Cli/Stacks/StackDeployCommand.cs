@@ -17,7 +17,13 @@ public sealed class StackDeployCommand : Verb
 {
     private const string Always = "always", Changed = "changed", Never = "never";
 
-    private readonly Option<string[]> _composeFiles = Flags.List("--compose-file", "Path to a Compose file, or \"-\" to read from stdin", "strings", "-c");
+    // Typed as files so that the completion scripts complete paths after -c (docker marks it a filename flag).
+    private readonly Option<FileInfo[]> _composeFiles = new("--compose-file", "-c")
+    {
+        Description = "Path to a Compose file, or \"-\" to read from stdin",
+        HelpName = "strings",
+        Arity = ArgumentArity.OneOrMore,
+    };
     private readonly Option<bool> _detach = Flags.Bool("--detach", "Exit immediately instead of waiting for the stack services to converge (default true)", "-d");
     private readonly Option<bool> _prune = Flags.Bool("--prune", "Prune services that are no longer referenced");
     private readonly Option<bool> _quiet = Flags.Bool("--quiet", "Suppress progress output", "-q");
@@ -40,7 +46,7 @@ public sealed class StackDeployCommand : Verb
     /// The files as docker's StringSlice reads <c>-c</c>: repeated, or comma-separated in one value.
     /// </summary>
     public IReadOnlyList<string> ComposeFiles(ParseResult result) =>
-        [.. result.Values(_composeFiles).SelectMany(v => v.Split(',')).Where(v => v.Length > 0)];
+        [.. (result.GetValue(_composeFiles) ?? []).SelectMany(f => f.ToString().Split(',')).Where(v => v.Length > 0)];
 
     public bool Prune(ParseResult result) => result.Has(_prune);
 

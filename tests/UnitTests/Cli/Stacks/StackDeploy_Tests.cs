@@ -19,6 +19,7 @@ public sealed class StackDeploy_Tests
     {
         var (verb, result) = Cli.Parse<StackDeployCommand>("stack", "deploy", "-c", "a.yml,b.yml", "--compose-file", "c.yml", "--compose-file=-", "web");
         Assert.Equal(["a.yml", "b.yml", "c.yml", "-"], verb.ComposeFiles(result));
+        Assert.Equal(["web"], verb.Args(result));
         Assert.False(verb.Prune(result));
         var (up, pruned) = Cli.Parse<StackDeployCommand>("stack", "up", "--prune", "--with-registry-auth", "--resolve-image", "never", "-c", "a.yml", "web");
         Assert.True(up.Prune(pruned));
@@ -32,6 +33,12 @@ public sealed class StackDeploy_Tests
         Assert.Equal((1, ""), (code, output));
         Assert.Equal("specify a Compose file (with --compose-file)\n", Lines(error));
         Assert.Empty(manager.Requests);
+    }
+
+    [Fact]
+    public async Task A_compose_file_flag_without_its_value_is_pflags_error()
+    {
+        Assert.StartsWith("flag needs an argument: 'c' in -c", await Cli.RefusedAsync(125, "stack", "deploy", "web", "-c"));
     }
 
     [Fact]
