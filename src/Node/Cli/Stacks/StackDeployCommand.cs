@@ -59,10 +59,6 @@ public sealed class StackDeployCommand : Verb
             throw new UsageException($"invalid option {resolve} for flag --resolve-image");
         var timeout = ServiceFlags.WaitFor(result, _timeout);
         var detach = result.Has(_detach);
-        // Registries are the nodes' engines' business here (--with-registry-auth, --resolve-image): nothing to send.
-        if (detach && !result.Given(_detach))
-            await context.Err.WriteLineAsync("Since --detach=false was not specified, tasks will be created in the background.\n"
-                + "In a future release, --detach=false will become the default.");
         ConvertedStack converted;
         try
         {
@@ -79,6 +75,11 @@ public sealed class StackDeployCommand : Verb
             await context.Err.WriteLineAsync(OpenError(e));
             return 1;
         }
+        // docker's runDeploy says this once the files are read, before it deploys.
+        if (detach && !result.Given(_detach))
+            await context.Err.WriteLineAsync("Since --detach=false was not specified, tasks will be created in the background.\n"
+                + "In a future release, --detach=false will become the default.");
+        // Registries are the nodes' engines' business here (--with-registry-auth, --resolve-image): nothing to send.
         var body = StackWire.ToRequest(converted.Spec, Prune(result)).ToJsonString();
         var answer = StackVerbs.Read<StackDeployResultJson>(await context.SendAsync(HttpMethod.Post, StackVerbs.Route(name, "deploy"), body));
         StackVerbs.WriteDeploy(answer, context.Out);

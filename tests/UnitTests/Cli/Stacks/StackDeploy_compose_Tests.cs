@@ -97,7 +97,7 @@ public sealed class StackDeploy_compose_Tests : IDisposable
         var (code, output, error) = await manager.RunAsync(null, "stack", "deploy", "--compose-file=" + file, "wordpress");
         Assert.True(code == 0, error);
         Assert.Equal("Creating network wordpress_my-network\nCreating service wordpress_mysql\nCreating service wordpress_web\n", Lines(output));
-        Assert.StartsWith("Since --detach=false was not specified, tasks will be created in the background.\n", Lines(error));
+        Assert.Contains("Since --detach=false was not specified, tasks will be created in the background.\n", Lines(error));
         var (method, path, _) = Assert.Single(manager.Requests);
         Assert.Equal(("POST", "/eventswarm/v1/stacks/wordpress/deploy"), (method, path));
         var (spec, prune) = Sent(manager);
@@ -121,6 +121,19 @@ public sealed class StackDeploy_compose_Tests : IDisposable
         Assert.Equal("Removing service wordpress_old\nUpdating service wordpress_web (id: svc2)\n", Lines(output));
         Assert.DoesNotContain("Since --detach=false", error);
         Assert.True(Sent(manager).Prune);
+    }
+
+    [Fact]
+    public async Task The_loaders_warnings_go_to_stderr_before_dockers_detach_notice()
+    {
+        var file = Write("docker-compose.yml", "version: '3'\nservices:\n  web:\n    image: nginx\n    build: .\n");
+        using var manager = Manager(stack: "site");
+        var (code, _, error) = await manager.RunAsync(null, "stack", "deploy", "-c", file, "site");
+        Assert.True(code == 0, error);
+        var warning = Lines(error).IndexOf("Ignoring unsupported options: build\n\n", StringComparison.Ordinal);
+        Assert.True(warning >= 0, error);
+        Assert.True(warning < Lines(error).IndexOf("Since --detach=false", StringComparison.Ordinal), error);
+        Assert.Equal(["site_web"], Sent(manager).Spec.Services.Select(s => s.Name));
     }
 
     [Fact]
