@@ -9,6 +9,7 @@ using EventSwarm.Node.Cli.Networks;
 using EventSwarm.Node.Cli.Nodes;
 using EventSwarm.Node.Cli.Secrets;
 using EventSwarm.Node.Cli.Services;
+using EventSwarm.Node.Cli.Stacks;
 using EventSwarm.Node.Cli.Swarm;
 
 namespace EventSwarm.Node.Cli;
@@ -53,6 +54,9 @@ public static class CliApp
         root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
             new ServiceCreateCommand(), new ServiceHistoryCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(),
             new ServiceRmCommand(), new ServiceRollbackCommand(), new ServiceScaleCommand(), new ServiceUpdateCommand()));
+        root.Subcommands.Add(new VerbGroup("stack", "Manage Swarm stacks",
+            new StackDeployCommand(), new StackHistoryCommand(), new StackLsCommand(), new StackPsCommand(), new StackRmCommand(),
+            new StackRollbackCommand(), new StackServicesCommand()));
         root.Subcommands.Add(new VerbGroup("swarm", "Manage Swarm",
             new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand(), new SwarmUnlockCommand(),
             new SwarmUnlockKeyCommand(), new SwarmUpdateCommand()));

@@ -41,22 +41,27 @@ public sealed class ServiceLsCommand : Verb
 
     public override async Task<int> RunAsync(ParseResult result, CliContext context)
     {
-        var client = context.Client;
-        var services = (await client.Swarm.ListServicesAsync(Request(result))).OrderBy(s => s.Spec?.Name, StringComparer.Ordinal).ToList();
-        if (result.Has(_quiet))
+        var services = (await context.Client.Swarm.ListServicesAsync(Request(result))).OrderBy(s => s.Spec?.Name, StringComparer.Ordinal).ToList();
+        await WriteAsync(context, services, result.Has(_quiet), result.Value(_format));
+        return 0;
+    }
+
+    /// <summary>The services listed: their IDs alone (-q), else docker's table or the user's format; `stack services` prints the same way.</summary>
+    public static async Task WriteAsync(CliContext context, IReadOnlyList<SwarmService> services, bool quiet, string? format)
+    {
+        if (quiet)
         {
-            services.ForEach(s => context.Out.WriteLine(s.ID));
-            return 0;
+            foreach (var service in services) context.Out.WriteLine(service.ID);
+            return;
         }
-        var tasks = await client.Tasks.ListAsync(new TasksListParameters());
+        var tasks = await context.Client.Tasks.ListAsync(new TasksListParameters());
         var rows = services.Select(s => Row(s, tasks)).ToList();
-        Listing.Write(context.Out, result.Value(_format), rows, () =>
+        Listing.Write(context.Out, format, rows, () =>
         {
             var table = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
             foreach (var row in rows)
                 table.Add([.. new[] { "ID", "Name", "Mode", "Replicas", "Image", "Ports" }.Select(f => row[f]!.GetValue<string>())]);
             table.Print(context.Out);
         });
-        return 0;
     }
 }

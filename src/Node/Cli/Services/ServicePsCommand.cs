@@ -38,43 +38,56 @@ public sealed class ServicePsCommand : Verb
     public override async Task<int> RunAsync(ParseResult result, CliContext context)
     {
         var client = context.Client;
-        var noTrunc = result.Has(_noTrunc);
         Listing.Filters(result, _filter);  // a malformed filter is a usage error before any request
-        var nodeNames = new Dictionary<string, string>();
-        var rows = new List<JsonObject>();
-        var ids = new List<string>();
+        var tasks = new List<(TaskResponse, string)>();
         foreach (var name in Args(result))
         {
             var service = await client.Swarm.InspectServiceAsync(name);
-            var tasks = await client.Tasks.ListAsync(Request(result, service.ID));
             var serviceName = service.Spec?.Name ?? service.ID;
-            string Group(TaskResponse t) => t.Slot is > 0 ? $"{serviceName}.{t.Slot}" : $"{serviceName}.{t.NodeID}";
-            foreach (var group in tasks.GroupBy(Group).OrderBy(g => g.First().Slot ?? 0).ThenBy(g => g.Key))
+            tasks.AddRange((await client.Tasks.ListAsync(Request(result, service.ID))).Select(t => (t, serviceName)));
+        }
+        await WriteAsync(context, tasks, result.Has(_noTrunc), noResolve: false, result.Has(_quiet), result.Value(_format));
+        return 0;
+    }
+
+    /// <summary>
+    /// docker's task.Print, which `service ps` and `stack ps` share: each task named service.slot (service.node for a
+    /// global service), a slot's earlier tasks under its newest as <c> \_ name</c>; task IDs alone (-q), else the table
+    /// or the user's format. The services keep the order given; <paramref name="noResolve"/> leaves nodes as IDs.
+    /// </summary>
+    public static async Task WriteAsync(CliContext context, IEnumerable<(TaskResponse Task, string Service)> tasks, bool noTrunc, bool noResolve, bool quiet, string? format)
+    {
+        var nodeNames = new Dictionary<string, string>();
+        var rows = new List<JsonObject>();
+        var ids = new List<string>();
+        foreach (var service in tasks.GroupBy(t => t.Service))
+        {
+            string Group(TaskResponse t) => t.Slot is > 0 ? $"{service.Key}.{t.Slot}" : $"{service.Key}.{t.NodeID}";
+            foreach (var group in service.Select(t => t.Task).GroupBy(Group).OrderBy(g => g.First().Slot ?? 0).ThenBy(g => g.Key))
             {
                 var first = true;
                 foreach (var task in group.OrderByDescending(t => t.CreatedAt))
                 {
                     ids.Add(task.ID);
-                    var node = task.NodeID is null ? "" : nodeNames.TryGetValue(task.NodeID, out var known) ? known
-                        : nodeNames[task.NodeID] = await NodeNameAsync(client, task.NodeID);
+                    var node = task.NodeID is null ? "" : noResolve ? task.NodeID : nodeNames.TryGetValue(task.NodeID, out var known) ? known
+                        : nodeNames[task.NodeID] = await NodeNameAsync(context.Client, task.NodeID);
                     rows.Add(Row(task, first ? group.Key : $" \\_ {group.Key}", node, noTrunc, DateTime.UtcNow));
                     first = false;
                 }
             }
         }
-        if (result.Has(_quiet))
+        if (quiet)
         {
             ids.ForEach(context.Out.WriteLine);
-            return 0;
+            return;
         }
-        Listing.Write(context.Out, result.Value(_format), rows, () =>
+        Listing.Write(context.Out, format, rows, () =>
         {
             var table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS");
             foreach (var row in rows)
                 table.Add([.. new[] { "ID", "Name", "Image", "Node", "DesiredState", "CurrentState", "Error", "Ports" }.Select(f => row[f]!.GetValue<string>())]);
             table.Print(context.Out);
         });
-        return 0;
     }
 
     /// <summary>One task with docker's service ps field names.</summary>
