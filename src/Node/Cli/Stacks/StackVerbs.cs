@@ -51,6 +51,8 @@ public static class StackVerbs
         {
             foreach (var change in Sorted(result, kind, "created")) output.WriteLine($"Creating {kind} {change.Name}");
             foreach (var change in Sorted(result, kind, "updated")) output.WriteLine($"Updating {kind} {change.Name}");
+            // Docker refuses new data for a stack's secret; EventSwarm rotates it and its tasks roll to it.
+            foreach (var change in Sorted(result, kind, "rotated")) output.WriteLine($"Rotating {kind} {change.Name}");
         }
         foreach (var change in result.Changes.Where(c => c.Kind == "service" && c.Action is "created" or "updated").OrderBy(c => c.Name, NaturalOrder.Instance))
             output.WriteLine(change.Action == "created" ? $"Creating service {change.Name}" : $"Updating service {change.Name} (id: {change.Id})");
