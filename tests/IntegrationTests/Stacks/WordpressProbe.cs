@@ -42,6 +42,12 @@ public static class WordpressProbe
     public static Task<HttpAnswer> GetAsync(int node, string path) => CurlAsync(["-H", $"Host: {SiteHost}", Url(node, path)]);
 
     /// <summary>
+    /// A post read through node K's mesh from WordPress's REST API: `/?p=ID` answers a redirect to the post's
+    /// permalink (pretty permalinks are on), this route answers the post itself, with its content.
+    /// </summary>
+    public static Task<HttpAnswer> PostAsync(int node, int postId) => GetAsync(node, $"/?rest_route=/wp/v2/posts/{postId}");
+
+    /// <summary>
     /// Asks (bounded: every 0.5 s within <paramref name="within"/>) until the answer is the wanted one; returns the
     /// last answer. WordPress answers 500 "Error establishing a database connection" while mysql initialises.
     /// </summary>
@@ -125,7 +131,7 @@ public sealed class PostLoop : IAsyncDisposable
         {
             for (var i = 0; i < maxRequests && !_stop.IsCancellationRequested; i++)
             {
-                var answer = await WordpressProbe.GetAsync(node, $"/?p={postId}");
+                var answer = await WordpressProbe.PostAsync(node, postId);
                 var served = answer.Status == 200 && answer.Body.Contains(marker, StringComparison.Ordinal);
                 lock (_answers) _answers.Add((DateTime.UtcNow, served, served ? "served" : answer.ToString()));
                 try { await Task.Delay(Period, _stop.Token); } catch (OperationCanceledException) { }

@@ -103,6 +103,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
         var postId = 0;
         var mysqlTaskBefore = "";
         var mysqlTaskAfter = "";
+        var redeployed = false;
         var clock = Stopwatch.StartNew();
 
         await story.StepAsync(Deployed, async () =>
@@ -157,7 +158,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
             postId = await WordpressProbe.NewPostAsync($"Hello from {stack}", marker);
             foreach (var node in Enumerable.Range(1, 3))
             {
-                var post = await WordpressProbe.GetAsync(node, $"/?p={postId}");
+                var post = await WordpressProbe.PostAsync(node, postId);
                 Assert.True(post.Status == 200 && post.Body.Contains(marker, StringComparison.Ordinal), $"post {postId} through n{node} answered {post}");
             }
         });
@@ -180,7 +181,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
                 Converges, $"a new mysql container runs on n1 in place of {before.Value.Container[..12]}");
             Assert.NotEqual(mysqlTaskBefore, after!.Value.TaskId);
             mysqlTaskBefore = after.Value.TaskId;
-            var post = await WordpressProbe.UntilAsync(() => WordpressProbe.GetAsync(2, $"/?p={postId}"),
+            var post = await WordpressProbe.UntilAsync(() => WordpressProbe.PostAsync(2, postId),
                 a => a.Status == 200 && a.Body.Contains(marker, StringComparison.Ordinal), Converges);
             Assert.True(post.Status == 200 && post.Body.Contains(marker, StringComparison.Ordinal), $"post {postId} after mysql's replacement answered {post}");
             Notes.Add($"{cli}: mysql container removed until the post is served again: {killed.Elapsed.TotalSeconds:0.0} s");
@@ -218,6 +219,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
                     await loop.DisposeAsync();
                 }
             }
+            redeployed = true;
             mysqlTaskAfter = (await StackTask.ListAsync(1, mysql))?.FirstOrDefault(t => t.DesiredState == "running")?.Id ?? "";
 
             foreach (var (node, record) in answers)
@@ -250,6 +252,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
         if (cli == "eventswarm")
             await asides.StepAsync(History, async () =>
             {
+                Assert.True(redeployed, "the story stopped before the redeploy");
                 var history = (await run(["stack", "history", stack])).ShouldSucceed();
                 Assert.True(history.Rows.Count >= 2, $"stack history lists fewer than 2 deploys:\n{history.Output}");
                 var json = await SecretsProbe.GetJsonAsync(1, $"/eventswarm/v1/stacks/{stack}/history");
@@ -330,6 +333,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
 
         await asides.StepAsync(MysqlKept, () =>
         {
+            Assert.True(redeployed, "the story stopped before the redeploy");
             Assert.True(mysqlTaskBefore != "" && mysqlTaskAfter == mysqlTaskBefore,
                 $"mysql's running task was {mysqlTaskBefore} before the redeploy and {mysqlTaskAfter} after it");
             return Task.CompletedTask;
