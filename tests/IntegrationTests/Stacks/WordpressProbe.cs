@@ -183,9 +183,13 @@ public sealed record StackTask(string Id, string ServiceName, int Slot, string I
             t.GetProperty("Status").GetProperty("State").GetString()!,
             t.GetProperty("DesiredState").GetString()!,
             t.TryGetProperty("NodeID", out var nodeId) ? nodeId.GetString() ?? "" : "",
-            t.GetProperty("CreatedAt").GetDateTimeOffset(),
-            t.GetProperty("Status").GetProperty("Timestamp").GetDateTimeOffset())).ToList();
+            Time(t.GetProperty("CreatedAt")),
+            Time(t.GetProperty("Status").GetProperty("Timestamp")))).ToList();
     }
+
+    /// <summary>Docker's RFC 3339 times carry nanoseconds; .NET parses at most 7 fractional digits.</summary>
+    private static DateTimeOffset Time(JsonElement value) =>
+        DateTimeOffset.Parse(Regex.Replace(value.GetString()!, @"(\.\d{7})\d+", "$1"), System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Describe(IEnumerable<StackTask> tasks) =>
         string.Join("; ", tasks.OrderBy(t => t.Slot).ThenBy(t => t.CreatedAt)
