@@ -256,7 +256,7 @@ public sealed class WordpressWalkthrough : IAsyncLifetime
                 var history = (await run(["stack", "history", stack])).ShouldSucceed();
                 Assert.True(history.Rows.Count >= 2, $"stack history lists fewer than 2 deploys:\n{history.Output}");
                 var json = await SecretsProbe.GetJsonAsync(1, $"/eventswarm/v1/stacks/{stack}/history");
-                var digests = json.EnumerateArray().Select(v => v.GetProperty("Files").EnumerateArray().Select(f => f.GetProperty("Digest").GetString()).ToList()).ToList();
+                var digests = json.EnumerateArray().Select(v => v.GetProperty("Files").EnumerateArray().Select(f => f.GetProperty("Digest").GetString()!.ToLowerInvariant().Replace("sha256:", "")).ToList()).ToList();
                 Assert.Equal(2, digests.Count);
                 Assert.Equal(new[] { Sha256(File1) }, digests[0]);
                 Assert.Equal(new[] { Sha256(File1Wordpress6) }, digests[1]);
