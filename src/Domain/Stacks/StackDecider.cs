@@ -318,9 +318,14 @@ public static class StackDecider
         if (imageBefore != imageAfter) parts.Add($"image {imageBefore} -> {imageAfter}");
         if (before.Mode != after.Mode)
             parts.Add(before.Mode.IsGlobal || after.Mode.IsGlobal ? "mode changed" : $"replicas {before.Mode.Replicas} -> {after.Mode.Replicas}");
+        // docker's converter records the image as written in the service label com.docker.stack.image: it follows
+        // the image and is not a change of its own.
+        const string imageLabel = "com.docker.stack.image";
+        var labels = after.Labels.TryGetValue(imageLabel, out var writtenImage) ? before.Labels.SetItem(imageLabel, writtenImage) : before.Labels.Remove(imageLabel);
         var rest = before with
         {
             Mode = after.Mode,
+            Labels = labels,
             TaskTemplate = before.TaskTemplate with { Container = before.TaskTemplate.Container with { Image = imageAfter } },
         };
         if (rest != after) parts.Add("spec updated");
