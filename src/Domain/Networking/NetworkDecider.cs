@@ -74,20 +74,38 @@ public static class NetworkDecider
         if (found.Match is not { } network) return Decision.Refused(NetworkLookup.Refusal(found, command.Network));
         if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
             return Decision.Invalid($"network {network.Id} is in use by service {service.Id} ({service.Spec.Name})");
-        if (state.Tasks.Values.FirstOrDefault(t => t.IsAttachedTo(network.Id)) is { } task)
+        if (state.Tasks.Values.FirstOrDefault(t => HoldsNetwork(t, network.Id, state)) is { } task)
             return Decision.Invalid($"network {network.Id} is in use by task {task.Id} ({task.Name})");
         return Decision.Of(new NetworkRemoved(network.Id, command.At));
     }
+
+    /// <summary>
+    /// swarmkit (controlapi removeNetwork) refuses only for a task still meant to run and not yet past Running:
+    /// `docker stack rm` removes a stack's networks right after its services, while their containers are still
+    /// stopping. A task whose service is gone counts as stopping too: swarmkit's orchestrator sets such tasks to
+    /// Remove on the service's deletion, which here is the orchestrator's next pass, possibly after the CLI's
+    /// network removal arrives. The node removes its bridge once the last container on it is gone (NetworkService).
+    /// </summary>
+    private static bool HoldsNetwork(SwarmTask task, string networkId, ClusterState state) =>
+        task.IsRunnable && !task.Status.State.IsTerminal() && state.Services.ContainsKey(task.ServiceId)
+        && task.Networks.Any(a => a.NetworkId == networkId);
 
     /// <summary>The first /SubnetSize piece of the pools, in their order, that no network overlaps (Swarm's DefaultAddrPool).</summary>
     private static Ipv4Subnet? NextFreeSubnet(ClusterState state, AddressPool addressPool)
     {
         var step = 1u << (32 - addressPool.SubnetSize);
+        // A removed network's bridge stays on a node until the last container of its stopping tasks is gone, and the
+        // engine refuses a second bridge overlapping it: its subnet is not handed out again until then.
+        var stillHeld = state.Tasks.Values
+            .Where(t => !t.Status.State.IsTerminal())
+            .SelectMany(t => t.Networks.Where(a => !state.Networks.ContainsKey(a.NetworkId)))
+            .Select(a => Ipv4Subnet.ParseAddress(a.Address))
+            .ToList();
         foreach (var pool in addressPool.Pools.Select(Ipv4Subnet.Parse))
             for (var network = pool.Network; pool.Contains(network); network += step)
             {
                 var candidate = new Ipv4Subnet(network, addressPool.SubnetSize);
-                if (!state.Networks.Values.Any(n => n.Subnet.Overlaps(candidate))) return candidate;
+                if (!state.Networks.Values.Any(n => n.Subnet.Overlaps(candidate)) && !stillHeld.Any(candidate.Contains)) return candidate;
                 if (network + step < network) break;
             }
         return null;

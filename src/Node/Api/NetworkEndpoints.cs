@@ -88,23 +88,26 @@ public static class NetworkEndpoints
             return Results.Json(list, DockerJson.Options);
         });
 
-        app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, EnginePassThrough passThrough) =>
+        app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, EnginePassThrough passThrough, EngineConnection engine, CancellationToken ct) =>
         {
             var state = projection.Current;
             var found = state.Swarm is null ? default : state.LookupNetwork(id);
             if (found.Match is { } network) return Results.Json(ToJson(network, state), DockerJson.Options);
             // dockerd's findUniqueNetwork: several swarm networks under one name or ID prefix are refused, not guessed.
             if (found.IsAmbiguous) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
+            if (await IsLeftoverBridgeAsync(id, context.Request, engine, ct)) return ApiErrors.Of(NetworkLookup.Refusal(default, id));
             await passThrough.ForwardAsync(context);
             return Results.Empty;
         });
 
-        app.MapDelete("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, IMediator mediator, EnginePassThrough passThrough, CancellationToken ct) =>
+        app.MapDelete("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, IMediator mediator, EnginePassThrough passThrough,
+            EngineConnection engine, CancellationToken ct) =>
         {
             var state = projection.Current;
             if (state.Swarm is not null && state.LookupNetwork(id) is { IsAmbiguous: true } found) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
             if (state.Swarm is null || state.FindNetwork(id) is null)
             {
+                if (await IsLeftoverBridgeAsync(id, context.Request, engine, ct)) return ApiErrors.Of(NetworkLookup.Refusal(default, id));
                 await passThrough.ForwardAsync(context);
                 return Results.Empty;
             }
@@ -121,6 +124,18 @@ public static class NetworkEndpoints
     {
         var all = await engine.GetJsonAsync(request.PathBase + "/networks", ct) as JsonArray ?? [];
         return [.. all.OfType<JsonNode>().Where(n => n["Labels"] is not JsonObject labels || !labels.ContainsKey(DockerContainerRuntime.NetworkIdLabel))];
+    }
+
+    /// <summary>
+    /// Whether the name or ID prefix names only a bridge EventSwarm made for a swarm network, and no network of the
+    /// engine's own: a swarm network removed while its tasks' containers still stop keeps its bridge on the node
+    /// until the last of them is gone, and it is no more the user's to inspect or remove than while it was in use.
+    /// </summary>
+    private static async Task<bool> IsLeftoverBridgeAsync(string id, HttpRequest request, EngineConnection engine, CancellationToken ct)
+    {
+        var named = (await engine.GetJsonAsync(request.PathBase + "/networks", ct) as JsonArray ?? [])
+            .OfType<JsonNode>().Where(n => Text(n, "Name") == id || Text(n, "Id").StartsWith(id, StringComparison.Ordinal)).ToList();
+        return named.Count > 0 && named.All(n => n["Labels"] is JsonObject labels && labels.ContainsKey(DockerContainerRuntime.NetworkIdLabel));
     }
 
     private static string Text(JsonNode node, string name) => node[name]?.GetValue<string>() ?? "";

@@ -96,8 +96,8 @@ public static class ServiceWire
         var container = template.Container;
         var filled = spec with
         {
-            UpdateConfig = spec.UpdateConfig ?? SwarmDefaultUpdateConfig,
-            RollbackConfig = spec.RollbackConfig ?? SwarmDefaultUpdateConfig,
+            UpdateConfig = WithDefaultMonitor(spec.UpdateConfig),
+            RollbackConfig = WithDefaultMonitor(spec.RollbackConfig),
             TaskTemplate = template with
             {
                 Container = container with
@@ -126,6 +126,17 @@ public static class ServiceWire
                 TaskTemplate = ToWire(filled.TaskTemplate, forService: true, emptyResources: true),
             };
     }
+
+    /// <summary>
+    /// A config given without a monitor (the daemon keeps 0 as unset) reads back with Swarm's 5 s, as InterpolateService
+    /// fills Update.Monitor and Rollback.Monitor: `docker stack deploy` of a file with update_config sends none.
+    /// </summary>
+    private static UpdateConfig WithDefaultMonitor(UpdateConfig? config) => config switch
+    {
+        null => SwarmDefaultUpdateConfig,
+        { Monitor.Nanoseconds: 0 } => config with { Monitor = SwarmDefaultUpdateConfig.Monitor },
+        _ => config,
+    };
 
     /// <summary>Swarm's default update and rollback config: one task at a time, watched 5 s, pause on failure, stop first.</summary>
     private static UpdateConfig SwarmDefaultUpdateConfig { get; } = new() { Parallelism = 1, Monitor = Duration.FromSeconds(5) };

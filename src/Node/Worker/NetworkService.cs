@@ -79,10 +79,19 @@ public sealed class NetworkService(
         await host.ApplyAsync(plan, verify, ct);
         dns.Serve(plan.Networks);
         if (!networksChanged) return;
-        // A network leaves the node with its last task; the engine refuses while a container still holds it.
+        // A network leaves the node with its last task; the engine refuses while a container still holds it (a
+        // network removed from the swarm while its tasks' containers still stop: `docker stack rm`), so it is
+        // tried again on every pass until they are gone.
         var remaining = new HashSet<string>(wanted);
-        foreach (var id in await runtime.ListNetworksAsync(ct))
-            if (!wanted.Contains(id) && !await runtime.RemoveNetworkAsync(id, ct))
+        var listed = await runtime.ListNetworksAsync(ct);
+        // The worker makes the network of a task it was just given while this plan was applied (`docker stack rm`
+        // then deploy again): the task is in the state the worker read, so a plan of the state now keeps its network.
+        var wantedNow = listed.Any(id => !wanted.Contains(id)) && projection.Current is { Swarm: not null } now
+            ? NodeNetworkPlan.For(now, local.NodeId).Networks.Select(n => n.Id).ToHashSet()
+            : [];
+        remaining.UnionWith(listed.Where(wantedNow.Contains));
+        foreach (var id in listed)
+            if (!wanted.Contains(id) && !wantedNow.Contains(id) && !await runtime.RemoveNetworkAsync(id, ct))
             {
                 remaining.Add(id);
                 logger.LogDebug("network {Network} still has containers; removing it later", id);

@@ -57,6 +57,8 @@ public static class Differences
         new("service", "Endpoint.VirtualIPs[1]", "Swarm gives a service that publishes through the routing mesh a VIP on the ingress network too (listed first, so its "
             + "own network's VIP is second); EventSwarm's mesh sends published ports straight to the tasks by DNAT and needs no ingress VIP", PresenceToo: true),
         new("service", "**.Networks[].Target", "a network attachment reads back by network ID, random per swarm"),
+        new("service", "**.Secrets[].SecretID", "secret IDs are random per swarm (the stack tests' external secret, created on each side)"),
+        new("service", "**.Configs[].ConfigID", "config IDs are random per swarm"),
         new("network", "IPAM.Config[].Subnet", "the default pool hands out subnets in each side's allocation order"),
         new("network", "IPAM.Config[].Gateway", "follows the subnet"),
         new("network", "Options.com.docker.network.driver.overlay.vxlanid_list", "VXLAN IDs: EventSwarm routes, it has no VXLAN", PresenceToo: true),

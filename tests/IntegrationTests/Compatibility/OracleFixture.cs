@@ -61,8 +61,14 @@ public sealed class OracleFixture : IAsyncLifetime
         foreach (var side in Sides) (await side.PostAsync("/swarm/init", side.InitBody(initExtra))).ShouldSucceed();
     }
 
-    private static Task<CommandResult> Script(string verb) =>
-        CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "oracle-engine.sh"), verb], new Dictionary<string, string> { ["ORACLE_ROOT"] = OracleRoot });
+    /// <summary>
+    /// Copies images from this machine's engine into the oracle's (which has busybox only, and no route to a
+    /// registry); EventSwarm's tasks run on this machine's engine, which has them.
+    /// </summary>
+    public async Task LoadImagesAsync(params string[] images) => (await Script("load", images)).ShouldSucceed();
+
+    private static Task<CommandResult> Script(string verb, params string[] args) =>
+        CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "oracle-engine.sh"), verb, .. args], new Dictionary<string, string> { ["ORACLE_ROOT"] = OracleRoot });
 
     private static string FindRepo()
     {

@@ -205,17 +205,41 @@ public sealed class NetworkDecider_Tests
     }
 
     [Fact]
-    public void Network_with_a_task_still_attached_cannot_be_removed_after_its_service_is_gone()
+    public void Network_whose_tasks_are_still_shutting_down_after_their_service_was_removed_can_be_removed()
     {
+        // `docker stack rm`: the services go, then at once the networks, while the containers are still stopping.
         var web = Spec("web").JoiningNetworks("backend");
         var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web))
             .And(Running("t1", web, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")))
             .And(new ServiceRemoved("web", At(1)), Desired("t1", TaskState.Shutdown, 1));
 
+        Assert.Equal([new NetworkRemoved("backend", At(2))], Remove(state, "backend").Events);
+    }
+
+    [Fact]
+    public void Network_of_a_removed_service_can_be_removed_before_the_orchestrator_has_stopped_its_tasks()
+    {
+        var web = Spec("web").JoiningNetworks("backend");
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web))
+            .And(Running("t1", web, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")))
+            .And(new ServiceRemoved("web", At(1)));
+
+        Assert.Equal([new NetworkRemoved("backend", At(2))], Remove(state, "backend").Events);
+    }
+
+    [Fact]
+    public void Network_with_a_task_still_meant_to_run_on_it_cannot_be_removed()
+    {
+        // The service no longer joins the network (updated), but its old task runs on it until replaced.
+        var before = Spec("web").JoiningNetworks("backend");
+        var state = Given(SwarmWithIngress()).And(Overlay("backend"), Service(Spec("web")))
+            .And(Running("t1", before, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")));
+
         var decision = Remove(state, "backend");
 
         Assert.Equal(ErrorKind.Invalid, decision.Error?.Kind);
         Assert.Equal("network backend is in use by task t1 (web.1)", decision.Error!.Message);
+        Assert.Empty(decision.Events);
     }
 
     [Fact]
@@ -227,6 +251,21 @@ public sealed class NetworkDecider_Tests
             .And(new ServiceRemoved("web", At(1)), Reported("t1", "n1", TaskState.Shutdown, 1));
 
         Assert.Equal([new NetworkRemoved("backend", At(2))], Remove(state, "backend").Events);
+    }
+
+    [Fact]
+    public void The_subnet_of_a_removed_network_is_not_handed_out_again_while_a_stopping_task_still_holds_an_address_in_it()
+    {
+        var web = Spec("web").JoiningNetworks("backend");
+        var removed = Given(SwarmWithIngress()).And(Overlay("backend"), Service(web))
+            .And(Running("t1", web, 1, "n1")).And(AddressesOf("t1", ("backend", "10.0.1.3")))
+            .And(new ServiceRemoved("web", At(1)), Desired("t1", TaskState.Remove, 1), new NetworkRemoved("backend", At(1)));
+
+        var created = Assert.IsType<NetworkCreated>(Assert.Single(Create(removed, Backend, "net2").Events));
+        Assert.Equal("10.0.2.0/24", created.Subnet);
+
+        var ended = removed.And(Reported("t1", "n1", TaskState.Shutdown, 2));
+        Assert.Equal("10.0.1.0/24", Assert.IsType<NetworkCreated>(Assert.Single(Create(ended, Backend, "net2").Events)).Subnet);
     }
 
     [Fact]

@@ -157,6 +157,8 @@ public sealed class ServiceSpecWire_Tests
 
         Assert.Equal("""{"Parallelism":1,"FailureAction":"pause","Monitor":5000000000,"MaxFailureRatio":0,"Order":"stop-first"}""", written["RollbackConfig"]!.ToJsonString());
         Assert.Equal(2, written["UpdateConfig"]!["Parallelism"]!.GetValue<int>());
+        // Given without a monitor (as `docker stack deploy` sends update_config): Swarm's 5 s is filled in too.
+        Assert.Equal(5_000_000_000, written["UpdateConfig"]!["Monitor"]!.GetValue<long>());
         Assert.Equal("""{"Condition":"any","Delay":5000000000,"MaxAttempts":0}""", written["TaskTemplate"]!["RestartPolicy"]!.ToJsonString());
         Assert.Equal(10_000_000_000, written["TaskTemplate"]!["ContainerSpec"]!["StopGracePeriod"]!.GetValue<long>());
         Assert.Equal("{}", written["TaskTemplate"]!["Resources"]!.ToJsonString());

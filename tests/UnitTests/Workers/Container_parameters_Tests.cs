@@ -70,6 +70,33 @@ public sealed class Container_parameters_Tests
     }
 
     [Fact]
+    public void A_stack_volume_is_mounted_with_its_labels_and_driver_so_the_engine_creates_it_with_them()
+    {
+        // What `docker stack deploy` sends for `volumes: [mysql-data:/var/lib/mysql]` with a driver in the file. The
+        // engine creates a missing volume from the mount's VolumeOptions, labels and driver options included (moby
+        // daemon/volumes.go registerMountPoints), as Docker's executor does for a volume with a driver (adapter.go createVolumes).
+        var volume = new VolumeOptions(NoCopy: false)
+        {
+            Labels = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("com.docker.stack.namespace", "wordpress"),
+            DriverConfig = new Driver("local") { Options = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("type", "tmpfs").Add("device", "tmpfs") },
+        };
+        var spec = Spec("wordpress_mysql") with
+        {
+            TaskTemplate = new TaskTemplate
+            {
+                Container = new ContainerSpec { Image = "mysql:5.7", Mounts = [new Mount(MountType.Volume, "wordpress_mysql-data", "/var/lib/mysql") { VolumeOptions = volume }] },
+            },
+        };
+
+        var mount = Assert.Single(DockerContainerRuntime.ContainerParameters(TaskOf(spec), new Dictionary<string, string>(), "mysql:5.7").HostConfig.Mounts);
+
+        Assert.Equal(("volume", "wordpress_mysql-data", "/var/lib/mysql"), (mount.Type, mount.Source, mount.Target));
+        Assert.Equal(new Dictionary<string, string> { ["com.docker.stack.namespace"] = "wordpress" }, mount.VolumeOptions.Labels);
+        Assert.Equal("local", mount.VolumeOptions.DriverConfig.Name);
+        Assert.Equal(new Dictionary<string, string> { ["type"] = "tmpfs", ["device"] = "tmpfs" }, mount.VolumeOptions.DriverConfig.Options);
+    }
+
+    [Fact]
     public void A_spec_with_defaults_leaves_the_engine_its_defaults()
     {
         var p = DockerContainerRuntime.ContainerParameters(TaskOf(Spec("web")), new Dictionary<string, string>(), "nginx:1");

@@ -55,6 +55,25 @@ public sealed class NodeNetworkPlan_Tests
     }
 
     [Fact]
+    public void A_network_removed_while_its_tasks_stop_leaves_the_plan_at_once_and_their_addresses_stay_routed_until_they_end()
+    {
+        // `docker stack rm`: service removed, then its network, while its containers are still stopping.
+        var state = TwoWhoamiTasks().And(
+            new ServiceRemoved("whoami", T0), Desired("t1", TaskState.Remove), Desired("t2", TaskState.Remove), new NetworkRemoved("demo-id", T0));
+
+        var n1 = NodeNetworkPlan.For(state, "n1");
+        // The engine's bridge goes once its last container is gone (NetworkService retries the removal until then).
+        Assert.Equal(["ingress"], n1.Networks.Select(n => n.Name));
+        Assert.Empty(n1.Vips);
+        Assert.Empty(n1.Mesh);
+        Assert.Contains(NodeNetworkPlan.For(state, "n3").Routes, r => r.Address == "10.0.1.3");
+
+        var ended = state.And(Reported("t1", "n1", TaskState.Shutdown), Reported("t2", "n2", TaskState.Shutdown));
+        Assert.Empty(NodeNetworkPlan.For(ended, "n1").Networks);
+        Assert.Empty(NodeNetworkPlan.For(ended, "n3").Routes);
+    }
+
+    [Fact]
     public void Plans_of_the_same_state_are_equal_and_a_new_backend_makes_them_differ()
     {
         var state = TwoWhoamiTasks();
