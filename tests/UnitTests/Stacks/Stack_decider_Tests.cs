@@ -89,6 +89,22 @@ public sealed class Stack_decider_Tests
     }
 
     [Fact]
+    public void The_image_label_of_dockers_converter_follows_the_image_and_is_not_a_change_of_its_own()
+    {
+        static StackSpec WithImageLabel(StackSpec spec) => spec with
+        {
+            Services = [.. spec.Services.Select(s => s with { Labels = s.Labels.SetItem("com.docker.stack.image", s.TaskTemplate.Container.Image) })],
+        };
+        var state = SwarmWithIngress();
+        state = state.And(StackDecider.Decide(Deploy(WithImageLabel(Wordpress()), state), state).Events);
+
+        var decision = StackDecider.Decide(Deploy(WithImageLabel(Wordpress(webImage: "wordpress:6")), state, at: 2), state);
+
+        var deployed = Assert.IsType<StackDeployed>(decision.Events[^1]);
+        Assert.Equal("service wp_web: image wordpress:latest -> wordpress:6", deployed.Changes.Single(c => c.Name == "wp_web").Line);
+    }
+
+    [Fact]
     public void An_unchanged_redeploy_records_nothing()
     {
         var state = SwarmWithIngress();
