@@ -37,6 +37,10 @@
 #   WordPress: deploy -> 4 tasks Running               7.78 [6.52-10.44] 1.33   5.87 [5.28-6.02]   3.43 [3.23-4.02]
 #   WordPress: deploy -> answering :8080, every node  14.60 [12.88-16.50]  -    none (no IPVS)    15.29 [14.05-16.10]
 #   WordPress: rm -> everything gone                   4.47 [4.29-4.49]  0.26  17.28 [17.21-18.21]  3.64 [2.88-3.70]
+# The native column, once (STACK_BENCH_REPS=1 STACK_BENCH_SYSTEMS="eventswarm-native eventswarm", main b9a938f, no
+# Swarm in that run): eventswarm-native / eventswarm via docker CLI, s: 4-task deploy returned 0.67 / 0.34, -> Running
+# 1.95 / 3.81, rm -> gone 2.97 / 3.04; WordPress deploy returned 0.62 / 0.14, -> Running 4.81 / 5.17, -> answering
+# 5.03 / 5.33, rm -> gone 2.65 / 2.03 (the native command's 0.6 s is mostly the .NET CLI starting and reading YAML).
 # EventSwarm reports a task Running once it listens on its exposed ports (at most 3 s, TaskRunner.ListenLimit), Swarm
 # once its container started: WordPress's entrypoint waits for mysql before apache listens, so EventSwarm's "Running"
 # there includes that wait. Its answer on every node is at the engine's floor (mysql's first start dominates).
