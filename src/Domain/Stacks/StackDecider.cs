@@ -320,8 +320,9 @@ public static class StackDecider
             parts.Add(before.Mode.IsGlobal || after.Mode.IsGlobal ? "mode changed" : $"replicas {before.Mode.Replicas} -> {after.Mode.Replicas}");
         // docker's converter records the image as written in the service label com.docker.stack.image: it follows
         // the image and is not a change of its own.
-        const string imageLabel = "com.docker.stack.image";
-        var labels = after.Labels.TryGetValue(imageLabel, out var writtenImage) ? before.Labels.SetItem(imageLabel, writtenImage) : before.Labels.Remove(imageLabel);
+        var labels = after.Labels.TryGetValue(StackSpec.ImageLabel, out var writtenImage)
+            ? before.Labels.SetItem(StackSpec.ImageLabel, writtenImage)
+            : before.Labels.Remove(StackSpec.ImageLabel);
         var rest = before with
         {
             Mode = after.Mode,

@@ -14,6 +14,9 @@ public sealed record StackSpec
     /// <summary>The label Docker's converter puts on every object of a stack (cli/compose/convert LabelNamespace): `stack ls/rm` find them by it.</summary>
     public const string NamespaceLabel = "com.docker.stack.namespace";
 
+    /// <summary>The service label docker's converter records the image in, as written in the file: it follows the image.</summary>
+    public const string ImageLabel = "com.docker.stack.image";
+
     /// <summary>The stack's name (the namespace): Docker's rules for a stack name apply.</summary>
     public required string Name { get; init; }
     /// <summary>Services, already named `&lt;stack&gt;_&lt;service&gt;`; networks, secrets and configs are referred to by their full names.</summary>

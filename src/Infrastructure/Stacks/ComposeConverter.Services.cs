@@ -7,6 +7,7 @@ using EventSwarm.Domain.Configs;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Stacks;
 
 namespace EventSwarm.Infrastructure.Stacks;
 
@@ -61,7 +62,7 @@ public static partial class ComposeConverter
         {
             Name = stack.Scope(service),
             // The image label is set last: the file cannot override it.
-            Labels = stack.Label(Mapping(deploy["labels"], $"{what}.deploy.labels")).SetItem(ImageLabel, image),
+            Labels = stack.Label(Mapping(deploy["labels"], $"{what}.deploy.labels")).SetItem(StackSpec.ImageLabel, image),
             Mode = mode,
             TaskTemplate = new TaskTemplate
             {

@@ -15,12 +15,6 @@ public sealed record ConvertedStack(StackSpec Spec, ImmutableArray<string> Warni
 /// </summary>
 public static partial class ComposeConverter
 {
-    /// <summary>docker's convert.LabelNamespace: every object of the stack carries it, and `stack ls|rm` find them by it.</summary>
-    public const string NamespaceLabel = "com.docker.stack.namespace";
-
-    /// <summary>docker's convert.LabelImage: the image as written, which `--resolve-image changed|never` compares against.</summary>
-    public const string ImageLabel = "com.docker.stack.image";
-
     private const string DefaultNetwork = "default";
 
     /// <param name="readFile">Reads a secret's or config's `file:` (absolute paths; the loader resolved them).</param>
@@ -70,7 +64,7 @@ public static partial class ComposeConverter
     {
         public string Scope(string name) => Name + "_" + name;
 
-        public ImmutableDictionary<string, string> Label(ImmutableDictionary<string, string> labels) => labels.SetItem(NamespaceLabel, Name);
+        public ImmutableDictionary<string, string> Label(ImmutableDictionary<string, string> labels) => labels.SetItem(StackSpec.NamespaceLabel, Name);
     }
 
     private sealed record StackContext(

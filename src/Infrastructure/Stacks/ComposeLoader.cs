@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -80,7 +79,7 @@ public static partial class ComposeLoader
 
         var texts = paths.Select(path => Read(path, stdin)).ToList();
         var lookup = Lookup(environment, workingDirectory);
-        var files = texts.Select(t => new StackFile(t.Path, Convert.ToHexStringLower(SHA256.HashData(t.Bytes)))).ToImmutableArray();
+        var files = texts.Select(t => new StackFile(t.Path, StackDigest.Of(t.Bytes))).ToImmutableArray();
 
         var unset = new SortedSet<string>(StringComparer.Ordinal);
         var unsupported = new SortedSet<string>(StringComparer.Ordinal);

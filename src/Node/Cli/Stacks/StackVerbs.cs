@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Docker.DotNet;
+using EventSwarm.Domain.Stacks;
 using EventSwarm.Node.Api.Stacks;
 using EventSwarm.Node.Cli.Secrets;
 using EventSwarm.Node.Cli.Services;
@@ -12,9 +13,6 @@ namespace EventSwarm.Node.Cli.Stacks;
 /// </summary>
 public static class StackVerbs
 {
-    /// <summary>docker/cli's convert.LabelNamespace: every object of a stack carries it, so listing by it finds the stack.</summary>
-    public const string NamespaceLabel = "com.docker.stack.namespace";
-
     private static readonly JsonSerializerOptions Wire = new() { PropertyNameCaseInsensitive = true };
 
     /// <summary>docker's validateStackName: a name that is empty once whitespace and quotes are trimmed is refused (exit 1).</summary>
@@ -28,7 +26,7 @@ public static class StackVerbs
     {
         filters ??= [];
         if (!filters.TryGetValue("label", out var labels)) filters["label"] = labels = new Dictionary<string, bool>();
-        labels[$"{NamespaceLabel}={stack}"] = true;
+        labels[$"{StackSpec.NamespaceLabel}={stack}"] = true;
         return filters;
     }
 
