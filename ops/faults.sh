@@ -31,6 +31,7 @@ bash ops/cluster.sh down >/dev/null 2>&1 || true
 
 print_fault_table "$EVENTSWARM_FAULT_TABLE" "Fault suite (long form):"
 
+print_failed_tests "$results"
 count_results "$results"
 # The table stays for the operator; the rest of the results go.
 cp "$EVENTSWARM_FAULT_TABLE" /tmp/eventswarm-faults-long.tsv 2>/dev/null || true

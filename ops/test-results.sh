@@ -17,3 +17,12 @@ count_results() {
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   done
 }
+
+# print_failed_tests DIR: the name of every failed test under DIR, so that the tail of a CI log says which.
+print_failed_tests() {
+  local names
+  names=$(find "$1" -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + 2>/dev/null \
+    | sed -n 's/.* testName="\([^"]*\)".*/\1/p' | sort -u)
+  [ -n "$names" ] || return 0
+  echo; echo "Failed tests:"; sed 's/^/  /' <<<"$names"
+}

@@ -46,6 +46,7 @@ fi
 
 print_fault_table "$EVENTSWARM_FAULT_TABLE" "Fault suite:"
 
+print_failed_tests "$results"
 count_results "$results"
 rm -rf "$results"
 [ $((passed + failed)) -eq 0 ] && status=1
