@@ -104,7 +104,8 @@ public static class ArchiveBench
                 return new NetworkStream(s, ownsSocket: true);
             },
             MaxConnectionsPerServer = 64,
-        }) { BaseAddress = new Uri("http://eventswarm") };
+        })
+        { BaseAddress = new Uri("http://eventswarm") };
         var next = 0;
         async Task<double> Command()
         {

@@ -21,21 +21,22 @@ dotnet build -c Release -v q src/Node/EventSwarm.Node.csproj >/dev/null
 BENCH="dotnet ops/bench/bin/Release/net10.0/EventSwarm.Bench.dll"
 ES="dotnet src/Node/bin/Release/net10.0/eventswarm.dll"
 WORK=$(mktemp -d /tmp/eventswarm-archive-bench.XXXXXX)
+PGDIR=$(mktemp -d /tmp/eventswarm-archive-pg.XXXXXX)     # the postgres user's own (WORK is root's, 0700)
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 AGENT_PID=""
 pg() { runuser -u postgres -- "$PGBIN/$1" "${@:2}"; }
 cleanup() {
   [ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
-  pg pg_ctl -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  pg pg_ctl -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
   ! mountpoint -q "$WORK/es.sock.secrets" 2>/dev/null || umount "$WORK/es.sock.secrets"
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$PGDIR"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/pg"; chown postgres:postgres "$WORK/pg"; chmod 700 "$WORK/pg"
+chown postgres:postgres "$PGDIR"; chmod 700 "$PGDIR"
 for p in $(shuf -i 20000-60999 -n 100); do ss -Hltn "sport = :$p" | grep -q . || { PORT=$p; break; }; done
-pg initdb -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/pg/initdb.log" 2>&1
-PGSTART="runuser -u postgres -- $PGBIN/pg_ctl -D $WORK/pg/data -l $WORK/pg/server.log -w -t 60 -o '-p $PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off' start >/dev/null"
-PGSTOP="runuser -u postgres -- $PGBIN/pg_ctl -D $WORK/pg/data -m immediate -w stop >/dev/null"
+pg initdb -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$PGDIR/initdb.log" 2>&1
+PGSTART="runuser -u postgres -- $PGBIN/pg_ctl -D $PGDIR/data -l $PGDIR/server.log -w -t 60 -o '-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off' start >/dev/null"
+PGSTOP="runuser -u postgres -- $PGBIN/pg_ctl -D $PGDIR/data -m immediate -w stop >/dev/null"
 bash -c "$PGSTART"
 for db in query agent; do pg createdb -h 127.0.0.1 -p "$PORT" -U postgres "$db"; done
 CONN="Host=127.0.0.1;Port=$PORT;Username=postgres"
