@@ -20,6 +20,37 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# The archive (docs/archive.md): a local PostgreSQL of the main job's own, initialised once beside the agent's data
+# directory and started on a fixed loopback port; the agent copies its log into it (--archive). Prints the
+# connection string, or nothing (with a warning) when PostgreSQL cannot start: the agent then runs without archive.
+PG_DIR=/var/lib/eventswarm-postgres
+PG_PORT=54329
+start_archive_db() {
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || { echo "warning: PostgreSQL is not installed; running without archive" >&2; return 0; }
+  mkdir -p "$PG_DIR"; chown postgres:postgres "$PG_DIR"; chmod 700 "$PG_DIR"
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    runuser -u postgres -- "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+      || { echo "warning: initdb failed (see $PG_DIR/initdb.log); running without archive" >&2; return 0; }
+  fi
+  if ! runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    if ss -Hltn "sport = :$PG_PORT" | grep -q .; then
+      echo "warning: port $PG_PORT is taken; running without archive" >&2; return 0
+    fi
+    runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+      || { echo "warning: PostgreSQL did not start (see $PG_DIR/server.log); running without archive" >&2; return 0; }
+  fi
+  runuser -u postgres -- "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tAc "select 1 from pg_database where datname='eventswarm'" | grep -q 1 \
+    || runuser -u postgres -- "$bin/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres eventswarm \
+    || { echo "warning: could not create the archive database; running without archive" >&2; return 0; }
+  echo "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=eventswarm"
+}
+stop_archive_db() {
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -f "$PG_DIR/data/PG_VERSION" ] && runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 && echo "archive database stopped" || true
+}
+
 # The seed's networking demo: an overlay network, whoami published through the routing mesh, and a client task
 # on the same network to try service discovery from (`nslookup whoami`, `nslookup tasks.whoami`).
 seed_networking() {
@@ -63,14 +94,16 @@ fi
 
 if [ $stop = 1 ]; then
   [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null && echo "agent stopped" || echo "no agent running"
+  stop_archive_db
   exit 0
 fi
 
 bash ops/setup.sh
 mkdir -p /run/eventswarm /var/lib/eventswarm
+ARCHIVE=$(start_archive_db)
 if ! curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1; then
   nohup eventswarm agent --data-dir /var/lib/eventswarm --docker-host unix:///var/run/docker.sock --socket "$SOCK" \
-    >>/var/log/eventswarm-agent.log 2>&1 &
+    ${ARCHIVE:+--archive "$ARCHIVE"} >>/var/log/eventswarm-agent.log 2>&1 &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 150); do curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.2; done
   curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null || { echo "agent did not start; see /var/log/eventswarm-agent.log" >&2; exit 1; }
@@ -89,6 +122,8 @@ EventSwarm is running (agent log: /var/log/eventswarm-agent.log).
   eventswarm service scale demo=5                         # our CLI, on $SOCK
   DOCKER_HOST=unix://$SOCK docker service ls     # or the stock docker CLI
   curl -s --unix-socket $SOCK http://localhost/eventswarm/v1/events   # the audit trail
+  curl -s --unix-socket $SOCK http://localhost/metrics | grep archive  # the archive's progress (docs/archive.md)
+  psql -h 127.0.0.1 -p $PG_PORT -U postgres eventswarm -c 'select id, type, actor, command, at from eventswarm.mt_doc_archived_event order by id desc limit 10'
   curl -s \$(hostname -I | cut -d' ' -f1):8000               # whoami through the routing mesh
   docker exec -it \$(docker ps -q -f label=eventswarm.service.name=client) nslookup tasks.whoami
   bash ops/run-main.sh --stop                             # stop the agent

@@ -20,6 +20,30 @@ if [ $unit_only = 0 ]; then
 fi
 export DOCKER_API_VERSION=1.41
 [ $unit_only = 0 ] && export EVENTSWARM_FULL_SUITE=1
+
+# A throwaway PostgreSQL for the archive's tests (stack-recipes §1a): initdb + pg_ctl as the postgres user in a
+# temp directory, loopback only, a free port, trust authentication, fsync off; stopped and deleted on exit. Tests
+# that stop the database themselves start their own the same way (tests/IntegrationTests/Archive/ThrowawayPostgres).
+pg_dir=""
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+if [ $unit_only = 0 ] && pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) && [ -x "$pg_bin/initdb" ]; then
+  pg_dir=$(mktemp -d /tmp/eventswarm-pg.XXXXXX); chown postgres:postgres "$pg_dir"; chmod 700 "$pg_dir"
+  pg_port=""
+  for p in $(shuf -i 20000-60999 -n 100); do ss -Hltn "sport = :$p" | grep -q . || { pg_port=$p; break; }; done
+  if [ -n "$pg_port" ] \
+    && runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
+    && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+         -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null; then
+    export EVENTSWARM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+  else
+    echo "warning: could not start a throwaway PostgreSQL; the archive tests start their own" >&2
+  fi
+fi
+trap stop_postgres EXIT
 results=$(mktemp -d /tmp/eventswarm-tests.XXXXXX)
 status=0
 projects=(tests/UnitTests)

@@ -135,6 +135,15 @@ public static class AgentHost
         services.AddHostedService<RemoteFeedService>();
         services.AddHostedService<RoleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ManagerKeyWrapping>());
+        if (options.Archive is { } archive)
+        {
+            // The archive (Marten on PostgreSQL): the readers' IEventArchive, and the leader's archiver filling it.
+            var marten = new Infrastructure.Archive.MartenEventArchive(archive);
+            services.AddSingleton(marten);
+            services.AddSingleton<IEventArchive>(marten);
+            services.AddSingleton(new Infrastructure.Archive.ArchiveStatus(marten.Description));
+            services.AddHostedService<ArchiveService>();
+        }
 
         var app = builder.Build();
         app.UseErrorBodies();

@@ -14,9 +14,10 @@ namespace EventSwarm.Node.Local;
 /// The two remedies for a damaged log (see <see cref="LogDamage"/>): <c>--recover-from-peers</c> sets the log aside
 /// and catches up from the leader; <c>--force-new-cluster</c> cuts it back before the damage and leads alone, as
 /// swarmkit's <c>swarmd --force-new-cluster</c> ("force the creation of a new cluster from data directory").
+/// <c>--archive "Host=…;Database=…"</c> names the PostgreSQL database the leader copies the log into (Marten).
 /// </summary>
 public sealed record AgentOptions(string DataDirectory, string DockerHost, string Socket, TimeSpan HeartbeatPeriod, IPEndPoint? ListenEndpoint = null, IPEndPoint? RaftEndpoint = null, string? Group = null,
-    bool RecoverFromPeers = false, bool ForceNewCluster = false)
+    bool RecoverFromPeers = false, bool ForceNewCluster = false, string? Archive = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
 }

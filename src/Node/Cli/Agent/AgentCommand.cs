@@ -14,8 +14,9 @@ namespace EventSwarm.Node.Cli.Agent;
 /// </summary>
 public sealed class AgentCommand : Verb
 {
-    public const string UsageLine = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster]";
+    public const string UsageLine = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster] [--archive CONNECTION-STRING]";
 
+    private readonly Option<string> _archive = Flags.String("--archive", "Copy the log into this PostgreSQL database (Marten), e.g. \"Host=127.0.0.1;Database=eventswarm;Username=eventswarm\"", "CONNECTION-STRING");
     private readonly Option<string> _dataDir = Flags.String("--data-dir", "Where the node keeps its Raft log, snapshots and keys (default \"/var/lib/eventswarm\")", "DIR");
     private readonly Option<string> _dockerHost = Flags.String("--docker-host", "The local Docker Engine the node runs tasks on (default \"unix:///var/run/docker.sock\")", "URI");
     private readonly Option<bool> _forceNewCluster = Flags.Bool("--force-new-cluster", "Cut a damaged log back before the damage and lead alone, as swarmd --force-new-cluster");
@@ -28,7 +29,7 @@ public sealed class AgentCommand : Verb
 
     public AgentCommand() : base("agent", UsageLine, "Run a node (manager and worker) on the local Docker Engine")
     {
-        Option[] flags = [_dataDir, _dockerHost, _forceNewCluster, _group, _heartbeatPeriod, _listenAddr, _raftAddr, _recoverFromPeers, _socket];
+        Option[] flags = [_archive, _dataDir, _dockerHost, _forceNewCluster, _group, _heartbeatPeriod, _listenAddr, _raftAddr, _recoverFromPeers, _socket];
         foreach (var flag in flags) Options.Add(flag);
     }
 
@@ -43,6 +44,8 @@ public sealed class AgentCommand : Verb
         if (group is { Length: 0 }) throw new ArgumentException("--group needs a group name");
         var (recoverFromPeers, forceNewCluster) = (result.Has(_recoverFromPeers), result.Has(_forceNewCluster));
         if (recoverFromPeers && forceNewCluster) throw new ArgumentException("--recover-from-peers and --force-new-cluster exclude each other");
+        var archive = result.Value(_archive);
+        if (archive is not null) CheckArchive(archive);
         return new AgentOptions(
             Path.GetFullPath(result.Value(_dataDir) ?? "/var/lib/eventswarm"),
             result.Value(_dockerHost) ?? "unix:///var/run/docker.sock",
@@ -52,7 +55,8 @@ public sealed class AgentCommand : Verb
             Endpoint(result.Value(_raftAddr), "--raft-addr"),
             group,
             recoverFromPeers,
-            forceNewCluster);
+            forceNewCluster,
+            archive);
     }
 
     /// <summary>The options of <c>eventswarm agent ARGS</c>: parsing alone, no node started (tests, tools).</summary>
@@ -83,6 +87,21 @@ public sealed class AgentCommand : Verb
             return await RefuseAsync(context.Err, e.Message);
         }
         return await AgentHost.RunAsync(options);
+    }
+
+    /// <summary>A connection string Npgsql cannot read is refused at once; one it can is tried later (a database that is down is not an error).</summary>
+    private static void CheckArchive(string archive)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(archive);
+            if (string.IsNullOrWhiteSpace(builder.Host)) throw new ArgumentException("no Host");
+        }
+        catch (ArgumentException e)
+        {
+            // Npgsql's messages name the keyword, never a value: no password can leak through them.
+            throw new ArgumentException($"invalid --archive connection string: {e.Message} (expected \"Host=…;Database=…[;Username=…]\")");
+        }
     }
 
     private static IPEndPoint? Endpoint(string? text, string flag) =>
