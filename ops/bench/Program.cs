@@ -9,6 +9,7 @@ if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(
 #pragma warning disable DOTNEXT001 // the log check reads DotNext's experimental WAL (pinned 6.12.0)
 if (args is ["logcheck", .. var logArgs]) return await LogCheckBench.RunAsync(logArgs);
 #pragma warning restore DOTNEXT001
+if (args is ["history", .. var historyArgs]) return await HistoryBench.RunAsync(historyArgs);
 if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(scaleArgs);
 if (args is ["secrets", .. var secretsArgs]) return await SecretsBench.RunAsync(secretsArgs);
 if (args is ["update", .. var updateArgs]) return await UpdateBench.RunAsync(updateArgs);

@@ -28,11 +28,11 @@ public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjectio
     {
         if (entry.IsConfiguration || !entry.TryGetPayload(out var payload) || payload.IsEmpty)
             return ValueTask.FromResult(false);
-        var batch = payload.IsSingleSegment
-            ? EventJson.DeserializeBatch(payload.FirstSpan)
-            : EventJson.DeserializeBatch(payload.ToArray());
+        var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
+        var batch = EventJson.DeserializeBatch(bytes.Span);
         // Appended (written to the OS, not yet synced) before the entry counts as applied: readers see it at once.
-        history.Append(projection.Apply(batch));
+        // The entry's own bytes go to the history: nothing serialized twice, secret data as sealed as in the log.
+        history.Append(projection.Apply(batch), bytes);
         _applied[entry.Index] = batch.BatchId;
         _applied.TryRemove(entry.Index - AppliedKept, out _);
         // Snapshots are rare on purpose: DotNext drops the log behind a snapshot at once, and a follower that lags

@@ -114,6 +114,34 @@ public sealed class Event_history_store_Tests : IDisposable
     }
 
     [Fact]
+    public void A_replayed_entry_that_differs_from_the_one_held_cuts_the_history_back_and_it_follows_the_log()
+    {
+        var history = new SyntheticHistory(17);
+        var written = new List<(AppliedBatch Batch, byte[] Payload)>();
+        using (var store = Open())
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                written.Add((history.Next(), history.LastPayload));
+                store.Append(written[^1].Batch, written[^1].Payload);
+            }
+        }
+        // The log lost its last 5 entries (a torn tail cut back) and a new leader term wrote another batch there.
+        var other = new SyntheticHistory(99);
+        other.Projection.Restore(written[24].Batch.After);
+        using var reopened = Open();
+        foreach (var (batch, payload) in written.Skip(20).Take(5)) reopened.Append(batch, payload);
+        Assert.Equal(written[^1].Batch.After.LastSequence, reopened.LastSequence);
+        var replaced = other.Next();
+        reopened.Append(replaced, other.LastPayload);
+
+        Assert.Equal(replaced.Entries[^1].Sequence, reopened.LastSequence);
+        Assert.Equal(StateDigest.Of(replaced.After), StateDigest.Of(reopened.StateAt(reopened.LastSequence)));
+        Assert.Equal(Enumerable.Range(1, (int)reopened.LastSequence).Select(i => (long)i), reopened.Read(new EventSelection()).Select(e => e.Sequence));
+        Assert.Equal(StateDigest.Of(written[24].Batch.After), StateDigest.Of(reopened.StateAt(written[24].Batch.After.LastSequence)));
+    }
+
+    [Fact]
     public void Garbage_after_the_last_record_is_cut()
     {
         var history = new SyntheticHistory(6);

@@ -17,6 +17,9 @@ internal sealed class SyntheticHistory(int seed, Func<int, DateTimeOffset>? cloc
 
     public ClusterProjection Projection { get; } = new();
 
+    /// <summary>The last batch as the log would hold it: its entry's bytes.</summary>
+    public byte[] LastPayload { get; private set; } = [];
+
     public IEnumerable<AppliedBatch> Batches(int count)
     {
         for (var i = 0; i < count; i++) yield return Next();
@@ -28,7 +31,9 @@ internal sealed class SyntheticHistory(int seed, Func<int, DateTimeOffset>? cloc
         var at = _clock(_batches);
         var events = state.Swarm is null ? [.. Cluster("n1", "n2", "n3")] : Decide(state, at);
         _batches++;
-        return Projection.Apply(new EventBatch($"b{_batches}", new EventMetadata(at, _batches % 3 == 0 ? "system:orchestrator" : "user:alice", "Test", $"c{_batches}"), events));
+        var batch = new EventBatch($"b{_batches}", new EventMetadata(at, _batches % 3 == 0 ? "system:orchestrator" : "user:alice", "Test", $"c{_batches}"), events);
+        LastPayload = Infrastructure.Log.EventJson.Serialize(batch);
+        return Projection.Apply(batch);
     }
 
     private List<DomainEvent> Decide(ClusterState state, DateTimeOffset at)

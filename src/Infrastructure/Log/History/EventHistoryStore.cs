@@ -116,12 +116,21 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     /// written as a checkpoint so that past states after the gap are still known. Never throws: a write that fails
     /// (a full disk) is logged and leaves a gap, as the log itself refuses writes then.
     /// </summary>
-    public void Append(AppliedBatch applied)
+    /// <param name="logPayload">The log entry's own bytes (the batch as <see cref="EventJson"/> wrote it), stored as
+    /// they are: not serialized a second time on the apply path, and secret data exactly as sealed in the log.</param>
+    public void Append(AppliedBatch applied, ReadOnlyMemory<byte> logPayload = default)
     {
         var entries = applied.Entries;
         var tip = _tip;
         var skip = 0;
         while (skip < entries.Count && entries[skip].Sequence <= tip.LastSequence) skip++;
+        // A replay after a restart: held already, unless the log lost the entry (a torn WAL tail cut back on a lone
+        // manager) and another batch took its index since. The history then follows the log.
+        if (skip > 0 && !logPayload.IsEmpty && !HoldsBatch(tip, entries[0].Sequence, logPayload.Span))
+        {
+            tip = TruncateFrom(tip, entries[0].Sequence);
+            skip = 0;
+        }
         if (skip == entries.Count) return;
         var first = entries[skip].Sequence;
         try
@@ -137,7 +146,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
                 if (skip == 0 && applied.Before.LastSequence == first - 1)
                     _checkpoints.Write(applied.Before);
             }
-            var record = Encode(entries, skip, tip.Records == 0 ? long.MinValue : ReadIndex(tip.Records - 1).MaxAtTicks, out var entry, tip.DataLength);
+            var record = Encode(entries, skip, skip == 0 ? logPayload : default, tip.MaxAtTicks, out var entry, tip.DataLength);
             RandomAccess.Write(_data.SafeFileHandle, record, tip.DataLength);
             var indexBytes = new byte[IndexEntrySize];
             entry.WriteTo(indexBytes);
@@ -149,6 +158,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
                 FirstSequence = tip.Records == 0 ? first : tip.FirstSequence,
                 FirstAtTicks = tip.Records == 0 ? entry.AtTicks : tip.FirstAtTicks,
                 LastSequence = entry.LastSequence,
+                MaxAtTicks = entry.MaxAtTicks,
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -158,6 +168,38 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
         }
         Signal();
         if (applied.After.LastSequence == _tip.LastSequence) MaybeCheckpoint(applied.After);
+    }
+
+    /// <summary>Whether the record starting at <paramref name="sequence"/> holds exactly this log entry's bytes.</summary>
+    private bool HoldsBatch(Tip tip, long sequence, ReadOnlySpan<byte> logPayload)
+    {
+        var i = LastWithFirstSequenceAtOrBefore(tip, sequence);
+        if (i < 0) return true;
+        var entry = ReadIndex(i);
+        if (entry.FirstSequence != sequence) return true;
+        var cursor = new RecordCursor(_data.SafeFileHandle, entry.Offset, tip.DataLength);
+        if (!cursor.Next(out _, out var payload)) return true;
+        var length = BinaryPrimitives.ReadInt32LittleEndian(payload.Span);
+        return payload.Span.Slice(4, length).SequenceEqual(logPayload);
+    }
+
+    /// <summary>Drops the records from the one holding <paramref name="sequence"/> on, with the checkpoints after them.</summary>
+    private Tip TruncateFrom(Tip tip, long sequence)
+    {
+        var i = Math.Max(0, LastWithFirstSequenceAtOrBefore(tip, sequence));
+        var cut = ReadIndex(i);
+        _logger.LogWarning("history: event {Sequence} differs from the log's entry (the log lost entries it had applied); the history is cut back to event {Last} and follows the log",
+            sequence, cut.FirstSequence - 1);
+        _data.SetLength(cut.Offset);
+        _index.SetLength(i * IndexEntrySize);
+        _checkpoints.DropAfter(cut.FirstSequence - 1);
+        _cache.Clear();
+        _lastCheckpoint = _checkpoints.Floor(cut.FirstSequence - 1) ?? 0;
+        var previous = i > 0 ? ReadIndex(i - 1) : (IndexEntry?)null;
+        _tip = previous is { } p
+            ? tip with { Records = i, DataLength = cut.Offset, LastSequence = p.LastSequence, MaxAtTicks = p.MaxAtTicks }
+            : new Tip(0, FileHeaderSize, 0, 0, 0);
+        return _tip;
     }
 
     /// <summary>
@@ -380,29 +422,45 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
             BinaryPrimitives.ReadInt32LittleEndian(bytes[36..]));
     }
 
-    private static byte[] Encode(IReadOnlyList<HistoryEntry> entries, int skip, long previousMaxAt, out IndexEntry entry, long offset)
+    /// <summary>
+    /// A record: header, then the payload = i32 length of the batch's JSON, the batch's JSON (the log entry's bytes
+    /// when given), the subjects as a JSON array (one per event).
+    /// </summary>
+    private static byte[] Encode(IReadOnlyList<HistoryEntry> entries, int skip, ReadOnlyMemory<byte> logPayload, long previousMaxAt, out IndexEntry entry, long offset)
     {
-        var held = entries.Skip(skip).ToList();
+        var held = skip == 0 ? entries : [.. entries.Skip(skip)];
         var metadata = held[0].Recorded.Metadata;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(
-            new HistoryRecord(metadata, [.. held.Select(e => e.Recorded.Event)], [.. held.Select(e => e.Subject)]), EventJson.Options);
+        var batch = logPayload.IsEmpty
+            ? EventJson.Serialize(new EventBatch($"history-{held[0].Sequence}", metadata, [.. held.Select(e => e.Recorded.Event)]))
+            : logPayload.Span;
+        var subjects = JsonSerializer.SerializeToUtf8Bytes(held.Select(e => e.Subject).ToArray(), EventJson.Options);
+        var length = 4 + batch.Length + subjects.Length;
         var at = metadata.At.UtcTicks;
-        var record = new byte[RecordHeaderSize + payload.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(record, payload.Length);
+        var record = new byte[RecordHeaderSize + length];
+        BinaryPrimitives.WriteInt32LittleEndian(record, length);
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), held[0].Sequence);
         BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(16), held.Count);
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(20), at);
-        payload.CopyTo(record, RecordHeaderSize);
+        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(RecordHeaderSize), batch.Length);
+        batch.CopyTo(record.AsSpan(RecordHeaderSize + 4));
+        subjects.CopyTo(record, RecordHeaderSize + 4 + batch.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Checksum(record));
-        entry = new IndexEntry(held[0].Sequence, offset, at, Math.Max(previousMaxAt, at), held.Count, payload.Length);
+        entry = new IndexEntry(held[0].Sequence, offset, at, Math.Max(previousMaxAt, at), held.Count, length);
         return record;
     }
 
     /// <summary>The low half of XxHash64 (the log's own hash) over the header after the checksum and the payload.</summary>
     private static uint Checksum(ReadOnlySpan<byte> record) => (uint)XxHash64.HashToUInt64(record[8..]);
 
-    internal static HistoryRecord DecodePayload(ReadOnlySpan<byte> payload) =>
-        JsonSerializer.Deserialize<HistoryRecord>(payload, EventJson.Options) ?? throw new InvalidDataException("empty history record");
+    internal static HistoryRecord DecodePayload(ReadOnlySpan<byte> payload)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        var batch = EventJson.DeserializeBatch(payload.Slice(4, length));
+        var subjects = JsonSerializer.Deserialize<EventSubject[]>(payload[(4 + length)..], EventJson.Options)
+            ?? throw new InvalidDataException("history record without subjects");
+        if (subjects.Length != batch.Events.Count) throw new InvalidDataException($"history record with {batch.Events.Count} events and {subjects.Length} subjects");
+        return new HistoryRecord(batch.Metadata, batch.Events, subjects);
+    }
 
     // ---- index ---------------------------------------------------------------------------------------------
 
@@ -437,7 +495,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
 
     // ---- opening and repair --------------------------------------------------------------------------------
 
-    internal sealed record Tip(long Records, long DataLength, long FirstSequence, long LastSequence, long FirstAtTicks);
+    internal sealed record Tip(long Records, long DataLength, long FirstSequence, long LastSequence, long FirstAtTicks, long MaxAtTicks = long.MinValue);
 
     private static Tip Repair(string directory, FileStream data, FileStream index, ILogger logger)
     {
@@ -496,7 +554,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
         index.Flush(flushToDisk: true);
         if (records == 0) return new Tip(0, FileHeaderSize, 0, 0, 0);
         var first = ReadIndex(index.SafeFileHandle, 0);
-        return new Tip(records, offset, first.FirstSequence, last!.Value.LastSequence, first.AtTicks);
+        return new Tip(records, offset, first.FirstSequence, last!.Value.LastSequence, first.AtTicks, last.Value.MaxAtTicks);
     }
 
     private static bool IsWholeRecord(SafeFileHandle data, long dataLength, IndexEntry entry)
@@ -567,6 +625,11 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
                 _entries.AddFirst(best);
                 return best.Value;
             }
+        }
+
+        public void Clear()
+        {
+            lock (_entries) _entries.Clear();
         }
 
         public void Put(long sequence, ClusterState state)

@@ -52,6 +52,19 @@ internal sealed class HistoryCheckpoints(string directory, ILogger logger)
         lock (_sequences) return _sequences.Sum(s => new FileInfo(PathOf(s)) is { Exists: true } f ? f.Length : 0);
     }
 
+    /// <summary>Removes the checkpoints after <paramref name="sequence"/> (the events after it were cut).</summary>
+    public void DropAfter(long sequence)
+    {
+        lock (_sequences)
+        {
+            foreach (var after in _sequences.Where(s => s > sequence).ToList())
+            {
+                File.Delete(PathOf(after));
+                _sequences.Remove(after);
+            }
+        }
+    }
+
     /// <summary>The newest checkpoint at or before <paramref name="sequence"/>, or null.</summary>
     public long? Floor(long sequence)
     {
