@@ -45,6 +45,14 @@ public sealed class Time_travel_Tests
         Assert.Contains("Running", Assert.Single(ps.Rows));
         // Now, for comparison: three of them.
         Assert.Equal(3, (await agent.EventSwarm("service", "ps", Service)).ShouldSucceed().Rows.Count);
+        var inspect = (await agent.EventSwarm("--at", instant, "service", "inspect", Service)).ShouldSucceed();
+        Assert.Contains("\"Replicas\": 1", inspect.Output);
+        Assert.Contains("Ready", Assert.Single((await agent.EventSwarm("--at", instant, "node", "ls")).ShouldSucceed().Rows));
+        // The swarm's networks as they were, and not the engine's local ones, which the log does not hold.
+        static IEnumerable<string> Names(CommandResult ls) => ls.Rows.Select(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        var past = Names((await agent.EventSwarm("--at", instant, "network", "ls")).ShouldSucceed()).ToList();
+        Assert.Equal(["ingress"], past);
+        Assert.Contains("bridge", Names((await agent.EventSwarm("network", "ls")).ShouldSucceed()));
 
         using var http = agent.Http();
         foreach (var route in new[] { $"/services?at={index}", $"/v1.41/services?at={index}" })
