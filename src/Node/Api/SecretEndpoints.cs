@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using EventSwarm.Application.Configs;
-using EventSwarm.Application.Log;
 using EventSwarm.Application.Secrets;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Configs;

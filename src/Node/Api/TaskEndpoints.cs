@@ -1,5 +1,4 @@
 using Docker.DotNet.Models;
-using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Node.Api.History;

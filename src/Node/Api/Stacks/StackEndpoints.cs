@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EventSwarm.Application;
-using EventSwarm.Application.Log;
 using EventSwarm.Application.Stacks;
 using EventSwarm.Domain.Stacks;
 using EventSwarm.Node.Api.History;

@@ -41,6 +41,7 @@ public static class PastInstant
     /// </summary>
     public static string Resolve(string text, Verb verb, DateTimeOffset now)
     {
+        if (verb is DiffCommand) throw new UsageException($"{Flag}: `{Help.Path(verb)}` takes its two instants as --from and --to");
         if (!IsRead(verb))
             throw new UsageException($"{Flag}: `{Help.Path(verb)}` changes the swarm as it is now; only reads take a past instant " +
                 "(node ls|inspect, service ls|ps|inspect|history, network ls|inspect, secret ls|inspect, config ls|inspect, stack ls|ps|services|history; for changes between two instants, `eventswarm diff`)");

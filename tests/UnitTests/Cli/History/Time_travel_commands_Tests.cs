@@ -73,7 +73,6 @@ public sealed class Time_travel_commands_Tests
     [InlineData("service", "scale", "web=3")]
     [InlineData("service", "rm", "web")]
     [InlineData("node", "update", "--availability", "drain", "n1")]
-    [InlineData("diff", "--from", "1")]
     public async Task A_write_with_at_is_refused_before_anything_is_sent(params string[] args)
     {
         using var manager = Manager();
@@ -82,6 +81,18 @@ public sealed class Time_travel_commands_Tests
 
         Assert.Equal((1, ""), (code, output));
         Assert.Contains("changes the swarm as it is now; only reads take a past instant", error);
+        Assert.Empty(manager.Requests);
+    }
+
+    [Fact]
+    public async Task Diff_takes_its_instants_as_from_and_to_not_at()
+    {
+        using var manager = Manager();
+
+        var (code, _, error) = await manager.RunAsync(null, "--at", "5", "diff", "--from", "1");
+
+        Assert.Equal(1, code);
+        Assert.Contains("takes its two instants as --from and --to", error);
         Assert.Empty(manager.Requests);
     }
 
