@@ -11,6 +11,7 @@ using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Tasks;
 using EventSwarm.Infrastructure.Docker;
 using EventSwarm.Node.Api.Engine;
+using EventSwarm.Node.Api.History;
 using EventSwarm.Node.Local;
 using Mediator;
 using DomainNetworkSpec = EventSwarm.Domain.Networking.NetworkSpec;
@@ -60,10 +61,10 @@ public static class NetworkEndpoints
             return Results.Json(new NetworksCreateResponse { ID = id, Warning = "" }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/networks", async (HttpRequest request, ClusterProjection projection, Membership membership, LocalNode local, EngineConnection engine, CancellationToken ct) =>
+        app.MapGet("/networks", async (HttpRequest request, ClusterView view, Membership membership, LocalNode local, EngineConnection engine, CancellationToken ct) =>
         {
             var filters = Filters.Parse(request, "id", "name", "driver", "label", "scope", "type", "dangling");
-            var state = projection.Current;
+            var state = view.State;
             var list = new JsonArray();
             if (state.Swarm is not null)
             {
@@ -76,6 +77,9 @@ public static class NetworkEndpoints
                     .OrderBy(n => n.Spec.Name, StringComparer.Ordinal);
                 foreach (var network in swarmNetworks) list.Add(ToJson(network, state));
             }
+            // The engine's local networks are not in the log: the engine knows them only as they are now, so a past
+            // instant lists the swarm's networks alone rather than mixing two instants in one answer.
+            if (view.IsPast) return Results.Json(list, DockerJson.Options);
             foreach (var network in await EngineNetworks(request, engine, ct))
             {
                 var labels = network["Labels"] is JsonObject l
@@ -88,13 +92,14 @@ public static class NetworkEndpoints
             return Results.Json(list, DockerJson.Options);
         });
 
-        app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterProjection projection, EnginePassThrough passThrough, EngineConnection engine, CancellationToken ct) =>
+        app.MapGet("/networks/{id}", async (string id, HttpContext context, ClusterView view, EnginePassThrough passThrough, EngineConnection engine, CancellationToken ct) =>
         {
-            var state = projection.Current;
+            var state = view.State;
             var found = state.Swarm is null ? default : state.LookupNetwork(id);
             if (found.Match is { } network) return Results.Json(ToJson(network, state), DockerJson.Options);
             // dockerd's findUniqueNetwork: several swarm networks under one name or ID prefix are refused, not guessed.
-            if (found.IsAmbiguous) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
+            // At a past instant only the swarm's networks are known (the engine's are not in the log).
+            if (found.IsAmbiguous || view.IsPast) return ApiErrors.Of(NetworkLookup.Refusal(found, id));
             if (await IsLeftoverBridgeAsync(id, context.Request, engine, ct)) return ApiErrors.Of(NetworkLookup.Refusal(default, id));
             await passThrough.ForwardAsync(context);
             return Results.Empty;

@@ -7,6 +7,7 @@ using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Infrastructure.Log;
+using EventSwarm.Node.Api.History;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
 using Mediator;
@@ -17,16 +18,16 @@ public static class NodeEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/nodes", (HttpRequest request, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
+        app.MapGet("/nodes", (HttpRequest request, ClusterView view, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
-            var state = RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var filters = Filters.Parse(request, "id", "name", "role", "membership", "label", "node.label");
             var tls = TlsOf(state.Swarm);
             var nodes = state.Nodes.Values
                 .Where(n => filters.Match("id", v => n.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("name", v => n.Description.Hostname.StartsWith(v, StringComparison.Ordinal)))
                 .Where(n => filters.Match("role", v => string.Equals(v, n.Role.ToString(), StringComparison.OrdinalIgnoreCase)))
-                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), tls, AlarmOf(n, local, disk)));
+                .Select(n => ToWire(n, ManagerStatusOf(state, local, raft, membership), tls, view.IsPast ? null : AlarmOf(n, local, disk)));
             return Results.Json(nodes, DockerJson.Options);
         });
 
@@ -38,12 +39,12 @@ public static class NodeEndpoints
             return Results.Ok();
         });
 
-        app.MapGet("/nodes/{id}", (string id, ClusterProjection projection, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
+        app.MapGet("/nodes/{id}", (string id, ClusterView view, LocalNode local, RaftLogHost raft, Membership membership, DiskAlarm disk) =>
         {
-            var state = RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var found = state.LookupNode(id);
             return found.Match is { } node
-                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm), AlarmOf(node, local, disk)), DockerJson.Options)
+                ? Results.Json(ToWire(node, ManagerStatusOf(state, local, raft, membership), TlsOf(state.Swarm), view.IsPast ? null : AlarmOf(node, local, disk)), DockerJson.Options)
                 : ApiErrors.Of(found.Refusal("node", id)!);
         });
     }

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using EventSwarm.Application.Configs;
-using EventSwarm.Application.Log;
 using EventSwarm.Application.Secrets;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Configs;
 using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
+using EventSwarm.Node.Api.History;
 using Mediator;
 
 namespace EventSwarm.Node.Api;
@@ -28,9 +28,9 @@ public static class SecretEndpoints
             return Results.Json(new { ID = id }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/secrets", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/secrets", (HttpRequest request, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var filters = Filters.Parse(request, "id", "label", "name", "names");
             return Results.Json(state.Secrets.Values
                 .Where(s => FileObjectWire.Matches(filters, s.Id, s.Spec.Name, s.Spec.Labels))
@@ -38,9 +38,9 @@ public static class SecretEndpoints
                 .Select(s => FileObjectWire.ToWire(s, state)), DockerJson.Options);
         });
 
-        app.MapGet("/secrets/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/secrets/{id}", (string id, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var found = state.LookupSecret(id);
             return found.Match is { } secret ? Results.Json(FileObjectWire.ToWire(secret, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("secret", id)!);
         });
@@ -73,9 +73,9 @@ public static class SecretEndpoints
             return Results.Json(new { ID = id }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/configs", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/configs", (HttpRequest request, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var filters = Filters.Parse(request, "id", "label", "name", "names");
             return Results.Json(state.Configs.Values
                 .Where(c => FileObjectWire.Matches(filters, c.Id, c.Spec.Name, c.Spec.Labels))
@@ -83,9 +83,9 @@ public static class SecretEndpoints
                 .Select(c => FileObjectWire.ToWire(c, state)), DockerJson.Options);
         });
 
-        app.MapGet("/configs/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/configs/{id}", (string id, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var found = state.LookupConfig(id);
             return found.Match is { } config ? Results.Json(FileObjectWire.ToWire(config, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("config", id)!);
         });

@@ -5,6 +5,7 @@ using EventSwarm.Application.Services;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Node.Api.History;
 using EventSwarm.Node.Api.Services;
 using Mediator;
 using Service = EventSwarm.Domain.Services.Service;
@@ -24,9 +25,9 @@ public static class ServiceEndpoints
             return Results.Json(new ServiceCreateResponse { ID = id }, DockerJson.Options, statusCode: 201);
         });
 
-        app.MapGet("/services", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/services", (HttpRequest request, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var filters = Filters.Parse(request, "id", "name", "label", "mode");
             var withStatus = request.Flag("status");
             var services = state.Services.Values
@@ -39,9 +40,9 @@ public static class ServiceEndpoints
             return Results.Json(services, DockerJson.Options);
         });
 
-        app.MapGet("/services/{id}", (string id, HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/services/{id}", (string id, HttpRequest request, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var found = state.LookupService(id);
             return found.Match is { } service
                 ? Results.Json(ToWire(service, state, withStatus: false, request.Flag("insertDefaults")), DockerJson.Options)

@@ -1,7 +1,7 @@
 using Docker.DotNet.Models;
-using EventSwarm.Application.Log;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Node.Api.History;
 using EventSwarm.Node.Api.Services;
 using WireTaskState = Docker.DotNet.Models.TaskState;
 
@@ -11,9 +11,9 @@ public static class TaskEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/tasks", (HttpRequest request, ClusterProjection projection) =>
+        app.MapGet("/tasks", (HttpRequest request, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var filters = Filters.Parse(request, "id", "name", "service", "node", "desired-state", "label", "_up-to-date");
             // Swarm resolves the services named in the filter first, and refuses one it does not know.
             foreach (var service in filters.Values("service"))
@@ -30,9 +30,9 @@ public static class TaskEndpoints
             return Results.Json(tasks, DockerJson.Options);
         });
 
-        app.MapGet("/tasks/{id}", (string id, ClusterProjection projection) =>
+        app.MapGet("/tasks/{id}", (string id, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             // Several tasks under one prefix is Docker's "task 1 is ambiguous (3 matches found)", never one of them.
             var found = state.LookupTask(id);
             return found.Match is { } task ? Results.Json(ToWire(task, state), DockerJson.Options) : ApiErrors.Of(found.Refusal("task", id)!);

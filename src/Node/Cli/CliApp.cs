@@ -5,6 +5,7 @@ using Docker.DotNet;
 using EventSwarm.Node.Cli.Agent;
 using EventSwarm.Node.Cli.Completion;
 using EventSwarm.Node.Cli.Configs;
+using EventSwarm.Node.Cli.History;
 using EventSwarm.Node.Cli.Networks;
 using EventSwarm.Node.Cli.Nodes;
 using EventSwarm.Node.Cli.Secrets;
@@ -40,9 +41,11 @@ public static class CliApp
         // dotnet-suggest's protocol, should a completion script ask the program itself.
         root.Directives.Add(new SuggestDirective());
         root.Options.Add(Flags.String("--host", HostDescription, "string", "-H"));
+        root.Options.Add(Flags.String(PastInstant.Flag, PastInstant.Description, "string"));
         root.Options.Add(new Option<bool>("--help", "-h") { Description = "Print usage", Recursive = true, Hidden = true });
         root.Subcommands.Add(new AgentCommand());
         root.Subcommands.Add(new CompletionCommand());
+        root.Subcommands.Add(new DiffCommand());
         root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
             new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
         root.Subcommands.Add(new VerbGroup("network", "Manage networks",
@@ -94,6 +97,7 @@ public static class CliApp
         using var context = new CliContext(host, output, error, input);
         try
         {
+            if (result.GetValue<string>(PastInstant.Flag) is { } at) context.At = PastInstant.Resolve(at, verb, DateTimeOffset.UtcNow);
             return await verb.RunAsync(result, context);
         }
         catch (UsageException e)

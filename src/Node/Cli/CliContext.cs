@@ -17,7 +17,16 @@ public sealed class CliContext(string host, TextWriter output, TextWriter error,
     /// <summary>Standard input, for <c>secret create NAME -</c> (opened on first use only).</summary>
     public Stream OpenInput() => (input ?? Console.OpenStandardInput)();
 
-    public IDockerClient Client => _client ??= new DockerClientBuilder().WithEndpoint(new Uri(Host)).WithApiVersion(new System.Version(1, 41)).Build();
+    /// <summary>The past instant every request asks for (the global <c>--at</c>, as <c>at=</c>); null for now.</summary>
+    public string? At { get; set; }
+
+    public IDockerClient Client => _client ??= Builder().Build();
+
+    private DockerClientBuilder Builder()
+    {
+        var builder = new DockerClientBuilder().WithEndpoint(new Uri(Host)).WithApiVersion(new System.Version(1, 41));
+        return At is { } at ? builder.WithAuthProvider(new History.PastInstantHandler(at)) : builder;
+    }
 
     /// <summary>
     /// A GET the Docker SDK has no parameters for (its node list takes no filters): the Engine API path, versioned as
@@ -42,6 +51,11 @@ public sealed class CliContext(string host, TextWriter output, TextWriter error,
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(uri.Scheme == "unix" ? "http://eventswarm" : $"http://{uri.Authority}") };
+        if (At is { } at)
+        {
+            if (method != HttpMethod.Get) throw new UsageException($"{History.PastInstant.Flag}: a past instant is for reads only; {method} {path} was not sent");
+            path = History.PastInstant.With(path, at);
+        }
         using var request = new HttpRequestMessage(method, path);
         if (json is not null) request.Content = new StringContent(json, new MediaTypeHeaderValue("application/json"));
         using var response = await http.SendAsync(request);

@@ -10,6 +10,7 @@ using EventSwarm.Infrastructure.Log;
 using EventSwarm.Infrastructure.Security;
 using EventSwarm.Node.Api;
 using EventSwarm.Node.Api.Engine;
+using EventSwarm.Node.Api.History;
 using EventSwarm.Node.Local;
 using EventSwarm.Node.Manager;
 using EventSwarm.Node.Swarm;
@@ -164,6 +165,7 @@ public static class AgentHost
             }
             return next(context);
         });
+        app.UseReadsOnlyInThePast();
         app.UseRouting();
         app.UseNodeToNodeRoutesOnlyFromNodes();
         app.UseSwarmLockGate();
@@ -179,6 +181,7 @@ public static class AgentHost
         SecretEndpoints.Map(app);
         Api.Stacks.StackEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
+        TimeTravelEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
         ManagerEndpoints.Map(app);

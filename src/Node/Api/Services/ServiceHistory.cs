@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EventSwarm.Application;
-using EventSwarm.Application.Log;
 using EventSwarm.Application.Services;
 using EventSwarm.Domain.Services;
 using Mediator;
@@ -21,9 +20,9 @@ public static class ServiceHistory
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/eventswarm/v1/services/{id}/history", (string id, ClusterProjection projection) =>
+        app.MapGet("/eventswarm/v1/services/{id}/history", (string id, History.ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var found = state.LookupService(id);
             return found.Match is { } service
                 ? Results.Json(Of(service), DockerJson.Options)

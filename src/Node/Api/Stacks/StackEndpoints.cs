@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EventSwarm.Application;
-using EventSwarm.Application.Log;
 using EventSwarm.Application.Stacks;
 using EventSwarm.Domain.Stacks;
+using EventSwarm.Node.Api.History;
 using Mediator;
 
 namespace EventSwarm.Node.Api.Stacks;
@@ -23,9 +23,9 @@ public static class StackEndpoints
 
         // docker's `stack ls` knows the stacks by the namespace label of their services; EventSwarm adds the stacks it
         // recorded (a stack whose services were all pruned still has a history).
-        app.MapGet("/eventswarm/v1/stacks", (ClusterProjection projection) =>
+        app.MapGet("/eventswarm/v1/stacks", (ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             var labelled = state.Services.Values
                 .Select(s => s.Spec.Labels.GetValueOrDefault(StackSpec.NamespaceLabel))
                 .OfType<string>()
@@ -39,9 +39,9 @@ public static class StackEndpoints
             return Results.Json(stacks, DockerJson.Options);
         });
 
-        app.MapGet("/eventswarm/v1/stacks/{name}/history", (string name, ClusterProjection projection) =>
+        app.MapGet("/eventswarm/v1/stacks/{name}/history", (string name, ClusterView view) =>
         {
-            var state = NodeEndpoints.RequireSwarm(projection);
+            var state = view.RequireSwarm();
             if (!state.Stacks.TryGetValue(name, out var stack))
                 return state.Services.Values.Any(s => StackDecider.InStack(s.Spec.Labels, name))
                     ? Results.Json(Array.Empty<StackVersionJson>(), DockerJson.Options)
