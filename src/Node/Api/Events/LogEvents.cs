@@ -28,27 +28,31 @@ public static class LogEvents
                 || string.Equals(t, entry.Subject.Kind.ToString(), StringComparison.OrdinalIgnoreCase));
     }
 
-    public static Query Parse(IQueryCollection query, string? accept, ClusterState state, DateTimeOffset now)
+    public static Query Parse(IQueryCollection query, string? accept, ClusterState state, DateTimeOffset now) =>
+        Parse(query["from-index"], query["since"], query["until"], [.. query["filter"].Select(f => f ?? "")], query["follow"], accept, state, now);
+
+    public static Query Parse(string? fromIndex, string? sinceText, string? untilText, IReadOnlyList<string> filters, string? followText, string? accept,
+        ClusterState state, DateTimeOffset now)
     {
-        var fromIndex = query["from-index"].ToString();
+        fromIndex ??= "";
         long from = 1;
         if (fromIndex.Length > 0 && (!long.TryParse(fromIndex, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))
             throw new BadRequestException($"invalid from-index '{fromIndex}': the log index of an event (1 or more) is expected");
         DateTimeOffset? since = null, until = null;
         long to = long.MaxValue;
-        switch (Point(query["since"], now, "since"))
+        switch (Point(sinceText, now, "since"))
         {
             case PointInHistory.AtIndex { Sequence: var after }: from = Math.Max(from, after + 1); break;
             case PointInHistory.AtTime { Time: var time }: since = time; break;
         }
-        switch (Point(query["until"], now, "until"))
+        switch (Point(untilText, now, "until"))
         {
             case PointInHistory.AtIndex { Sequence: var last }: to = last; break;
             case PointInHistory.AtTime { Time: var time }: until = time; break;
         }
         string? service = null, task = null, node = null;
         var types = new List<string>();
-        foreach (var filter in query["filter"])
+        foreach (var filter in filters)
         {
             var parts = (filter ?? "").Split('=', 2);
             if (parts.Length != 2 || parts[1].Length == 0) throw new BadRequestException($"bad format of filter (expected name=value): '{filter}'");
@@ -62,7 +66,7 @@ public static class LogEvents
                 default: throw new BadRequestException($"Invalid filter '{parts[0]}'");
             }
         }
-        var follow = query["follow"].ToString() is "1" or "true";
+        var follow = followText is "1" or "true";
         var lines = follow || fromIndex.Length > 0 || accept?.Contains("ndjson", StringComparison.OrdinalIgnoreCase) == true
             || accept?.Contains("jsonl", StringComparison.OrdinalIgnoreCase) == true;
         return new Query(new EventSelection(from, to, since, until, service, task, node), types, follow, lines);
