@@ -42,10 +42,16 @@ public sealed class Docker_events_Tests
 
         var node = events.FindIndex(e => e.GetProperty("Type").GetString() == "node" && e.GetProperty("Action").GetString() == "create");
         var web = events.Select((e, i) => (e, i)).Where(p => p.e.GetProperty("Type").GetString() == "service" && Attribute(p.e, "name") == "ev-web").ToList();
-        var created = web.Single(p => p.e.GetProperty("Action").GetString() == "create").i;
-        var scaled = web.Single(p => Attribute(p.e, "replicas.old") == "1" && Attribute(p.e, "replicas.new") == "3").i;
-        var updated = web.Single(p => Attribute(p.e, "image.old") == "busybox" && Attribute(p.e, "image.new") == "busybox:latest").i;
-        var removed = web.Single(p => p.e.GetProperty("Action").GetString() == "remove").i;
+        int One(Func<JsonElement, bool> what, string name)
+        {
+            var found = web.Where(p => what(p.e)).Select(p => p.i).ToList();
+            Assert.True(found.Count == 1, $"{found.Count} {name} events in:\n{listed.Output}");
+            return found[0];
+        }
+        var created = One(e => e.GetProperty("Action").GetString() == "create", "create");
+        var scaled = One(e => Attribute(e, "replicas.old") == "1" && Attribute(e, "replicas.new") == "3", "scale");
+        var updated = One(e => Attribute(e, "image.old") == "busybox" && Attribute(e, "image.new") == "busybox:latest", "image update");
+        var removed = One(e => e.GetProperty("Action").GetString() == "remove", "remove");
         Assert.True(node >= 0 && node < created && created < scaled && scaled < updated && updated < removed, listed.Output);
 
         // Without a scope filter the node's own events (its engine's) come too, one history in time order.
