@@ -35,7 +35,7 @@ public sealed class EventsTests(OracleFixture fixture)
         {
             Assert.All(await BothAsync("service", "create", "--name", "evo", "--replicas", "1", "--detach", "--no-resolve-image", "busybox", "sleep", "3600"), r => r.ShouldSucceed());
             Assert.All(await BothAsync("service", "scale", "--detach", "evo=2"), r => r.ShouldSucceed());
-            Assert.All(await BothAsync("service", "update", "--detach", "--no-resolve-image", "--image", "busybox:latest", "evo"), r => r.ShouldSucceed());
+            Assert.All(await BothAsync("service", "update", "--detach", "--no-resolve-image", "--image", "busybox:1.36", "evo"), r => r.ShouldSucceed());
             Assert.All(await BothAsync("service", "rm", "evo"), r => r.ShouldSucceed());
             Assert.All(await BothAsync("secret", "create", "evo-s", secretFile), r => r.ShouldSucceed());
             Assert.All(await BothAsync("secret", "rm", "evo-s"), r => r.ShouldSucceed());
