@@ -59,7 +59,7 @@ public static class DockerEventsEndpoint
             await engine.ForwardAsync(context);
             return;
         }
-        var history = context.RequestServices.GetService<IEventHistory>() ?? new RecentEventsHistory(projection);
+        var history = LogEvents.HistoryOf(context, projection);
         var ct = context.RequestAborted;
         HttpResponseMessage? engineAnswer = null;
         if (local)

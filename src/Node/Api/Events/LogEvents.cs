@@ -136,10 +136,28 @@ public static class LogEvents
         }
     }
 
+    /// <summary>
+    /// The manager's durable history; where there is none to read (a worker, a node outside a swarm) the events this
+    /// process holds in memory, as this endpoint always answered there.
+    /// </summary>
+    public static IEventHistory HistoryOf(HttpContext context, ClusterProjection projection)
+    {
+        if (context.RequestServices.GetService<IEventHistory>() is { } history)
+            try
+            {
+                _ = history.LastSequence;
+                return history;
+            }
+            catch (CommandRejectedException)
+            {
+            }
+        return new RecentEventsHistory(projection);
+    }
+
     public static async Task HandleAsync(HttpContext context, ClusterProjection projection)
     {
         var query = Parse(context.Request.Query, context.Request.Headers.Accept.ToString(), projection.Current, DateTimeOffset.UtcNow);
-        var history = context.RequestServices.GetService<IEventHistory>() ?? new RecentEventsHistory(projection);
+        var history = HistoryOf(context, projection);
         var ct = context.RequestAborted;
         var body = context.Response.Body;
         context.Response.StatusCode = 200;
