@@ -61,7 +61,10 @@ public class Swarm_event_translation_Tests
         var message = Single(state, new ServiceRolledBack("web", "manually requested rollback", false, At(2)));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["name"] = "web", ["image.old"] = "nginx:2", ["image.new"] = "nginx:1", ["updatestate.new"] = "rollback_started",
+            ["name"] = "web",
+            ["image.old"] = "nginx:2",
+            ["image.new"] = "nginx:1",
+            ["updatestate.new"] = "rollback_started",
         }, Attributes(message));
     }
 
