@@ -7,7 +7,13 @@
 # Target: EventSwarm p99 < 20 ms.
 #
 # Figures (2026-11-28, this machine, 500 commands each):
-#   FIGURES_PLACEHOLDER
+#   figure                        EventSwarm  Docker Swarm   ratio
+#   follow latency p50 ms               0.00          0.00       -
+#   follow latency p99 ms               4.26          5.03    0.85
+#   follow latency max ms              12.58         19.59    0.64
+#   events before the answer             289           272    1.06
+# (EventSwarm p99 4.26 ms: the target of 20 ms is met. More than half the events reach the stream before the
+# command's answer reaches its caller, on both systems: the stream is told at the commit, the answer after it.)
 #
 # Usage: sudo bash ops/bench/events.sh
 set -euo pipefail
