@@ -17,19 +17,10 @@ public static class EventSwarmEndpoints
             stateDigest = StateDigest.Of(projection.Current),
         }));
 
-        // The audit trail: every event with who caused it, when, through which command or control loop.
-        app.MapGet("/eventswarm/v1/events", (string? since, ClusterProjection projection) =>
-            Results.Json(projection.RecentEvents(SequenceNumber(since)).Select(e => new
-            {
-                e.Sequence,
-                Type = EventJson.NameOf(e.Event),
-                e.Metadata,
-                Event = (object)e.Event,
-            }), EventJson.Options));
-    }
+        // The audit trail: every event with who caused it, when, through which command or control loop, resumable by index.
+        app.MapGet("/eventswarm/v1/events", Events.LogEvents.HandleAsync);
 
-    private static long SequenceNumber(string? since) =>
-        string.IsNullOrEmpty(since) ? 0
-        : long.TryParse(since, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence
-        : throw new BadRequestException($"invalid since '{since}': the sequence number of an event (0 or more) is expected");
+        // The Engine's /events: the swarm's from the history, the node's own from its engine.
+        Events.DockerEventsEndpoint.Map(app);
+    }
 }

@@ -48,6 +48,7 @@ public static class CliApp
         root.Subcommands.Add(new DiffCommand());
         root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
             new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
+        root.Subcommands.Add(new History.EventsCommand());
         root.Subcommands.Add(new VerbGroup("network", "Manage networks",
             new NetworkCreateCommand(), new NetworkInspectCommand(), new NetworkLsCommand(), new NetworkRmCommand()));
         root.Subcommands.Add(new VerbGroup("node", "Manage Swarm nodes",
