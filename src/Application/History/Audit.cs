@@ -93,15 +93,15 @@ public static class Audit
             services.Add(service);
         }
         string? nodeActor = query.Who is { Length: > 0 } who && current.LookupNode(who).Match is { } node ? $"node:{node.Id}" : null;
-        var command = Normalize(query.Command);
+        var words = (query.Command ?? "").Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToList();
         return entry =>
             entry.FirstIndex >= query.FromIndex && entry.FirstIndex <= query.ToIndex
             && (query.Who is not { Length: > 0 } w || entry.Who.Contains(w, StringComparison.OrdinalIgnoreCase) || entry.Who == nodeActor)
-            && (command.Length == 0 || Normalize(entry.Command).Contains(command, StringComparison.Ordinal))
+            && words.All(word => Normalize(entry.Command).Contains(word, StringComparison.Ordinal))
             && (services is null || entry.Services.Any(services.Contains) || entry.Reactions.Any(r => services.Contains(r.Service)));
     }
 
-    /// <summary>"service scale", "scale-service" and "ScaleService" all find ScaleService.</summary>
+    /// <summary>Each word of the filter is in the command: "service scale", "scale-service", "scale" and "ScaleService" all find ScaleService.</summary>
     private static string Normalize(string? command) =>
         new([.. (command ?? "").Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
 

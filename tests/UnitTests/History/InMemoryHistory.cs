@@ -1,0 +1,82 @@
+using EventSwarm.Application.Log;
+using EventSwarm.Domain.History;
+
+namespace EventSwarm.UnitTests.History;
+
+/// <summary>
+/// A history kept in memory, appended batch by batch as the log appends them: each event's subject (its service and
+/// node) taken from the state before and after it, as the history store does. Enough for the audit's and explain's
+/// pure functions, and as the <see cref="IEventHistory"/> the reader falls back to.
+/// </summary>
+public sealed class InMemoryHistory : IEventHistory
+{
+    private readonly List<HistoryEntry> _entries = [];
+    private readonly List<ClusterState> _states = [];
+
+    public ClusterState State { get; private set; } = ClusterState.Initial;
+
+    public IReadOnlyList<HistoryEntry> Entries => _entries;
+
+    /// <summary>One batch, as a command or a loop pass appends it, at second <paramref name="at"/>.</summary>
+    public InMemoryHistory Batch(string actor, string command, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), actor, command, $"c{_entries.Count + 1}"), events);
+
+    /// <summary>A control-loop pass's batch, actor "system:LOOPS".</summary>
+    public InMemoryHistory Loops(string loops, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), $"system:{loops}", "Reconcile", $"c{_entries.Count + 1}", loops), events);
+
+    /// <summary>A worker's report of its tasks, actor "node:ID".</summary>
+    public InMemoryHistory Reports(string node, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), $"node:{node}", "ReportTaskStatus", $"c{_entries.Count + 1}"), events);
+
+    public InMemoryHistory Append(EventMetadata metadata, IEnumerable<DomainEvent> events)
+    {
+        foreach (var @event in events)
+        {
+            var recorded = new RecordedEvent(State.LastSequence + 1, metadata, @event);
+            var before = State;
+            State = State.Apply(recorded);
+            _entries.Add(new HistoryEntry(recorded, SubjectOf(@event, before, State)));
+            _states.Add(State);
+        }
+        return this;
+    }
+
+    private static EventSubject SubjectOf(DomainEvent @event, ClusterState before, ClusterState after)
+    {
+        string? Property(string name) => @event.GetType().GetProperty(name)?.GetValue(@event) as string;
+        switch (@event)
+        {
+            case TaskEvent:
+                var id = Property("TaskId")!;
+                var task = after.Tasks.GetValueOrDefault(id) ?? before.Tasks.GetValueOrDefault(id);
+                return new EventSubject(SubjectKind.Task, id, task?.ServiceId ?? Property("ServiceId"), task?.NodeId ?? Property("NodeId"));
+            case ServiceEvent:
+                return new EventSubject(SubjectKind.Service, Property("ServiceId")!, Property("ServiceId"));
+            case NodeEvent:
+                return new EventSubject(SubjectKind.Node, Property("NodeId")!, NodeId: Property("NodeId"));
+            default:
+                return new EventSubject(SubjectKind.Swarm, "swarm");
+        }
+    }
+
+    public long FirstSequence => _entries.Count == 0 ? 0 : 1;
+
+    public long LastSequence => _entries.Count;
+
+    public DateTimeOffset? FirstAt => _entries.Count == 0 ? null : _entries[0].Recorded.Metadata.At;
+
+    public IEnumerable<HistoryEntry> Read(EventSelection selection) => _entries.Where(e =>
+        e.Sequence >= selection.FromSequence && e.Sequence <= selection.ToSequence
+        && (selection.Since is not { } since || e.Recorded.Metadata.At >= since)
+        && (selection.Until is not { } until || e.Recorded.Metadata.At <= until)
+        && (selection.ServiceId is null || e.Subject.ServiceId == selection.ServiceId)
+        && (selection.TaskId is null || (e.Subject.Kind == SubjectKind.Task && e.Subject.Id == selection.TaskId))
+        && (selection.NodeId is null || e.Subject.NodeId == selection.NodeId));
+
+    public long SequenceAt(DateTimeOffset at) => _entries.LastOrDefault(e => e.Recorded.Metadata.At <= at)?.Sequence ?? 0;
+
+    public ClusterState StateAt(long sequence) => sequence == 0 ? ClusterState.Initial : _states[(int)sequence - 1];
+
+    public Task WaitForAsync(long afterSequence, TimeSpan timeout, CancellationToken ct) => Task.CompletedTask;
+}
