@@ -1,4 +1,5 @@
 using EventSwarm.Domain;
+using EventSwarm.Domain.History;
 
 namespace EventSwarm.Application.Log;
 
@@ -36,20 +37,31 @@ public sealed class ClusterProjection
         }
     }
 
-    public void Apply(EventBatch batch)
+    /// <summary>
+    /// Applies a committed batch, and returns its events as recorded, each with its subject (computed here, from
+    /// the states right before and after that one event: a task created and removed in one batch still names its
+    /// service), and the states before and after the batch: what the history keeps beside the log.
+    /// </summary>
+    public AppliedBatch Apply(EventBatch batch)
     {
         lock (_gate)
         {
-            var state = _current;
-            foreach (var @event in batch.Events)
+            var before = _current;
+            var state = before;
+            var entries = new HistoryEntry[batch.Events.Count];
+            for (var i = 0; i < entries.Length; i++)
             {
+                var @event = batch.Events[i];
                 var recorded = new RecordedEvent(state.LastSequence + 1, batch.Metadata, @event);
-                state = state.Apply(recorded);
+                var next = state.Apply(recorded);
+                entries[i] = new HistoryEntry(recorded, EventSubject.Of(@event, state, next));
+                state = next;
                 _recent.Enqueue(recorded);
                 if (_recent.Count > RecentEventsKept) _recent.Dequeue();
             }
             _current = state;
             Signal();
+            return new AppliedBatch(entries, before, state);
         }
     }
 
@@ -121,3 +133,6 @@ public sealed class ClusterProjection
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>A batch as the projection applied it: its events with their subjects, and the state before and after.</summary>
+public sealed record AppliedBatch(IReadOnlyList<HistoryEntry> Entries, ClusterState Before, ClusterState After);

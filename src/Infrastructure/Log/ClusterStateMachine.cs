@@ -5,15 +5,17 @@ using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
+using EventSwarm.Infrastructure.Log.History;
 
 namespace EventSwarm.Infrastructure.Log;
 
 /// <summary>
-/// Applies committed log entries (one event batch each) to the projection, and snapshots the projection so a
-/// restart replays only the entries after the last snapshot instead of the whole history.
+/// Applies committed log entries (one event batch each) to the projection and appends them to the history, and
+/// snapshots the projection so a restart replays only the entries after the last snapshot instead of the whole
+/// log. DotNext drops the entries behind a snapshot: the history keeps them.
 /// </summary>
 [Experimental("DOTNEXT001")]
-public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjection projection, long snapshotEvery) : SimpleStateMachine(location)
+public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjection projection, long snapshotEvery, EventHistoryStore history) : SimpleStateMachine(location)
 {
     private const int AppliedKept = 4096;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _applied = new();
@@ -29,7 +31,8 @@ public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjectio
         var batch = payload.IsSingleSegment
             ? EventJson.DeserializeBatch(payload.FirstSpan)
             : EventJson.DeserializeBatch(payload.ToArray());
-        projection.Apply(batch);
+        // Appended (written to the OS, not yet synced) before the entry counts as applied: readers see it at once.
+        history.Append(projection.Apply(batch));
         _applied[entry.Index] = batch.BatchId;
         _applied.TryRemove(entry.Index - AppliedKept, out _);
         // Snapshots are rare on purpose: DotNext drops the log behind a snapshot at once, and a follower that lags
@@ -39,6 +42,8 @@ public sealed class ClusterStateMachine(DirectoryInfo location, ClusterProjectio
 
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
     {
+        // The snapshot lets DotNext drop the log behind it: the history of those entries must be on disk first.
+        history.Sync();
         var bytes = JsonSerializer.SerializeToUtf8Bytes(projection.Current, EventJson.Options);
         await writer.WriteAsync(bytes, null, token);
     }

@@ -10,6 +10,7 @@ using DotNext.Net.Security;
 using EventSwarm.Application;
 using EventSwarm.Application.Log;
 using EventSwarm.Domain;
+using EventSwarm.Infrastructure.Log.History;
 using Microsoft.Extensions.Logging;
 
 namespace EventSwarm.Infrastructure.Log;
@@ -20,7 +21,17 @@ namespace EventSwarm.Infrastructure.Log;
 /// <param name="PublicEndpoint">The member's address for the others when it listens on another (0.0.0.0:4377).</param>
 /// <param name="Disk">The data directory's space alarm: appends are refused while it is raised.</param>
 public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, bool ColdStart = true, SslOptions? Tls = null,
-    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null, DiskAlarm? Disk = null);
+    long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null, DiskAlarm? Disk = null,
+    long HistoryCheckpointEvery = EventHistoryStore.DefaultCheckpointEvery)
+{
+    /// <summary>$EVENTSWARM_SNAPSHOT_EVERY: entries between snapshots (tests make it small so that snapshots compact the log).</summary>
+    public static long SnapshotEveryFromEnvironment(long fallback = 10_000) =>
+        long.TryParse(Environment.GetEnvironmentVariable("EVENTSWARM_SNAPSHOT_EVERY"), out var every) && every > 0 ? every : fallback;
+
+    /// <summary>$EVENTSWARM_HISTORY_CHECKPOINT_EVERY: events between the history's checkpoints of the state.</summary>
+    public static long HistoryCheckpointEveryFromEnvironment(long fallback = EventHistoryStore.DefaultCheckpointEvery) =>
+        long.TryParse(Environment.GetEnvironmentVariable("EVENTSWARM_HISTORY_CHECKPOINT_EVERY"), out var every) && every > 0 ? every : fallback;
+}
 
 public sealed record RaftMember(EndPoint Endpoint, bool IsLeader, bool IsReachable);
 
@@ -42,6 +53,9 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
 
     public long LastIndex => _wal.LastEntryIndex;
 
+    /// <summary>Every event committed, kept on disk beside the log (which snapshots compact): raft/history.</summary>
+    public IEventHistory History => _history;
+
     /// <summary>
     /// Forgets the Raft membership (`swarm init --force-new-cluster`), the log being closed: the next start is a
     /// cluster of this member alone. The membership changes already in the log are replayed on start and would
@@ -57,15 +71,17 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
     private readonly RaftCluster _cluster;
     private readonly WriteAheadLog _wal;
     private readonly ClusterStateMachine _stateMachine;
+    private readonly EventHistoryStore _history;
     private readonly TimeSpan _commitTimeout;
     private readonly DiskAlarm? _disk;
     private CancellationToken _caughtUpFor = new(canceled: true);
 
-    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine, TimeSpan commitTimeout, DiskAlarm? disk)
+    private RaftLog(RaftCluster cluster, WriteAheadLog wal, ClusterStateMachine stateMachine, EventHistoryStore history, TimeSpan commitTimeout, DiskAlarm? disk)
     {
         _cluster = cluster;
         _wal = wal;
         _stateMachine = stateMachine;
+        _history = history;
         _commitTimeout = commitTimeout;
         _disk = disk;
     }
@@ -133,7 +149,23 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         var root = Directory.CreateDirectory(Path.Combine(options.DataDirectory, "raft"));
         // A restart in place (joining as a manager) starts from nothing: the projection is rebuilt from the log.
         projection.Restore(ClusterState.Initial);
-        var stateMachine = new ClusterStateMachine(root.CreateSubdirectory("snapshots"), projection, options.SnapshotEvery);
+        // The history opens first: the log replays into it (what it holds already is skipped).
+        var history = EventHistoryStore.Open(EventHistoryStore.DirectoryOf(root.FullName), options.HistoryCheckpointEvery, loggers.CreateLogger<EventHistoryStore>());
+        try
+        {
+            return await StartAsync(options, projection, loggers, root, history, ct);
+        }
+        catch
+        {
+            history.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<RaftLog> StartAsync(RaftLogOptions options, ClusterProjection projection, ILoggerFactory loggers, DirectoryInfo root,
+        EventHistoryStore history, CancellationToken ct)
+    {
+        var stateMachine = new ClusterStateMachine(root.CreateSubdirectory("snapshots"), projection, options.SnapshotEvery, history);
         // The snapshot must be loaded before the WAL opens, or the WAL replays from entry 1 onto an empty state.
         await stateMachine.RestoreAsync(ct);
         var wal = new WriteAheadLog(new WriteAheadLog.Options
@@ -171,7 +203,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
             await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), ct);
         // Entries committed before a crash are applied during start-up; wait for them so reads see them.
         await wal.WaitForApplyAsync(wal.LastCommittedEntryIndex, ct);
-        return new RaftLog(cluster, wal, stateMachine, options.CommitTimeout ?? TimeSpan.FromSeconds(8), options.Disk);
+        return new RaftLog(cluster, wal, stateMachine, history, options.CommitTimeout ?? TimeSpan.FromSeconds(8), options.Disk);
     }
 
     public async ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct)
@@ -277,6 +309,7 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
         _cluster.Dispose();
         await _wal.DisposeAsync();
         await _stateMachine.DisposeAsync();
+        _history.Dispose();
     }
 
     /// <summary>The members file, minus the membership changes a forced new cluster left behind.</summary>

@@ -87,6 +87,7 @@ public static class AgentHost
         services.AddSingleton(new Infrastructure.Log.DiskAlarm(options.DataDirectory, Infrastructure.Log.DiskAlarm.ReserveFromEnvironment()));
         services.AddSingleton<RaftLogHost>();
         services.AddSingleton<IReplicatedLog>(sp => sp.GetRequiredService<RaftLogHost>());
+        services.AddSingleton<IEventHistory, ClusterHistory>();
         services.AddSingleton<ClusterWriter>();
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ControlLoopRunner>();

@@ -40,6 +40,9 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
 
     public bool IsOpen => _log is not null;
 
+    /// <summary>The open log's history, or the error a node without a log gives (a worker, a node in no swarm).</summary>
+    public IEventHistory History => membership.IsWorker ? throw NotAManager() : (_log ?? throw NotInSwarm()).History;
+
     public async Task StartAsync(CancellationToken ct)
     {
         disk.Probe();
@@ -321,7 +324,8 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     private RaftLogOptions Options(bool coldStart)
     {
         var at = addresses.Current ?? throw new InvalidOperationException("this node has no swarm addresses: it is in no swarm");
-        return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint, Disk: disk);
+        return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint, Disk: disk,
+            SnapshotEvery: RaftLogOptions.SnapshotEveryFromEnvironment(), HistoryCheckpointEvery: RaftLogOptions.HistoryCheckpointEveryFromEnvironment());
     }
 
     /// <summary>

@@ -20,14 +20,16 @@ public sealed class LocalAgent : IAsyncDisposable
     private readonly int _raftPort;
     private readonly int _listenPort;
     private readonly string[] _extraArgs;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    private LocalAgent(string root, int raftPort, int listenPort, string[] extraArgs)
+    private LocalAgent(string root, int raftPort, int listenPort, string[] extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
         _root = root;
         _raftPort = raftPort;
         _listenPort = listenPort;
         _extraArgs = extraArgs;
+        _environment = environment ?? new Dictionary<string, string>();
     }
 
     public string Socket => Path.Combine(_root, "eventswarm.sock");
@@ -52,6 +54,15 @@ public sealed class LocalAgent : IAsyncDisposable
         return agent;
     }
 
+    /// <summary>A fresh agent with the swarm initialised, its process given <paramref name="environment"/> (e.g. $EVENTSWARM_SNAPSHOT_EVERY).</summary>
+    public static async Task<LocalAgent> StartSwarmAsync(IReadOnlyDictionary<string, string> environment, params string[] agentArgs)
+    {
+        var agent = new LocalAgent(Directory.CreateTempSubdirectory("eventswarm-test-").FullName, FreePort(), FreePort(), agentArgs, environment);
+        await agent.StartProcessAsync();
+        (await agent.Docker("swarm", "init", "--advertise-addr", "127.0.0.1")).ShouldSucceed();
+        return agent;
+    }
+
     /// <summary>A fresh agent with the swarm initialised, as after `eventswarm swarm init`.</summary>
     public static Task<LocalAgent> StartSwarmAsync(params string[] agentArgs) => StartSwarmAsync(prepareDataDirectory: null, agentArgs);
 
@@ -72,6 +83,7 @@ public sealed class LocalAgent : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in _environment) info.Environment[name] = value;
         _process = Process.Start(info)!;
         var log = File.AppendText(Path.Combine(_root, "agent.log"));
         log.AutoFlush = true;

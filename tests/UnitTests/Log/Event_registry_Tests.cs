@@ -18,7 +18,7 @@ public sealed class Event_registry_Tests
         .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsSubclassOf(typeof(DomainEvent)))];
 
     /// <summary>One instance of every event, each of its fields set (a field the log dropped would show).</summary>
-    private static IEnumerable<DomainEvent> Samples()
+    internal static IEnumerable<DomainEvent> Samples()
     {
         var spec = Spec("web", replicas: 3).WithConstraints("node.role==worker");
         var description = new NodeDescription("n1", "27.0.0", "linux", "x86_64", 4_000_000_000, 8 * GiB);
