@@ -42,7 +42,9 @@ public static class CliApp
         root.Options.Add(Flags.String("--host", HostDescription, "string", "-H"));
         root.Options.Add(new Option<bool>("--help", "-h") { Description = "Print usage", Recursive = true, Hidden = true });
         root.Subcommands.Add(new AgentCommand());
+        root.Subcommands.Add(new History.AuditCommand());
         root.Subcommands.Add(new CompletionCommand());
+        root.Subcommands.Add(new History.ExplainCommand());
         root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
             new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
         root.Subcommands.Add(new VerbGroup("network", "Manage networks",

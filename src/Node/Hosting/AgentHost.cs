@@ -170,6 +170,7 @@ public static class AgentHost
         SecretEndpoints.Map(app);
         Api.Stacks.StackEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
+        Api.History.AuditEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
         ManagerEndpoints.Map(app);
