@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Domain;
 using EventSwarm.Domain.Nodes;
@@ -13,14 +14,14 @@ namespace EventSwarm.Application.Scheduling;
 /// </summary>
 public static class Scheduler
 {
-    private sealed record Filter(string Explanation, Func<Node, NodeLoad, SwarmTask, IReadOnlyList<Constraint>, bool> Accepts);
+    private sealed record Filter(PlacementFilter Kind, string Explanation, Func<Node, NodeLoad, SwarmTask, IReadOnlyList<Constraint>, bool> Accepts);
 
     /// <summary>Swarm's filter order; a node is counted against the first filter it fails when explaining.</summary>
     private static readonly Filter[] Pipeline =
     [
-        new("{0} not available for new tasks", (node, _, _, _) => node.CanTakeNewTasks),
-        new("insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.EffectiveReservations)),
-        new("scheduling constraints not satisfied on {0}", (node, _, _, constraints) => constraints.All(c => c.IsSatisfiedBy(node))),
+        new(PlacementFilter.Availability, "{0} not available for new tasks", (node, _, _, _) => node.CanTakeNewTasks),
+        new(PlacementFilter.Resources, "insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.EffectiveReservations)),
+        new(PlacementFilter.Constraints, "scheduling constraints not satisfied on {0}", (node, _, _, constraints) => constraints.All(c => c.IsSatisfiedBy(node))),
     ];
 
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
@@ -52,15 +53,46 @@ public static class Scheduler
                     events.Add(new TaskUnschedulable(task.Id, message, context.Now));
                 continue;
             }
-            var chosen = fitting
+            var ranked = fitting
                 .OrderBy(n => loads[n.Id].TasksOf(task.ServiceId))
                 .ThenBy(n => loads[n.Id].Total)
                 .ThenBy(n => n.Id, StringComparer.Ordinal)
-                .First();
-            loads[chosen.Id].Add(task);
-            events.Add(new TaskAssigned(task.Id, chosen.Id, context.Now));
+                .Take(2)
+                .Select(n => new NodeScore(n.Id, loads[n.Id].TasksOf(task.ServiceId), loads[n.Id].Total))
+                .ToList();
+            var chosen = ranked[0];
+            var reason = new PlacementReason(candidates.Count, Removed(candidates, fitting.Count, loads, task, constraints), chosen, ranked.ElementAtOrDefault(1));
+            loads[chosen.NodeId].Add(task);
+            events.Add(new TaskAssigned(task.Id, chosen.NodeId, context.Now, reason));
         }
         return events;
+    }
+
+    /// <summary>
+    /// The nodes the filters removed, for the placement's reason: a count per filter (per constraint for the
+    /// constraints filter) and the first few node IDs, never a line per node.
+    /// </summary>
+    private static ImmutableArray<FilteredNodes> Removed(IReadOnlyList<Node> candidates, int fitting, Dictionary<string, NodeLoad> loads, SwarmTask task,
+        IReadOnlyList<Constraint> constraints)
+    {
+        if (fitting == candidates.Count) return [];
+        // Keyed by filter, then by the index of the constraint failed (-1 for the other filters): task order, not text order.
+        var groups = new SortedDictionary<(PlacementFilter Filter, int Constraint), (int Count, List<string> Nodes)>();
+        // Candidates come in node ID order (the state's nodes are sorted), so the examples are the lowest IDs.
+        foreach (var node in candidates)
+        {
+            var failed = Pipeline.FirstOrDefault(f => !f.Accepts(node, loads[node.Id], task, constraints));
+            if (failed is null) continue;
+            var constraint = -1;
+            if (failed.Kind == PlacementFilter.Constraints)
+                while (constraints[++constraint].IsSatisfiedBy(node)) { }
+            var key = (failed.Kind, constraint);
+            var group = groups.TryGetValue(key, out var g) ? g : (Count: 0, Nodes: new List<string>());
+            if (group.Nodes.Count < PlacementReason.ExampleNodes) group.Nodes.Add(node.Id);
+            groups[key] = (group.Count + 1, group.Nodes);
+        }
+        var expressions = task.Spec.EffectivePlacement.Constraints;
+        return [.. groups.Select(g => new FilteredNodes(g.Key.Filter, g.Value.Count, [.. g.Value.Nodes], g.Key.Constraint < 0 ? null : expressions[g.Key.Constraint]))];
     }
 
     private static string Explain(IReadOnlyList<Node> nodes, Dictionary<string, NodeLoad> loads, SwarmTask task, IReadOnlyList<Constraint> constraints)

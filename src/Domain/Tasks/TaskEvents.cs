@@ -65,7 +65,11 @@ public sealed record TaskCreated(
 /// <summary>The scheduler found no node for the task; the message explains why, like Swarm's "no suitable node (…)".</summary>
 public sealed record TaskUnschedulable(string TaskId, string Message, DateTimeOffset At) : TaskEvent;
 
-public sealed record TaskAssigned(string TaskId, string NodeId, DateTimeOffset At) : TaskEvent;
+/// <summary>
+/// The scheduler placed the task on a node. <paramref name="Placement"/> says why (the candidates, the filters that
+/// removed nodes, the winning score); it is null in logs written before the scheduler recorded its reasons.
+/// </summary>
+public sealed record TaskAssigned(string TaskId, string NodeId, DateTimeOffset At, Scheduling.PlacementReason? Placement = null) : TaskEvent;
 
 public sealed record TaskDesiredStateChanged(string TaskId, TaskState DesiredState, DateTimeOffset At) : TaskEvent;
 

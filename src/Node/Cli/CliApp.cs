@@ -44,8 +44,13 @@ public static class CliApp
         root.Options.Add(Flags.String(PastInstant.Flag, PastInstant.Description, "string"));
         root.Options.Add(new Option<bool>("--help", "-h") { Description = "Print usage", Recursive = true, Hidden = true });
         root.Subcommands.Add(new AgentCommand());
+        root.Subcommands.Add(new History.AuditCommand());
         root.Subcommands.Add(new CompletionCommand());
+<<<<<<< HEAD
         root.Subcommands.Add(new DiffCommand());
+=======
+        root.Subcommands.Add(new History.ExplainCommand());
+>>>>>>> wp-audit
         root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
             new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
         root.Subcommands.Add(new History.EventsCommand());

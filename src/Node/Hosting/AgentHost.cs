@@ -182,6 +182,7 @@ public static class AgentHost
         Api.Stacks.StackEndpoints.Map(app);
         EventSwarmEndpoints.Map(app);
         TimeTravelEndpoints.Map(app);
+        Api.History.AuditEndpoints.Map(app);
         JoinEndpoints.Map(app);
         WorkerEndpoints.Map(app);
         ManagerEndpoints.Map(app);

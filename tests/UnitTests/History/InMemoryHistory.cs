@@ -4,37 +4,67 @@ using EventSwarm.Domain.History;
 namespace EventSwarm.UnitTests.History;
 
 /// <summary>
-/// A history held in memory, for the time-travel tests until they run against the manager's own: events recorded at
-/// the times given (a batch each), and any earlier state rebuilt by folding the log from the start.
+/// A history kept in memory, appended batch by batch as the log appends them, each event with its subject as the
+/// history store computes it. Enough for the pure functions of audit, explain and time travel, and as the
+/// <see cref="IEventHistory"/> the reader falls back to.
 /// </summary>
 public sealed class InMemoryHistory : IEventHistory
 {
-    private readonly List<RecordedEvent> _events = [];
+    private readonly List<HistoryEntry> _entries = [];
+    private readonly List<ClusterState> _states = [];
 
-    /// <summary>Records <paramref name="events"/> as one batch committed at <paramref name="at"/>.</summary>
-    public InMemoryHistory Record(DateTimeOffset at, params DomainEvent[] events)
+    public ClusterState State { get; private set; } = ClusterState.Initial;
+
+    public IReadOnlyList<HistoryEntry> Entries => _entries;
+
+    /// <summary>One batch, as a command or a loop pass appends it, at second <paramref name="at"/>.</summary>
+    public InMemoryHistory Batch(string actor, string command, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), actor, command, $"c{_entries.Count + 1}"), events);
+
+    /// <summary>A control-loop pass's batch, actor "system:LOOPS".</summary>
+    public InMemoryHistory Loops(string loops, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), $"system:{loops}", "Reconcile", $"c{_entries.Count + 1}", loops), events);
+
+    /// <summary>A worker's report of its tasks, actor "node:ID".</summary>
+    public InMemoryHistory Reports(string node, double at, params DomainEvent[] events) =>
+        Append(new EventMetadata(At(at), $"node:{node}", "ReportTaskStatus", $"c{_entries.Count + 1}"), events);
+
+    /// <summary>Events recorded as one batch committed at <paramref name="at"/> (the time-travel tests).</summary>
+    public InMemoryHistory Record(DateTimeOffset at, params DomainEvent[] events) =>
+        Append(new EventMetadata(at, "test", "Given", "test"), events);
+
+    public ClusterState Current => State;
+
+    public InMemoryHistory Append(EventMetadata metadata, IEnumerable<DomainEvent> events)
     {
         foreach (var @event in events)
-            _events.Add(new RecordedEvent(_events.Count + 1, new EventMetadata(at, "test", "Given", "test"), @event));
+        {
+            var recorded = new RecordedEvent(State.LastSequence + 1, metadata, @event);
+            var before = State;
+            State = State.Apply(recorded);
+            _entries.Add(new HistoryEntry(recorded, EventSubject.Of(@event, before, State)));
+            _states.Add(State);
+        }
         return this;
     }
 
-    public ClusterState Current => StateAt(LastSequence);
+    public long FirstSequence => _entries.Count == 0 ? 0 : 1;
 
-    public long FirstSequence => _events.Count == 0 ? 0 : 1;
+    public long LastSequence => _entries.Count;
 
-    public long LastSequence => _events.Count;
+    public DateTimeOffset? FirstAt => _entries.Count == 0 ? null : _entries[0].Recorded.Metadata.At;
 
-    public DateTimeOffset? FirstAt => _events.Count == 0 ? null : _events[0].Metadata.At;
+    public IEnumerable<HistoryEntry> Read(EventSelection selection) => _entries.Where(e =>
+        e.Sequence >= selection.FromSequence && e.Sequence <= selection.ToSequence
+        && (selection.Since is not { } since || e.Recorded.Metadata.At >= since)
+        && (selection.Until is not { } until || e.Recorded.Metadata.At <= until)
+        && (selection.ServiceId is null || e.Subject.ServiceId == selection.ServiceId)
+        && (selection.TaskId is null || (e.Subject.Kind == SubjectKind.Task && e.Subject.Id == selection.TaskId))
+        && (selection.NodeId is null || e.Subject.NodeId == selection.NodeId));
 
-    public IEnumerable<HistoryEntry> Read(EventSelection selection) => _events
-        .Where(e => e.Sequence >= selection.FromSequence && e.Sequence <= selection.ToSequence)
-        .Where(e => (selection.Since is null || e.Metadata.At >= selection.Since) && (selection.Until is null || e.Metadata.At <= selection.Until))
-        .Select(e => new HistoryEntry(e, new EventSubject(SubjectKind.Swarm, "")));
+    public long SequenceAt(DateTimeOffset at) => _entries.LastOrDefault(e => e.Recorded.Metadata.At <= at)?.Sequence ?? 0;
 
-    public long SequenceAt(DateTimeOffset at) => _events.LastOrDefault(e => e.Metadata.At <= at)?.Sequence ?? 0;
-
-    public ClusterState StateAt(long sequence) => _events.Take((int)sequence).Aggregate(ClusterState.Initial, (state, e) => state.Apply(e));
+    public ClusterState StateAt(long sequence) => sequence == 0 ? ClusterState.Initial : _states[(int)sequence - 1];
 
     public Task WaitForAsync(long afterSequence, TimeSpan timeout, CancellationToken ct) => Task.CompletedTask;
 }

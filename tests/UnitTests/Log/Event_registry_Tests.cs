@@ -51,7 +51,9 @@ public sealed class Event_registry_Tests
         yield return new ServiceRemoved("web", At(16));
         yield return new TaskCreated("t1", "web", "web", 1, "n1", spec.TaskTemplate, 2, TaskState.Running, At(17), At(18));
         yield return new TaskUnschedulable("t1", "no suitable node", At(19));
-        yield return new TaskAssigned("t1", "n1", At(20));
+        yield return new TaskAssigned("t1", "n1", At(20), new Domain.Scheduling.PlacementReason(3,
+            [new Domain.Scheduling.FilteredNodes(Domain.Scheduling.PlacementFilter.Constraints, 1, ["n3"], "node.role==worker")],
+            new Domain.Scheduling.NodeScore("n1", 0, 2), new Domain.Scheduling.NodeScore("n2", 0, 2)));
         yield return new TaskDesiredStateChanged("t1", TaskState.Shutdown, At(21));
         yield return new TaskStatusReported("t1", "n1", new TaskObservation(TaskState.Failed, At(22), "failed", "exit 1", "c0ffee", 1));
         yield return new TaskRemoved("t1", At(23));
@@ -150,5 +152,17 @@ public sealed class Event_registry_Tests
         // Every field of the record is written, none silently left out.
         foreach (var property in sample.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
             Assert.True(written.ContainsKey(JsonNamingPolicy.CamelCase.ConvertName(property.Name)), $"{type}.{property.Name} is not written");
+    }
+
+    /// <summary>Logs written before the scheduler recorded its reasons hold assignments without one: they still read.</summary>
+    [Fact]
+    public void A_task_assignment_written_without_a_placement_reason_still_reads()
+    {
+        var json = """{"batchId":"b1","metadata":{"at":"2026-11-27T10:00:00+00:00","actor":"system:scheduler","command":"Reconcile","correlationId":"c1","loop":"scheduler"},"events":[{"$type":"task-assigned","taskId":"t1","nodeId":"n1","at":"2026-11-27T10:00:00+00:00"}]}""";
+
+        var read = Assert.IsType<TaskAssigned>(Assert.Single(EventJson.DeserializeBatch(System.Text.Encoding.UTF8.GetBytes(json)).Events));
+
+        Assert.Equal(("t1", "n1"), (read.TaskId, read.NodeId));
+        Assert.Null(read.Placement);
     }
 }
