@@ -46,11 +46,8 @@ public static class CliApp
         root.Subcommands.Add(new AgentCommand());
         root.Subcommands.Add(new History.AuditCommand());
         root.Subcommands.Add(new CompletionCommand());
-<<<<<<< HEAD
         root.Subcommands.Add(new DiffCommand());
-=======
         root.Subcommands.Add(new History.ExplainCommand());
->>>>>>> wp-audit
         root.Subcommands.Add(new VerbGroup("config", "Manage Swarm configs",
             new ConfigCreateCommand(), new ConfigInspectCommand(), new ConfigLsCommand(), new ConfigRmCommand(), new ConfigRotateCommand()));
         root.Subcommands.Add(new History.EventsCommand());
