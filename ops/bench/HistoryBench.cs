@@ -10,9 +10,11 @@ using EventSwarm.Infrastructure.Log.History;
 
 /// <summary>
 /// The history store at scale (issue 15): EVENTS realistic events (a swarm of 10 nodes and 100 services whose tasks
-/// are created, assigned, report their states, are shut down and reaped; services scaled and updated) applied by a
-/// real projection and appended to the store in a temporary directory, then: disk bytes per event (data, index,
-/// checkpoints), StateAt at random instants on the store opened again (cold), Read throughput.
+/// are created, assigned, report preparing/starting/running, fail, are shut down, replaced and reaped; a service
+/// scaled or updated in 0.3% of the batches) applied by a real projection and appended to the store in a temporary
+/// directory, then: the mix of events, disk bytes per event (data, index, subject index, checkpoints), StateAt at
+/// random instants on the store opened again (cold; CPU and wall), one object's events through the subject index,
+/// Read throughput.
 /// Usage: <c>bench history [EVENTS]</c> (default 1,000,000).
 /// </summary>
 public static class HistoryBench
@@ -36,11 +38,13 @@ public static class HistoryBench
                     appendClock.Stop();
                 }
                 await store.CheckpointsWrittenAsync();
-                var (data, index, checkpoints) = store.SizeOnDisk();
+                var (data, index, subjects, checkpoints) = store.SizeOnDisk();
                 var events = store.LastSequence;
-                Console.WriteLine($"events\t{events}\tbatches\t{workload.Batches}\tlive tasks at the end\t{workload.Projection.Current.Tasks.Count}");
+                var final = workload.Projection.Current;
+                Console.WriteLine($"events\t{events}\tbatches\t{workload.Batches}\tlive tasks at the end\t{final.Tasks.Count}\tservices\t{final.Services.Count}\tspec versions\t{final.Services.Values.Sum(s => s.Versions.Count)}");
+                Console.WriteLine($"mix (events)\t{string.Join("  ", workload.Mix.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {100.0 * m.Value / events:0.0}%"))}");
                 Console.WriteLine($"generated+appended in\t{total.Elapsed.TotalSeconds:0.0} s\tappend alone\t{events / appendClock.Elapsed.TotalSeconds:0} events/s");
-                Console.WriteLine($"disk bytes/event\t{(double)(data + index + checkpoints) / events:0.0}\tdata {(double)data / events:0.0}\tindex {(double)index / events:0.0}\tcheckpoints {(double)checkpoints / events:0.0} ({store.Checkpoints.Count} checkpoints, max gap {MaxGap(store.Checkpoints, events)} events)");
+                Console.WriteLine($"disk bytes/event\t{(double)(data + index + subjects + checkpoints) / events:0.0}\tdata {(double)data / events:0.0}\tindex {(double)index / events:0.0}\tsubject index {(double)subjects / events:0.0}\tcheckpoints {(double)checkpoints / events:0.0} ({store.Checkpoints.Count} checkpoints, {(double)checkpoints / Math.Max(1, store.Checkpoints.Count) / 1024:0} KiB each, max gap {MaxGap(store.Checkpoints, events)} events)");
             }
 
             // Cold: opened again (as after a restart), no state cached.
@@ -69,12 +73,19 @@ public static class HistoryBench
             Console.WriteLine($"StateAt(SequenceAt(random instant)) ms\tp50 {Percentile(timings, 0.50):0.0}\tp99 {Percentile(timings, 0.99):0.0}\tmax {timings[^1]:0.0}\t(200 instants, cold store; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
             Console.WriteLine($"  CPU time of the same ms\tp50 {Percentile(cpu, 0.50):0.0}\tp99 {Percentile(cpu, 0.99):0.0}\t(all threads of the process)");
 
+            foreach (var selection in new[] { new EventSelection(ServiceId: "svc7"), new EventSelection(ServiceId: "svc42"), new EventSelection(TaskId: "t5000"), new EventSelection(NodeId: "node-5") })
+            {
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                var found = reopened.Read(selection).LongCount();
+                var wall = clock.Elapsed.TotalMilliseconds;
+                process.Refresh();
+                Console.WriteLine($"Read {selection.ServiceId ?? selection.TaskId ?? selection.NodeId}\t{found} events in {wall:0.0} ms wall, {(process.TotalProcessorTime - cpuBefore).TotalMilliseconds:0.0} ms CPU (subject index)");
+            }
             var read = Stopwatch.StartNew();
             var count = reopened.Read(new EventSelection()).LongCount();
             Console.WriteLine($"Read all\t{count / read.Elapsed.TotalSeconds:0} events/s\t({count} events in {read.Elapsed.TotalSeconds:0.0} s)");
-            read.Restart();
-            var ofService = reopened.Read(new EventSelection(ServiceId: "svc7")).LongCount();
-            Console.WriteLine($"Read --service svc7\t{ofService} events in {read.Elapsed.TotalMilliseconds:0} ms (whole history scanned)");
             read.Restart();
             var tail = reopened.Read(new EventSelection(FromSequence: reopened.LastSequence - 999)).LongCount();
             Console.WriteLine($"Read last 1,000 by index\t{read.Elapsed.TotalMilliseconds:0.0} ms");
@@ -100,6 +111,7 @@ public static class HistoryBench
 
         public ClusterProjection Projection { get; } = new();
         public long Batches { get; private set; }
+        public Dictionary<string, long> Mix { get; } = [];
         public DateTimeOffset LastAt { get; private set; } = T0;
 
         /// <summary>The next batch as the projection applied it, and as the log holds it (its entry's bytes).</summary>
@@ -113,6 +125,7 @@ public static class HistoryBench
             Batches++;
             var batch = new EventBatch($"b{Batches}", new EventMetadata(at, actor, command, Guid.NewGuid().ToString("N"),
                 actor.StartsWith("system:", StringComparison.Ordinal) ? actor[7..] : null), events);
+            foreach (var e in events) Mix[e.GetType().Name] = Mix.GetValueOrDefault(e.GetType().Name) + 1;
             return (Projection.Apply(batch), EventSwarm.Infrastructure.Log.EventJson.Serialize(batch));
         }
 
@@ -142,6 +155,11 @@ public static class HistoryBench
             },
         };
 
+        /// <summary>
+        /// A busy swarm's day: task lifecycles (created, assigned, preparing/starting/running reported, failed,
+        /// shut down, removed) are nearly all of it; a user scales or updates a service a few times a day
+        /// (0.3% of the batches: about 20 spec versions per service over 1,000,000 events).
+        /// </summary>
         private (string, string, List<DomainEvent>) Decide(ClusterState state, DateTimeOffset at)
         {
             if (state.Services.Count < 100)
@@ -152,35 +170,36 @@ public static class HistoryBench
                 for (var slot = 1; slot <= 5; slot++) created.Add(new TaskCreated($"t{++_ids}", id, id, slot, null, spec.TaskTemplate, 1, TaskState.Running, at));
                 return ("user:alice", "CreateService", created);
             }
-            var roll = _random.Next(100);
-            var tasks = state.Tasks.Values;
-            var pending = tasks.FirstOrDefault(t => t.NodeId is null && t.DesiredState == TaskState.Running);
-            if (pending is not null && roll < 60)
-                return ("system:scheduler", "Reconcile", [new TaskAssigned(pending.Id, $"node-{_random.Next(4, 11)}", at)]);
-            var task = tasks.ElementAt(_random.Next(tasks.Count()));
-            if (roll < 75 && task.NodeId is { } node && task.Status.State < TaskState.Running)
+            var roll = _random.Next(1000);
+            if (roll < 3)
             {
-                var next = task.Status.State < TaskState.Starting ? TaskState.Starting : TaskState.Running;
-                return ("system:worker", "ReportTaskStatus", [new TaskStatusReported(task.Id, node, new TaskObservation(next, at, next.ToString().ToLowerInvariant(), null, $"{task.Id}c0ffee{task.Id}", null))]);
+                var target = state.Services.Values.ElementAt(_random.Next(state.Services.Count));
+                return roll < 2
+                    ? ("user:bob", "ScaleService", [new ServiceScaled(target.Id, target.Spec.Mode.Replicas, at)])
+                    : ("user:bob", "UpdateService", [new ServiceUpdated(target.Id, Spec(target.Spec.Name, target.Spec.Mode.Replicas, target.Versions.Count + 1), at)]);
             }
-            if (roll < 90 && task.DesiredState == TaskState.Running && task.Status.State == TaskState.Running)
+            var tasks = state.Tasks.Values;
+            // The control loops drive each task through its life: the oldest work first, as they do.
+            if (tasks.FirstOrDefault(t => t.NodeId is null && t.DesiredState == TaskState.Running) is { } pending)
+                return ("system:scheduler", "Reconcile", [new TaskAssigned(pending.Id, $"node-{_random.Next(4, 11)}", at)]);
+            if (tasks.FirstOrDefault(t => t.NodeId is not null && t.DesiredState == TaskState.Running && t.Status.State < TaskState.Running) is { } starting)
             {
-                // A task dies and is replaced in its slot: the orchestrator's usual batch.
-                var service = state.Services[task.ServiceId];
-                return ("system:orchestrator", "Reconcile",
-                [
-                    new TaskStatusReported(task.Id, task.NodeId!, new TaskObservation(TaskState.Failed, at, "task: non-zero exit (1)", "exit 1", $"{task.Id}c0ffee{task.Id}", 1)),
-                    new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, at),
-                    new TaskCreated($"t{++_ids}", service.Id, service.Spec.Name, task.Slot, null, service.Spec.TaskTemplate, service.SpecVersion, TaskState.Running, at),
-                ]);
+                var next = starting.Status.State < TaskState.Preparing ? TaskState.Preparing : starting.Status.State < TaskState.Starting ? TaskState.Starting : TaskState.Running;
+                return ("system:worker", "ReportTaskStatus", [new TaskStatusReported(starting.Id, starting.NodeId!, new TaskObservation(next, at, next.ToString().ToLowerInvariant(), null, $"{starting.Id}c0ffee{starting.Id}", null))]);
             }
             var dead = tasks.Where(t => t.DesiredState == TaskState.Shutdown).Take(5).ToList();
-            if (roll < 97 && dead.Count > 0)
+            if (dead.Count >= 5)
                 return ("system:reaper", "Reconcile", [.. dead.Select(t => (DomainEvent)new TaskRemoved(t.Id, at))]);
-            var target = state.Services.Values.ElementAt(_random.Next(state.Services.Count));
-            return roll < 99
-                ? ("user:bob", "ScaleService", [new ServiceScaled(target.Id, target.Spec.Mode.Replicas, at)])
-                : ("user:bob", "UpdateService", [new ServiceUpdated(target.Id, Spec(target.Spec.Name, target.Spec.Mode.Replicas, _random.Next(1, 50)), at)]);
+            // A task dies and is replaced in its slot: the orchestrator's usual batch.
+            var running = tasks.Where(t => t.DesiredState == TaskState.Running && t.Status.State == TaskState.Running).ToList();
+            var task = running[_random.Next(running.Count)];
+            var service = state.Services[task.ServiceId];
+            return ("system:orchestrator", "Reconcile",
+            [
+                new TaskStatusReported(task.Id, task.NodeId!, new TaskObservation(TaskState.Failed, at, "task: non-zero exit (1)", "exit 1", $"{task.Id}c0ffee{task.Id}", 1)),
+                new TaskDesiredStateChanged(task.Id, TaskState.Shutdown, at),
+                new TaskCreated($"t{++_ids}", service.Id, service.Spec.Name, task.Slot, null, service.Spec.TaskTemplate, service.SpecVersion, TaskState.Running, at),
+            ]);
         }
     }
 }

@@ -226,6 +226,22 @@ public sealed class Event_history_store_Tests : IDisposable
         Assert.DoesNotContain("planted", again.StateAt(older + 1).Nodes.Keys);
     }
 
+    [Fact]
+    public async Task Checkpoints_are_never_further_apart_than_the_spacing_even_when_appends_outrun_the_writer()
+    {
+        var history = new SyntheticHistory(11);
+        using var store = Open(checkpointEvery: 20);
+        // Appended as fast as the loop goes, never waiting for the writer.
+        var written = Write(store, history, 1_500);
+        await store.CheckpointsWrittenAsync();
+
+        var largestBatch = written.Max(b => b.Entries.Count);
+        var boundaries = store.Checkpoints.Prepend(0L).Append(store.LastSequence).ToList();
+        Assert.True(store.Checkpoints.Count >= store.LastSequence / (20 + largestBatch));
+        Assert.All(boundaries.Zip(boundaries.Skip(1)), pair => Assert.InRange(pair.Second - pair.First, 0, 20 + largestBatch - 1));
+        Assert.Equal(StateDigest.Of(Fold(store, store.Checkpoints[^1])), StateDigest.Of(store.StateAt(store.Checkpoints[^1])));
+    }
+
     private void WriteCheckpoint(ClusterState state)
     {
         var path = Path.Combine(_dir, EventHistoryStore.CheckpointDirectoryName, state.LastSequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + ".json.gz");

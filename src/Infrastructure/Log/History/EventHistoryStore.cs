@@ -20,8 +20,11 @@ namespace EventSwarm.Infrastructure.Log.History;
 /// own serialization, so secret data is as sealed here as in the log), each with its length and checksum.</item>
 /// <item><c>events.idx</c>: a fixed-size entry per record (first sequence, offset, batch time, running maximum of
 /// the batch times), searched by bisection; rebuilt from the data when it is behind.</item>
+/// <item><c>events.sdx</c>: which records concern which service, task and node (<see cref="HistorySubjectIndex"/>),
+/// so that one object's events are read without decoding the rest.</item>
 /// <item><c>checkpoints/</c>: the state every <c>checkpointEvery</c> events (and where the history starts after a
-/// gap), gzipped JSON, written off the apply path; a past state is the nearest checkpoint plus the events after it.</item>
+/// gap), gzipped JSON, written off the apply path (states captured at each boundary and queued, so they are never
+/// further apart than that); a past state is the nearest checkpoint plus the events after it.</item>
 /// </list>
 /// One writer (the state machine's apply loop) and any number of readers: readers see a record once it is fully
 /// written (the tip moves after the write), never a half-written one.
@@ -31,13 +34,16 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     public const string DataFileName = "events.log";
     public const string IndexFileName = "events.idx";
     public const string CheckpointDirectoryName = "checkpoints";
-    public const long DefaultCheckpointEvery = 10_000;
+    public const long DefaultCheckpointEvery = 5_000;
 
     public const int FileHeaderSize = 8;
     public const int RecordHeaderSize = 28;
     public const int IndexEntrySize = 40;
     private const int MaxRecordLength = 256 * 1024 * 1024;
     private const int CachedStates = 16;
+    // Checkpoints queued behind the one being written: beyond this the apply path waits for the writer (each is one
+    // state already computed, so the wait is one write), rather than holding ever more states in memory.
+    private const int MaxQueuedCheckpoints = 4;
     private static ReadOnlySpan<byte> Magic => "ESHIST01"u8;
 
     private readonly string _directory;
@@ -50,12 +56,15 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     private readonly object _signalGate = new();
     private TaskCompletionSource _appended = NewSignal();
     private volatile Tip _tip;
+    private readonly HistorySubjectIndex _subjects;
     private Task _checkpointing = Task.CompletedTask;
+    private int _queuedCheckpoints;
     private long _lastCheckpoint;
     private bool _disposed;
 
-    private EventHistoryStore(string directory, FileStream data, FileStream index, Tip tip, long checkpointEvery, ILogger logger)
+    private EventHistoryStore(string directory, FileStream data, FileStream index, HistorySubjectIndex subjects, Tip tip, long checkpointEvery, ILogger logger)
     {
+        _subjects = subjects;
         _directory = directory;
         _data = data;
         _index = index;
@@ -80,11 +89,13 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
         System.IO.Directory.CreateDirectory(directory);
         var data = new FileStream(Path.Combine(directory, DataFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         FileStream? index = null;
+        HistorySubjectIndex? subjects = null;
         try
         {
             index = new FileStream(Path.Combine(directory, IndexFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
             var tip = Repair(directory, data, index, logger);
-            var store = new EventHistoryStore(directory, data, index, tip, Math.Max(1, checkpointEvery), logger);
+            subjects = HistorySubjectIndex.Open(directory, tip.Records, record => SubjectsFrom(data.SafeFileHandle, index.SafeFileHandle, tip, record), logger);
+            var store = new EventHistoryStore(directory, data, index, subjects, tip, Math.Max(1, checkpointEvery), logger);
             store._checkpoints.Load(tip.LastSequence);
             store._lastCheckpoint = store._checkpoints.Floor(tip.LastSequence) ?? 0;
             return store;
@@ -93,6 +104,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
         {
             data.Dispose();
             index?.Dispose();
+            subjects?.Dispose();
             throw;
         }
     }
@@ -106,8 +118,8 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     /// <summary>Sequences of the checkpoints written (oldest first): for tests and the bench.</summary>
     public IReadOnlyList<long> Checkpoints => _checkpoints.All();
 
-    /// <summary>Bytes on disk: data, index and checkpoints.</summary>
-    public (long Data, long Index, long Checkpoints) SizeOnDisk() => (_tip.DataLength, _tip.Records * IndexEntrySize, _checkpoints.Bytes());
+    /// <summary>Bytes on disk: data, index, subject index and checkpoints.</summary>
+    public (long Data, long Index, long Subjects, long Checkpoints) SizeOnDisk() => (_tip.DataLength, _tip.Records * IndexEntrySize, _subjects.Bytes, _checkpoints.Bytes());
 
     /// <summary>
     /// Appends a batch the projection applied. Events already held (the log replaying entries after its snapshot at
@@ -151,6 +163,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
             var indexBytes = new byte[IndexEntrySize];
             entry.WriteTo(indexBytes);
             RandomAccess.Write(_index.SafeFileHandle, indexBytes, tip.Records * IndexEntrySize);
+            _subjects.Append(tip.Records, entries.Skip(skip).Select(e => e.Subject));
             _tip = tip with
             {
                 Records = tip.Records + 1,
@@ -192,6 +205,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
             sequence, cut.FirstSequence - 1);
         _data.SetLength(cut.Offset);
         _index.SetLength(i * IndexEntrySize);
+        _subjects.TruncateFrom(i);
         _checkpoints.DropAfter(cut.FirstSequence - 1);
         _cache.Clear();
         _lastCheckpoint = _checkpoints.Floor(cut.FirstSequence - 1) ?? 0;
@@ -210,17 +224,29 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     {
         _data.Flush(flushToDisk: true);
         _index.Flush(flushToDisk: true);
+        _subjects.Flush();
     }
 
-    /// <summary>Waits for the checkpoint being written, if any (tests, the bench, closing).</summary>
+    /// <summary>Waits for the checkpoints queued, if any (tests, the bench, closing).</summary>
     public Task CheckpointsWrittenAsync() => _checkpointing;
 
+    /// <summary>
+    /// The state at each boundary (every <c>checkpointEvery</c> events) is queued for the writer: ClusterState is
+    /// immutable, so holding the reference is holding that state, serialized on the thread pool while the log applies
+    /// on. A writer that fell behind by <see cref="MaxQueuedCheckpoints"/> makes the apply path wait for it: the
+    /// checkpoints are never further apart than the spacing (plus the rest of the batch that crossed it).
+    /// </summary>
     private void MaybeCheckpoint(ClusterState after)
     {
-        if (after.LastSequence - _lastCheckpoint < _checkpointEvery || !_checkpointing.IsCompleted) return;
+        if (after.LastSequence - _lastCheckpoint < _checkpointEvery) return;
         _lastCheckpoint = after.LastSequence;
-        // ClusterState is immutable: serialized on the thread pool while the log applies on.
-        _checkpointing = Task.Run(() =>
+        if (Volatile.Read(ref _queuedCheckpoints) >= MaxQueuedCheckpoints)
+        {
+            _logger.LogDebug("history: the checkpoint writer is {Queued} behind; waiting for it", MaxQueuedCheckpoints);
+            _checkpointing.Wait();
+        }
+        Interlocked.Increment(ref _queuedCheckpoints);
+        _checkpointing = _checkpointing.ContinueWith(_ =>
         {
             try
             {
@@ -230,7 +256,11 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
             {
                 _logger.LogWarning(e, "history: the checkpoint at event {Sequence} could not be written (past states replay from an older one)", after.LastSequence);
             }
-        });
+            finally
+            {
+                Interlocked.Decrement(ref _queuedCheckpoints);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     public IEnumerable<HistoryEntry> Read(EventSelection selection)
@@ -254,24 +284,64 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
     private IEnumerable<HistoryEntry> Enumerate(Tip tip, long from, long to, EventSelection selection)
     {
         var start = Math.Max(0, LastWithFirstSequenceAtOrBefore(tip, from));
+        if (SubjectKeyOf(selection) is { } key) return EnumerateIndexed(tip, start, from, to, key, selection);
+        return EnumerateAll(tip, start, from, to, selection);
+    }
+
+    /// <summary>The key a selection by object looks up in the subject index (the narrowest of its filters); null if none.</summary>
+    private static ulong? SubjectKeyOf(EventSelection selection) =>
+        selection.TaskId is { } task ? HistorySubjectIndex.TaskKey(task)
+        : selection.ServiceId is { } service ? HistorySubjectIndex.ServiceKey(service)
+        : selection.NodeId is { } node ? HistorySubjectIndex.NodeKey(node)
+        : null;
+
+    private IEnumerable<HistoryEntry> EnumerateAll(Tip tip, long start, long from, long to, EventSelection selection)
+    {
         var cursor = new RecordCursor(_data.SafeFileHandle, ReadIndex(start).Offset, tip.DataLength);
         while (cursor.Next(out var header, out var payload))
         {
             if (header.FirstSequence > to) yield break;
             if (header.FirstSequence + header.Count - 1 < from) continue;
-            var record = DecodePayload(payload.Span);
-            for (var k = 0; k < record.Events.Count; k++)
-            {
-                var sequence = header.FirstSequence + k;
-                if (sequence < from) continue;
-                if (sequence > to) yield break;
-                var subject = record.Subjects[k];
-                if (selection.ServiceId is { } service && subject.ServiceId != service) continue;
-                if (selection.TaskId is { } task && (subject.Kind != SubjectKind.Task || subject.Id != task)) continue;
-                if (selection.NodeId is { } node && subject.NodeId != node) continue;
-                yield return new HistoryEntry(new RecordedEvent(sequence, record.Metadata, record.Events[k]), subject);
-            }
+            foreach (var entry in Select(header.FirstSequence, DecodePayload(payload.Span), from, to, selection)) yield return entry;
         }
+    }
+
+    /// <summary>Only the records the subject index names (a hash collision reads a record more, filtered out here).</summary>
+    private IEnumerable<HistoryEntry> EnumerateIndexed(Tip tip, long start, long from, long to, ulong key, EventSelection selection)
+    {
+        var end = LastWithFirstSequenceAtOrBefore(tip, to) + 1;
+        foreach (var i in _subjects.Records(key, start, end))
+        {
+            var entry = ReadIndex(i);
+            var bytes = new byte[RecordHeaderSize + entry.Length];
+            if (RandomAccess.Read(_data.SafeFileHandle, bytes, entry.Offset) != bytes.Length)
+                throw new InvalidDataException($"history record at offset {entry.Offset} is cut short");
+            foreach (var selected in Select(entry.FirstSequence, DecodePayload(bytes.AsSpan(RecordHeaderSize)), from, to, selection)) yield return selected;
+        }
+    }
+
+    private static IEnumerable<HistoryEntry> Select(long firstSequence, HistoryRecord record, long from, long to, EventSelection selection)
+    {
+        for (var k = 0; k < record.Events.Count; k++)
+        {
+            var sequence = firstSequence + k;
+            if (sequence < from) continue;
+            if (sequence > to) yield break;
+            var subject = record.Subjects[k];
+            if (selection.ServiceId is { } service && subject.ServiceId != service) continue;
+            if (selection.TaskId is { } task && (subject.Kind != SubjectKind.Task || subject.Id != task)) continue;
+            if (selection.NodeId is { } node && subject.NodeId != node) continue;
+            yield return new HistoryEntry(new RecordedEvent(sequence, record.Metadata, record.Events[k]), subject);
+        }
+    }
+
+    /// <summary>The subjects of the records from <paramref name="record"/> on (rebuilding the subject index at open).</summary>
+    private static IEnumerable<(long, IReadOnlyList<EventSubject>)> SubjectsFrom(SafeFileHandle data, SafeFileHandle index, Tip tip, long record)
+    {
+        if (record >= tip.Records) yield break;
+        var cursor = new RecordCursor(data, ReadIndex(index, record).Offset, tip.DataLength);
+        for (var i = record; i < tip.Records && cursor.Next(out _, out var payload); i++)
+            yield return (i, DecodeSubjects(payload.Span));
     }
 
     public long SequenceAt(DateTimeOffset at) => SequenceAt(_tip, at);
@@ -378,6 +448,7 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
         }
         _data.Dispose();
         _index.Dispose();
+        _subjects.Dispose();
     }
 
     // ---- records -------------------------------------------------------------------------------------------
@@ -451,6 +522,13 @@ public sealed class EventHistoryStore : IEventHistory, IDisposable
 
     /// <summary>The low half of XxHash64 (the log's own hash) over the header after the checksum and the payload.</summary>
     private static uint Checksum(ReadOnlySpan<byte> record) => (uint)XxHash64.HashToUInt64(record[8..]);
+
+    private static EventSubject[] DecodeSubjects(ReadOnlySpan<byte> payload)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        return JsonSerializer.Deserialize<EventSubject[]>(payload[(4 + length)..], EventJson.Options)
+            ?? throw new InvalidDataException("history record without subjects");
+    }
 
     internal static HistoryRecord DecodePayload(ReadOnlySpan<byte> payload)
     {
