@@ -12,6 +12,7 @@ public sealed class InMemoryHistory : IEventHistory
 {
     private readonly List<HistoryEntry> _entries = [];
     private readonly List<ClusterState> _states = [];
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ClusterState State { get; private set; } = ClusterState.Initial;
 
@@ -35,16 +36,30 @@ public sealed class InMemoryHistory : IEventHistory
 
     public ClusterState Current => State;
 
+    /// <summary>One batch by <paramref name="actor"/> at <paramref name="at"/>, command "Test", correlation "c" + its first index (the event endpoints' tests).</summary>
+    public InMemoryHistory Append(DateTimeOffset at, string actor, params DomainEvent[] events) =>
+        Append(new EventMetadata(at, actor, "Test", $"c{State.LastSequence + 1}"), events);
+
+    /// <summary>One batch by "alice" at second <paramref name="seconds"/>.</summary>
+    public InMemoryHistory Append(double seconds, params DomainEvent[] events) => Append(At(seconds), "alice", events);
+
     public InMemoryHistory Append(EventMetadata metadata, IEnumerable<DomainEvent> events)
     {
-        foreach (var @event in events)
+        TaskCompletionSource appended;
+        lock (_entries)
         {
-            var recorded = new RecordedEvent(State.LastSequence + 1, metadata, @event);
-            var before = State;
-            State = State.Apply(recorded);
-            _entries.Add(new HistoryEntry(recorded, EventSubject.Of(@event, before, State)));
-            _states.Add(State);
+            foreach (var @event in events)
+            {
+                var recorded = new RecordedEvent(State.LastSequence + 1, metadata, @event);
+                var before = State;
+                State = State.Apply(recorded);
+                _entries.Add(new HistoryEntry(recorded, EventSubject.Of(@event, before, State)));
+                _states.Add(State);
+            }
+            appended = _appended;
+            _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        appended.TrySetResult();
         return this;
     }
 
@@ -54,7 +69,7 @@ public sealed class InMemoryHistory : IEventHistory
 
     public DateTimeOffset? FirstAt => _entries.Count == 0 ? null : _entries[0].Recorded.Metadata.At;
 
-    public IEnumerable<HistoryEntry> Read(EventSelection selection) => _entries.Where(e =>
+    public IEnumerable<HistoryEntry> Read(EventSelection selection) => Snapshot().Where(e =>
         e.Sequence >= selection.FromSequence && e.Sequence <= selection.ToSequence
         && (selection.Since is not { } since || e.Recorded.Metadata.At >= since)
         && (selection.Until is not { } until || e.Recorded.Metadata.At <= until)
@@ -66,5 +81,26 @@ public sealed class InMemoryHistory : IEventHistory
 
     public ClusterState StateAt(long sequence) => sequence == 0 ? ClusterState.Initial : _states[(int)sequence - 1];
 
-    public Task WaitForAsync(long afterSequence, TimeSpan timeout, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Completes when an event after <paramref name="afterSequence"/> is appended (a follower's wait), or after the timeout.</summary>
+    public async Task WaitForAsync(long afterSequence, TimeSpan timeout, CancellationToken ct)
+    {
+        Task appended;
+        lock (_entries)
+        {
+            if (LastSequence > afterSequence) return;
+            appended = _appended.Task;
+        }
+        try
+        {
+            await appended.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private List<HistoryEntry> Snapshot()
+    {
+        lock (_entries) return [.. _entries];
+    }
 }

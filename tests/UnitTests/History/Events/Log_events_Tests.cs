@@ -8,7 +8,7 @@ namespace EventSwarm.UnitTests.History.Events;
 /// <summary>/eventswarm/v1/events: every log event, resumable by index, bounded by since and until, filtered by object and type.</summary>
 public class Log_events_Tests
 {
-    private static ListHistory Walkthrough() => new ListHistory()
+    private static InMemoryHistory Walkthrough() => new InMemoryHistory()
         .Append(0, SwarmInit(), Node("n1", NodeRole.Manager))
         .Append(10, Service(Spec("web", replicas: 1), 10))
         .Append(11, Created("t1", Spec("web"), 1, 11))

@@ -8,14 +8,14 @@ namespace EventSwarm.UnitTests.History.Events;
 /// <summary>The swarm's part of GET /events read from a history: in order, bounded by since and until, following new commits.</summary>
 public class Swarm_event_stream_Tests
 {
-    private static ListHistory Walkthrough() => new ListHistory()
+    private static InMemoryHistory Walkthrough() => new InMemoryHistory()
         .Append(0, SwarmInit(), Node("n1", NodeRole.Manager))
         .Append(10, Service(Spec("web", replicas: 1), 10))
         .Append(20, new ServiceScaled("web", 3, At(20)))
         .Append(30, new ServiceUpdated("web", Spec("web", replicas: 3, image: "nginx:2"), At(30)))
         .Append(40, new ServiceRemoved("web", At(40)));
 
-    private static async Task<List<(string Type, string Action, string Attributes)>> ReadAsync(ListHistory history, string? since, string? until, string? filters = null)
+    private static async Task<List<(string Type, string Action, string Attributes)>> ReadAsync(InMemoryHistory history, string? since, string? until, string? filters = null)
     {
         var request = DockerEventsEndpoint.Request.Parse(since, until, filters);
         var read = new List<(string, string, string)>();
