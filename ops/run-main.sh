@@ -121,7 +121,12 @@ cat <<EOT
 EventSwarm is running (agent log: /var/log/eventswarm-agent.log).
   eventswarm service scale demo=5                         # our CLI, on $SOCK
   DOCKER_HOST=unix://$SOCK docker service ls     # or the stock docker CLI
-  curl -s --unix-socket $SOCK http://localhost/eventswarm/v1/events   # the audit trail
+  eventswarm audit                                        # who did what, and what the control loops did about it
+  eventswarm events --follow                              # every log event, resumable by index (--since INDEX)
+  DOCKER_HOST=unix://$SOCK docker events --since 0 --filter scope=swarm   # Docker's swarm events, since the swarm began
+  eventswarm --at -5m service ls                          # the cluster as it was five minutes ago
+  eventswarm diff --from -5m                              # what changed since then
+  eventswarm explain service demo                         # its versions and tasks, and why each task runs where it does
   curl -s --unix-socket $SOCK http://localhost/metrics | grep archive  # the archive's progress (docs/archive.md)
   psql -h 127.0.0.1 -p $PG_PORT -U postgres eventswarm -c 'select id, type, actor, command, at from eventswarm.mt_doc_archived_event order by id desc limit 10'
   curl -s \$(hostname -I | cut -d' ' -f1):8000               # whoami through the routing mesh
