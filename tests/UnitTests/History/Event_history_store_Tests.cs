@@ -175,8 +175,8 @@ public sealed class Event_history_store_Tests : IDisposable
     {
         var history = new SyntheticHistory(8);
         var states = new Dictionary<long, ClusterState>();
-        using var store = Open(checkpointEvery: 100);
-        foreach (var batch in history.Batches(1500))
+        using var store = Open(checkpointEvery: 40);
+        foreach (var batch in history.Batches(500))
         {
             store.Append(batch);
             states[batch.After.LastSequence] = batch.After;
@@ -186,7 +186,7 @@ public sealed class Event_history_store_Tests : IDisposable
 
         var random = new Random(8);
         var last = store.LastSequence;
-        foreach (var sequence in Enumerable.Range(0, 60).Select(_ => random.NextInt64(1, last + 1)).Append(last).Append(1))
+        foreach (var sequence in Enumerable.Range(0, 25).Select(_ => random.NextInt64(1, last + 1)).Append(last).Append(1))
         {
             var expected = Fold(store, sequence);
             Assert.Equal(StateDigest.Of(expected), StateDigest.Of(store.StateAt(sequence)));
