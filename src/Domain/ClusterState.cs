@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using EventSwarm.Domain.Configs;
 using EventSwarm.Domain.Networking;
 using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Scheduling;
 using EventSwarm.Domain.Secrets;
 using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Stacks;
@@ -60,7 +61,35 @@ public sealed record ClusterState
 
     public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
+    // The task queries below are what the control loops and the API read at scale (issue 16): each answers from
+    // indexes the state keeps as tasks change, never by scanning every task.
+
+    /// <summary>Every task of a service, in any state.</summary>
     public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
+
+    /// <summary>Every task given to a node, in any state.</summary>
+    public IEnumerable<SwarmTask> TasksOn(string nodeId) => Tasks.Values.Where(t => t.NodeId == nodeId);
+
+    /// <summary>
+    /// Tasks still waiting for a node: runnable and not past Pending (the allocator's and the scheduler's input).
+    /// In no particular order; callers sort.
+    /// </summary>
+    public IEnumerable<SwarmTask> WaitingTasks => Tasks.Values.Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending);
+
+    /// <summary>A node's active tasks from Assigned on, and what they reserve (<see cref="NodeUsage"/>).</summary>
+    public NodeUsage UsageOf(string nodeId)
+    {
+        var usage = NodeUsage.None;
+        foreach (var t in Tasks.Values)
+            if (t.NodeId == nodeId && t.IsActive && t.Status.State >= TaskState.Assigned)
+                usage = new NodeUsage(usage.Tasks + 1, usage.NanoCpus + t.Spec.EffectiveReservations.NanoCpus,
+                    usage.MemoryBytes + t.Spec.EffectiveReservations.MemoryBytes);
+        return usage;
+    }
+
+    /// <summary>How many active tasks (from Assigned on) of a service a node holds: the scheduler's spread key.</summary>
+    public int ActiveTasksOf(string serviceId, string nodeId) =>
+        Tasks.Values.Count(t => t.ServiceId == serviceId && t.NodeId == nodeId && t.IsActive && t.Status.State >= TaskState.Assigned);
 
     public ClusterState Apply(RecordedEvent recorded) =>
         // A service's (and a stack's) versions record who changed it and how, so their events see the batch's metadata.
