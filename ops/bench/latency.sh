@@ -8,6 +8,26 @@
 # The engine is shared: run it under the integration lock, e.g. `flock /tmp/es-integration.lock bash ops/bench/latency.sh`.
 # LATENCY_BENCH_SYSTEMS="engine eventswarm swarm" picks the parts.
 # Usage: sudo bash ops/bench/latency.sh [REPS]
+#
+# Measured on the 2-core dev box, busybox sleep 3600, restart delay 0 (back-off of issue 10 included: the task ran
+# < 10 s before rm -f, so its replacement waits 100 ms, as Docker's engine waits for `--restart always`):
+#  before (2026-11-28 10:02, commit 4d54db3, 5 reps, no warm-up, load average 27):   p50 / p90 (s)
+#    engine create + start                 1.263 / 2.253
+#    EventSwarm create -> Running          1.166 / 3.714     rm -f -> replacement Running 1.530 / 1.826
+#    Docker Swarm create -> Running        1.552 / 4.728     rm -f -> replacement Running 2.058 / 6.857
+#    stages (ms, p50): pass decided 46, worker preparing 64, engine started 996, worker saw running 1012,
+#    Running report decided 1128 (+116: the report pump's 100 ms gather), seen 1166. rm -f: worker saw the end 145,
+#    end decided 253 (+108: same gather), replacement decided 271, worker preparing 332 (+61: the 50 ms spacing
+#    between worker passes), started 1410, running decided 1511 (+100), seen 1530.
+#  after (2026-11-28 10:26, 10 reps, load average 30):
+#    engine create + start                 0.665 / 0.835
+#    EventSwarm create -> Running          0.717 / 1.151 (+0.052 over the floor at p50)
+#                     rm -f -> replacement 0.855 / 0.929 (+0.190, of which 100 ms is the back-off and ~80 ms the rm -f itself)
+#    Docker Swarm create -> Running        0.869 / 1.043 (+0.204);  rm -f -> replacement 1.130 / 1.228 (+0.465)
+#    stages (ms, p50): service-created decided 1, its task created + assigned 2 (same commit now), call answered 15,
+#    engine created 83, engine started 699, worker saw running 704, decided 705, seen 717. rm -f: engine: died 82,
+#    worker saw the end 97, decided 97, replacement decided 206 (the 100 ms back-off), engine created 263, started
+#    835, running decided 838, seen 855.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS=${1:-10}
