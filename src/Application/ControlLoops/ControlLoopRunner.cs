@@ -13,8 +13,8 @@ namespace EventSwarm.Application.ControlLoops;
 /// before, and appends what the whole pass decided as ONE batch, named after the loops that decided something
 /// (e.g. "replicated-orchestrator+scheduler+task-reaper"). A restart used to cost one log entry per loop (the
 /// replacement, its assignment, the reaping of the old task); as one batch it costs one entry per attempt on the
-/// leader's side, which is what bounds a crash loop's log growth (issue 10). It sleeps until the projection moves
-/// or a delayed restart falls due.
+/// leader's side, which is what bounds a crash loop's log growth (issue 10). It sleeps until a batch is appended
+/// (or the projection moves) or a delayed restart falls due.
 /// </summary>
 public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection projection, IClock clock, Heartbeats heartbeats, ILogger<ControlLoopRunner> logger)
 {
@@ -68,32 +68,57 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
     public async Task RunAsync(CancellationToken ct)
     {
         var loops = Loops(System.Diagnostics.Stopwatch.GetTimestamp());
+        // A change appended by anyone (a user's command, a worker's report) wakes the loops before it commits: they
+        // decide on the state it will make, as every decision does (ClusterWriter), and their batch follows it into
+        // the same commit. Waiting for the commit cost one commit's time on every reaction (a create's task, a
+        // failed task's replacement); swarmkit's orchestrators likewise react to the store's events as they happen.
+        var appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnAppended() => Interlocked.Exchange(ref appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        writer.Appended += OnAppended;
+        try
+        {
+            await RunPassesAsync(loops, () => Volatile.Read(ref appended).Task, ct);
+        }
+        finally
+        {
+            writer.Appended -= OnAppended;
+        }
+    }
+
+    private async Task RunPassesAsync(IReadOnlyList<(string Name, ControlLoop Loop)> loops, Func<Task> nextAppend, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 var seen = projection.Current.LastSequence;
-                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var appendedSince = nextAppend();
                 var now = clock.Now;
                 var names = "";
+                var spent = TimeSpan.Zero;
                 var decision = await writer.WriteAsync(state =>
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     var (pass, loopNames) = Pass(loops, state, now);
                     names = loopNames;
+                    spent = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                     return pass;
                 }, _ => Metadata(now, names), ct);
                 var progressed = decision.Events.Count > 0;
                 // A pass over 100,000 tasks takes tens of milliseconds of CPU, and a scale-up changes the state
                 // every ~100 ms: back-to-back passes would take a core from the API and the engine. Resting as long
                 // as the pass took keeps the loops at most half a core; small clusters (sub-ms passes) never rest.
-                if (watch.Elapsed > PassRestThreshold) await Task.Delay(watch.Elapsed, ct);
+                // The pass's own time, not its commit's: waiting for the disk costs no CPU.
+                if (spent > PassRestThreshold) await Task.Delay(spent, ct);
                 if (progressed) continue;
                 var nextDue = new[] { DelayedStart.NextDue(projection.Current, clock.Now), RestartBackoff.NextDue(projection.Current, clock.Now),
                     RollingUpdater.NextDue(projection.Current, clock.Now) }.Min();
                 var idle = nextDue is { } due && due - clock.Now < MaxIdle
                     ? due - clock.Now + TimeSpan.FromMilliseconds(5)
                     : MaxIdle;
-                await projection.WaitForChangeAsync(seen, idle < TimeSpan.Zero ? TimeSpan.Zero : idle, ct);
+                if (idle < TimeSpan.Zero) idle = TimeSpan.Zero;
+                await Task.WhenAny(projection.WaitForChangeAsync(seen, idle, ct), appendedSince);
+                ct.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -21,6 +21,12 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
     /// <summary>The projection's generation the batches in <see cref="_appended"/> were appended to.</summary>
     private long _generation;
 
+    /// <summary>
+    /// Raised after each batch is appended, before its commit: the control loops decide on the state it will make
+    /// (as every decision here does), so their batch follows it into the same commit instead of waiting for it.
+    /// </summary>
+    public event Action? Appended;
+
     public Task<Decision> WriteAsync(Func<ClusterState, Decision> decide, EventMetadata metadata, CancellationToken ct) =>
         WriteAsync(decide, _ => metadata, ct);
 
@@ -48,6 +54,7 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
         {
             _gate.Release();
         }
+        Appended?.Invoke();
         try
         {
             await committed;

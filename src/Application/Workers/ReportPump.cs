@@ -16,17 +16,27 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
     private const int MaxReportsPerBatch = 2000;
 
     /// <summary>
-    /// How long observations gather before they are sent: a task's Preparing, Ready, Starting and Running (and a
-    /// crash right after) then usually travel as one report of its latest state, one log entry instead of four.
-    /// swarmkit does the same on both sides: the agent's status reporter keeps only each task's latest status and
-    /// the dispatcher commits status updates in batches on a ~100 ms timer.
+    /// The least time between the starts of two sends: what arrives meanwhile gathers and goes as one report of each
+    /// task's latest state, so that a node starting or ending many tasks at once costs the log one entry per interval,
+    /// not one per task. swarmkit does the same on both sides: the agent's status reporter keeps only each task's
+    /// latest status while a send is under way, and the dispatcher commits status updates in batches on a ~100 ms timer.
+    /// A report after a quiet spell is not held back by it.
     /// </summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long the steps on the way to Running (Preparing, Ready, Starting) may wait for the state that follows them.
+    /// No manager acts on them (only `service ps` shows them), while Running (the task joins its service's rotations,
+    /// an update moves on) and a task's end (its replacement) are acted on, and go at once: a start then usually
+    /// travels as one report of Running, one log entry instead of three or four, without Running waiting for anything.
+    /// </summary>
+    public static readonly TimeSpan IntermediateHold = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly ConcurrentDictionary<string, TaskState> _reported = new();
     private readonly Channel<TaskStatusReport> _reports = Channel.CreateUnbounded<TaskStatusReport>();
+    private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
 
     /// <summary>The furthest state reported for the task since the worker started, if any.</summary>
     public TaskState? Observed(string taskId) => _reported.TryGetValue(taskId, out var state) ? state : null;
@@ -43,28 +53,54 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
         _reports.Writer.TryWrite(new TaskStatusReport(taskId, new TaskObservation(state, clock.Now, message, error, containerId, exitCode)));
     }
 
+    /// <summary>Running and every end are what the managers act on: they are sent without waiting for more.</summary>
+    private static bool IsUrgent(TaskStatusReport report) => report.Status.State >= TaskState.Running;
+
     /// <summary>
-    /// Sends what was observed in batches, gathered for <see cref="Interval"/> and reduced to each task's latest
-    /// state: a scale-up's thirty "running" reports become one log entry, not thirty, and a task that crashes right
-    /// after starting costs one report, not five. A batch the manager did not take is sent again, merged with newer reports.
+    /// Sends what was observed in batches reduced to each task's latest state: a report the managers act on at once
+    /// (at most one send per <see cref="Interval"/>), the steps on the way to Running after at most
+    /// <see cref="IntermediateHold"/> (or with the next send), so that a scale-up's thirty "running" reports become one
+    /// log entry, not thirty, and a task that crashes right after starting costs one or two reports, not five. A batch
+    /// the manager did not take is sent again, merged with newer reports.
     /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var pending = new List<TaskStatusReport>();
+        var firstPending = TimeSpan.Zero;
+        TimeSpan? lastSend = null;
+        var urgent = false;
+
+        // Takes what is queued; false once pending holds as much as one pass may take (then it is sent at once).
+        bool Drain()
+        {
+            while (pending.Count < MaxReportsPerBatch * 4 && _reports.Reader.TryRead(out var item))
+            {
+                if (pending.Count == 0) firstPending = _elapsed.Elapsed;
+                pending.Add(item);
+                urgent |= IsUrgent(item);
+            }
+            return pending.Count < MaxReportsPerBatch * 4;
+        }
+
         while (!ct.IsCancellationRequested)
         {
-            if (pending.Count == 0)
+            if (pending.Count == 0 && !await WaitForReportsAsync(Timeout.InfiniteTimeSpan, ct)) return;
+            while (Drain())
             {
-                if (!await _reports.Reader.WaitToReadAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)) return;
-                await Task.Delay(Interval, ct).Quietly();
+                var due = lastSend is { } last ? last + Interval : TimeSpan.Zero;
+                if (!urgent && firstPending + IntermediateHold > due) due = firstPending + IntermediateHold;
+                var wait = due - _elapsed.Elapsed;
+                if (wait <= TimeSpan.Zero) break;
+                if (!await WaitForReportsAsync(wait, ct) && ct.IsCancellationRequested) return;
             }
-            while (pending.Count < MaxReportsPerBatch * 4 && _reports.Reader.TryRead(out var item)) pending.Add(item);
             var batch = Coalesce(pending).Take(MaxReportsPerBatch).ToList();
+            lastSend = _elapsed.Elapsed;
             try
             {
                 await send(new ReportTaskStatus(nodeId, batch), ct);
                 var sent = batch.Select(r => r.TaskId).ToHashSet();
                 pending = Coalesce(pending).Where(r => !sent.Contains(r.TaskId)).ToList();
+                urgent = pending.Any(IsUrgent);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -75,6 +111,21 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
                 logger.LogWarning(e, "reporting {Count} task states failed; retrying", batch.Count);
                 await Task.Delay(RetryDelay, ct).Quietly();
             }
+        }
+    }
+
+    /// <summary>True when reports are queued; false after the timeout, or once cancelled.</summary>
+    private async Task<bool> WaitForReportsAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout != Timeout.InfiniteTimeSpan) bounded.CancelAfter(timeout);
+        try
+        {
+            return await _reports.Reader.WaitToReadAsync(bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

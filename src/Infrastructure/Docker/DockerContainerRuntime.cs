@@ -64,17 +64,41 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
     {
         var spec = task.Spec.Container;
         var image = WithDefaultTag(spec.Image);
-        bool imageHasCheck;
+        // The image is looked at beside the create, not before it: one engine round trip less on every start. A task
+        // on networks still waits for it first, so that a missing image creates no network.
+        var imageCheck = ImageHasCheckAsync(image, ct);
         try
         {
-            imageHasCheck = HasCheck((await docker.Images.InspectImageAsync(image, ct)).Config?.Healthcheck?.Test);
+            if (networking.Endpoints.Count > 0 && await imageCheck is null) throw NoSuchImage(image);
+            return await CreateContainerAsync(task, nodeId, networking, files, image, imageCheck, ct);
+        }
+        finally
+        {
+            // Observed whatever happened to the create, so that its failure is never an unobserved exception.
+            _ = imageCheck.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Whether the image has a health check of its own; null when the engine has no such image.</summary>
+    private async Task<bool?> ImageHasCheckAsync(string image, CancellationToken ct)
+    {
+        try
+        {
+            return HasCheck((await docker.Images.InspectImageAsync(image, ct)).Config?.Healthcheck?.Test);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            // No registry is consulted: images must be on the node already (docker's own wording for the error).
-            throw new TaskRejectedException($"No such image: {image}");
+            return null;
         }
+    }
 
+    /// <summary>No registry is consulted: images must be on the node already (docker's own wording for the error).</summary>
+    private static TaskRejectedException NoSuchImage(string image) => new($"No such image: {image}");
+
+    private async Task<string> CreateContainerAsync(SwarmTask task, string nodeId, TaskNetworking networking, IReadOnlyList<FileMount> files, string image,
+        Task<bool?> imageCheck, CancellationToken ct)
+    {
+        var spec = task.Spec.Container;
         var labels = new Dictionary<string, string>(spec.Labels)
         {
             [TaskIdLabel] = task.Id,
@@ -106,14 +130,12 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
             hostConfig.PortBindings = networking.HostPorts.GroupBy(PortKey)
                 .ToDictionary(g => g.Key, g => (IList<PortBinding>)[.. g.Select(p => new PortBinding { HostPort = p.PublishedPort == 0 ? "" : p.PublishedPort.ToString() })]);
         }
+        string id;
         try
         {
-            var id = (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
-            // The engine merges the image's check into the container's unless the spec has a test of its own.
-            if (spec.Healthcheck is { Test.IsDefaultOrEmpty: false } own ? !HasCheck(own.Test) : !imageHasCheck) _withoutCheck[id] = true;
+            id = (await docker.Containers.CreateContainerAsync(parameters, ct)).ID;
             foreach (var (name, endpoint) in endpointNames.Skip(1))
                 await docker.Networks.ConnectNetworkAsync(name, new NetworkConnectParameters { Container = id, EndpointConfig = Settings(endpoint) }, ct);
-            return id;
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -122,8 +144,13 @@ public sealed class DockerContainerRuntime(IDockerClient docker) : IContainerRun
         }
         catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound)
         {
+            if (await imageCheck is null) throw NoSuchImage(image);
             throw new TaskRejectedException(ErrorMessage(e));
         }
+        // The engine merges the image's check into the container's unless the spec has a test of its own. An image
+        // gone since the create leaves the question to HealthCheckAsync, which inspects the container.
+        if (spec.Healthcheck is { Test.IsDefaultOrEmpty: false } own ? !HasCheck(own.Test) : await imageCheck == false) _withoutCheck[id] = true;
+        return id;
     }
 
     /// <summary>
