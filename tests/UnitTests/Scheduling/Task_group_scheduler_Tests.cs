@@ -14,7 +14,9 @@ namespace EventSwarm.UnitTests.Scheduling;
 public sealed class Task_group_scheduler_Tests
 {
     [Fact]
-    public void Places_every_task_where_the_per_task_scheduler_places_it_on_random_swarms() =>
+    public void Places_every_task_where_the_per_task_scheduler_places_it_on_random_swarms()
+    {
+        var seen = new List<DomainEvent>();
         Gen.Int[0, int.MaxValue].Sample(seed =>
         {
             var state = RandomSwarm(new Random(seed));
@@ -23,10 +25,20 @@ public sealed class Task_group_scheduler_Tests
                 var expected = state.Reconcile(PerTaskScheduler.Reconcile, At(pass));
                 var actual = state.Reconcile(Scheduler.Reconcile, At(pass));
                 Assert.Equal(expected, actual);
+                lock (seen) seen.AddRange(actual);
                 // The next pass sees these placements, and some of the nodes change or finish their tasks.
                 state = Perturb(state.And(expected), new Random(seed + pass), pass);
             }
         }, iter: 300, print: seed => $"seed {seed}");
+
+        // The swarms are varied enough to exercise every part of a decision.
+        var assigned = seen.OfType<TaskAssigned>().Select(a => a.Placement!).ToList();
+        Assert.Contains(assigned, r => r.RunnerUp is not null && r.TieBrokenByNodeId);
+        Assert.Contains(assigned, r => r.RunnerUp is not null && !r.TieBrokenByNodeId);
+        foreach (var filter in Enum.GetValues<Domain.Scheduling.PlacementFilter>())
+            Assert.Contains(assigned, r => r.Removed.Any(f => f.Filter == filter));
+        Assert.Contains(seen.OfType<TaskUnschedulable>(), u => u.Message.Contains("insufficient resources"));
+    }
 
     [Fact]
     public void A_group_that_fills_its_nodes_up_is_explained_as_the_per_task_scheduler_explains_it()
