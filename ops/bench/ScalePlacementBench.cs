@@ -19,7 +19,7 @@ using EventSwarm.Domain.Tasks;
 ///      sees its waiting tasks arrive in batches: this counts the per-pass cost of reading the loads);
 ///   3. before/after at a smaller shape (NODES/10 nodes, TASKS/20 tasks): the per-task scheduler issue 16 replaced
 ///      (tests/UnitTests/Scheduling/PerTaskScheduler.cs, compiled in) against the task-group scheduler.
-/// In process, single-threaded: runs without the integration lock. Usage: <c>scale-placement [TASKS] [NODES]</c>.
+/// In process, single-threaded: runs without the integration lock. Usage: <c>scale-placement [TASKS] [NODES] [one|passes|before-after]</c>.
 ///
 /// Figures (2 cores, Release; the load average of the shared machine is printed with them):
 ///   (filled in below as measured)
@@ -33,21 +33,30 @@ public static class ScalePlacementBench
     {
         var tasks = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
         var nodes = args.Length > 1 ? int.Parse(args[1]) : 5_000;
+        // A third argument runs one part alone (one, passes, before-after), e.g. under dotnet-trace.
+        var part = args.Length > 2 ? args[2] : "all";
         // The node runs with InvariantGlobalization (ordinal string order): scale.sh sets the same for this process.
         var invariant = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT") is "1" or "true";
         Console.WriteLine($"scale-placement: {tasks:N0} tasks on {nodes:N0} nodes, load average {LoadAverage()}{(invariant ? "" : ", culture-aware string order (ICU): slower than the node")}");
 
-        var (placed, wall, cpu) = OnePass(tasks, nodes, Scheduler.Reconcile, "task groups");
-        Console.WriteLine($"  one pass:        {placed:N0} placed in {wall:F2} s wall / {cpu:F2} s CPU = {placed / wall:N0} placements/s wall, {placed / cpu:N0}/s CPU");
-
-        var (passes, pPlaced, pWall, pCpu) = InPasses(tasks, nodes, 10_000);
-        Console.WriteLine($"  passes of 10k:   {passes} passes, {pPlaced:N0} placed in {pWall:F2} s wall / {pCpu:F2} s CPU = {pPlaced / pWall:N0} placements/s wall, {pPlaced / pCpu:N0}/s CPU ({1000 * pWall / passes:F1} ms a pass)");
-
-        var (smallTasks, smallNodes) = (Math.Max(tasks / 20, 1000), Math.Max(nodes / 10, 10));
-        var (oPlaced, oWall, oCpu) = OnePass(smallTasks, smallNodes, EventSwarm.UnitTests.Scheduling.PerTaskScheduler.Reconcile, "per task");
-        var (nPlaced, nWall, nCpu) = OnePass(smallTasks, smallNodes, Scheduler.Reconcile, "task groups");
-        Console.WriteLine($"  before/after at {smallTasks:N0} tasks on {smallNodes:N0} nodes: per task {oPlaced / oWall:N0}/s wall ({oPlaced / oCpu:N0}/s CPU), " +
+        if (part is "all" or "one")
+        {
+            var (placed, wall, cpu) = OnePass(tasks, nodes, Scheduler.Reconcile, "task groups");
+            Console.WriteLine($"  one pass:        {placed:N0} placed in {wall:F2} s wall / {cpu:F2} s CPU = {placed / wall:N0} placements/s wall, {placed / cpu:N0}/s CPU");
+        }
+        if (part is "all" or "passes")
+        {
+            var (passes, pPlaced, pWall, pCpu) = InPasses(tasks, nodes, 10_000);
+            Console.WriteLine($"  passes of 10k:   {passes} passes, {pPlaced:N0} placed in {pWall:F2} s wall / {pCpu:F2} s CPU = {pPlaced / pWall:N0} placements/s wall, {pPlaced / pCpu:N0}/s CPU ({1000 * pWall / passes:F1} ms a pass)");
+        }
+        if (part is "all" or "before-after")
+        {
+            var (smallTasks, smallNodes) = (Math.Max(tasks / 20, 1000), Math.Max(nodes / 10, 10));
+            var (oPlaced, oWall, oCpu) = OnePass(smallTasks, smallNodes, EventSwarm.UnitTests.Scheduling.PerTaskScheduler.Reconcile, "per task");
+            var (nPlaced, nWall, nCpu) = OnePass(smallTasks, smallNodes, Scheduler.Reconcile, "task groups");
+            Console.WriteLine($"  before/after at {smallTasks:N0} tasks on {smallNodes:N0} nodes: per task {oPlaced / oWall:N0}/s wall ({oPlaced / oCpu:N0}/s CPU), " +
             $"task groups {nPlaced / nWall:N0}/s wall ({nPlaced / nCpu:N0}/s CPU): x{oWall / nWall:F0}");
+        }
         Console.WriteLine($"  load average after: {LoadAverage()}");
         return Task.FromResult(0);
     }
@@ -70,6 +79,7 @@ public static class ScalePlacementBench
         var servicesPerPass = Math.Max(perPass / 1000, 1);
         var all = state.Services.Values.ToList();
         var (passes, placed, wall, cpu) = (0, 0, 0.0, 0.0);
+        var queries = new double[3];
         var clock = Stopwatch.StartNew();
         for (var first = 0; first < all.Count; first += servicesPerPass)
         {
@@ -78,11 +88,30 @@ public static class ScalePlacementBench
             var now = T0.AddSeconds(passes + 1);
             state = Apply(state, ReplicatedOrchestrator.Reconcile(batch, Context(now)));
             var (events, w, c) = Timed(() => Scheduler.Reconcile(state, Context(now)));
+            Queries(state, queries);
             (passes, placed, wall, cpu) = (passes + 1, placed + events.Count(e => e is TaskAssigned), wall + w, cpu + c);
             state = Apply(state, events);
         }
         Console.Error.WriteLine($"  (passes: {state.Tasks.Count:N0} tasks of {services} services, {clock.Elapsed.TotalSeconds:F1} s in all with the applies)");
+        Console.WriteLine($"  per pass, the state's queries the scheduler makes: WaitingTasks {1000 * queries[0] / passes:F1} ms, " +
+            $"UsageOf every node {1000 * queries[1] / passes:F1} ms, ActiveTasksOf every node for {servicesPerPass} services {1000 * queries[2] / passes:F1} ms");
         return (passes, placed, wall, cpu);
+    }
+
+    /// <summary>The contract queries of one pass alone (after the pass, on the same state): the share of a pass that is the indexes'.</summary>
+    private static void Queries(ClusterState state, double[] seconds)
+    {
+        var clock = Stopwatch.StartNew();
+        var waiting = state.WaitingTasks.ToList();
+        seconds[0] += clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        foreach (var node in state.Nodes.Keys) state.UsageOf(node);
+        seconds[1] += clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        foreach (var service in waiting.Select(t => t.ServiceId).Distinct())
+            foreach (var node in state.Nodes.Keys)
+                state.ActiveTasksOf(service, node);
+        seconds[2] += clock.Elapsed.TotalSeconds;
     }
 
     private static (IReadOnlyList<DomainEvent> Events, double Wall, double Cpu) Timed(Func<IReadOnlyList<DomainEvent>> pass)

@@ -78,6 +78,8 @@ internal sealed class NodeLoads
     private readonly long[] _nanoCpus;
     private readonly long[] _memory;
     private readonly Dictionary<string, int> _index;
+    /// <summary>Nodes the state counts any task against: only on those can a service have tasks of its own.</summary>
+    private readonly int _loaded;
     private readonly ClusterState _state;
     /// <summary>Per service, its active tasks on each node (-1: not asked yet).</summary>
     private readonly Dictionary<string, int[]> _perService = [];
@@ -96,6 +98,7 @@ internal sealed class NodeLoads
             _index[Nodes[i].Id] = i;
             var usage = state.UsageOf(Nodes[i].Id);
             (Tasks[i], _nanoCpus[i], _memory[i]) = (usage.Tasks, usage.NanoCpus, usage.MemoryBytes);
+            if (usage.Tasks > 0) _loaded++;
         }
         var byId = new int[count];
         for (var i = 0; i < count; i++) byId[i] = i;
@@ -108,13 +111,30 @@ internal sealed class NodeLoads
 
     public bool TryIndexOf(string nodeId, out int index) => _index.TryGetValue(nodeId, out index);
 
-    /// <summary>The service's task counts per node; <see cref="TasksOf"/> fills them in as they are needed.</summary>
+    /// <summary>
+    /// The service's task counts per node, read once a pass: a node without any task holds none of the service's;
+    /// for the others, the service's own tasks are counted when it has fewer than such nodes (one index read each),
+    /// else <see cref="TasksOf"/> asks the state node by node as they are needed. Either way the count is
+    /// <see cref="ClusterState.ActiveTasksOf"/>'s.
+    /// </summary>
     public int[] CountsOf(string serviceId)
     {
         if (_perService.TryGetValue(serviceId, out var counts)) return counts;
         counts = new int[Count];
-        Array.Fill(counts, -1);
-        return _perService[serviceId] = counts;
+        _perService[serviceId] = counts;
+        if (_loaded == 0) return counts;
+        var seen = 0;
+        foreach (var task in _state.TasksOf(serviceId))
+        {
+            if (++seen > _loaded)
+            {
+                // A service with more tasks than there are loaded nodes: asking per node is cheaper.
+                for (var i = 0; i < counts.Length; i++) counts[i] = Tasks[i] == 0 ? 0 : -1;
+                return counts;
+            }
+            if (TaskIndex.CountsOnNode(task) && _index.TryGetValue(task.NodeId!, out var node)) counts[node]++;
+        }
+        return counts;
     }
 
     public int TasksOf(string serviceId, int[] counts, int node) =>
