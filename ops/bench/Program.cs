@@ -15,6 +15,7 @@ if (args is ["secrets", .. var secretsArgs]) return await SecretsBench.RunAsync(
 if (args is ["update", .. var updateArgs]) return await UpdateBench.RunAsync(updateArgs);
 if (args is ["archive", .. var archiveArgs]) return await ArchiveBench.RunAsync(archiveArgs);
 if (args is ["latency", .. var latencyArgs]) return await LatencyBench.RunAsync(latencyArgs);
+if (args is ["scale-placement", .. var placementArgs]) return await ScalePlacementBench.RunAsync(placementArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");

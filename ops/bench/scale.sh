@@ -11,7 +11,7 @@ part="${1:-all}"; shift || true
 dotnet build -c Release -v q ops/bench/EventSwarm.Bench.csproj >/dev/null
 bench() { dotnet ops/bench/bin/Release/net10.0/EventSwarm.Bench.dll "$@"; }
 case "$part" in
-  placement) bench scale-placement "$@" ;;
+  placement) DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 bench scale-placement "$@" ;;  # string order as the node runs (InvariantGlobalization)
   loops) bench scale-loops "$@" ;;
   cluster) bash ops/bench/scale-cluster.sh "$@" ;;
   all) bench scale-placement; bench scale-loops; bash ops/bench/scale-cluster.sh ;;

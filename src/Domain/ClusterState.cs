@@ -62,34 +62,95 @@ public sealed record ClusterState
     public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
     // The task queries below are what the control loops and the API read at scale (issue 16): each answers from
-    // indexes the state keeps as tasks change, never by scanning every task.
+    // indexes the state keeps as tasks change (TaskIndex), never by scanning every task.
 
-    /// <summary>Every task of a service, in any state.</summary>
-    public IEnumerable<SwarmTask> TasksOf(string serviceId) => Tasks.Values.Where(t => t.ServiceId == serviceId);
+    /// <summary>
+    /// The task indexes of <see cref="Tasks"/>. Kept up to date by <see cref="WithTaskChange"/>, the one place tasks
+    /// change; a state whose Tasks came from elsewhere (JSON: a snapshot, a checkpoint, a worker's copy; or a
+    /// <c>with { Tasks = … }</c>) has none that matches, and builds it on first use. It is not serialized.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TaskIndex TaskIndex
+    {
+        get
+        {
+            var index = _taskIndex.Value;
+            if (index is null || !ReferenceEquals(index.Tasks, Tasks))
+                _taskIndex = new TaskIndexSlot(index = TaskIndex.Build(Tasks));
+            return index;
+        }
+    }
 
-    /// <summary>Every task given to a node, in any state.</summary>
-    public IEnumerable<SwarmTask> TasksOn(string nodeId) => Tasks.Values.Where(t => t.NodeId == nodeId);
+    private TaskIndexSlot _taskIndex;
+
+    /// <summary>Every task of a service, in any state, in ID order.</summary>
+    public IEnumerable<SwarmTask> TasksOf(string serviceId) => Resolve(TaskIndex.ByService.GetValueOrDefault(serviceId));
+
+    /// <summary>Every task given to a node, in any state, in ID order.</summary>
+    public IEnumerable<SwarmTask> TasksOn(string nodeId) => Resolve(TaskIndex.ByNode.GetValueOrDefault(nodeId));
+
+    /// <summary>The tasks of one replicated slot (slot &gt; 0) of a service: its history, in ID order.</summary>
+    public IEnumerable<SwarmTask> TasksInSlot(string serviceId, long slot) => Resolve(TaskIndex.BySlot.GetValueOrDefault((serviceId, slot)));
+
+    /// <summary>
+    /// Tasks holding an address on a network, in ID order: with attachments there and not finished, or orphaned
+    /// (their container may live on). Callers keep their own finer test; no other task is attached.
+    /// </summary>
+    public IEnumerable<SwarmTask> TasksAttachedTo(string networkId) => Resolve(TaskIndex.ByNetwork.GetValueOrDefault(networkId));
+
+    /// <summary>Every task holding an address on any network (as <see cref="TasksAttachedTo"/>), once each, in ID order.</summary>
+    public IEnumerable<SwarmTask> TasksWithAddresses
+    {
+        get
+        {
+            var byNetwork = TaskIndex.ByNetwork;
+            if (byNetwork.Count == 1) return Resolve(byNetwork.Values.First());
+            var ids = ImmutableSortedSet.CreateBuilder(Tasks.KeyComparer);
+            foreach (var set in byNetwork.Values) ids.UnionWith(set);
+            return Resolve(ids.ToImmutable());
+        }
+    }
+
+    /// <summary>The networks some task holds an address on, known to the state or not (removed since).</summary>
+    public IEnumerable<string> NetworksWithTasks => TaskIndex.ByNetwork.Keys;
+
+    /// <summary>Tasks whose container has not ended and that read the secret or config, in ID order.</summary>
+    public IEnumerable<SwarmTask> TasksReading(string secretOrConfigId) => Resolve(TaskIndex.ByFile.GetValueOrDefault(secretOrConfigId));
 
     /// <summary>
     /// Tasks still waiting for a node: runnable and not past Pending (the allocator's and the scheduler's input).
-    /// In no particular order; callers sort.
+    /// In ID order; callers sort as they need.
     /// </summary>
-    public IEnumerable<SwarmTask> WaitingTasks => Tasks.Values.Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending);
+    public IEnumerable<SwarmTask> WaitingTasks => Resolve(TaskIndex.Waiting);
 
-    /// <summary>A node's active tasks from Assigned on, and what they reserve (<see cref="NodeUsage"/>).</summary>
-    public NodeUsage UsageOf(string nodeId)
+    /// <summary>Runnable tasks that finished: each is its slot's current task and up for restart (or back-off).</summary>
+    public IEnumerable<SwarmTask> EndedTasks => Resolve(TaskIndex.Ended);
+
+    /// <summary>Tasks whose desired state is past Running (shut down, or to be removed): what the reaper looks at.</summary>
+    public IEnumerable<SwarmTask> RetiredTasks => Resolve(TaskIndex.Retired);
+
+    /// <summary>The earliest start time after <paramref name="now"/> of a runnable task created with one, if any.</summary>
+    public DateTimeOffset? NextNotBeforeAfter(DateTimeOffset now)
     {
-        var usage = NodeUsage.None;
-        foreach (var t in Tasks.Values)
-            if (t.NodeId == nodeId && t.IsActive && t.Status.State >= TaskState.Assigned)
-                usage = new NodeUsage(usage.Tasks + 1, usage.NanoCpus + t.Spec.EffectiveReservations.NanoCpus,
-                    usage.MemoryBytes + t.Spec.EffectiveReservations.MemoryBytes);
-        return usage;
+        var parked = TaskIndex.Parked;
+        if (parked.IsEmpty || parked.Max.NotBefore <= now) return null;
+        // The first entry past (now, any ID): IndexOf gives the complement of where (now + 1 tick, "") would go.
+        var at = parked.IndexOf((now.AddTicks(1), ""));
+        return parked[at >= 0 ? at : ~at].NotBefore;
     }
 
+    /// <summary>A node's active tasks from Assigned on, and what they reserve (<see cref="NodeUsage"/>).</summary>
+    public NodeUsage UsageOf(string nodeId) => TaskIndex.Usage.GetValueOrDefault(nodeId, NodeUsage.None);
+
     /// <summary>How many active tasks (from Assigned on) of a service a node holds: the scheduler's spread key.</summary>
-    public int ActiveTasksOf(string serviceId, string nodeId) =>
-        Tasks.Values.Count(t => t.ServiceId == serviceId && t.NodeId == nodeId && t.IsActive && t.Status.State >= TaskState.Assigned);
+    public int ActiveTasksOf(string serviceId, string nodeId) => TaskIndex.Active.GetValueOrDefault((serviceId, nodeId));
+
+    private IEnumerable<SwarmTask> Resolve(ImmutableSortedSet<string>? ids)
+    {
+        if (ids is null) yield break;
+        var tasks = Tasks;
+        foreach (var id in ids) yield return tasks[id];
+    }
 
     public ClusterState Apply(RecordedEvent recorded) =>
         // A service's (and a stack's) versions record who changed it and how, so their events see the batch's metadata.
@@ -147,7 +208,32 @@ public sealed record ClusterState
         Configs.TryGetValue(id, out var config) ? this with { Configs = Configs.SetItem(id, change(config)) } : this;
 
     internal ClusterState WithTask(string id, Func<SwarmTask, SwarmTask> change) =>
-        Tasks.TryGetValue(id, out var task) ? this with { Tasks = Tasks.SetItem(id, change(task)) } : this;
+        Tasks.TryGetValue(id, out var task) ? WithTaskChange(task, change(task)) : this;
+
+    /// <summary>
+    /// The one place a task changes (created: <paramref name="old"/> null; removed: <paramref name="new"/> null):
+    /// Tasks and their index move together, so the index never drifts from the tasks.
+    /// </summary>
+    internal ClusterState WithTaskChange(SwarmTask? old, SwarmTask? @new)
+    {
+        var id = (@new ?? old)?.Id ?? throw new ArgumentException("a task change needs a task");
+        if (ReferenceEquals(old, @new)) return this;
+        var tasks = @new is null ? Tasks.Remove(id) : Tasks.SetItem(id, @new);
+        if (ReferenceEquals(tasks, Tasks)) return this;
+        var index = TaskIndex.With(old, @new, tasks);
+        return this with { Tasks = tasks, _taskIndex = new TaskIndexSlot(index) };
+    }
+
+    /// <summary>
+    /// Holds the index outside the record's equality: two states are equal by their contents, whether or not
+    /// either has built its index yet.
+    /// </summary>
+    private readonly record struct TaskIndexSlot(TaskIndex? Value)
+    {
+        public bool Equals(TaskIndexSlot other) => true;
+
+        public override int GetHashCode() => 0;
+    }
 }
 
 /// <summary>

@@ -68,7 +68,7 @@ public static class NetworkAllocator
                 events.Add(new ServiceEndpointAllocated(service.Id, endpoint.VirtualIps, endpoint.Ports, context.Now));
         }
 
-        foreach (var task in state.Tasks.Values.Where(t => t.IsActive && t.Status.State <= TaskState.Pending && t.Networks.IsEmpty))
+        foreach (var task in state.WaitingTasks.Where(t => t.IsActive && t.Status.State <= TaskState.Pending && t.Networks.IsEmpty))
         {
             var required = RequiredNetworks(task, state);
             if (required.Count == 0) continue;
@@ -126,7 +126,7 @@ public static class NetworkAllocator
             foreach (var service in state.Services.Values)
                 foreach (var vip in service.Endpoint.VirtualIps)
                     Mark(vip.NetworkId, vip.Address);
-            foreach (var task in state.Tasks.Values.Where(t => !t.Networks.IsEmpty && HoldsAddresses(t, state)))
+            foreach (var task in state.TasksWithAddresses.Where(t => !t.Networks.IsEmpty && HoldsAddresses(t, state)))
                 foreach (var attachment in task.Networks)
                     Mark(attachment.NetworkId, attachment.Address);
         }

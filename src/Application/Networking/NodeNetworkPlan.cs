@@ -38,14 +38,14 @@ public sealed record NodeNetworkPlan(
     public static NodeNetworkPlan For(ClusterState state, string nodeId)
     {
         // A network exists on a node while a task attached to it is there and not finished (its container holds an endpoint).
-        var localTasks = state.Tasks.Values.Where(t => t.NodeId == nodeId).ToList();
+        var localTasks = state.TasksOn(nodeId).ToList();
         var networks = state.Networks.Values
             .Where(n => localTasks.Any(t => t.IsAttachedTo(n.Id)))
             .Select(n => LocalNetwork.Of(n,
                 [.. state.Services.Values.SelectMany(s => s.Endpoint.VirtualIps).Where(v => v.NetworkId == n.Id).Select(v => v.Address).Order(StringComparer.Ordinal)]))
             .ToImmutableArray();
 
-        var routes = state.Tasks.Values
+        var routes = state.TasksWithAddresses
             .Where(t => t.NodeId is not null && t.NodeId != nodeId && !t.Networks.IsEmpty && !t.Status.State.IsTerminal()
                 && state.Nodes.TryGetValue(t.NodeId, out var node) && node.Address.Length > 0)
             .SelectMany(t => t.Networks.Select(a => new RemoteAddress(a.Address, HostOf(state.Nodes[t.NodeId!].Address))))
@@ -76,7 +76,7 @@ public sealed record NodeNetworkPlan(
     /// its worker stops it, so that no new connection reaches a container on its way out.
     /// </summary>
     public static ImmutableArray<string> Backends(ClusterState state, string serviceId, string networkId) =>
-        [.. state.Tasks.Values
+        [.. state.TasksOf(serviceId)
             .Where(t => t.ServiceId == serviceId && t.Status.State == TaskState.Running && t.DesiredState == TaskState.Running)
             .SelectMany(t => t.Networks.Where(a => a.NetworkId == networkId).Select(a => a.Address))
             .Order(StringComparer.Ordinal)];

@@ -50,7 +50,7 @@ public static class ServiceDiscovery
     /// <summary>The networks of the task that asked, found by its address; an unknown caller sees the network it asked on.</summary>
     private static HashSet<string> NetworksOf(ClusterState state, string receivingNetworkId, string callerAddress)
     {
-        var caller = state.Tasks.Values.FirstOrDefault(t => !t.Status.State.IsTerminal()
+        var caller = state.TasksAttachedTo(receivingNetworkId).FirstOrDefault(t => !t.Status.State.IsTerminal()
             && t.Networks.Any(a => a.NetworkId == receivingNetworkId && a.Address == callerAddress));
         return caller is null ? [receivingNetworkId] : [.. caller.Networks.Select(a => a.NetworkId)];
     }

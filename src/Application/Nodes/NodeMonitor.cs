@@ -38,7 +38,7 @@ public static class NodeMonitor
             if (node.Status == NodeStatus.Ready && context.Now - silentSince > grace)
             {
                 events.Add(new NodeStatusChanged(node.Id, NodeStatus.Down, "heartbeat failure", context.Now));
-                events.AddRange(state.Tasks.Values
+                events.AddRange(state.TasksOn(node.Id)
                     .Where(t => t.NodeId == node.Id && t.Status.State is >= TaskState.Assigned and <= TaskState.Running)
                     .Select(t => new TaskOrphaned(t.Id, $"node {node.Description.Hostname} is down (heartbeat failure)", context.Now)));
             }

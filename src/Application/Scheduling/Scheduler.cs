@@ -1,8 +1,7 @@
-using System.Collections.Immutable;
 using EventSwarm.Application.ControlLoops;
 using EventSwarm.Domain;
-using EventSwarm.Domain.Nodes;
 using EventSwarm.Domain.Scheduling;
+using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Tasks;
 
 namespace EventSwarm.Application.Scheduling;
@@ -11,121 +10,146 @@ namespace EventSwarm.Application.Scheduling;
 /// Places unassigned tasks (swarmkit's scheduler): filter the nodes, then spread — fewest active tasks of the
 /// same service, then fewest active tasks overall. Ties go to the lower node ID so that a replay of the same
 /// state places tasks the same way (Swarm breaks ties at random).
+/// <para>
+/// Tasks are placed a group at a time, as swarmkit's scheduleTaskGroup does: consecutive waiting tasks of one
+/// service with the same constraints and reservations (swarmkit's commonSpecKey: service and spec version) are
+/// filtered against the nodes once, then placed one after the other from a heap of the nodes that passed
+/// (<see cref="NodeHeap"/>), so a pass costs O(groups × nodes + tasks × log nodes) instead of sorting every node
+/// for every task. The result is the same, task for task, as filtering and sorting every node for each task in
+/// turn: the per-task algorithm is kept as the reference the property tests compare against.
+/// </para>
 /// </summary>
 public static class Scheduler
 {
-    private sealed record Filter(PlacementFilter Kind, string Explanation, Func<Node, NodeLoad, SwarmTask, IReadOnlyList<Constraint>, bool> Accepts);
-
-    /// <summary>Swarm's filter order; a node is counted against the first filter it fails when explaining.</summary>
-    private static readonly Filter[] Pipeline =
-    [
-        new(PlacementFilter.Availability, "{0} not available for new tasks", (node, _, _, _) => node.CanTakeNewTasks),
-        new(PlacementFilter.Resources, "insufficient resources on {0}", (node, load, task, _) => load.Fits(node, task.Spec.EffectiveReservations)),
-        new(PlacementFilter.Constraints, "scheduling constraints not satisfied on {0}", (node, _, _, constraints) => constraints.All(c => c.IsSatisfiedBy(node))),
-    ];
-
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
-        var waiting = state.Tasks.Values
-            // A task without its network addresses waits for the allocator, as in Swarm (NEW until allocated).
-            .Where(t => t.IsRunnable && t.Status.State <= TaskState.Pending && Networking.NetworkAllocator.IsAllocated(t, state))
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.ServiceId).ThenBy(t => t.Slot).ThenBy(t => t.Id)
-            .ToList();
-        if (waiting.Count == 0) return [];
+        // A task without its network addresses waits for the allocator, as in Swarm (NEW until allocated).
+        var waiting = state.WaitingTasks.Where(t => Networking.NetworkAllocator.IsAllocated(t, state)).ToArray();
+        if (waiting.Length == 0) return [];
+        // Oldest first; within a service's batch by slot, so that a service's tasks are consecutive (one group).
+        Array.Sort(waiting, WaitingOrder.Instance);
 
-        var loads = state.Nodes.Keys.ToDictionary(id => id, _ => new NodeLoad());
-        foreach (var task in state.Tasks.Values.Where(t => t.IsActive && t.NodeId is not null && t.Status.State >= TaskState.Assigned))
-            if (loads.TryGetValue(task.NodeId!, out var load)) load.Add(task);
-
-        var events = new List<DomainEvent>();
-        foreach (var task in waiting)
+        var nodes = new NodeLoads(state);
+        var events = new List<DomainEvent>(waiting.Length);
+        for (var start = 0; start < waiting.Length;)
         {
-            var constraints = Constraint.ParseAll(task.Spec.EffectivePlacement.Constraints);
-            // Global tasks come with their node; the scheduler only checks that it still fits.
-            var candidates = task.NodeId is not null && state.Nodes.TryGetValue(task.NodeId, out var preset)
-                ? [preset]
-                : state.Nodes.Values.ToList();
-            var fitting = candidates.Where(n => Pipeline.All(f => f.Accepts(n, loads[n.Id], task, constraints))).ToList();
-            if (fitting.Count == 0)
-            {
-                var message = Explain(candidates, loads, task, constraints);
-                if (task.Status.State != TaskState.Pending || task.Status.Message != message)
-                    events.Add(new TaskUnschedulable(task.Id, message, context.Now));
-                continue;
-            }
-            var ranked = fitting
-                .OrderBy(n => loads[n.Id].TasksOf(task.ServiceId))
-                .ThenBy(n => loads[n.Id].Total)
-                .ThenBy(n => n.Id, StringComparer.Ordinal)
-                .Take(2)
-                .Select(n => new NodeScore(n.Id, loads[n.Id].TasksOf(task.ServiceId), loads[n.Id].Total))
-                .ToList();
-            var chosen = ranked[0];
-            var reason = new PlacementReason(candidates.Count, Removed(candidates, fitting.Count, loads, task, constraints), chosen, ranked.ElementAtOrDefault(1));
-            loads[chosen.NodeId].Add(task);
-            events.Add(new TaskAssigned(task.Id, chosen.NodeId, context.Now, reason));
+            var first = waiting[start];
+            var end = start + 1;
+            if (first.NodeId is null)
+                while (end < waiting.Length && TaskGroup.SameGroup(first, waiting[end])) end++;
+            if (first.NodeId is null)
+                new TaskGroup(nodes, first).Place(waiting.AsSpan(start, end - start), context.Now, events);
+            else
+                // Global tasks come with their node; the scheduler only checks that it still fits.
+                TaskGroup.PlacePreset(nodes, first, context.Now, events);
+            start = end;
         }
         return events;
     }
 
+    /// <summary>The waiting tasks' order: by creation, then service, slot and ID (string keys as LINQ's OrderBy compares them).</summary>
+    private sealed class WaitingOrder : IComparer<SwarmTask>
+    {
+        public static readonly WaitingOrder Instance = new();
+        private static readonly Comparer<string> Strings = Comparer<string>.Default;
+
+        public int Compare(SwarmTask? x, SwarmTask? y)
+        {
+            var c = x!.CreatedAt.CompareTo(y!.CreatedAt);
+            if (c != 0) return c;
+            if (!ReferenceEquals(x.ServiceId, y.ServiceId) && (c = Strings.Compare(x.ServiceId, y.ServiceId)) != 0) return c;
+            if ((c = x.Slot.CompareTo(y.Slot)) != 0) return c;
+            return Strings.Compare(x.Id, y.Id);
+        }
+    }
+}
+
+/// <summary>
+/// Each node's load as this pass sees it: what <see cref="ClusterState.UsageOf"/> and
+/// <see cref="ClusterState.ActiveTasksOf"/> say, plus the tasks placed earlier in the pass (swarmkit's nodeInfo,
+/// updated as it assigns). Nodes are numbered in the state's order (the order the placement reasons name them in).
+/// </summary>
+internal sealed class NodeLoads
+{
+    public readonly Domain.Nodes.Node[] Nodes;
+    /// <summary>Each node's rank by ordinal ID: the last tie-breaker.</summary>
+    public readonly int[] Rank;
+    public readonly int[] Tasks;
+    private readonly long[] _nanoCpus;
+    private readonly long[] _memory;
+    private readonly Dictionary<string, int> _index;
+    /// <summary>Nodes the state counts any task against: only on those can a service have tasks of its own.</summary>
+    private readonly int _loaded;
+    private readonly ClusterState _state;
+    /// <summary>Per service, its active tasks on each node (-1: not asked yet).</summary>
+    private readonly Dictionary<string, int[]> _perService = [];
+
+    public NodeLoads(ClusterState state)
+    {
+        _state = state;
+        Nodes = [.. state.Nodes.Values];
+        var count = Nodes.Length;
+        Tasks = new int[count];
+        _nanoCpus = new long[count];
+        _memory = new long[count];
+        _index = new Dictionary<string, int>(count);
+        for (var i = 0; i < count; i++)
+        {
+            _index[Nodes[i].Id] = i;
+            var usage = state.UsageOf(Nodes[i].Id);
+            (Tasks[i], _nanoCpus[i], _memory[i]) = (usage.Tasks, usage.NanoCpus, usage.MemoryBytes);
+            if (usage.Tasks > 0) _loaded++;
+        }
+        var byId = new int[count];
+        for (var i = 0; i < count; i++) byId[i] = i;
+        Array.Sort(byId, (a, b) => string.CompareOrdinal(Nodes[a].Id, Nodes[b].Id));
+        Rank = new int[count];
+        for (var r = 0; r < count; r++) Rank[byId[r]] = r;
+    }
+
+    public int Count => Nodes.Length;
+
+    public bool TryIndexOf(string nodeId, out int index) => _index.TryGetValue(nodeId, out index);
+
     /// <summary>
-    /// The nodes the filters removed, for the placement's reason: a count per filter (per constraint for the
-    /// constraints filter) and the first few node IDs, never a line per node.
+    /// The service's task counts per node, read once a pass: a node without any task holds none of the service's;
+    /// for the others, the service's own tasks are counted when it has fewer than such nodes (one index read each),
+    /// else <see cref="TasksOf"/> asks the state node by node as they are needed. Either way the count is
+    /// <see cref="ClusterState.ActiveTasksOf"/>'s.
     /// </summary>
-    private static ImmutableArray<FilteredNodes> Removed(IReadOnlyList<Node> candidates, int fitting, Dictionary<string, NodeLoad> loads, SwarmTask task,
-        IReadOnlyList<Constraint> constraints)
+    public int[] CountsOf(string serviceId)
     {
-        if (fitting == candidates.Count) return [];
-        // Keyed by filter, then by the index of the constraint failed (-1 for the other filters): task order, not text order.
-        var groups = new SortedDictionary<(PlacementFilter Filter, int Constraint), (int Count, List<string> Nodes)>();
-        // Candidates come in node ID order (the state's nodes are sorted), so the examples are the lowest IDs.
-        foreach (var node in candidates)
+        if (_perService.TryGetValue(serviceId, out var counts)) return counts;
+        counts = new int[Count];
+        _perService[serviceId] = counts;
+        if (_loaded == 0) return counts;
+        var seen = 0;
+        foreach (var task in _state.TasksOf(serviceId))
         {
-            var failed = Pipeline.FirstOrDefault(f => !f.Accepts(node, loads[node.Id], task, constraints));
-            if (failed is null) continue;
-            var constraint = -1;
-            if (failed.Kind == PlacementFilter.Constraints)
-                while (constraints[++constraint].IsSatisfiedBy(node)) { }
-            var key = (failed.Kind, constraint);
-            var group = groups.TryGetValue(key, out var g) ? g : (Count: 0, Nodes: new List<string>());
-            if (group.Nodes.Count < PlacementReason.ExampleNodes) group.Nodes.Add(node.Id);
-            groups[key] = (group.Count + 1, group.Nodes);
+            if (++seen > _loaded)
+            {
+                // A service with more tasks than there are loaded nodes: asking per node is cheaper.
+                for (var i = 0; i < counts.Length; i++) counts[i] = Tasks[i] == 0 ? 0 : -1;
+                return counts;
+            }
+            if (TaskIndex.CountsOnNode(task) && _index.TryGetValue(task.NodeId!, out var node)) counts[node]++;
         }
-        var expressions = task.Spec.EffectivePlacement.Constraints;
-        return [.. groups.Select(g => new FilteredNodes(g.Key.Filter, g.Value.Count, [.. g.Value.Nodes], g.Key.Constraint < 0 ? null : expressions[g.Key.Constraint]))];
+        return counts;
     }
 
-    private static string Explain(IReadOnlyList<Node> nodes, Dictionary<string, NodeLoad> loads, SwarmTask task, IReadOnlyList<Constraint> constraints)
+    public int TasksOf(string serviceId, int[] counts, int node) =>
+        counts[node] >= 0 ? counts[node] : counts[node] = _state.ActiveTasksOf(serviceId, Nodes[node].Id);
+
+    public bool Fits(int node, Reservations wanted) =>
+        (wanted.NanoCpus == 0 || _nanoCpus[node] + wanted.NanoCpus <= Nodes[node].Description.NanoCpus)
+        && (wanted.MemoryBytes == 0 || _memory[node] + wanted.MemoryBytes <= Nodes[node].Description.MemoryBytes);
+
+    /// <summary>Counts a task placed on the node (its service's count must have been read: <see cref="TasksOf"/>).</summary>
+    public void Add(int node, int[] counts, Reservations reserved)
     {
-        if (nodes.Count == 0) return "no suitable node (no nodes in the swarm)";
-        var reasons = nodes
-            .Select(n => Pipeline.First(f => !f.Accepts(n, loads[n.Id], task, constraints)).Explanation)
-            .GroupBy(e => e)
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
-            .Select(g => string.Format(g.Key, g.Count() == 1 ? "1 node" : $"{g.Count()} nodes"));
-        return $"no suitable node ({string.Join("; ", reasons)})";
-    }
-
-    private sealed class NodeLoad
-    {
-        private readonly Dictionary<string, int> _perService = new();
-        private long _nanoCpus;
-        private long _memory;
-
-        public int Total { get; private set; }
-
-        public int TasksOf(string serviceId) => _perService.GetValueOrDefault(serviceId);
-
-        public void Add(SwarmTask task)
-        {
-            Total++;
-            _perService[task.ServiceId] = TasksOf(task.ServiceId) + 1;
-            _nanoCpus += task.Spec.EffectiveReservations.NanoCpus;
-            _memory += task.Spec.EffectiveReservations.MemoryBytes;
-        }
-
-        public bool Fits(Node node, Domain.Services.Reservations wanted) =>
-            (wanted.NanoCpus == 0 || _nanoCpus + wanted.NanoCpus <= node.Description.NanoCpus)
-            && (wanted.MemoryBytes == 0 || _memory + wanted.MemoryBytes <= node.Description.MemoryBytes);
+        Tasks[node]++;
+        counts[node]++;
+        _nanoCpus[node] += reserved.NanoCpus;
+        _memory[node] += reserved.MemoryBytes;
     }
 }

@@ -22,10 +22,11 @@ public static class GlobalOrchestrator
         {
             var constraints = Constraint.ParseAll(service.Spec.TaskTemplate.EffectivePlacement.Constraints);
             var tasks = state.TasksOf(service.Id).Where(t => t.IsRunnable).ToList();
+            var byNode = tasks.ToLookup(t => t.NodeId ?? "");
             foreach (var node in state.Nodes.Values)
             {
                 var eligible = node.CanTakeNewTasks && constraints.All(c => c.IsSatisfiedBy(node));
-                var current = tasks.Where(t => t.NodeId == node.Id).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
+                var current = byNode[node.Id].OrderByDescending(t => t.CreatedAt).FirstOrDefault();
                 if (current is null)
                 {
                     if (eligible) events.Add(NewTask(service, node.Id, TaskState.Running, state, context));

@@ -22,7 +22,5 @@ public static class DelayedStart
     }
 
     /// <summary>When the next parked task becomes due, so the loop runner can wake up for it.</summary>
-    public static DateTimeOffset? NextDue(ClusterState state, DateTimeOffset now) =>
-        state.Tasks.Values.Where(t => t.IsRunnable && t.NotBefore is not null && t.NotBefore > now)
-            .Select(t => t.NotBefore!.Value).DefaultIfEmpty().Min() is var min && min != default ? min : null;
+    public static DateTimeOffset? NextDue(ClusterState state, DateTimeOffset now) => state.NextNotBeforeAfter(now);
 }

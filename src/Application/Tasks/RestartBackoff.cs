@@ -62,17 +62,21 @@ public static class RestartBackoff
     /// <summary>The earliest end of a back-off still running, so the loop runner wakes for it.</summary>
     public static DateTimeOffset? NextDue(ClusterState state, DateTimeOffset now)
     {
-        var ended = state.Tasks.Values.Where(t => t.IsRunnable && t.Status.State.IsTerminal()).ToList();
-        if (ended.Count == 0) return null;
-        var slots = state.Tasks.Values.ToLookup(SlotKey);
         DateTimeOffset? next = null;
-        foreach (var task in ended)
+        foreach (var task in state.EndedTasks)
         {
             if (!state.Services.TryGetValue(task.ServiceId, out var service)) continue;
-            if (DueAt(task, service, slots[SlotKey(task)]) is { } due && due > now && (next is null || due < next)) next = due;
+            if (DueAt(task, service, SlotGroup(task, state)) is { } due && due > now && (next is null || due < next)) next = due;
         }
         return next;
     }
 
-    private static (string, string) SlotKey(SwarmTask t) => (t.ServiceId, t.Slot > 0 ? t.Slot.ToString() : t.NodeId ?? "");
+    /// <summary>
+    /// The tasks sharing a task's slot: the same replicated slot, or (slot 0, a global task) the same node; the
+    /// reaper groups history the same way.
+    /// </summary>
+    internal static IEnumerable<SwarmTask> SlotGroup(SwarmTask task, ClusterState state) =>
+        task.Slot > 0 ? state.TasksInSlot(task.ServiceId, task.Slot)
+        : task.NodeId is { } nodeId ? state.TasksOn(nodeId).Where(t => t.ServiceId == task.ServiceId && t.Slot <= 0)
+        : state.TasksOf(task.ServiceId).Where(t => t.Slot <= 0 && t.NodeId is null);
 }

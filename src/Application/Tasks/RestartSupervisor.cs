@@ -73,8 +73,11 @@ public static class RestartSupervisor
         return restarts < policy.MaxAttempts;
     }
 
+    /// <summary>The tasks of the task's slot (or, for a global task, of its service on its node), in ID order.</summary>
     public static IEnumerable<SwarmTask> SlotHistory(SwarmTask task, ClusterState state) =>
-        state.TasksOf(task.ServiceId).Where(t => task.Slot > 0 ? t.Slot == task.Slot : t.NodeId == task.NodeId);
+        task.Slot > 0 ? state.TasksInSlot(task.ServiceId, task.Slot)
+        : task.NodeId is { } nodeId ? state.TasksOn(nodeId).Where(t => t.ServiceId == task.ServiceId)
+        : state.TasksOf(task.ServiceId).Where(t => t.NodeId is null);
 
     private static bool NodeIsInvalid(SwarmTask task, ClusterState state) =>
         task.NodeId is not null && (!state.Nodes.TryGetValue(task.NodeId, out var node) || node.IsInvalidForTasks);

@@ -74,7 +74,7 @@ public static class NetworkDecider
         if (found.Match is not { } network) return Decision.Refused(NetworkLookup.Refusal(found, command.Network));
         if (state.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } service)
             return Decision.Invalid($"network {network.Id} is in use by service {service.Id} ({service.Spec.Name})");
-        if (state.Tasks.Values.FirstOrDefault(t => HoldsNetwork(t, network.Id, state)) is { } task)
+        if (state.TasksAttachedTo(network.Id).FirstOrDefault(t => HoldsNetwork(t, network.Id, state)) is { } task)
             return Decision.Invalid($"network {network.Id} is in use by task {task.Id} ({task.Name})");
         return Decision.Of(new NetworkRemoved(network.Id, command.At));
     }
@@ -96,7 +96,9 @@ public static class NetworkDecider
         var step = 1u << (32 - addressPool.SubnetSize);
         // A removed network's bridge stays on a node until the last container of its stopping tasks is gone, and the
         // engine refuses a second bridge overlapping it: its subnet is not handed out again until then.
-        var stillHeld = state.Tasks.Values
+        var stillHeld = state.NetworksWithTasks
+            .Where(id => !state.Networks.ContainsKey(id))
+            .SelectMany(state.TasksAttachedTo)
             .Where(t => !t.Status.State.IsTerminal())
             .SelectMany(t => t.Networks.Where(a => !state.Networks.ContainsKey(a.NetworkId)))
             .Select(a => Ipv4Subnet.ParseAddress(a.Address))

@@ -102,7 +102,7 @@ public static class FileReferences
 
     /// <summary>The tasks whose container has not ended and read a secret or config, with the version each reads.</summary>
     public static IEnumerable<(SwarmTask Task, long DataVersion)> Readers(string objectId, ClusterState state) =>
-        state.Tasks.Values.Where(t => !t.Status.State.IsTerminal())
+        state.TasksReading(objectId).Where(t => !t.Status.State.IsTerminal())
             .SelectMany(t => t.Spec.Container.Secrets.OrEmpty().Where(r => r.SecretId == objectId).Select(r => (t, r.DataVersion))
                 .Concat(t.Spec.Container.Configs.OrEmpty().Where(r => r.ConfigId == objectId).Select(r => (t, r.DataVersion))));
 

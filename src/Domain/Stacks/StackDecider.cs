@@ -113,7 +113,7 @@ public static class StackDecider
             // tasks of the services this batch removes do not count either: they are about to be shut down.
             if (batch.State.Services.Values.FirstOrDefault(s => s.UsesNetwork(network)) is { } user)
                 return Decision.Invalid($"network {network.Spec.Name}: in use by service {user.Spec.Name} ({user.Id}), which is not part of stack {name}");
-            if (batch.State.Tasks.Values.FirstOrDefault(t => !removed.Contains(t.ServiceId) && t.IsAttachedTo(network.Id)
+            if (batch.State.TasksAttachedTo(network.Id).FirstOrDefault(t => !removed.Contains(t.ServiceId) && t.IsAttachedTo(network.Id)
                     && t.DesiredState <= TaskState.Running && t.Status.State <= TaskState.Running) is { } task)
                 return Decision.Invalid($"network {network.Spec.Name}: in use by task {task.Id} ({task.Name})");
             batch.Take(Decision.Of(new NetworkRemoved(network.Id, command.At)), "network", network.Spec.Name, network.Id, "removed");

@@ -7,11 +7,9 @@ public abstract record TaskEvent : DomainEvent
 {
     public static ClusterState Evolve(ClusterState state, TaskEvent @event, long sequence) => @event switch
     {
-        TaskCreated e => state with
-        {
-            Tasks = state.Tasks.SetItem(e.TaskId, new SwarmTask(e.TaskId, e.ServiceId, e.ServiceName, e.Slot, e.NodeId, e.Spec,
+        TaskCreated e => state.WithTaskChange(state.Tasks.GetValueOrDefault(e.TaskId),
+            new SwarmTask(e.TaskId, e.ServiceId, e.ServiceName, e.Slot, e.NodeId, e.Spec,
                 e.SpecVersion, e.DesiredState, new TaskObservation(TaskState.New, e.At, "created"), e.At, e.At, sequence, e.NotBefore)),
-        },
         TaskUnschedulable e => state.WithTask(e.TaskId, t => t with
         {
             Status = t.Status with { State = TaskState.Pending, Message = e.Message, Timestamp = e.At },
@@ -40,7 +38,7 @@ public abstract record TaskEvent : DomainEvent
         TaskOrphaned e => state.WithTask(e.TaskId, t => t.Status.State.IsTerminal()
             ? t
             : t with { Status = t.Status with { State = TaskState.Orphaned, Message = e.Message, Timestamp = e.At }, UpdatedAt = e.At, Version = sequence }),
-        TaskRemoved e => state with { Tasks = state.Tasks.Remove(e.TaskId) },
+        TaskRemoved e => state.Tasks.TryGetValue(e.TaskId, out var removed) ? state.WithTaskChange(removed, null) : state,
         _ => throw ClusterState.CannotApply(@event),
     };
 }

@@ -73,7 +73,7 @@ public static class NetworkEndpoints
                 var swarmNetworks = state.Networks.Values
                     .Where(n => here is null || here.Contains(n.Id))
                     .Where(n => Matches(filters, n.Id, n.Spec.Name, n.Spec.Driver, "swarm", n.Spec.Labels,
-                        dangling: !state.Tasks.Values.Any(t => t.NodeId is not null && t.IsAttachedTo(n.Id))))
+                        dangling: !state.TasksAttachedTo(n.Id).Any(t => t.NodeId is not null && t.IsAttachedTo(n.Id))))
                     .OrderBy(n => n.Spec.Name, StringComparer.Ordinal);
                 foreach (var network in swarmNetworks) list.Add(ToJson(network, state));
             }
@@ -270,7 +270,7 @@ public static class NetworkEndpoints
 
     /// <summary>The nodes the network reaches: those with a task on it that has not finished.</summary>
     private static List<PeerInfo> Peers(Network network, ClusterState state) =>
-        [.. state.Tasks.Values
+        [.. state.TasksAttachedTo(network.Id)
             .Where(t => t.NodeId is not null && t.IsAttachedTo(network.Id))
             .Select(t => t.NodeId!)
             .Distinct()

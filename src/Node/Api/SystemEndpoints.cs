@@ -157,7 +157,7 @@ public static class SystemEndpoints
             ["ServerVersion"] = ServerVersion,
             ["OSType"] = "linux",
             ["Architecture"] = MachineArchitecture.Machine,
-            ["Containers"] = state.Tasks.Values.Count(t => t.NodeId == local.NodeId && t.Status.ContainerId is not null),
+            ["Containers"] = state.TasksOn(local.NodeId).Count(t => t.NodeId == local.NodeId && t.Status.ContainerId is not null),
         };
         try
         {

@@ -18,7 +18,7 @@ public static class TaskEndpoints
             // Swarm resolves the services named in the filter first, and refuses one it does not know.
             foreach (var service in filters.Values("service"))
                 if (state.LookupService(service).Refusal("service", service) is { } refused) return ApiErrors.Of(refused);
-            var tasks = state.Tasks.Values
+            var tasks = Candidates(state, filters)
                 .Where(t => filters.Match("id", v => t.Id.StartsWith(v, StringComparison.Ordinal)))
                 .Where(t => filters.Match("name", v => t.Name.StartsWith(v, StringComparison.Ordinal)))
                 .Where(t => filters.Match("service", v => state.FindService(v) is { } s ? s.Id == t.ServiceId : v == t.ServiceName))
@@ -83,4 +83,28 @@ public static class TaskEndpoints
     };
 
     private static WireTaskState ToWire(Domain.Tasks.TaskState state) => Enum.Parse<WireTaskState>(state.ToString());
+
+    /// <summary>
+    /// The tasks a filtered list can contain, read from the state's indexes: those of the services (or nodes) the
+    /// filter names, in ID order, so `docker service ps` at scale reads one service's tasks, not every task. The
+    /// filters themselves still decide.
+    /// </summary>
+    private static IEnumerable<SwarmTask> Candidates(ClusterState state, Filters filters)
+    {
+        var services = filters.Values("service");
+        if (services.Count > 0 && services.All(v => state.FindService(v) is not null))
+            return Union(state, services.Select(v => state.TasksOf(state.FindService(v)!.Id)));
+        var nodes = filters.Values("node");
+        if (nodes.Count > 0)
+            return Union(state, nodes.Select(v => state.FindNode(v) is { } node ? state.TasksOn(node.Id) : []));
+        return state.Tasks.Values;
+    }
+
+    private static IEnumerable<SwarmTask> Union(ClusterState state, IEnumerable<IEnumerable<SwarmTask>> parts)
+    {
+        var ids = new SortedSet<string>(state.Tasks.KeyComparer);
+        foreach (var part in parts)
+            foreach (var task in part) ids.Add(task.Id);
+        return ids.Select(id => state.Tasks[id]);
+    }
 }
