@@ -14,6 +14,7 @@ if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(s
 if (args is ["secrets", .. var secretsArgs]) return await SecretsBench.RunAsync(secretsArgs);
 if (args is ["update", .. var updateArgs]) return await UpdateBench.RunAsync(updateArgs);
 if (args is ["archive", .. var archiveArgs]) return await ArchiveBench.RunAsync(archiveArgs);
+if (args is ["scale-loops", .. var scaleLoopsArgs]) return await ScaleLoopsBench.RunAsync(scaleLoopsArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");
