@@ -176,13 +176,16 @@ public sealed class TaskIndex_Tests
         Assert.Equal(expected.Ended, actual.Ended);
         Assert.Equal(expected.Retired, actual.Retired);
         Assert.Equal(expected.Parked, actual.Parked);
-        Assert.Equal(expected.Usage.OrderBy(p => p.Key, StringComparer.Ordinal), actual.Usage.OrderBy(p => p.Key, StringComparer.Ordinal));
-        Assert.Equal(expected.Active.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal),
-            actual.Active.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal));
+        Assert.Equal(expected.Load.Keys, actual.Load.Keys);
+        foreach (var (node, load) in expected.Load)
+        {
+            Assert.Equal(load.Usage, actual.Load[node].Usage);
+            Assert.Equal(load.Services, actual.Load[node].Services);
+        }
     }
 
-    private static void AssertSameSets<TKey>(ImmutableDictionary<TKey, ImmutableSortedSet<string>> expected,
-        ImmutableDictionary<TKey, ImmutableSortedSet<string>> actual) where TKey : notnull
+    private static void AssertSameSets<TKey>(IImmutableDictionary<TKey, ImmutableSortedSet<string>> expected,
+        IImmutableDictionary<TKey, ImmutableSortedSet<string>> actual) where TKey : notnull
     {
         Assert.Equal(expected.Count, actual.Count);
         foreach (var (key, ids) in expected)
