@@ -139,6 +139,9 @@ public sealed record ClusterState
         return parked[at >= 0 ? at : ~at].NotBefore;
     }
 
+    /// <summary>A service's runnable tasks and slots, and how many are unsettled (<see cref="TaskIndex.ServiceTally"/>).</summary>
+    public TaskIndex.ServiceTally TallyOf(string serviceId) => TaskIndex.Tallies.GetValueOrDefault(serviceId, TaskIndex.ServiceTally.None);
+
     /// <summary>A node's active tasks from Assigned on, and what they reserve (<see cref="NodeUsage"/>).</summary>
     public NodeUsage UsageOf(string nodeId) => TaskIndex.Load.TryGetValue(nodeId, out var load) ? load.Usage : NodeUsage.None;
 

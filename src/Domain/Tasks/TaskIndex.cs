@@ -68,6 +68,14 @@ public sealed class TaskIndex
     public ImmutableSortedSet<(DateTimeOffset NotBefore, string Id)> Parked { get; private init; } =
         ImmutableSortedSet.Create<(DateTimeOffset NotBefore, string Id)>(ParkedOrder.Instance);
 
+    /// <summary>Per service: its runnable tasks, the slots they fill, and how many are not settled (see <see cref="ServiceTally"/>).</summary>
+    public ImmutableSortedDictionary<string, ServiceTally> Tallies { get; private init; } =
+        ImmutableSortedDictionary.Create<string, ServiceTally>(StringComparer.Ordinal);
+
+    /// <summary>Runnable tasks per (service, slot): a slot is filled while it holds one.</summary>
+    public ImmutableSortedDictionary<(string ServiceId, long Slot), int> RunnableInSlot { get; private init; } =
+        ImmutableSortedDictionary.Create<(string ServiceId, long Slot), int>(SlotOrder.Instance);
+
     /// <summary>Per node: its active tasks from Assigned on, their reservations, and how many are each service's.</summary>
     public ImmutableSortedDictionary<string, NodeLoad> Load { get; private init; } =
         ImmutableSortedDictionary.Create<string, NodeLoad>(StringComparer.Ordinal);
@@ -108,8 +116,12 @@ public sealed class TaskIndex
                 perService[task.ServiceId] = perService.GetValueOrDefault(task.ServiceId) + 1;
             }
         }
+        var (tallies, runnableInSlot) = (empty.Tallies, empty.RunnableInSlot);
+        foreach (var task in tasks.Values) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, task, 1);
         return new TaskIndex(tasks, empty._noIds)
         {
+            Tallies = tallies,
+            RunnableInSlot = runnableInSlot,
             ByService = Sorted(byService),
             ByNode = Sorted(byNode),
             BySlot = bySlot.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToImmutable(), SlotOrder.Instance),
@@ -165,6 +177,14 @@ public sealed class TaskIndex
         if (old is not null && IsParked(old)) parked = parked.Remove((old.NotBefore!.Value, old.Id));
         if (@new is not null && IsParked(@new)) parked = parked.Add((@new.NotBefore!.Value, @new.Id));
 
+        var (tallies, runnableInSlot) = (Tallies, RunnableInSlot);
+        if (!(old is not null && @new is not null && old.ServiceId == @new.ServiceId && old.Slot == @new.Slot
+              && old.IsRunnable == @new.IsRunnable && IsUnsettled(old) == IsUnsettled(@new)))
+        {
+            if (old is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, old, -1);
+            if (@new is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, @new, 1);
+        }
+
         // Most changes are status reports between Assigned and Running: they count the same before and after.
         var counted = old is not null && CountsOnNode(old);
         var counts = @new is not null && CountsOnNode(@new);
@@ -188,6 +208,8 @@ public sealed class TaskIndex
             Retired = retired,
             Parked = parked,
             Load = load,
+            Tallies = tallies,
+            RunnableInSlot = runnableInSlot,
         };
     }
 
@@ -214,6 +236,24 @@ public sealed class TaskIndex
 
     public static bool IsParked(SwarmTask t) => t.IsRunnable && t.NotBefore is not null;
 
+    /// <summary>Runnable and finished, or wanted in a state other than Running (parked in Ready): the orchestrator has work.</summary>
+    public static bool IsUnsettled(SwarmTask t) => t.IsRunnable && (t.Status.State.IsTerminal() || t.DesiredState != TaskState.Running);
+
+    private static (ImmutableSortedDictionary<string, ServiceTally>, ImmutableSortedDictionary<(string, long), int>) Tally(
+        ImmutableSortedDictionary<string, ServiceTally> tallies, ImmutableSortedDictionary<(string, long), int> runnableInSlot, SwarmTask task, int sign)
+    {
+        if (!task.IsRunnable) return (tallies, runnableInSlot);
+        var slot = (task.ServiceId, task.Slot);
+        var inSlot = runnableInSlot.GetValueOrDefault(slot) + sign;
+        runnableInSlot = inSlot == 0 ? runnableInSlot.Remove(slot) : runnableInSlot.SetItem(slot, inSlot);
+        var tally = tallies.GetValueOrDefault(task.ServiceId, ServiceTally.None);
+        tally = new ServiceTally(tally.Runnable + sign,
+            tally.RunnableSlots + (sign > 0 && inSlot == 1 ? 1 : sign < 0 && inSlot == 0 ? -1 : 0),
+            tally.Unsettled + (IsUnsettled(task) ? sign : 0));
+        tallies = tally == ServiceTally.None ? tallies.Remove(task.ServiceId) : tallies.SetItem(task.ServiceId, tally);
+        return (tallies, runnableInSlot);
+    }
+
     /// <summary>What swarmkit's nodeInfo counts against a node: active tasks from Assigned on.</summary>
     public static bool CountsOnNode(SwarmTask t) => t.NodeId is not null && t.IsActive && t.Status.State >= TaskState.Assigned;
 
@@ -221,6 +261,16 @@ public sealed class TaskIndex
     {
         var reserved = task.Spec.EffectiveReservations;
         return new NodeUsage(usage.Tasks + sign, usage.NanoCpus + (sign * reserved.NanoCpus), usage.MemoryBytes + (sign * reserved.MemoryBytes));
+    }
+
+    /// <summary>
+    /// A service's runnable tasks, the distinct slots they fill, and how many of them are unsettled (ended, or wanted
+    /// in a state other than Running): with as many slots as tasks as replicas and none unsettled, the replicated
+    /// orchestrator has nothing to do for the service unless a node of its tasks became invalid.
+    /// </summary>
+    public sealed record ServiceTally(int Runnable, int RunnableSlots, int Unsettled)
+    {
+        public static ServiceTally None { get; } = new(0, 0, 0);
     }
 
     /// <summary>What a node holds (swarmkit's nodeInfo): its usage, and its active tasks per service (the spread key).</summary>

@@ -137,6 +137,12 @@ public sealed class TaskIndex_Tests
                 Assert.Equal(all.Count(t => t.ServiceId == service && t.NodeId == node && t.IsActive && t.Status.State >= TaskState.Assigned),
                     state.ActiveTasksOf(service, node));
         }
+        foreach (var service in Services)
+        {
+            var runnable = all.Where(t => t.ServiceId == service && t.IsRunnable).ToList();
+            Assert.Equal(new TaskIndex.ServiceTally(runnable.Count, runnable.Select(t => t.Slot).Distinct().Count(),
+                runnable.Count(t => t.Status.State.IsTerminal() || t.DesiredState != TaskState.Running)), state.TallyOf(service));
+        }
         foreach (var node in Nodes)
         {
             Assert.Equal(Ids(all.Where(t => t.NodeId == node)), Ids(state.TasksOn(node)));
@@ -176,6 +182,8 @@ public sealed class TaskIndex_Tests
         Assert.Equal(expected.Ended, actual.Ended);
         Assert.Equal(expected.Retired, actual.Retired);
         Assert.Equal(expected.Parked, actual.Parked);
+        Assert.Equal(expected.Tallies, actual.Tallies);
+        Assert.Equal(expected.RunnableInSlot, actual.RunnableInSlot);
         Assert.Equal(expected.Load.Keys, actual.Load.Keys);
         foreach (var (node, load) in expected.Load)
         {
