@@ -139,11 +139,15 @@ public sealed record ClusterState
         return parked[at >= 0 ? at : ~at].NotBefore;
     }
 
+    /// <summary>A service's runnable tasks and slots, and how many are unsettled (<see cref="TaskIndex.ServiceTally"/>).</summary>
+    public TaskIndex.ServiceTally TallyOf(string serviceId) => TaskIndex.Tallies.GetValueOrDefault(serviceId, TaskIndex.ServiceTally.None);
+
     /// <summary>A node's active tasks from Assigned on, and what they reserve (<see cref="NodeUsage"/>).</summary>
-    public NodeUsage UsageOf(string nodeId) => TaskIndex.Usage.GetValueOrDefault(nodeId, NodeUsage.None);
+    public NodeUsage UsageOf(string nodeId) => TaskIndex.Load.TryGetValue(nodeId, out var load) ? load.Usage : NodeUsage.None;
 
     /// <summary>How many active tasks (from Assigned on) of a service a node holds: the scheduler's spread key.</summary>
-    public int ActiveTasksOf(string serviceId, string nodeId) => TaskIndex.Active.GetValueOrDefault((serviceId, nodeId));
+    public int ActiveTasksOf(string serviceId, string nodeId) =>
+        TaskIndex.Load.TryGetValue(nodeId, out var load) ? load.Services.GetValueOrDefault(serviceId) : 0;
 
     private IEnumerable<SwarmTask> Resolve(ImmutableSortedSet<string>? ids)
     {

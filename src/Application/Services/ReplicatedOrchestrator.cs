@@ -25,9 +25,34 @@ public static class ReplicatedOrchestrator
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
         var events = new List<DomainEvent>();
+        var onInvalidNodes = ServicesOnInvalidNodes(state);
         foreach (var service in state.Services.Values.Where(s => !s.Spec.Mode.IsGlobal))
-            events.AddRange(ReconcileService(service, state, context));
+            if (!IsSettled(service, state, onInvalidNodes))
+                events.AddRange(ReconcileService(service, state, context));
         return events;
+    }
+
+    /// <summary>
+    /// A service at rest (issue 16): one runnable task per slot for every replica, none ended or parked, none on a
+    /// node that can no longer run it. Its pass would decide nothing, so it is not read task by task: at a million
+    /// tasks the orchestrator looks only at the services where something happened.
+    /// </summary>
+    private static bool IsSettled(Service service, ClusterState state, HashSet<string> onInvalidNodes)
+    {
+        var tally = state.TallyOf(service.Id);
+        var replicas = service.Spec.Mode.Replicas;
+        return tally.Unsettled == 0 && tally.Runnable == tally.RunnableSlots && tally.RunnableSlots == replicas
+            && !onInvalidNodes.Contains(service.Id);
+    }
+
+    /// <summary>The services with an active task on a node that is down, drained or gone (its tasks need a restart).</summary>
+    private static HashSet<string> ServicesOnInvalidNodes(ClusterState state)
+    {
+        var services = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (nodeId, load) in state.TaskIndex.Load)
+            if (!state.Nodes.TryGetValue(nodeId, out var node) || node.IsInvalidForTasks)
+                services.UnionWith(load.Services.Keys);
+        return services;
     }
 
     private static IEnumerable<DomainEvent> ReconcileService(Service service, ClusterState state, ReconcileContext context)

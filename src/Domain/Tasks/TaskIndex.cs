@@ -19,8 +19,10 @@ namespace EventSwarm.Domain.Tasks;
 /// </summary>
 public sealed class TaskIndex
 {
-    private static readonly ImmutableDictionary<(string ServiceId, string NodeId), int> NoActive =
-        ImmutableDictionary<(string ServiceId, string NodeId), int>.Empty;
+    // Keyed by ID in ordinal order: a sorted tree of ordinal compares is cheaper to change than a hash dictionary
+    // (ImmutableDictionary), and a change of task costs a few of these changes on every apply.
+    private static readonly ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NoSets =
+        ImmutableSortedDictionary.Create<string, ImmutableSortedSet<string>>(StringComparer.Ordinal);
 
     private readonly ImmutableSortedSet<string> _noIds;
 
@@ -35,27 +37,23 @@ public sealed class TaskIndex
     public ImmutableSortedDictionary<string, SwarmTask> Tasks { get; private init; }
 
     /// <summary>Task IDs by service, every state.</summary>
-    public ImmutableDictionary<string, ImmutableSortedSet<string>> ByService { get; private init; } =
-        ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> ByService { get; private init; } = NoSets;
 
     /// <summary>Task IDs by node they were given to, every state.</summary>
-    public ImmutableDictionary<string, ImmutableSortedSet<string>> ByNode { get; private init; } =
-        ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> ByNode { get; private init; } = NoSets;
 
     /// <summary>Task IDs by replicated slot (slot &gt; 0): a slot's history.</summary>
-    public ImmutableDictionary<(string ServiceId, long Slot), ImmutableSortedSet<string>> BySlot { get; private init; } =
-        ImmutableDictionary<(string ServiceId, long Slot), ImmutableSortedSet<string>>.Empty;
+    public ImmutableSortedDictionary<(string ServiceId, long Slot), ImmutableSortedSet<string>> BySlot { get; private init; } =
+        ImmutableSortedDictionary.Create<(string ServiceId, long Slot), ImmutableSortedSet<string>>(SlotOrder.Instance);
 
     /// <summary>
     /// Task IDs by network they hold an address on: tasks with attachments that have not ended, or were orphaned
     /// (their container may live on). Every network scan (allocator, removal checks, routes, DNS) starts here.
     /// </summary>
-    public ImmutableDictionary<string, ImmutableSortedSet<string>> ByNetwork { get; private init; } =
-        ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> ByNetwork { get; private init; } = NoSets;
 
     /// <summary>Task IDs by secret or config they read, for tasks whose container has not ended.</summary>
-    public ImmutableDictionary<string, ImmutableSortedSet<string>> ByFile { get; private init; } =
-        ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> ByFile { get; private init; } = NoSets;
 
     /// <summary>Runnable and not past Pending: waiting for a node.</summary>
     public ImmutableSortedSet<string> Waiting { get; private init; }
@@ -70,11 +68,17 @@ public sealed class TaskIndex
     public ImmutableSortedSet<(DateTimeOffset NotBefore, string Id)> Parked { get; private init; } =
         ImmutableSortedSet.Create<(DateTimeOffset NotBefore, string Id)>(ParkedOrder.Instance);
 
-    /// <summary>Per node: its active tasks from Assigned on and their reservations.</summary>
-    public ImmutableDictionary<string, NodeUsage> Usage { get; private init; } = ImmutableDictionary<string, NodeUsage>.Empty;
+    /// <summary>Per service: its runnable tasks, the slots they fill, and how many are not settled (see <see cref="ServiceTally"/>).</summary>
+    public ImmutableSortedDictionary<string, ServiceTally> Tallies { get; private init; } =
+        ImmutableSortedDictionary.Create<string, ServiceTally>(StringComparer.Ordinal);
 
-    /// <summary>Per (service, node): how many of those active tasks are the service's.</summary>
-    public ImmutableDictionary<(string ServiceId, string NodeId), int> Active { get; private init; } = NoActive;
+    /// <summary>Runnable tasks per (service, slot): a slot is filled while it holds one.</summary>
+    public ImmutableSortedDictionary<(string ServiceId, long Slot), int> RunnableInSlot { get; private init; } =
+        ImmutableSortedDictionary.Create<(string ServiceId, long Slot), int>(SlotOrder.Instance);
+
+    /// <summary>Per node: its active tasks from Assigned on, their reservations, and how many are each service's.</summary>
+    public ImmutableSortedDictionary<string, NodeLoad> Load { get; private init; } =
+        ImmutableSortedDictionary.Create<string, NodeLoad>(StringComparer.Ordinal);
 
     public static TaskIndex Empty(ImmutableSortedDictionary<string, SwarmTask> tasks) =>
         new(tasks, ImmutableSortedSet.Create(tasks.KeyComparer));
@@ -93,7 +97,7 @@ public sealed class TaskIndex
         var retired = empty._noIds.ToBuilder();
         var parked = empty.Parked.ToBuilder();
         var usage = new Dictionary<string, NodeUsage>();
-        var active = new Dictionary<(string, string), int>();
+        var active = new Dictionary<string, Dictionary<string, int>>();
         foreach (var task in tasks.Values)
         {
             Bucket(byService, task.ServiceId, empty._noIds).Add(task.Id);
@@ -108,24 +112,32 @@ public sealed class TaskIndex
             if (CountsOnNode(task))
             {
                 usage[task.NodeId!] = Add(usage.GetValueOrDefault(task.NodeId!, NodeUsage.None), task, 1);
-                active[(task.ServiceId, task.NodeId!)] = active.GetValueOrDefault((task.ServiceId, task.NodeId!)) + 1;
+                if (!active.TryGetValue(task.NodeId!, out var perService)) active[task.NodeId!] = perService = [];
+                perService[task.ServiceId] = perService.GetValueOrDefault(task.ServiceId) + 1;
             }
         }
+        var (tallies, runnableInSlot) = (empty.Tallies, empty.RunnableInSlot);
+        foreach (var task in tasks.Values) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, task, 1);
         return new TaskIndex(tasks, empty._noIds)
         {
-            ByService = byService.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutable()),
-            ByNode = byNode.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutable()),
-            BySlot = bySlot.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutable()),
-            ByNetwork = byNetwork.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutable()),
-            ByFile = byFile.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutable()),
+            Tallies = tallies,
+            RunnableInSlot = runnableInSlot,
+            ByService = Sorted(byService),
+            ByNode = Sorted(byNode),
+            BySlot = bySlot.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToImmutable(), SlotOrder.Instance),
+            ByNetwork = Sorted(byNetwork),
+            ByFile = Sorted(byFile),
             Waiting = waiting.ToImmutable(),
             Ended = ended.ToImmutable(),
             Retired = retired.ToImmutable(),
             Parked = parked.ToImmutable(),
-            Usage = usage.ToImmutableDictionary(),
-            Active = active.ToImmutableDictionary(),
+            Load = usage.ToImmutableSortedDictionary(p => p.Key,
+                p => new NodeLoad(p.Value, active[p.Key].ToImmutableSortedDictionary(StringComparer.Ordinal)), StringComparer.Ordinal),
         };
     }
+
+    private static ImmutableSortedDictionary<string, ImmutableSortedSet<string>> Sorted(Dictionary<string, ImmutableSortedSet<string>.Builder> buckets) =>
+        buckets.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToImmutable(), StringComparer.Ordinal);
 
     /// <summary>
     /// The index after one task changed from <paramref name="old"/> to <paramref name="new"/> (null: absent), for
@@ -140,8 +152,7 @@ public sealed class TaskIndex
         var ended = Ended;
         var retired = Retired;
         var parked = Parked;
-        var usage = Usage;
-        var active = Active;
+        var load = Load;
 
         if (old is not null && (@new is null || old.Id != @new.Id || old.ServiceId != @new.ServiceId))
             byService = Without(byService, old.ServiceId, old.Id);
@@ -166,15 +177,23 @@ public sealed class TaskIndex
         if (old is not null && IsParked(old)) parked = parked.Remove((old.NotBefore!.Value, old.Id));
         if (@new is not null && IsParked(@new)) parked = parked.Add((@new.NotBefore!.Value, @new.Id));
 
-        if (old is not null && CountsOnNode(old))
+        var (tallies, runnableInSlot) = (Tallies, RunnableInSlot);
+        if (!(old is not null && @new is not null && old.ServiceId == @new.ServiceId && old.Slot == @new.Slot
+              && old.IsRunnable == @new.IsRunnable && IsUnsettled(old) == IsUnsettled(@new)))
         {
-            usage = Count(usage, old.NodeId!, u => Add(u, old, -1), u => u.Tasks == 0);
-            active = Count(active, (old.ServiceId, old.NodeId!), n => n - 1, n => n == 0);
+            if (old is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, old, -1);
+            if (@new is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, @new, 1);
         }
-        if (@new is not null && CountsOnNode(@new))
+
+        // Most changes are status reports between Assigned and Running: they count the same before and after.
+        var counted = old is not null && CountsOnNode(old);
+        var counts = @new is not null && CountsOnNode(@new);
+        if (!(counted && counts && old!.NodeId == @new!.NodeId && old.ServiceId == @new.ServiceId
+              && old.Spec.EffectiveReservations == @new.Spec.EffectiveReservations))
         {
-            usage = Count(usage, @new.NodeId!, u => Add(u, @new, 1), _ => false);
-            active = Count(active, (@new.ServiceId, @new.NodeId!), n => n + 1, _ => false);
+            if (counted) load = load.SetItem(old!.NodeId!, load[old.NodeId!].With(old, -1));
+            if (counts) load = load.SetItem(@new!.NodeId!, load.GetValueOrDefault(@new.NodeId!, NodeLoad.None).With(@new, 1));
+            if (counted && load[old!.NodeId!].Usage.Tasks == 0) load = load.Remove(old.NodeId!);
         }
 
         return new TaskIndex(tasks, _noIds)
@@ -188,8 +207,9 @@ public sealed class TaskIndex
             Ended = ended,
             Retired = retired,
             Parked = parked,
-            Usage = usage,
-            Active = active,
+            Load = load,
+            Tallies = tallies,
+            RunnableInSlot = runnableInSlot,
         };
     }
 
@@ -216,6 +236,24 @@ public sealed class TaskIndex
 
     public static bool IsParked(SwarmTask t) => t.IsRunnable && t.NotBefore is not null;
 
+    /// <summary>Runnable and finished, or wanted in a state other than Running (parked in Ready): the orchestrator has work.</summary>
+    public static bool IsUnsettled(SwarmTask t) => t.IsRunnable && (t.Status.State.IsTerminal() || t.DesiredState != TaskState.Running);
+
+    private static (ImmutableSortedDictionary<string, ServiceTally>, ImmutableSortedDictionary<(string, long), int>) Tally(
+        ImmutableSortedDictionary<string, ServiceTally> tallies, ImmutableSortedDictionary<(string, long), int> runnableInSlot, SwarmTask task, int sign)
+    {
+        if (!task.IsRunnable) return (tallies, runnableInSlot);
+        var slot = (task.ServiceId, task.Slot);
+        var inSlot = runnableInSlot.GetValueOrDefault(slot) + sign;
+        runnableInSlot = inSlot == 0 ? runnableInSlot.Remove(slot) : runnableInSlot.SetItem(slot, inSlot);
+        var tally = tallies.GetValueOrDefault(task.ServiceId, ServiceTally.None);
+        tally = new ServiceTally(tally.Runnable + sign,
+            tally.RunnableSlots + (sign > 0 && inSlot == 1 ? 1 : sign < 0 && inSlot == 0 ? -1 : 0),
+            tally.Unsettled + (IsUnsettled(task) ? sign : 0));
+        tallies = tally == ServiceTally.None ? tallies.Remove(task.ServiceId) : tallies.SetItem(task.ServiceId, tally);
+        return (tallies, runnableInSlot);
+    }
+
     /// <summary>What swarmkit's nodeInfo counts against a node: active tasks from Assigned on.</summary>
     public static bool CountsOnNode(SwarmTask t) => t.NodeId is not null && t.IsActive && t.Status.State >= TaskState.Assigned;
 
@@ -223,6 +261,28 @@ public sealed class TaskIndex
     {
         var reserved = task.Spec.EffectiveReservations;
         return new NodeUsage(usage.Tasks + sign, usage.NanoCpus + (sign * reserved.NanoCpus), usage.MemoryBytes + (sign * reserved.MemoryBytes));
+    }
+
+    /// <summary>
+    /// A service's runnable tasks, the distinct slots they fill, and how many of them are unsettled (ended, or wanted
+    /// in a state other than Running): with as many slots as tasks as replicas and none unsettled, the replicated
+    /// orchestrator has nothing to do for the service unless a node of its tasks became invalid.
+    /// </summary>
+    public sealed record ServiceTally(int Runnable, int RunnableSlots, int Unsettled)
+    {
+        public static ServiceTally None { get; } = new(0, 0, 0);
+    }
+
+    /// <summary>What a node holds (swarmkit's nodeInfo): its usage, and its active tasks per service (the spread key).</summary>
+    public sealed record NodeLoad(NodeUsage Usage, ImmutableSortedDictionary<string, int> Services)
+    {
+        public static NodeLoad None { get; } = new(NodeUsage.None, ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal));
+
+        internal NodeLoad With(SwarmTask task, int sign)
+        {
+            var count = Services.GetValueOrDefault(task.ServiceId) + sign;
+            return new NodeLoad(Add(Usage, task, sign), count == 0 ? Services.Remove(task.ServiceId) : Services.SetItem(task.ServiceId, count));
+        }
     }
 
     private static ImmutableSortedSet<string> Member(ImmutableSortedSet<string> set, SwarmTask? old, SwarmTask? @new, Func<SwarmTask, bool> holds)
@@ -234,7 +294,7 @@ public sealed class TaskIndex
         return set;
     }
 
-    private ImmutableDictionary<string, ImmutableSortedSet<string>> Keyed(ImmutableDictionary<string, ImmutableSortedSet<string>> index,
+    private ImmutableSortedDictionary<string, ImmutableSortedSet<string>> Keyed(ImmutableSortedDictionary<string, ImmutableSortedSet<string>> index,
         SwarmTask? old, SwarmTask? @new, Func<SwarmTask, IReadOnlyList<string>> keysOf)
     {
         var was = old is null ? [] : keysOf(old);
@@ -245,24 +305,16 @@ public sealed class TaskIndex
         return index;
     }
 
-    private static ImmutableDictionary<TKey, ImmutableSortedSet<string>> With<TKey>(
-        ImmutableDictionary<TKey, ImmutableSortedSet<string>> index, TKey key, string id, ImmutableSortedSet<string> empty)
-        where TKey : notnull =>
-        index.SetItem(key, index.GetValueOrDefault(key, empty).Add(id));
+    private static TIndex With<TIndex, TKey>(TIndex index, TKey key, string id, ImmutableSortedSet<string> empty)
+        where TIndex : IImmutableDictionary<TKey, ImmutableSortedSet<string>> where TKey : notnull =>
+        (TIndex)index.SetItem(key, (index.TryGetValue(key, out var ids) ? ids : empty).Add(id));
 
-    private static ImmutableDictionary<TKey, ImmutableSortedSet<string>> Without<TKey>(
-        ImmutableDictionary<TKey, ImmutableSortedSet<string>> index, TKey key, string id) where TKey : notnull
+    private static TIndex Without<TIndex, TKey>(TIndex index, TKey key, string id)
+        where TIndex : IImmutableDictionary<TKey, ImmutableSortedSet<string>> where TKey : notnull
     {
         if (!index.TryGetValue(key, out var ids)) return index;
         ids = ids.Remove(id);
-        return ids.IsEmpty ? index.Remove(key) : index.SetItem(key, ids);
-    }
-
-    private static ImmutableDictionary<TKey, TValue> Count<TKey, TValue>(ImmutableDictionary<TKey, TValue> index, TKey key,
-        Func<TValue, TValue> change, Func<TValue, bool> isZero) where TKey : notnull where TValue : struct
-    {
-        var value = change(index.GetValueOrDefault(key));
-        return isZero(value) ? index.Remove(key) : index.SetItem(key, value);
+        return (TIndex)(ids.IsEmpty ? index.Remove(key) : index.SetItem(key, ids));
     }
 
     private static ImmutableSortedSet<string>.Builder Bucket<TKey>(Dictionary<TKey, ImmutableSortedSet<string>.Builder> buckets,
@@ -270,6 +322,14 @@ public sealed class TaskIndex
     {
         if (!buckets.TryGetValue(key, out var bucket)) buckets[key] = bucket = empty.ToBuilder();
         return bucket;
+    }
+
+    private sealed class SlotOrder : IComparer<(string ServiceId, long Slot)>
+    {
+        public static readonly SlotOrder Instance = new();
+
+        public int Compare((string ServiceId, long Slot) x, (string ServiceId, long Slot) y) =>
+            string.CompareOrdinal(x.ServiceId, y.ServiceId) is var byService && byService != 0 ? byService : x.Slot.CompareTo(y.Slot);
     }
 
     private sealed class ParkedOrder : IComparer<(DateTimeOffset NotBefore, string Id)>
