@@ -190,6 +190,9 @@ public sealed class NodeFeed(ClusterProjection projection)
                 Send(node, recorded);
                 break;
             case TaskAssigned e:
+                // The scheduler's reasons (every candidate node, at scale thousands) are the manager's to explain;
+                // a node applies the assignment without them (SwarmTask keeps none).
+                if (e.Placement is not null) recorded = recorded with { Event = e with { Placement = null } };
                 if (_nodeOfTask.TryGetValue(e.TaskId, out var had) && had.Node == e.NodeId)
                 {
                     Send(e.NodeId, recorded);
