@@ -40,7 +40,7 @@ public static class ScaleClusterBench
     }
 
     private sealed record Options(string EsDll, string Work, int Nodes, int Services, int Replicas, int Fail, int AwayNodes,
-        int AwaySeconds, int PhaseTimeout, int Managers, HashSet<int> Phases)
+        int AwaySeconds, int PhaseTimeout, int Managers, HashSet<int> Phases, string? Profile)
     {
         public static Options Parse(string[] a)
         {
@@ -59,7 +59,8 @@ public static class ScaleClusterBench
                 int.Parse(Arg("--away", small ? "30" : "120")),
                 int.Parse(Arg("--phase-timeout", small ? "180" : "900")),
                 int.Parse(Arg("--managers", "1")),
-                [.. Arg("--phases", "1,2,3,4,5,6").Split(',').Select(int.Parse)]);
+                [.. Arg("--phases", "1,2,3,4,5,6").Split(',').Select(int.Parse)],
+                Arg("--profile", "") is { Length: > 0 } profile ? Path.GetFullPath(profile) : null);
         }
     }
 
@@ -233,7 +234,7 @@ public static class ScaleClusterBench
         }
 
         private Process StartSimulate(string name) =>
-            Start(name, $"simulate --nodes {Sim(name)} --token {_token} {ManagerAddress} --stats {o.Work}/{name}.stats --hostname-prefix {name.ToLowerInvariant()}-",
+            Start(name, $"simulate --nodes {Sim(name)} --token {_token} {ManagerAddress} --stats {o.Work}/{name}.stats --hostname-prefix {name.ToLowerInvariant()}",
                 $"{o.Work}/{name}.log");
 
         private async Task<JsonArray> NodesAsync() => (await GetAsync("/nodes")).AsArray();
@@ -392,16 +393,43 @@ public static class ScaleClusterBench
                     created.Add((await PostAsync("/services/create", ServiceSpec($"s{i:D4}", o.Replicas, i)))!["ID"]!.GetValue<string>());
             }));
             _serviceIds.AddRange(created);
+            var profiler = ProfileConvergence();
             _desiredTotal = (long)o.Services * o.Replicas + 1;
             Figure("converge: creates committed (s)", $"{clock.Elapsed.TotalSeconds:0.0}");
             var (seconds, counts) = await UntilConvergedAsync(clock, "converge");
             await stop.CancelAsync();
             var (ls, scale, failures) = await probe;
+            foreach (var p in profiler) await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
             Figure("converge: tasks Running", $"{counts.Running:N0}/{_desiredTotal:N0}");
             Figure("converge: time to all Running (s)", double.IsNaN(seconds) ? $"not reached in {o.PhaseTimeout}" : $"{seconds:0.0}");
             Figure("converge: placements/s end to end", $"{counts.Running / (double.IsNaN(seconds) ? clock.Elapsed.TotalSeconds : seconds):N0}");
             Figure("converge: service ls p50/p99 (ms)", $"{Percentile(ls, 0.5)} / {Percentile(ls, 0.99)} (n={ls.Count})");
             Figure("converge: service scale commit p50/p99 (ms)", $"{Percentile(scale, 0.5)} / {Percentile(scale, 0.99)} (n={scale.Count}, {failures} failed)");
+        }
+
+        /// <summary>With --profile DIR: 20 s of thread stack samples (dotnet-trace, dotnet-sampled-thread-time + gc-collect) and the runtime's
+        /// counters every second for 60 s (dotnet-counters, CSV) of the manager while it converges.</summary>
+        private List<Process> ProfileConvergence()
+        {
+            if (o.Profile is not { } dir) return [];
+            Directory.CreateDirectory(dir);
+            var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
+            var pid = ManagerPid.ToString(CultureInfo.InvariantCulture);
+            Log($"  profiling the manager (pid {pid}) into {dir}");
+            var started = new List<Process>();
+            foreach (var (tool, arguments) in new[]
+            {
+                ("dotnet-trace", new[] { "collect", "-p", pid, "--profile", "dotnet-sampled-thread-time,gc-collect", "--duration", "00:00:00:20", "-o", $"{dir}/converge.nettrace" }),
+                ("dotnet-counters", new[] { "collect", "-p", pid, "--refresh-interval", "1", "--duration", "00:00:01:00", "--format", "csv", "-o", $"{dir}/converge-counters.csv" }),
+            })
+            {
+                var info = new ProcessStartInfo(Path.Combine(tools, tool), arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardInput = true };
+                var p = Process.Start(info);
+                if (p is null) continue;
+                _ = p.StandardOutput.ReadToEndAsync();
+                started.Add(p);
+            }
+            return started;
         }
 
         // ---- phase 3: steady state, then (at the end) restart ----
@@ -565,7 +593,7 @@ public static class ScaleClusterBench
 
         // ---- phase 6: fan-out (from simulate's --stats lines) ----
 
-        private sealed record Stat(DateTimeOffset At, int Joined, long Tasks, long Running, double FeedLagP50Ms, double FeedLagP99Ms, long FeedBytes, long Reports);
+        private sealed record Stat(DateTimeOffset At, int Joined, long Tasks, long Running, double? FeedLagP50Ms, double? FeedLagP99Ms, long FeedBytes, long Reports);
 
         private List<Stat> Stats(string name)
         {
@@ -585,7 +613,8 @@ public static class ScaleClusterBench
         private (double LagP99, long Bytes, int Seconds) Window(DateTimeOffset from, DateTimeOffset to)
         {
             var lines = new[] { "simA", "simB", "simC" }.SelectMany(Stats).Where(s => s.At > from && s.At <= to).ToList();
-            return (lines.Count == 0 ? double.NaN : lines.Max(s => s.FeedLagP99Ms), lines.Sum(s => s.FeedBytes), (int)(to - from).TotalSeconds);
+            var lags = lines.Where(s => s.FeedLagP99Ms is not null).Select(s => s.FeedLagP99Ms!.Value).ToList();
+            return (lags.Count == 0 ? double.NaN : lags.Max(), lines.Sum(s => s.FeedBytes), (int)(to - from).TotalSeconds);
         }
 
         private async Task FanOutAsync()
