@@ -472,11 +472,13 @@ public static class ScaleClusterBench
             var raft = $"{Dir("m1")}/data/raft";
             var total = DirBytes(raft);
             var snapshots = DirBytes($"{raft}/snapshots");
+            var history = DirBytes($"{raft}/history");
+            var wal = total - snapshots - history;
             var snapshotFiles = Directory.Exists($"{raft}/snapshots") ? new DirectoryInfo($"{raft}/snapshots").GetFiles("*", SearchOption.AllDirectories) : [];
             var newest = snapshotFiles.OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault();
             Figure($"{phase}: events in the log", $"{events:N0} (committed index {log["committedIndex"]})");
-            Figure($"{phase}: raft/ on disk (MiB)", $"{total / 1048576.0:0.0} ({(total - snapshots) / 1048576.0:0.0} log + {snapshots / 1048576.0:0.0} snapshots in {snapshotFiles.Length} files)");
-            Figure($"{phase}: log bytes per event (raft/ minus snapshots)", events > 0 ? $"{(total - snapshots) / (double)events:0}" : "-");
+            Figure($"{phase}: raft/ on disk (MiB)", $"{total / 1048576.0:0.0} = Raft log {wal / 1048576.0:0.0} + snapshots {snapshots / 1048576.0:0.0} ({snapshotFiles.Length} files) + history {history / 1048576.0:0.0}");
+            Figure($"{phase}: disk bytes per event (Raft log / history)", events > 0 ? $"{wal / (double)events:0} / {history / (double)events:0}" : "-");
             Figure($"{phase}: newest snapshot (MiB)", newest is null ? "none" : $"{newest.Length / 1048576.0:0.0} ({newest.Name})");
             var data = $"{Dir("m1")}/data";
             foreach (var sub in Directory.Exists(data) ? Directory.GetDirectories(data) : [])
