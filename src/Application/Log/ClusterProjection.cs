@@ -18,6 +18,16 @@ public sealed class ClusterProjection
     public ClusterState Current => _current;
 
     /// <summary>
+    /// A partial projection: it follows a manager's per-node feed (what swarmkit's dispatcher sends one node: its
+    /// tasks and what they need, every node's status), not the whole log. Sequences then come with gaps, and an
+    /// event may name an object this state does not hold, which applies as nothing (every Evolve already leaves a
+    /// missing object alone). The feed may send, under one sequence, the records a node lacks before the event that
+    /// gives it the object (a task assigned to it), so equal sequences are taken in the order sent. Only a
+    /// projection made scoped accepts this; the full one still refuses any gap.
+    /// </summary>
+    public bool Scoped { get; init; }
+
+    /// <summary>
     /// True while this node replays a log it has only begun to receive (joining or promoted to manager): the state
     /// is a prefix of the cluster's, and a worker must not take it for the truth and stop containers it lacks.
     /// </summary>
@@ -73,9 +83,10 @@ public sealed class ClusterProjection
         lock (_gate)
         {
             var state = _current;
-            foreach (var recorded in events.Where(e => e.Sequence > state.LastSequence).OrderBy(e => e.Sequence))
+            var had = state.LastSequence;
+            foreach (var recorded in events.Where(e => e.Sequence > had).OrderBy(e => e.Sequence))
             {
-                if (recorded.Sequence != state.LastSequence + 1)
+                if (recorded.Sequence != state.LastSequence + 1 && !(Scoped && recorded.Sequence >= state.LastSequence))
                     throw new InvalidOperationException($"gap in the event stream: have {state.LastSequence}, got {recorded.Sequence}");
                 state = state.Apply(recorded);
             }

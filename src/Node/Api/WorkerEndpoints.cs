@@ -82,15 +82,24 @@ public static class WorkerEndpoints
     public static void Map(WebApplication app)
     {
         var nodes = app.MapGroup("").WithMetadata(NodeToNodeRoute.Instance);
-        nodes.MapGet("/eventswarm/v1/worker/state", (ClusterProjection projection) =>
-            Results.Json(Application.Secrets.WorkerView.Of(projection.Current), EventJson.Options));
-
-        nodes.MapGet("/eventswarm/v1/worker/events", async (long after, HttpContext context, ClusterProjection projection, LeaderLink leader,
-            IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct) =>
+        // scope=node asks for the calling node's own feed (NodeFeed: its tasks and what they need, every node's
+        // status), what swarmkit's dispatcher sends a node; without it, the whole state and every event, which a real
+        // worker follows (it serves DNS, the routing mesh and API reads from the whole state).
+        nodes.MapGet("/eventswarm/v1/worker/state", (string? scope, HttpContext context, ClusterProjection projection, NodeFeed feed, IHostApplicationLifetime lifetime) =>
         {
+            if (!IsNodeScope(scope)) return Results.Json(Application.Secrets.WorkerView.Of(projection.Current), EventJson.Options);
+            feed.EnsureRunning(lifetime.ApplicationStopping);
+            return Results.Json(feed.StateFor(CallingNode(context)), EventJson.Options);
+        });
+
+        nodes.MapGet("/eventswarm/v1/worker/events", async (long after, string? scope, HttpContext context, ClusterProjection projection, NodeFeed feed,
+            LeaderLink leader, IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            var scoped = IsNodeScope(scope);
             try
             {
-                await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
+                if (scoped) await feed.WaitAsync(CallingNode(context), after, TimeSpan.FromSeconds(10), ct);
+                else await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
             }
             catch (OperationCanceledException) when (!lifetime.ApplicationStopping.IsCancellationRequested && context.Items[NodeKey] is string node)
             {
@@ -99,6 +108,10 @@ public static class WorkerEndpoints
                 _ = ReportDisconnectAsync(leader, node, loggers.CreateLogger("EventSwarm.Node.Api.WorkerEndpoints"));
                 throw;
             }
+            if (scoped)
+                return feed.TryEventsFor(CallingNode(context), after, out var own)
+                    ? Results.Json(own, EventJson.Options)
+                    : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
             return projection.TryEventsAfter(after, out var events)
                 ? Results.Json(events.Select(Application.Secrets.WorkerView.Of), EventJson.Options)
                 : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
@@ -134,6 +147,13 @@ public static class WorkerEndpoints
             return Results.Ok(new { period = heartbeats.Period.TotalSeconds });
         });
     }
+
+    private static bool IsNodeScope(string? scope) => scope switch
+    {
+        null or "" => false,
+        "node" => true,
+        _ => throw new BadRequestException($"invalid scope '{scope}': the feed is the whole state, or scope=node"),
+    };
 
     /// <summary>
     /// The calling node, as its certificate says. A call without one (the unix socket has no node identity) is

@@ -60,6 +60,7 @@ public static class CliApp
         root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
             new ServiceCreateCommand(), new ServiceHistoryCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(),
             new ServiceRmCommand(), new ServiceRollbackCommand(), new ServiceScaleCommand(), new ServiceUpdateCommand()));
+        root.Subcommands.Add(new Simulate.SimulateCommand());
         root.Subcommands.Add(new VerbGroup("stack", "Manage Swarm stacks",
             new StackDeployCommand(), new StackHistoryCommand(), new StackLsCommand(), new StackPsCommand(), new StackRmCommand(),
             new StackRollbackCommand(), new StackServicesCommand()));

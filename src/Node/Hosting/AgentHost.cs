@@ -82,6 +82,7 @@ public static class AgentHost
         services.AddSingleton(options);
         services.AddSingleton(access);
         services.AddSingleton(projection);
+        services.AddSingleton(new NodeFeed(projection));
         services.AddSingleton(local);
         services.AddSingleton<IContainerRuntime>(runtime);
         services.AddSingleton<IClock, SystemClock>();

@@ -1,0 +1,330 @@
+using System.Collections.Immutable;
+using EventSwarm.Application.Secrets;
+using EventSwarm.Domain;
+using EventSwarm.Domain.History;
+using EventSwarm.Domain.Networking;
+using EventSwarm.Domain.Nodes;
+using EventSwarm.Domain.Services;
+using EventSwarm.Domain.Stacks;
+using EventSwarm.Domain.Tasks;
+
+namespace EventSwarm.Application.Log;
+
+/// <summary>
+/// The per-node feed ("assignments", what swarmkit's dispatcher sends one node): the state and the events a node
+/// needs to run its own tasks, instead of the whole state and every event. A node gets the swarm, its own record and
+/// the managers' (to fail over), the tasks assigned to it, the services of those tasks, every network, the secrets
+/// and configs without their data (<see cref="WorkerView"/>), and every node's status and availability changes (a
+/// node going Down reaches every node, as Swarm's gossip spreads it).
+/// <para>
+/// At 5,000 followers, filtering every event for every follower on every request is the cost to avoid: each
+/// committed event is routed once, as it is committed (<see cref="Advance"/>), into the queue of each node it
+/// concerns — a task's event to the node the task is on, by a task→node map kept as batches apply — and a node's
+/// request only takes its own queue, dropping what it acknowledged (<c>after</c>). A node that lags too far, or a
+/// feed restarted (another manager, a snapshot installed), answers "read the state again".
+/// </para>
+/// <para>
+/// A node that is given a task (or a first task of a service) lacks the task's (service's) earlier events, which
+/// were routed to nobody: the feed sends it, under the sequence of the assignment and before it, records that
+/// create them as they are now (TaskCreated, TaskAddressesAllocated; ServiceCreated, ServiceEndpointAllocated).
+/// Its projection is scoped (<see cref="ClusterProjection.Scoped"/>) and takes these sequences with gaps.
+/// </para>
+/// </summary>
+public sealed class NodeFeed(ClusterProjection projection)
+{
+    /// <summary>What one node may have waiting before it must read the state again (it is not following).</summary>
+    public const int MaxQueued = 20_000;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, NodeQueue> _queues = [];
+    private readonly Dictionary<string, (string Node, string? Service)> _nodeOfTask = [];
+    private readonly Dictionary<string, Dictionary<string, int>> _nodesOfService = [];
+    private long _routed = -1;
+    private long _generation = -1;
+    private Task? _pump;
+
+    /// <summary>Events routed since the feed started, and deliveries made (one event to N nodes counts N): the fan-out.</summary>
+    public (long Events, long Deliveries) Routed { get; private set; }
+
+    /// <summary>Starts routing committed events as they come (once; the first scoped follower calls it).</summary>
+    public void EnsureRunning(CancellationToken stopping)
+    {
+        lock (_gate) _pump ??= Task.Run(() => PumpAsync(stopping), CancellationToken.None);
+    }
+
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            long routed;
+            lock (_gate) routed = _routed;
+            try
+            {
+                await projection.WaitForChangeAsync(routed, TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Advance();
+        }
+    }
+
+    /// <summary>The node's share of the state now; from here its queue holds what concerns it.</summary>
+    public ClusterState StateFor(string nodeId)
+    {
+        lock (_gate)
+        {
+            var state = projection.Current;
+            AdvanceLocked(state);
+            _queues[nodeId] = new NodeQueue(state.LastSequence);
+            return View(state, nodeId);
+        }
+    }
+
+    /// <summary>The node's events after <paramref name="after"/>, or false when it must read the state again.</summary>
+    public bool TryEventsFor(string nodeId, long after, out IReadOnlyList<RecordedEvent> events)
+    {
+        lock (_gate)
+        {
+            events = [];
+            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost || after < queue.Since) return false;
+            while (queue.Events.Count > 0 && queue.Events.Peek().Sequence <= after) queue.Events.Dequeue();
+            events = [.. queue.Events];
+            return true;
+        }
+    }
+
+    /// <summary>Completes when the node's queue holds something after <paramref name="after"/> (or must be read again), or after the timeout.</summary>
+    public async Task WaitAsync(string nodeId, long after, TimeSpan timeout, CancellationToken ct)
+    {
+        Task signal;
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost || queue.LastSequence > after) return;
+            signal = queue.Changed.Task;
+        }
+        try
+        {
+            await signal.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    /// <summary>Routes the events committed since the last call, each once.</summary>
+    public void Advance()
+    {
+        lock (_gate) AdvanceLocked(projection.Current);
+    }
+
+    private void AdvanceLocked(ClusterState now)
+    {
+        if (_generation != projection.Generation || _routed < 0)
+        {
+            Reset(now);
+            return;
+        }
+        if (now.LastSequence <= _routed) return;
+        if (!projection.TryEventsAfter(_routed, out var events))
+        {
+            Reset(now);
+            return;
+        }
+        var touched = new HashSet<NodeQueue>();
+        foreach (var recorded in events)
+        {
+            if (recorded.Sequence <= _routed) continue;
+            Route(WorkerView.Of(recorded), now, touched);
+            _routed = recorded.Sequence;
+        }
+        foreach (var queue in touched) queue.Signal();
+    }
+
+    /// <summary>
+    /// The log was replaced (a snapshot, a swarm left or joined) or this feed fell behind what the projection holds:
+    /// every follower reads the state again, and the maps are rebuilt from the state (one pass, on this rare path).
+    /// </summary>
+    private void Reset(ClusterState now)
+    {
+        _generation = projection.Generation;
+        _routed = now.LastSequence;
+        _nodeOfTask.Clear();
+        _nodesOfService.Clear();
+        foreach (var node in now.Nodes.Keys)
+            foreach (var task in now.TasksOn(node))
+            {
+                _nodeOfTask[task.Id] = (node, task.ServiceId);
+                AddServiceOn(task.ServiceId, node);
+            }
+        foreach (var queue in _queues.Values) queue.Lose();
+    }
+
+    private void Route(RecordedEvent recorded, ClusterState now, HashSet<NodeQueue> touched)
+    {
+        var deliveries = 0;
+        void Send(string nodeId, RecordedEvent e)
+        {
+            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost) return;
+            queue.Add(e);
+            touched.Add(queue);
+            deliveries++;
+        }
+        void Broadcast()
+        {
+            foreach (var queue in _queues.Values)
+            {
+                if (queue.Lost) continue;
+                queue.Add(recorded);
+                touched.Add(queue);
+                deliveries++;
+            }
+        }
+
+        switch (recorded.Event)
+        {
+            case TaskCreated { NodeId: { } node } e:
+                _nodeOfTask[e.TaskId] = (node, e.ServiceId);
+                GiveService(node, e.ServiceId, recorded, now, Send);
+                Send(node, recorded);
+                break;
+            case TaskAssigned e:
+                if (_nodeOfTask.TryGetValue(e.TaskId, out var had) && had.Node == e.NodeId)
+                {
+                    Send(e.NodeId, recorded);
+                    break;
+                }
+                var task = now.Tasks.GetValueOrDefault(e.TaskId);
+                _nodeOfTask[e.TaskId] = (e.NodeId, task?.ServiceId);
+                if (task is not null)
+                {
+                    GiveService(e.NodeId, task.ServiceId, recorded, now, Send);
+                    foreach (var created in Creating(task, e.NodeId, recorded)) Send(e.NodeId, created);
+                }
+                Send(e.NodeId, recorded);
+                break;
+            case TaskEvent or TaskAddressesAllocated:
+                var taskId = EventSubject.Of(recorded.Event, ClusterState.Initial, ClusterState.Initial).Id;
+                if (NodeOfTask(taskId) is { } on) Send(on, recorded);
+                if (recorded.Event is TaskRemoved && _nodeOfTask.Remove(taskId, out var from))
+                    RemoveServiceOn(from.Service, from.Node);
+                break;
+            case ServiceEvent or ServiceEndpointAllocated:
+                var serviceId = EventSubject.Of(recorded.Event, ClusterState.Initial, ClusterState.Initial).Id;
+                if (_nodesOfService.TryGetValue(serviceId, out var nodes))
+                    foreach (var node in nodes.Keys) Send(node, recorded);
+                if (recorded.Event is ServiceRemoved) _nodesOfService.Remove(serviceId);
+                break;
+            case NodeJoined e:
+                if (e.Role == NodeRole.Manager) Broadcast();
+                else Send(e.NodeId, recorded);
+                break;
+            case NodeDescribed or NodeLabelsChanged:
+                var nodeId = EventSubject.Of(recorded.Event, ClusterState.Initial, ClusterState.Initial).Id;
+                if (now.Nodes.TryGetValue(nodeId, out var described) && described.Role == NodeRole.Manager) Broadcast();
+                else Send(nodeId, recorded);
+                break;
+            case StackEvent:
+                // Stacks are a manager's bookkeeping: no worker reads them.
+                break;
+            default:
+                // The swarm, every node's status, availability, role and removal, networks, secrets and configs
+                // (without data): few, small, and every node needs them.
+                Broadcast();
+                break;
+        }
+        Routed = (Routed.Events + 1, Routed.Deliveries + deliveries);
+    }
+
+    /// <summary>
+    /// The task's node, from the map (complete since the last <see cref="Reset"/>). Never from the state now: a task
+    /// not yet assigned when this event was committed may be by now, and its node must get it whole first.
+    /// </summary>
+    private string? NodeOfTask(string taskId) => _nodeOfTask.TryGetValue(taskId, out var known) ? known.Node : null;
+
+    private void RemoveServiceOn(string? serviceId, string node)
+    {
+        if (serviceId is null) return;
+        if (_nodesOfService.TryGetValue(serviceId, out var nodes) && nodes.TryGetValue(node, out var count))
+        {
+            if (count <= 1) nodes.Remove(node);
+            else nodes[node] = count - 1;
+        }
+    }
+
+    private bool AddServiceOn(string serviceId, string node)
+    {
+        if (!_nodesOfService.TryGetValue(serviceId, out var nodes)) _nodesOfService[serviceId] = nodes = [];
+        var count = nodes.GetValueOrDefault(node);
+        nodes[node] = count + 1;
+        return count == 0;
+    }
+
+    /// <summary>A node's first task of a service brings the service, as it is now, before the task.</summary>
+    private void GiveService(string node, string serviceId, RecordedEvent at, ClusterState now, Action<string, RecordedEvent> send)
+    {
+        if (!AddServiceOn(serviceId, node) || !now.Services.TryGetValue(serviceId, out var service)) return;
+        send(node, at with { Event = new ServiceCreated(service.Id, service.Spec, service.CreatedAt) });
+        if (!service.Endpoint.VirtualIps.IsDefaultOrEmpty || !service.Endpoint.Ports.IsDefaultOrEmpty)
+            send(node, at with { Event = new ServiceEndpointAllocated(service.Id, service.Endpoint.VirtualIps, service.Endpoint.Ports, service.UpdatedAt) });
+    }
+
+    /// <summary>The records that make a task assigned to a node exist in that node's partial state: as it is now.</summary>
+    public static IEnumerable<RecordedEvent> Creating(SwarmTask task, string node, RecordedEvent at)
+    {
+        yield return at with
+        {
+            Event = new TaskCreated(task.Id, task.ServiceId, task.ServiceName, task.Slot, node, task.Spec, task.SpecVersion, task.DesiredState,
+                task.CreatedAt, task.NotBefore),
+        };
+        if (!task.Networks.IsDefaultOrEmpty) yield return at with { Event = new TaskAddressesAllocated(task.Id, task.Networks, task.UpdatedAt) };
+    }
+
+    /// <summary>The node's share of the state (<see cref="NodeFeed"/> says which).</summary>
+    public static ClusterState View(ClusterState state, string nodeId)
+    {
+        var tasks = state.TasksOn(nodeId).ToImmutableSortedDictionary(t => t.Id, t => t);
+        var serviceIds = tasks.Values.Select(t => t.ServiceId).ToHashSet();
+        return WorkerView.Of(state) with
+        {
+            Nodes = state.Nodes.Where(n => n.Key == nodeId || n.Value.Role == NodeRole.Manager).ToImmutableSortedDictionary(),
+            Tasks = tasks,
+            Services = state.Services.Where(s => serviceIds.Contains(s.Key)).ToImmutableSortedDictionary(),
+            Stacks = ImmutableSortedDictionary<string, Stack>.Empty,
+        };
+    }
+
+    private sealed class NodeQueue(long since)
+    {
+        public long Since { get; } = since;
+        public bool Lost { get; private set; }
+        public Queue<RecordedEvent> Events { get; } = new();
+        public long LastSequence { get; private set; } = since;
+        public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(RecordedEvent e)
+        {
+            if (Events.Count >= MaxQueued) Lose();
+            else
+            {
+                Events.Enqueue(e);
+                LastSequence = e.Sequence;
+            }
+        }
+
+        public void Lose()
+        {
+            Lost = true;
+            Events.Clear();
+            Signal();
+        }
+
+        public void Signal()
+        {
+            var previous = Changed;
+            Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            previous.TrySetResult();
+        }
+    }
+}
