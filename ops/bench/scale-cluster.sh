@@ -16,7 +16,8 @@
 #   5 churn     drain 5 % of the nodes and scale half the services by +-10 %: time to converge
 # Defaults are the C1M shape (5,000 nodes, 1,000 x 1,000, 15 min per phase); --small is 500 nodes, 50 x 1,000
 # (B = 25, C = 5, away 30 s, 3 min per phase). Other flags: --nodes --services --replicas --fail --away-nodes --away
-# --phase-timeout --phases 1,2,3,6,4,5 (1 always runs). The manager talks to the local engine only for its own
+# --phase-timeout --phases 1,2,3,6,4,5 (1 always runs) --managers 3 (managers 2 and 3 join on loopback) --profile DIR
+# (dotnet-trace + dotnet-counters of the manager during convergence; `dotnet tool install -g dotnet-trace` first). The manager talks to the local engine only for its own
 # (drained) node; run it under the integration lock all the same:
 #   flock /tmp/es-integration.lock bash ops/bench/scale-cluster.sh --small
 #
@@ -34,6 +35,9 @@
 #               p50/p99 46.8 / 47.3 s (created -> Running 40.2 / 40.6 s)
 #   churn       drain 10 nodes + scale 10 services +-10 %: converged in 23.0 s
 #   restart     kill -9 -> /_ping 25.0 s, all services listed 27.8 s, all tasks Running 31.4 s; RSS after 265 MiB
+#   --managers 3, same shape, --phases 2 (10:54-10:59, beside a full solution build): join 39.6 s = 5.0 nodes/s;
+#               convergence NOT reached in 150 s (5,702/10,001 Running, 37 placements/s); service ls p50/p99
+#               639 / 8,024 ms; service scale p50/p99 168 / 10,575 ms, 4 of 10 failed
 #   --small (500 nodes, 50 x 1,000): join 138.8 s = 3.6 nodes/s; convergence NOT reached in 3 min (1/50,002
 #               Running): the control loop's pass (78 % in Scheduler.Reconcile) ran > 20 s and its batch was refused
 #               at the 8 s commit timeout; profile in ops/bench/profiles/ (docs/scale.md "Figures").
