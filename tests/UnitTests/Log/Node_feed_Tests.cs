@@ -128,6 +128,6 @@ public sealed class Node_feed_Tests
         manager.Apply(new EventBatch("b1", Metadata, [Created("t1", Web, 1), new TaskAddressesAllocated("t1", [attachment], T0)]));
         manager.Apply(new EventBatch("b2", Metadata, [Assigned("t1", "n2")]));
         Follow(feed, "n2", n2);
-        Assert.Equal([attachment], n2.Current.Tasks["t1"].Networks);
+        Assert.Equal(attachment, Assert.Single(n2.Current.Tasks["t1"].Networks));
     }
 }

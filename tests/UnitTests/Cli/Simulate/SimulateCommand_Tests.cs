@@ -40,7 +40,7 @@ public sealed class SimulateCommand_Tests
     [Fact]
     public async Task Without_a_manager_or_a_token_or_a_node_count_the_line_is_refused()
     {
-        Assert.Contains("requires exactly 1 argument", await Cli.RefusedAsync(1, "simulate", "--nodes", "3", "--token", "t"));
+        Assert.Contains("'eventswarm simulate' requires", await Cli.RefusedAsync(1, "simulate", "--nodes", "3", "--token", "t"));
         Assert.Contains("--token is required", await Cli.RefusedAsync(1, "simulate", "--nodes", "3", "m:1"));
         Assert.Contains("--nodes is required", await Cli.RefusedAsync(1, "simulate", "--token", "t", "m:1"));
     }
