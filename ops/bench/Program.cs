@@ -10,6 +10,7 @@ if (args is ["network", .. var networkArgs]) return await NetworkBench.RunAsync(
 if (args is ["logcheck", .. var logArgs]) return await LogCheckBench.RunAsync(logArgs);
 #pragma warning restore DOTNEXT001
 if (args is ["history", .. var historyArgs]) return await HistoryBench.RunAsync(historyArgs);
+if (args is ["scale-cluster", .. var scaleClusterArgs]) return await ScaleClusterBench.RunAsync(scaleClusterArgs);
 if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(scaleArgs);
 if (args is ["secrets", .. var secretsArgs]) return await SecretsBench.RunAsync(secretsArgs);
 if (args is ["update", .. var updateArgs]) return await UpdateBench.RunAsync(updateArgs);
