@@ -21,6 +21,9 @@ namespace EventSwarm.Application.Scheduling;
 /// </summary>
 public static class Scheduler
 {
+    /// <summary>At most this many tasks are placed per pass (swarmkit commits its scheduling decisions in batches too).</summary>
+    public const int MaxPlacementsPerPass = 10_000;
+
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
         // A task without its network addresses waits for the allocator, as in Swarm (NEW until allocated).
@@ -28,6 +31,9 @@ public static class Scheduler
         if (waiting.Length == 0) return [];
         // Oldest first; within a service's batch by slot, so that a service's tasks are consecutive (one group).
         Array.Sort(waiting, WaitingOrder.Instance);
+        // The oldest first, a bounded number per pass: 50,000 placements in one batch made a log entry too large to
+        // commit within the writer's 8 s (issue 16's --small run); the runner passes again at once while there is work.
+        if (waiting.Length > MaxPlacementsPerPass) waiting = waiting[..MaxPlacementsPerPass];
 
         var nodes = new NodeLoads(state);
         var events = new List<DomainEvent>(waiting.Length);

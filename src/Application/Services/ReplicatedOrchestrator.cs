@@ -22,13 +22,21 @@ public static class ReplicatedOrchestrator
     /// </summary>
     public const int MaxTasksPerPass = 1000;
 
+    /// <summary>All services together: a pass stops taking more services once it has decided this many events.</summary>
+    public const int MaxEventsPerPass = 10_000;
+
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {
         var events = new List<DomainEvent>();
         var onInvalidNodes = ServicesOnInvalidNodes(state);
         foreach (var service in state.Services.Values.Where(s => !s.Spec.Mode.IsGlobal))
+        {
+            // A thousand services created at once would otherwise make one pass of a million tasks: one log entry
+            // too large to commit in time (issue 16). The services left wait for the next pass, which follows at once.
+            if (events.Count >= MaxEventsPerPass) break;
             if (!IsSettled(service, state, onInvalidNodes))
                 events.AddRange(ReconcileService(service, state, context));
+        }
         return events;
     }
 

@@ -19,6 +19,20 @@ public sealed class Scheduler_Tests
         events.OfType<TaskAssigned>().GroupBy(e => e.NodeId).ToDictionary(g => g.Key, g => g.Count());
 
     [Fact]
+    public void A_pass_places_a_bounded_number_of_the_oldest_tasks_and_the_next_pass_the_rest()
+    {
+        var web = Spec("web", replicas: Scheduler.MaxPlacementsPerPass + 7);
+        var state = Given(Cluster("n1", "n2", "n3")).And(Service(web)).And(Waiting(web, Scheduler.MaxPlacementsPerPass + 7));
+
+        var first = Schedule(state);
+        var second = Schedule(state.And(first));
+
+        Assert.Equal(Scheduler.MaxPlacementsPerPass, first.Count);
+        Assert.Equal(7, second.Count);
+        Assert.Empty(first.OfType<TaskAssigned>().Select(t => t.TaskId).Intersect(second.OfType<TaskAssigned>().Select(t => t.TaskId)));
+    }
+
+    [Fact]
     public void Six_tasks_are_spread_two_two_two_over_three_nodes()
     {
         var web = Spec("web", replicas: 6);
