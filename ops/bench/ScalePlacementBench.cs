@@ -60,7 +60,7 @@ public static class ScalePlacementBench
         if (part is "all" or "one")
         {
             var (placed, wall, cpu) = OnePass(tasks, nodes, Scheduler.Reconcile, "task groups");
-            Console.WriteLine($"  one pass:        {placed:N0} placed in {wall:F2} s wall / {cpu:F2} s CPU = {placed / wall:N0} placements/s wall, {placed / cpu:N0}/s CPU");
+            Console.WriteLine($"  all waiting:     {placed:N0} placed (passes of at most {Scheduler.MaxPlacementsPerPass:N0}) in {wall:F2} s wall / {cpu:F2} s CPU = {placed / wall:N0} placements/s wall, {placed / cpu:N0}/s CPU");
         }
         if (part is "all" or "passes")
         {
@@ -83,11 +83,25 @@ public static class ScalePlacementBench
     {
         var clock = Stopwatch.StartNew();
         var (state, services) = Swarm(tasks, nodes);
-        state = Apply(state, ReplicatedOrchestrator.Reconcile(state, Context(T0)));
+        // The orchestrator decides at most ReplicatedOrchestrator.MaxEventsPerPass events a pass: as many passes as it takes.
+        for (IReadOnlyList<DomainEvent> created; (created = ReplicatedOrchestrator.Reconcile(state, Context(T0))).Count > 0;)
+            state = Apply(state, created);
         Console.Error.WriteLine($"  ({name}: {state.Tasks.Count:N0} tasks of {services} services on {state.Nodes.Count:N0} nodes built in {clock.Elapsed.TotalSeconds:F1} s)");
-        var (events, wall, cpu) = Timed(() => scheduler(state, Context(T0.AddSeconds(1))));
-        var placed = events.Count(e => e is TaskAssigned);
-        Check(state, events, placed);
+        // Every waiting task at once; a scheduler bounded per pass (Scheduler.MaxPlacementsPerPass) takes several passes.
+        var (placed, wall, cpu) = (0, 0.0, 0.0);
+        var all = new List<DomainEvent>();
+        var built = state;
+        for (var pass = 1; ; pass++)
+        {
+            var current = state;
+            var (events, w, c) = Timed(() => scheduler(current, Context(T0.AddSeconds(pass))));
+            var assigned = events.Count(e => e is TaskAssigned);
+            if (assigned == 0) break;
+            all.AddRange(events);
+            (placed, wall, cpu) = (placed + assigned, wall + w, cpu + c);
+            state = Apply(state, events);
+        }
+        Check(built, all, placed);
         return (placed, wall, cpu);
     }
 

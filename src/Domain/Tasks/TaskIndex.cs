@@ -76,6 +76,13 @@ public sealed class TaskIndex
     public ImmutableSortedDictionary<(string ServiceId, long Slot), int> RunnableInSlot { get; private init; } =
         ImmutableSortedDictionary.Create<(string ServiceId, long Slot), int>(SlotOrder.Instance);
 
+    /// <summary>
+    /// Runnable tasks per (service, spec version): when every runnable task of a service is of its current version,
+    /// the rolling updater has nothing to replace there and skips the service without reading its tasks.
+    /// </summary>
+    public ImmutableSortedDictionary<(string ServiceId, long SpecVersion), int> RunnableOfVersion { get; private init; } =
+        ImmutableSortedDictionary.Create<(string ServiceId, long SpecVersion), int>(SlotOrder.Instance);
+
     /// <summary>Per node: its active tasks from Assigned on, their reservations, and how many are each service's.</summary>
     public ImmutableSortedDictionary<string, NodeLoad> Load { get; private init; } =
         ImmutableSortedDictionary.Create<string, NodeLoad>(StringComparer.Ordinal);
@@ -116,12 +123,13 @@ public sealed class TaskIndex
                 perService[task.ServiceId] = perService.GetValueOrDefault(task.ServiceId) + 1;
             }
         }
-        var (tallies, runnableInSlot) = (empty.Tallies, empty.RunnableInSlot);
-        foreach (var task in tasks.Values) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, task, 1);
+        var (tallies, runnableInSlot, ofVersion) = (empty.Tallies, empty.RunnableInSlot, empty.RunnableOfVersion);
+        foreach (var task in tasks.Values) (tallies, runnableInSlot, ofVersion) = Tally(tallies, runnableInSlot, ofVersion, task, 1);
         return new TaskIndex(tasks, empty._noIds)
         {
             Tallies = tallies,
             RunnableInSlot = runnableInSlot,
+            RunnableOfVersion = ofVersion,
             ByService = Sorted(byService),
             ByNode = Sorted(byNode),
             BySlot = bySlot.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToImmutable(), SlotOrder.Instance),
@@ -177,12 +185,12 @@ public sealed class TaskIndex
         if (old is not null && IsParked(old)) parked = parked.Remove((old.NotBefore!.Value, old.Id));
         if (@new is not null && IsParked(@new)) parked = parked.Add((@new.NotBefore!.Value, @new.Id));
 
-        var (tallies, runnableInSlot) = (Tallies, RunnableInSlot);
-        if (!(old is not null && @new is not null && old.ServiceId == @new.ServiceId && old.Slot == @new.Slot
+        var (tallies, runnableInSlot, ofVersion) = (Tallies, RunnableInSlot, RunnableOfVersion);
+        if (!(old is not null && @new is not null && old.ServiceId == @new.ServiceId && old.Slot == @new.Slot && old.SpecVersion == @new.SpecVersion
               && old.IsRunnable == @new.IsRunnable && IsUnsettled(old) == IsUnsettled(@new)))
         {
-            if (old is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, old, -1);
-            if (@new is not null) (tallies, runnableInSlot) = Tally(tallies, runnableInSlot, @new, 1);
+            if (old is not null) (tallies, runnableInSlot, ofVersion) = Tally(tallies, runnableInSlot, ofVersion, old, -1);
+            if (@new is not null) (tallies, runnableInSlot, ofVersion) = Tally(tallies, runnableInSlot, ofVersion, @new, 1);
         }
 
         // Most changes are status reports between Assigned and Running: they count the same before and after.
@@ -210,6 +218,7 @@ public sealed class TaskIndex
             Load = load,
             Tallies = tallies,
             RunnableInSlot = runnableInSlot,
+            RunnableOfVersion = ofVersion,
         };
     }
 
@@ -239,10 +248,14 @@ public sealed class TaskIndex
     /// <summary>Runnable and finished, or wanted in a state other than Running (parked in Ready): the orchestrator has work.</summary>
     public static bool IsUnsettled(SwarmTask t) => t.IsRunnable && (t.Status.State.IsTerminal() || t.DesiredState != TaskState.Running);
 
-    private static (ImmutableSortedDictionary<string, ServiceTally>, ImmutableSortedDictionary<(string, long), int>) Tally(
-        ImmutableSortedDictionary<string, ServiceTally> tallies, ImmutableSortedDictionary<(string, long), int> runnableInSlot, SwarmTask task, int sign)
+    private static (ImmutableSortedDictionary<string, ServiceTally>, ImmutableSortedDictionary<(string, long), int>, ImmutableSortedDictionary<(string, long), int>) Tally(
+        ImmutableSortedDictionary<string, ServiceTally> tallies, ImmutableSortedDictionary<(string, long), int> runnableInSlot,
+        ImmutableSortedDictionary<(string, long), int> ofVersion, SwarmTask task, int sign)
     {
-        if (!task.IsRunnable) return (tallies, runnableInSlot);
+        if (!task.IsRunnable) return (tallies, runnableInSlot, ofVersion);
+        var version = (task.ServiceId, task.SpecVersion);
+        var inVersion = ofVersion.GetValueOrDefault(version) + sign;
+        ofVersion = inVersion == 0 ? ofVersion.Remove(version) : ofVersion.SetItem(version, inVersion);
         var slot = (task.ServiceId, task.Slot);
         var inSlot = runnableInSlot.GetValueOrDefault(slot) + sign;
         runnableInSlot = inSlot == 0 ? runnableInSlot.Remove(slot) : runnableInSlot.SetItem(slot, inSlot);
@@ -251,7 +264,7 @@ public sealed class TaskIndex
             tally.RunnableSlots + (sign > 0 && inSlot == 1 ? 1 : sign < 0 && inSlot == 0 ? -1 : 0),
             tally.Unsettled + (IsUnsettled(task) ? sign : 0));
         tallies = tally == ServiceTally.None ? tallies.Remove(task.ServiceId) : tallies.SetItem(task.ServiceId, tally);
-        return (tallies, runnableInSlot);
+        return (tallies, runnableInSlot, ofVersion);
     }
 
     /// <summary>What swarmkit's nodeInfo counts against a node: active tasks from Assigned on.</summary>

@@ -105,7 +105,7 @@ public sealed class TaskIndex_Tests
                 Reservations = random.Next(2) == 0 ? new Reservations(100, 1000) : null,
             };
             return new TaskCreated($"t{step:D5}", service, service, global ? 0 : random.Next(1, 5),
-                global ? Nodes[random.Next(Nodes.Length)] : null, template, 1, Desired[random.Next(Desired.Length)], at,
+                global ? Nodes[random.Next(Nodes.Length)] : null, template, random.Next(1, 3), Desired[random.Next(Desired.Length)], at,
                 random.Next(3) == 0 ? At(step + random.Next(-5, 20)) : null);
         }
 
@@ -142,6 +142,9 @@ public sealed class TaskIndex_Tests
             var runnable = all.Where(t => t.ServiceId == service && t.IsRunnable).ToList();
             Assert.Equal(new TaskIndex.ServiceTally(runnable.Count, runnable.Select(t => t.Slot).Distinct().Count(),
                 runnable.Count(t => t.Status.State.IsTerminal() || t.DesiredState != TaskState.Running)), state.TallyOf(service));
+            foreach (var version in runnable.Select(t => t.SpecVersion).Distinct())
+                Assert.Equal(runnable.Count(t => t.SpecVersion == version), state.TaskIndex.RunnableOfVersion[(service, version)]);
+            Assert.Equal(runnable.Count, state.TaskIndex.RunnableOfVersion.Where(p => p.Key.ServiceId == service).Sum(p => p.Value));
         }
         foreach (var node in Nodes)
         {
@@ -184,6 +187,7 @@ public sealed class TaskIndex_Tests
         Assert.Equal(expected.Parked, actual.Parked);
         Assert.Equal(expected.Tallies, actual.Tallies);
         Assert.Equal(expected.RunnableInSlot, actual.RunnableInSlot);
+        Assert.Equal(expected.RunnableOfVersion, actual.RunnableOfVersion);
         Assert.Equal(expected.Load.Keys, actual.Load.Keys);
         foreach (var (node, load) in expected.Load)
         {
