@@ -117,10 +117,29 @@ public sealed record SwarmAddresses(string Listen, string Advertise, string Raft
         return int.TryParse(value[(colon + 1)..], out var port) && port is > 0 and < 65536 ? (value[..colon], port) : null;
     }
 
+    /// <summary>
+    /// The machine's interfaces. .NET's listing throws "An invalid IP address was specified" when an interface comes or
+    /// goes while it reads (containers' veths on a busy node; the integration suite saw it): read again, a few times.
+    /// </summary>
+    private static NetworkInterface[] Interfaces()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return NetworkInterface.GetAllNetworkInterfaces();
+            }
+            catch (ArgumentException) when (attempt < 5)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
     /// <summary>An interface name first (its address, IPv4 preferred), then an IP, as Docker's resolveInputIPAddr.</summary>
     private static IPAddress? ResolveIp(string host, bool allowUnspecified)
     {
-        if (NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(i => i.Name == host) is { } named)
+        if (Interfaces().FirstOrDefault(i => i.Name == host) is { } named)
         {
             var addresses = named.GetIPProperties().UnicastAddresses.Select(a => a.Address).Where(a => !a.IsIPv6LinkLocal).ToList();
             foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
@@ -142,7 +161,7 @@ public sealed record SwarmAddresses(string Listen, string Advertise, string Raft
     public static IPAddress SystemAddress()
     {
         (IPAddress Address, string Interface)? chosen = null;
-        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        foreach (var nic in Interfaces())
         {
             if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback || IsContainerInterface(nic.Name)) continue;
             var global = nic.GetIPProperties().UnicastAddresses.Select(a => a.Address).Where(IsGlobalUnicast).ToList();

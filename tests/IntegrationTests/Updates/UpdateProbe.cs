@@ -111,12 +111,29 @@ public sealed class UpdateProbe(LocalAgent agent)
     /// This machine's address on its default route: the routing mesh answers there like any node's address does
     /// (127.0.0.1 is the subject of another change). Read from /proc/net/route, the interface's IPv4 address from .NET.
     /// </summary>
-    public static string HostAddress()
+    public static string HostAddress() => HostAddressOnce.Value;
+
+    /// <summary>Read once: the request loops asked for it on every request, and each asking listed every interface.</summary>
+    private static readonly Lazy<string> HostAddressOnce = new(ReadHostAddress);
+
+    private static string ReadHostAddress()
     {
         var device = File.ReadAllLines("/proc/net/route").Skip(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
             .First(f => f.Length > 2 && f[1] == "00000000")[0];
-        var nic = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == device);
-        return nic.GetIPProperties().UnicastAddresses.First(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Address.ToString();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var nic = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == device);
+                return nic.GetIPProperties().UnicastAddresses.First(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Address.ToString();
+            }
+            catch (ArgumentException) when (attempt < 5)
+            {
+                // .NET's listing throws "An invalid IP address was specified" when an interface comes or goes while
+                // it reads (the containers' veths during a run: CI saw it once); read again.
+                Thread.Sleep(100);
+            }
+        }
     }
 
     /// <summary>One GET of / over HTTP/1.0 from inside a container with busybox nc (its wget crashes in its libc): the body, or "".</summary>
