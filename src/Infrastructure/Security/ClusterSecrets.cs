@@ -337,11 +337,8 @@ public sealed class ClusterSecrets(string dataDirectory)
         }
     }
 
-    public X509Certificate2? CaCertificate()
-    {
-        var path = Path.Combine(Directory, "ca.crt");
-        return File.Exists(path) ? X509Certificate2.CreateFromPem(File.ReadAllText(path)) : null;
-    }
+    /// <summary>The swarm's root CA as on disk; one instance shared by every caller until the file changes (not to be disposed).</summary>
+    public X509Certificate2? CaCertificate() => CurrentCa()?.Certificate;
 
     /// <summary>Whether a peer's certificate chains to this swarm's root CA (mutual TLS between nodes).</summary>
     public static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 ca)
