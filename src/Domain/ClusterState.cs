@@ -59,6 +59,9 @@ public sealed record ClusterState
     public Lookup<Config> LookupConfig(string idOrName) =>
         Lookup<Config>.Of(idOrName, Configs, c => c.Spec.Name);
 
+    // Computed views are not part of the state's JSON (snapshots, checkpoints, a worker's copy): serializing them
+    // wrote every attached task a second time and built the task indexes of each state serialized.
+    [System.Text.Json.Serialization.JsonIgnore]
     public Network? IngressNetwork => Networks.Values.FirstOrDefault(n => n.Spec.Ingress);
 
     // The task queries below are what the control loops and the API read at scale (issue 16): each answers from
@@ -99,6 +102,7 @@ public sealed record ClusterState
     public IEnumerable<SwarmTask> TasksAttachedTo(string networkId) => Resolve(TaskIndex.ByNetwork.GetValueOrDefault(networkId));
 
     /// <summary>Every task holding an address on any network (as <see cref="TasksAttachedTo"/>), once each, in ID order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<SwarmTask> TasksWithAddresses
     {
         get
@@ -112,6 +116,7 @@ public sealed record ClusterState
     }
 
     /// <summary>The networks some task holds an address on, known to the state or not (removed since).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> NetworksWithTasks => TaskIndex.ByNetwork.Keys;
 
     /// <summary>Tasks whose container has not ended and that read the secret or config, in ID order.</summary>

@@ -25,4 +25,11 @@ public sealed record Decision(IReadOnlyList<DomainEvent> Events, DomainError? Er
     public static Decision Refused(DomainError error) => new(Array.Empty<DomainEvent>(), error);
 
     public bool Succeeded => Error is null;
+
+    /// <summary>
+    /// The state the events make from the state decided on, when the decider had to build it anyway (a control-loop
+    /// pass applies each loop's events for the next): the writer takes it instead of applying the events again while
+    /// every other write waits. Only a state that the batch's own metadata would make identically may be given.
+    /// </summary>
+    public ClusterState? After { get; init; }
 }

@@ -60,7 +60,10 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
                 state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
             events.AddRange(decided);
         }
-        return (new Decision(events), string.Join("+", names));
+        // The state after the pass is the batch's unless a service's or stack's version records its actor: applied
+        // here under "reconcile", under the deciding loops' names in the log.
+        var after = events.Exists(e => e is Domain.Services.ServiceEvent or Domain.Stacks.StackEvent) ? null : state;
+        return (new Decision(events) { After = after }, string.Join("+", names));
     }
 
     private static EventMetadata Metadata(DateTimeOffset now, string name) => new(now, $"system:{name}", "Reconcile", Ids.NewBatchId(), name);

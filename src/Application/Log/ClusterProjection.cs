@@ -9,9 +9,14 @@ namespace EventSwarm.Application.Log;
 /// </summary>
 public sealed class ClusterProjection
 {
-    private const int RecentEventsKept = 10_000;
+    /// <summary>
+    /// Events kept for followers that poll with `after`. More than one control-loop pass can commit at once (its two
+    /// bounded loops and the rest, ~2 × 10,000 events): with 10,000 kept, a follower one batch behind had lost what
+    /// it lacked, read the whole state again, and the per-node feed lost every queue — a full state per node.
+    /// </summary>
+    public const int RecentEventsKept = 50_000;
     private readonly object _gate = new();
-    private readonly Queue<RecordedEvent> _recent = new();
+    private readonly RecentWindow _recent = new(RecentEventsKept);
     private TaskCompletionSource _changed = NewSignal();
     private volatile ClusterState _current = ClusterState.Initial;
 
@@ -66,8 +71,7 @@ public sealed class ClusterProjection
                 var next = state.Apply(recorded);
                 entries[i] = new HistoryEntry(recorded, EventSubject.Of(@event, state, next));
                 state = next;
-                _recent.Enqueue(recorded);
-                if (_recent.Count > RecentEventsKept) _recent.Dequeue();
+                _recent.Add(recorded);
             }
             _current = state;
             Signal();
@@ -100,13 +104,13 @@ public sealed class ClusterProjection
     {
         lock (_gate)
         {
-            var oldest = _recent.Count > 0 ? _recent.Peek().Sequence : _current.LastSequence + 1;
+            var oldest = _recent.Count > 0 ? _recent.Oldest.Sequence : _current.LastSequence + 1;
             if (after < _current.LastSequence && after + 1 < oldest)
             {
                 events = [];
                 return false;
             }
-            events = _recent.Where(e => e.Sequence > after).ToList();
+            events = _recent.After(after);
             return true;
         }
     }
@@ -114,7 +118,7 @@ public sealed class ClusterProjection
     /// <summary>The events applied since this process started (or since the last snapshot it restored), newest last.</summary>
     public IReadOnlyList<RecordedEvent> RecentEvents(long afterSequence = 0)
     {
-        lock (_gate) return _recent.Where(e => e.Sequence > afterSequence).ToList();
+        lock (_gate) return _recent.After(afterSequence);
     }
 
     /// <summary>Completes when the state has moved past <paramref name="seenSequence"/>, or after the timeout.</summary>
@@ -143,6 +147,53 @@ public sealed class ClusterProjection
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The newest events in sequence order, read from a sequence by binary search: a follower's poll copies what it
+    /// lacks instead of scanning the whole window (5,000 nodes poll; the window holds tens of thousands).
+    /// </summary>
+    private sealed class RecentWindow(int capacity)
+    {
+        private readonly List<RecordedEvent> _events = [];
+        private int _start;
+
+        public int Count => _events.Count - _start;
+
+        public RecordedEvent Oldest => _events[_start];
+
+        public void Add(RecordedEvent recorded)
+        {
+            _events.Add(recorded);
+            if (Count <= capacity) return;
+            _start++;
+            // Drop the dead prefix in one move once it is as long as the window, not one element at a time.
+            if (_start >= capacity) Compact();
+        }
+
+        public void Clear()
+        {
+            _events.Clear();
+            _start = 0;
+        }
+
+        public List<RecordedEvent> After(long sequence)
+        {
+            int lo = _start, hi = _events.Count;
+            while (lo < hi)
+            {
+                var mid = lo + (hi - lo) / 2;
+                if (_events[mid].Sequence > sequence) hi = mid;
+                else lo = mid + 1;
+            }
+            return _events.GetRange(lo, _events.Count - lo);
+        }
+
+        private void Compact()
+        {
+            _events.RemoveRange(0, _start);
+            _start = 0;
+        }
+    }
 }
 
 /// <summary>A batch as the projection applied it: its events with their subjects, and the state before and after.</summary>

@@ -44,8 +44,10 @@ public sealed class ClusterWriter(IReplicatedLog log, ClusterProjection projecti
             if (!decision.Succeeded || decision.Events.Count == 0) return decision;
             var metadata = describe(decision);
             committed = await log.AppendAsync(new EventBatch(Ids.NewBatchId(), metadata, decision.Events), ct);
-            foreach (var @event in decision.Events)
-                state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
+            if (decision.After is { } after && after.LastSequence == state.LastSequence + decision.Events.Count) state = after;
+            else
+                foreach (var @event in decision.Events)
+                    state = state.Apply(new RecordedEvent(state.LastSequence + 1, metadata, @event));
             _anticipated = state;
             _generation = projection.Generation;
             _appended.Enqueue(state.LastSequence);

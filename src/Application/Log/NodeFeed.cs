@@ -35,8 +35,13 @@ public sealed class NodeFeed(ClusterProjection projection)
     /// <summary>What one node may have waiting before it must read the state again (it is not following).</summary>
     public const int MaxQueued = 20_000;
 
-    private readonly object _gate = new();
-    private readonly Dictionary<string, NodeQueue> _queues = [];
+    /// <summary>
+    /// Guards the routing (the maps, what was routed) — held by the one pump thread while it routes a batch, and by a
+    /// node reading its state afresh. A node's poll never takes it: at 5,000 followers, thread-pool threads blocked
+    /// behind a batch being routed were a sixth of the manager's thread time; each queue has its own lock instead.
+    /// </summary>
+    private readonly object _routing = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeQueue> _queues = [];
     private readonly Dictionary<string, (string Node, string? Service)> _nodeOfTask = [];
     private readonly Dictionary<string, Dictionary<string, int>> _nodesOfService = [];
     private long _routed = -1;
@@ -49,7 +54,8 @@ public sealed class NodeFeed(ClusterProjection projection)
     /// <summary>Starts routing committed events as they come (once; the first scoped follower calls it).</summary>
     public void EnsureRunning(CancellationToken stopping)
     {
-        lock (_gate) _pump ??= Task.Run(() => PumpAsync(stopping), CancellationToken.None);
+        if (Volatile.Read(ref _pump) is not null) return;
+        lock (_routing) _pump ??= Task.Run(() => PumpAsync(stopping), CancellationToken.None);
     }
 
     private async Task PumpAsync(CancellationToken ct)
@@ -57,7 +63,7 @@ public sealed class NodeFeed(ClusterProjection projection)
         while (!ct.IsCancellationRequested)
         {
             long routed;
-            lock (_gate) routed = _routed;
+            lock (_routing) routed = _routed;
             try
             {
                 await projection.WaitForChangeAsync(routed, TimeSpan.FromSeconds(1), ct);
@@ -73,7 +79,7 @@ public sealed class NodeFeed(ClusterProjection projection)
     /// <summary>The node's share of the state now; from here its queue holds what concerns it.</summary>
     public ClusterState StateFor(string nodeId)
     {
-        lock (_gate)
+        lock (_routing)
         {
             var state = projection.Current;
             AdvanceLocked(state);
@@ -85,25 +91,14 @@ public sealed class NodeFeed(ClusterProjection projection)
     /// <summary>The node's events after <paramref name="after"/>, or false when it must read the state again.</summary>
     public bool TryEventsFor(string nodeId, long after, out IReadOnlyList<RecordedEvent> events)
     {
-        lock (_gate)
-        {
-            events = [];
-            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost || after < queue.Since) return false;
-            while (queue.Events.Count > 0 && queue.Events.Peek().Sequence <= after) queue.Events.Dequeue();
-            events = [.. queue.Events];
-            return true;
-        }
+        events = [];
+        return _queues.TryGetValue(nodeId, out var queue) && queue.TryTake(after, out events);
     }
 
     /// <summary>Completes when the node's queue holds something after <paramref name="after"/> (or must be read again), or after the timeout.</summary>
     public async Task WaitAsync(string nodeId, long after, TimeSpan timeout, CancellationToken ct)
     {
-        Task signal;
-        lock (_gate)
-        {
-            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost || queue.LastSequence > after) return;
-            signal = queue.Changed.Task;
-        }
+        if (!_queues.TryGetValue(nodeId, out var queue) || queue.SignalAfter(after) is not { } signal) return;
         try
         {
             await signal.WaitAsync(timeout, ct);
@@ -116,7 +111,7 @@ public sealed class NodeFeed(ClusterProjection projection)
     /// <summary>Routes the events committed since the last call, each once.</summary>
     public void Advance()
     {
-        lock (_gate) AdvanceLocked(projection.Current);
+        lock (_routing) AdvanceLocked(projection.Current);
     }
 
     private void AdvanceLocked(ClusterState now)
@@ -166,8 +161,7 @@ public sealed class NodeFeed(ClusterProjection projection)
         var deliveries = 0;
         void Send(string nodeId, RecordedEvent e)
         {
-            if (!_queues.TryGetValue(nodeId, out var queue) || queue.Lost) return;
-            queue.Add(e);
+            if (!_queues.TryGetValue(nodeId, out var queue) || !queue.Add(e)) return;
             touched.Add(queue);
             deliveries++;
         }
@@ -175,8 +169,7 @@ public sealed class NodeFeed(ClusterProjection projection)
         {
             foreach (var queue in _queues.Values)
             {
-                if (queue.Lost) continue;
-                queue.Add(recorded);
+                if (!queue.Add(recorded)) continue;
                 touched.Add(queue);
                 deliveries++;
             }
@@ -298,35 +291,72 @@ public sealed class NodeFeed(ClusterProjection projection)
         };
     }
 
+    /// <summary>One node's events not yet acknowledged; the pump adds, the node's polls take, each under this queue's lock.</summary>
     private sealed class NodeQueue(long since)
     {
-        public long Since { get; } = since;
-        public bool Lost { get; private set; }
-        public Queue<RecordedEvent> Events { get; } = new();
-        public long LastSequence { get; private set; } = since;
-        public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Queue<RecordedEvent> _events = new();
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long _since = since;
+        private long _lastSequence = since;
+        private bool _lost;
 
-        public void Add(RecordedEvent e)
+        /// <summary>False when the queue is lost (the node reads its state again): nothing was added.</summary>
+        public bool Add(RecordedEvent e)
         {
-            if (Events.Count >= MaxQueued) Lose();
-            else
+            lock (_events)
             {
-                Events.Enqueue(e);
-                LastSequence = e.Sequence;
+                if (_lost) return false;
+                if (_events.Count >= MaxQueued)
+                {
+                    LoseLocked();
+                    return true;
+                }
+                _events.Enqueue(e);
+                _lastSequence = e.Sequence;
+                return true;
             }
+        }
+
+        /// <summary>Drops what the node acknowledged and gives the rest; false when it must read its state again.</summary>
+        public bool TryTake(long after, out IReadOnlyList<RecordedEvent> events)
+        {
+            lock (_events)
+            {
+                events = [];
+                if (_lost || after < _since) return false;
+                while (_events.Count > 0 && _events.Peek().Sequence <= after) _events.Dequeue();
+                events = [.. _events];
+                return true;
+            }
+        }
+
+        /// <summary>What to wait on for something after <paramref name="after"/>; null when there is something already (or the queue is lost).</summary>
+        public Task? SignalAfter(long after)
+        {
+            lock (_events) return _lost || _lastSequence > after ? null : _changed.Task;
         }
 
         public void Lose()
         {
-            Lost = true;
-            Events.Clear();
-            Signal();
+            lock (_events) LoseLocked();
+        }
+
+        private void LoseLocked()
+        {
+            _lost = true;
+            _events.Clear();
+            SignalLocked();
         }
 
         public void Signal()
         {
-            var previous = Changed;
-            Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_events) SignalLocked();
+        }
+
+        private void SignalLocked()
+        {
+            var previous = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             previous.TrySetResult();
         }
     }

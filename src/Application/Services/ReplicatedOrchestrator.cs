@@ -23,7 +23,7 @@ public static class ReplicatedOrchestrator
     public const int MaxTasksPerPass = 1000;
 
     /// <summary>All services together: a pass stops taking more services once it has decided this many events.</summary>
-    public const int MaxEventsPerPass = 10_000;
+    public const int MaxEventsPerPass = 2_000;
 
     public static IReadOnlyList<DomainEvent> Reconcile(ClusterState state, ReconcileContext context)
     {

@@ -152,3 +152,25 @@ public sealed class NetworkState_Tests
         Assert.Equal("10.0.1.0/24", JsonDocument.Parse(json).RootElement.GetProperty("networks").GetProperty("backend").GetProperty("subnet").GetString());
     }
 }
+
+/// <summary>What a state's JSON (a snapshot, a history checkpoint, a worker's copy) holds.</summary>
+public sealed class ClusterState_json_Tests
+{
+    [Fact]
+    public void A_serialized_state_holds_its_objects_once_and_none_of_its_computed_views()
+    {
+        var spec = Spec("web", replicas: 1).JoiningNetworks(NetworkGiven.Ingress);
+        var state = Given(NetworkGiven.SwarmWithIngress("n1")).And(Service(spec)).And(Running("t1", spec, 1, "n1"))
+            .And(NetworkGiven.AddressesOf("t1", (NetworkGiven.Ingress, "10.0.0.2")));
+        Assert.Single(state.TasksWithAddresses);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(state, EventSwarm.Infrastructure.Log.EventJson.Options);
+        var properties = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.DoesNotContain("TasksWithAddresses", properties);
+        Assert.DoesNotContain("NetworksWithTasks", properties);
+        Assert.DoesNotContain("IngressNetwork", properties);
+        Assert.DoesNotContain("TaskIndex", properties);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(json, "\"10\\.0\\.0\\.2\"").Count);
+    }
+}
