@@ -22,7 +22,18 @@ public sealed record ClusterState
     public SwarmInfo? Swarm { get; init; }
     public ImmutableSortedDictionary<string, Node> Nodes { get; init; } = ImmutableSortedDictionary<string, Node>.Empty;
     public ImmutableSortedDictionary<string, Service> Services { get; init; } = ImmutableSortedDictionary<string, Service>.Empty;
-    public ImmutableSortedDictionary<string, SwarmTask> Tasks { get; init; } = ImmutableSortedDictionary<string, SwarmTask>.Empty;
+    /// <summary>
+    /// By task ID, in ordinal order whatever the dictionary given (JSON makes one with the default comparer): task IDs
+    /// are ASCII, so the order is the same, and ordinal compares are a fifth of what applying a task event costs at
+    /// scale less than the culture-aware default (issue 16). The task indexes share this comparer.
+    /// </summary>
+    public ImmutableSortedDictionary<string, SwarmTask> Tasks
+    {
+        get => _tasks;
+        init => _tasks = ReferenceEquals(value.KeyComparer, StringComparer.Ordinal) ? value : value.WithComparers(StringComparer.Ordinal);
+    }
+
+    private readonly ImmutableSortedDictionary<string, SwarmTask> _tasks = ImmutableSortedDictionary.Create<string, SwarmTask>(StringComparer.Ordinal);
     public ImmutableSortedDictionary<string, Network> Networks { get; init; } = ImmutableSortedDictionary<string, Network>.Empty;
     public ImmutableSortedDictionary<string, Secret> Secrets { get; init; } = ImmutableSortedDictionary<string, Secret>.Empty;
     public ImmutableSortedDictionary<string, Config> Configs { get; init; } = ImmutableSortedDictionary<string, Config>.Empty;

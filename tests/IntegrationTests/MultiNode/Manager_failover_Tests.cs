@@ -161,7 +161,11 @@ public sealed class Manager_failover_Story : IAsyncLifetime
         await Story.StepAsync(nameof(Manager_failover_Tests.The_old_leader_stops_its_orphaned_containers_so_no_replica_runs_twice), async () =>
         {
             // n1's engine kept running the containers of its orphaned tasks; its agent stops them once back.
-            await Eventually.True(async () => await WebOnManagersAsync() == 4, TimeSpan.FromSeconds(30), "web runs exactly its 4 replicas, none twice");
+            // Four containers alone are not the end: while the orphan still runs, its replacement waits in Ready for
+            // it to stop (never two at once), so the log must also say 4/4 Running.
+            await Eventually.True(async () => await WebOnManagersAsync() == 4
+                    && (await cluster.EventSwarm(2, "service", "ls")).Rows.Any(r => r.Contains("web") && r.Contains("4/4")),
+                TimeSpan.FromSeconds(30), "web runs exactly its 4 replicas, none twice, and the log says 4/4");
         });
 
         // Two of three managers gone: no quorum. Writes fail with Swarm's message instead of hanging; reads answer.
