@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Application.Log;
@@ -79,6 +80,9 @@ public static class WorkerEndpoints
         await next(context);
     });
 
+    /// <summary>How long a node's feed gathers what follows once something is there for it (swarmkit's batchingWaitTime).</summary>
+    public static readonly TimeSpan NodeFeedBatching = TimeSpan.FromMilliseconds(100);
+
     public static void Map(WebApplication app)
     {
         var nodes = app.MapGroup("").WithMetadata(NodeToNodeRoute.Instance);
@@ -98,7 +102,7 @@ public static class WorkerEndpoints
             var scoped = IsNodeScope(scope);
             try
             {
-                if (scoped) await feed.WaitAsync(CallingNode(context), after, TimeSpan.FromSeconds(10), ct);
+                if (scoped) await feed.WaitAsync(CallingNode(context), after, TimeSpan.FromSeconds(10), NodeFeedBatching, ct);
                 else await projection.WaitForChangeAsync(after, TimeSpan.FromSeconds(10), ct);
             }
             catch (OperationCanceledException) when (!lifetime.ApplicationStopping.IsCancellationRequested && context.Items[NodeKey] is string node)
@@ -110,7 +114,7 @@ public static class WorkerEndpoints
             }
             if (scoped)
                 return feed.TryEventsFor(CallingNode(context), after, out var own)
-                    ? Results.Json(own, EventJson.Options)
+                    ? new NodeFeedAnswer(own)
                     : Results.Json(new { message = "events no longer held; read the state again" }, statusCode: 410);
             return projection.TryEventsAfter(after, out var events)
                 ? Results.Json(events.Select(Application.Secrets.WorkerView.Of), EventJson.Options)
@@ -173,5 +177,30 @@ public static class WorkerEndpoints
         {
             logger.LogDebug(e, "could not tell the leader that node {Node} disconnected", node);
         }
+    }
+}
+
+/// <summary>
+/// A node's events as the JSON array <c>Results.Json</c> would write, each event serialized once for all the nodes it
+/// goes to: a node's status goes to every node, and serializing the same event 5,000 times was the feed's main cost
+/// while nodes joined (issue 16).
+/// </summary>
+public sealed class NodeFeedAnswer(IReadOnlyList<Domain.RecordedEvent> events) : IResult
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Domain.RecordedEvent, byte[]> Serialized = new();
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = context.Response.BodyWriter;
+        body.Write("["u8);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i > 0) body.Write(","u8);
+            body.Write(Serialized.GetValue(events[i], e => JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options)));
+            if (i % 64 == 63) await body.FlushAsync(context.RequestAborted);
+        }
+        body.Write("]"u8);
+        await body.FlushAsync(context.RequestAborted);
     }
 }

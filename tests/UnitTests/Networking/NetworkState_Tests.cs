@@ -171,6 +171,6 @@ public sealed class ClusterState_json_Tests
         Assert.DoesNotContain("NetworksWithTasks", properties);
         Assert.DoesNotContain("IngressNetwork", properties);
         Assert.DoesNotContain("TaskIndex", properties);
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(json, "\"10\\.0\\.0\\.2\"").Count);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(json, "\"10\\.0\\.0\\.2\""));
     }
 }
