@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using EventSwarm.Application;
 using EventSwarm.Application.Log;
@@ -192,15 +191,22 @@ public sealed class NodeFeedAnswer(IReadOnlyList<Domain.RecordedEvent> events) :
     public async Task ExecuteAsync(HttpContext context)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        var body = context.Response.BodyWriter;
-        body.Write("["u8);
-        for (var i = 0; i < events.Count; i++)
+        var parts = new byte[events.Count][];
+        var length = 2 + Math.Max(0, events.Count - 1);
+        for (var i = 0; i < parts.Length; i++)
+            length += (parts[i] = Serialized.GetValue(events[i], e => JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options))).Length;
+        // One write: each write to the response stream is flushed, a TLS record of its own.
+        var answer = new byte[length];
+        var at = 0;
+        answer[at++] = (byte)'[';
+        for (var i = 0; i < parts.Length; i++)
         {
-            if (i > 0) body.Write(","u8);
-            body.Write(Serialized.GetValue(events[i], e => JsonSerializer.SerializeToUtf8Bytes(e, EventJson.Options)));
-            if (i % 64 == 63) await body.FlushAsync(context.RequestAborted);
+            if (i > 0) answer[at++] = (byte)',';
+            parts[i].CopyTo(answer, at);
+            at += parts[i].Length;
         }
-        body.Write("]"u8);
-        await body.FlushAsync(context.RequestAborted);
+        answer[at] = (byte)']';
+        context.Response.ContentLength = length;
+        await context.Response.Body.WriteAsync(answer, context.RequestAborted);
     }
 }
