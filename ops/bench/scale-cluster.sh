@@ -48,6 +48,13 @@
 #   30 s fetches 93 KB; kill -9 of 25 nodes: Down 6.1 s, tasks Running elsewhere 16.6 s (per task p99 15.0 s);
 #   churn 10.9 s. At 11:11 (3cf1cba, load ~15): join 17.2 nodes/s, 47.5 s to Running, RSS 831 MiB, heartbeat CPU
 #   21.9 % of a core, Raft log/history 534/975 B per event, restart 18.6 s to /_ping, 19.3 s to all Running.
+# After the second round (docs/scale.md "Second round": no pool spinning, per-queue feed locks, computed views out of
+# the JSON, 50,000 recent events, passes of 2,000, ordinal task keys; 14:00-14:08, an idle box), --small: join 46.0
+# nodes/s; 50,000 Running in 25.6-28.3 s = 1,767-1,956 placements/s; service ls p50/p99 72-131 / 266-576 ms; service
+# scale 243-416 / 1,350-2,193 ms; RSS 15,326 B/task; restart 4.9 s to /_ping, 9.0 s to all Running.
+# The C1M shape (5,000 nodes) does not fit here: one simulate process for 4,740 nodes that all hear of one another
+# saturates a core and its nodes fall behind (about 3,600 Ready after 6 min). 1M tasks on --nodes 3000: 3,000 joined in
+# 149 s (20.1/s), then ~100 Running/s as the simulated fleet collapsed (39,289 Running after 7 min; stopped).
 #
 # Usage: bash ops/bench/scale-cluster.sh [--small] [FLAGS...]
 set -euo pipefail
