@@ -33,7 +33,9 @@ stop_postgres() {
 if [ $unit_only = 0 ] && pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) && [ -x "$pg_bin/initdb" ]; then
   pg_dir=$(mktemp -d /tmp/eventswarm-pg.XXXXXX); chown postgres:postgres "$pg_dir"; chmod 700 "$pg_dir"
   pg_port=""
-  for p in $(shuf -i 20000-60999 -n 100); do ss -Hltn "sport = :$p" | grep -q . || { pg_port=$p; break; }; done
+  # Below the kernel's ephemeral range (32768-60999), and free of any socket, not only listening ones: after a scale
+  # bench, thousands of client connections hold ports in that range and PostgreSQL's bind failed on one.
+  for p in $(shuf -i 20000-32767 -n 100); do ss -Htan "sport = :$p" | grep -q . || { pg_port=$p; break; }; done
   if [ -n "$pg_port" ] \
     && runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
     && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
