@@ -68,6 +68,11 @@ public sealed class Simulated_cluster_Tests
                 Assert.True(perNode.Max() - perNode.Min() <= 1, $"{shape.Name}: {perNode.Min()}..{perNode.Max()} tasks per node");
                 if (shape.MaxPerNode is { } max) Assert.True(perNode.Max() <= max, $"{shape.Name}: {perNode.Max()} tasks on a node that fits {max}");
             }
+            // No request of a node failed on the manager: simulated nodes recover from a failed poll by reading their
+            // state again, so a feed that answers 500 would otherwise go unseen here (it did once, issue 16).
+            var failed = System.Text.RegularExpressions.Regex.Matches(manager.AgentLog, @"(GET|POST) /eventswarm/v1/worker/\S+ failed")
+                .Select(m => m.Value).Distinct().ToList();
+            Assert.True(failed.Count == 0, $"node requests failed on the manager: {string.Join("; ", failed)}");
         }
         finally
         {
