@@ -121,7 +121,7 @@ public sealed record SwarmAddresses(string Listen, string Advertise, string Raft
     /// The machine's interfaces. .NET's listing throws "An invalid IP address was specified" when an interface comes or
     /// goes while it reads (containers' veths on a busy node; the integration suite saw it): read again, a few times.
     /// </summary>
-    private static NetworkInterface[] Interfaces()
+    public static NetworkInterface[] Interfaces()
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -120,20 +120,9 @@ public sealed class UpdateProbe(LocalAgent agent)
     {
         var device = File.ReadAllLines("/proc/net/route").Skip(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
             .First(f => f.Length > 2 && f[1] == "00000000")[0];
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var nic = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == device);
-                return nic.GetIPProperties().UnicastAddresses.First(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Address.ToString();
-            }
-            catch (ArgumentException) when (attempt < 5)
-            {
-                // .NET's listing throws "An invalid IP address was specified" when an interface comes or goes while
-                // it reads (the containers' veths during a run: CI saw it once); read again.
-                Thread.Sleep(100);
-            }
-        }
+        // The agent's own listing, which reads again when an interface comes or goes under it (CI saw it once).
+        var nic = EventSwarm.Node.Local.SwarmAddresses.Interfaces().Single(n => n.Name == device);
+        return nic.GetIPProperties().UnicastAddresses.First(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Address.ToString();
     }
 
     /// <summary>One GET of / over HTTP/1.0 from inside a container with busybox nc (its wget crashes in its libc): the body, or "".</summary>
