@@ -23,9 +23,9 @@ public sealed record ClusterState
     public ImmutableSortedDictionary<string, Node> Nodes { get; init; } = ImmutableSortedDictionary<string, Node>.Empty;
     public ImmutableSortedDictionary<string, Service> Services { get; init; } = ImmutableSortedDictionary<string, Service>.Empty;
     /// <summary>
-    /// By task ID, in ordinal order whatever the dictionary given (JSON makes one with the default comparer): task IDs
-    /// are ASCII, so the order is the same, and ordinal compares are a fifth of what applying a task event costs at
-    /// scale less than the culture-aware default (issue 16). The task indexes share this comparer.
+    /// By task ID, in ordinal order whatever the dictionary given (JSON makes one with the default comparer). Task IDs
+    /// are ASCII, so the order is the same; culture-aware compares were a fifth of what applying a task event cost at
+    /// scale (issue 16). The task indexes share this comparer.
     /// </summary>
     public ImmutableSortedDictionary<string, SwarmTask> Tasks
     {

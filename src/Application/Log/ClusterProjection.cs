@@ -10,9 +10,9 @@ namespace EventSwarm.Application.Log;
 public sealed class ClusterProjection
 {
     /// <summary>
-    /// Events kept for followers that poll with `after`. More than one control-loop pass can commit at once (its two
-    /// bounded loops and the rest, ~2 × 10,000 events): with 10,000 kept, a follower one batch behind had lost what
-    /// it lacked, read the whole state again, and the per-node feed lost every queue — a full state per node.
+    /// Events kept for followers that poll with `after`. Several control-loop passes can commit between two polls
+    /// (each up to ~4,000 events; ~20,000 when passes were capped at 10,000 per loop): with 10,000 kept, a follower one
+    /// batch behind had lost what it lacked, read the whole state again, and the per-node feed lost every queue.
     /// </summary>
     public const int RecentEventsKept = 50_000;
     private readonly object _gate = new();
