@@ -116,6 +116,7 @@ public static class AgentHost
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);
+        Web.WebView.AddServices(services, options);
         services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
         // A query value a route cannot bind ("since=abc") is thrown as BadHttpRequestException naming the parameter
         // (answered 400 with Docker's body by UseDockerErrors) instead of an empty 400.
@@ -148,6 +149,8 @@ public static class AgentHost
         }
 
         var app = builder.Build();
+        // The web view has a pipeline of its own (its port, its sign-in), ahead of everything the API needs.
+        Web.WebView.Map(app, options);
         app.UseErrorBodies();
         app.UseDockerErrors();
         app.UseDockerHeaders();

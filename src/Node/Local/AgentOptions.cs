@@ -20,4 +20,13 @@ public sealed record AgentOptions(string DataDirectory, string DockerHost, strin
     bool RecoverFromPeers = false, bool ForceNewCluster = false, string? Archive = null)
 {
     public const string DefaultSocket = "/run/eventswarm/eventswarm.sock";
+
+    /// <summary>Where the web view listens unless <c>--web-addr</c> says otherwise (etcd's client port + 1: nothing of Docker's).</summary>
+    public static readonly IPEndPoint DefaultWebEndpoint = new(IPAddress.Loopback, 2380);
+
+    /// <summary><c>--web-addr IP:PORT</c>: the web view's listener (managers only); null with <c>--web-addr none</c>.</summary>
+    public IPEndPoint? WebEndpoint { get; init; } = DefaultWebEndpoint;
+
+    /// <summary><c>--metrics-addr IP:PORT</c>: /metrics on TCP as well as on the socket, as dockerd's flag; null when not given.</summary>
+    public IPEndPoint? MetricsEndpoint { get; init; }
 }

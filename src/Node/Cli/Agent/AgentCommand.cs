@@ -14,7 +14,7 @@ namespace EventSwarm.Node.Cli.Agent;
 /// </summary>
 public sealed class AgentCommand : Verb
 {
-    public const string UsageLine = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster] [--archive CONNECTION-STRING]";
+    public const string UsageLine = "[--data-dir DIR] [--docker-host URI] [--socket PATH] [--group NAME] [--heartbeat-period DURATION] [--listen-addr IP:PORT] [--raft-addr IP:PORT] [--recover-from-peers | --force-new-cluster] [--archive CONNECTION-STRING] [--web-addr IP:PORT|none] [--metrics-addr IP:PORT]";
 
     private readonly Option<string> _archive = Flags.String("--archive", "Copy the log into this PostgreSQL database (Marten), e.g. \"Host=127.0.0.1;Database=eventswarm;Username=eventswarm\"", "CONNECTION-STRING");
     private readonly Option<string> _dataDir = Flags.String("--data-dir", "Where the node keeps its Raft log, snapshots and keys (default \"/var/lib/eventswarm\")", "DIR");
@@ -22,6 +22,8 @@ public sealed class AgentCommand : Verb
     private readonly Option<bool> _forceNewCluster = Flags.Bool("--force-new-cluster", "Cut a damaged log back before the damage and lead alone, as swarmd --force-new-cluster");
     private readonly Option<string> _group = Flags.String("--group", "Let this group use the socket (root:NAME 0660), as dockerd's -G", "NAME");
     private readonly Option<string> _heartbeatPeriod = Flags.String("--heartbeat-period", $"How often workers report to the managers (default {Heartbeats.DefaultPeriod.TotalSeconds:0}s)", "DURATION");
+    private readonly Option<string> _webAddr = Flags.String("--web-addr", "Serve the web view here on a manager (default \"127.0.0.1:2380\"; \"none\" turns it off)", "IP:PORT|none");
+    private readonly Option<string> _metricsAddr = Flags.String("--metrics-addr", "Also serve /metrics (Prometheus) on this TCP address, as dockerd's --metrics-addr", "IP:PORT");
     private readonly Option<string> _listenAddr = Flags.String("--listen-addr", "Replace a swarm init/join's default listen address (0.0.0.0:2377)", "IP:PORT");
     private readonly Option<string> _raftAddr = Flags.String("--raft-addr", "The Raft endpoint (default the listen IP, port 4377)", "IP:PORT");
     private readonly Option<bool> _recoverFromPeers = Flags.Bool("--recover-from-peers", "Set a damaged log aside and catch up from the leader");
@@ -29,7 +31,7 @@ public sealed class AgentCommand : Verb
 
     public AgentCommand() : base("agent", UsageLine, "Run a node (manager and worker) on the local Docker Engine")
     {
-        Option[] flags = [_archive, _dataDir, _dockerHost, _forceNewCluster, _group, _heartbeatPeriod, _listenAddr, _raftAddr, _recoverFromPeers, _socket];
+        Option[] flags = [_archive, _dataDir, _dockerHost, _forceNewCluster, _group, _heartbeatPeriod, _listenAddr, _metricsAddr, _raftAddr, _recoverFromPeers, _socket, _webAddr];
         foreach (var flag in flags) Options.Add(flag);
     }
 
@@ -56,7 +58,13 @@ public sealed class AgentCommand : Verb
             group,
             recoverFromPeers,
             forceNewCluster,
-            archive);
+            archive)
+        {
+            WebEndpoint = result.Value(_webAddr) is { } web
+                ? web == "none" ? null : Endpoint(web, "--web-addr")
+                : AgentOptions.DefaultWebEndpoint,
+            MetricsEndpoint = Endpoint(result.Value(_metricsAddr), "--metrics-addr"),
+        };
     }
 
     /// <summary>The options of <c>eventswarm agent ARGS</c>: parsing alone, no node started (tests, tools).</summary>
