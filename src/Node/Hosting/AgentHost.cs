@@ -70,7 +70,7 @@ public static class AgentHost
                 https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
                 https.ClientCertificateValidation = (_, _, _) => true;
             }));
-                   // --metrics-addr: plain HTTP, /metrics only (MetricsEndpoints.MapListener).
+            // --metrics-addr: plain HTTP, /metrics only (MetricsEndpoints.MapListener).
             MetricsEndpoints.Listen(k, options);
         });
         // Registered after Kestrel's socket transport, so asked first; it binds only the placeholder.
