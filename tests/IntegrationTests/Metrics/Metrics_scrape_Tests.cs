@@ -109,6 +109,22 @@ public sealed class Metrics_scrape_Tests(MetricsSwarm fixture) : IClassFixture<M
         }
     }
 
+    [Fact]
+    public async Task A_metrics_addr_that_cannot_be_bound_is_logged_and_the_node_serves_on()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using var agent = await LocalAgent.StartAsync("--metrics-addr", $"127.0.0.1:{port}");
+
+        (await agent.Docker("version")).ShouldSucceed();
+        using var http = agent.Http();
+        Assert.Contains("eventswarm_disk_full_alarm 0", await http.GetStringAsync("/metrics"));
+        Assert.True(agent.IsRunning);
+        Assert.Contains($"metrics: cannot listen on 127.0.0.1:{port}", agent.AgentLog);
+    }
+
     private sealed record Snapshot(PrometheusText Metrics, IReadOnlyList<(string Role, string State, string Availability)> Nodes, IReadOnlyList<string> Tasks,
         IReadOnlyDictionary<string, string> Replicas, (long Entries, long Events) Log);
 
