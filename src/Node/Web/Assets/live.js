@@ -1,0 +1,88 @@
+// EventSwarm's web view: its one script (issue 17). A page of now follows the swarm's event stream (/live) and, on
+// each message, asks for itself again and swaps its <main> in place (scroll kept, no reload); a page of the past
+// (?at=) does not follow. Operator forms are posted in the background and the answer swapped in the same way. The
+// time slider travels on release. The logs section loads the service's logs tail.
+(function () {
+  "use strict";
+  var body = document.body;
+  var busy = false, again = false;
+
+  function editing() {
+    var a = document.activeElement;
+    var main = document.querySelector("main");
+    return a && main && main.contains(a) && (a.tagName === "INPUT" || a.tagName === "SELECT" || a.tagName === "TEXTAREA") && a.type !== "range";
+  }
+
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var next = doc.querySelector("main"), main = document.querySelector("main");
+    if (!next || !main) return;
+    var logs = main.querySelector("#logs pre"), nextLogs = next.querySelector("#logs pre");
+    if (logs && nextLogs) nextLogs.textContent = logs.textContent;
+    var x = window.scrollX, y = window.scrollY;
+    main.replaceWith(document.adoptNode(next));
+    body.dataset.index = doc.body.dataset.index;
+    document.title = doc.title;
+    window.scrollTo(x, y);
+    window.__swaps = (window.__swaps || 0) + 1;
+    loadLogs();
+  }
+
+  function refresh() {
+    if (busy || editing()) { again = true; return; }
+    busy = true;
+    fetch(location.href, { credentials: "same-origin", headers: { "X-EventSwarm-Live": "1" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) swap(html); })
+      .catch(function () { })
+      .then(function () { busy = false; if (again) { again = false; refresh(); } });
+  }
+
+  function flash(text) {
+    var f = document.getElementById("flash");
+    if (f) f.textContent = text;
+  }
+
+  function loadLogs() {
+    var section = document.getElementById("logs");
+    if (!section || !section.dataset.src) return;
+    fetch(section.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (text) { var pre = section.querySelector("pre"); if (pre) pre.textContent = text; })
+      .catch(function () { });
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    e.preventDefault();
+    if (document.activeElement) document.activeElement.blur();
+    fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+      .then(function (r) { return r.text().then(function (text) { return { ok: r.ok, status: r.status, text: text }; }); })
+      .then(function (a) {
+        if (a.ok) { swap(a.text); flash(""); }
+        else flash("refused (" + a.status + "): " + a.text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300));
+      })
+      .catch(function (err) { flash("the action failed: " + err); });
+  });
+
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.id === "at-slider") e.target.form.submit();
+  });
+  document.addEventListener("input", function (e) {
+    var t = document.querySelector("#instant b");
+    if (e.target && e.target.id === "at-slider" && t) t.textContent = e.target.value;
+  });
+  document.addEventListener("focusout", function () {
+    if (again && !busy) setTimeout(function () { if (!editing()) { again = false; refresh(); } }, 0);
+  });
+
+  if (body.dataset.live === "1" && window.EventSource) {
+    var source = new EventSource("/live?after=" + encodeURIComponent(body.dataset.index || "0"));
+    var state = function (text) { var s = document.getElementById("live-state"); if (s) s.textContent = text; };
+    source.onopen = function () { state("(following)"); };
+    source.onerror = function () { state("(reconnecting)"); };
+    source.onmessage = function () { refresh(); };
+  }
+  loadLogs();
+})();
