@@ -188,7 +188,15 @@ public static class PageModels
         foreach (var entry in history.Read(new EventSelection(from, to)))
         {
             var metadata = entry.Recorded.Metadata;
-            var what = names.Describe(entry.Recorded.Event) ?? $"{Infrastructure.Log.EventJson.NameOf(entry.Recorded.Event)} {entry.Subject.Kind.ToString().ToLowerInvariant()} {Name(names, entry)}";
+            var what = names.Describe(entry.Recorded.Event) ?? entry.Recorded.Event switch
+            {
+                // The audit folds a task's events into its cause's reactions; listed one by one, each says where the task went.
+                TaskCreated => $"task {Name(names, entry)} created",
+                TaskAssigned e => $"task {Name(names, entry)} assigned to {names.NodeName(e.NodeId)}",
+                TaskStatusReported e => $"task {Name(names, entry)} {Word(e.Status.State)}{(string.IsNullOrEmpty(e.Status.Error) ? "" : $": {e.Status.Error}")}",
+                TaskDesiredStateChanged e => $"task {Name(names, entry)} desired {Word(e.DesiredState)}",
+                _ => $"{Infrastructure.Log.EventJson.NameOf(entry.Recorded.Event)} {entry.Subject.Kind.ToString().ToLowerInvariant()} {Name(names, entry)}",
+            };
             names.Observe(entry);
             lines.Add(new EventLine(entry.Sequence, metadata.At, metadata.Actor, what, entry.Sequence == index));
         }
