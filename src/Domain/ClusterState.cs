@@ -8,6 +8,7 @@ using EventSwarm.Domain.Services;
 using EventSwarm.Domain.Stacks;
 using EventSwarm.Domain.Swarm;
 using EventSwarm.Domain.Tasks;
+using EventSwarm.Domain.Web;
 
 namespace EventSwarm.Domain;
 
@@ -39,6 +40,8 @@ public sealed record ClusterState
     public ImmutableSortedDictionary<string, Config> Configs { get; init; } = ImmutableSortedDictionary<string, Config>.Empty;
     /// <summary>Stacks deployed through EventSwarm's stack endpoint, by name, with their history.</summary>
     public ImmutableSortedDictionary<string, Stack> Stacks { get; init; } = ImmutableSortedDictionary<string, Stack>.Empty;
+    /// <summary>The web view's tokens, by name: their role and hash only (issue 17).</summary>
+    public ImmutableSortedDictionary<string, WebToken> WebTokens { get; init; } = ImmutableSortedDictionary<string, WebToken>.Empty;
 
     /// <summary>Sequence of the last event applied: the length of the cluster's history.</summary>
     public long LastSequence { get; init; }
@@ -196,6 +199,7 @@ public sealed record ClusterState
         SecretEvent e => SecretEvent.Evolve(state, e, sequence),
         ConfigEvent e => ConfigEvent.Evolve(state, e, sequence),
         StackEvent e => StackEvent.Evolve(state, e, sequence),
+        WebTokenEvent e => WebTokenEvent.Evolve(state, e, sequence),
         _ => throw CannotApply(@event),
     };
 

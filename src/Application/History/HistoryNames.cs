@@ -135,6 +135,8 @@ public sealed class HistoryNames(ClusterState current)
         ManagerUnlockKeyRotated => "rotated the unlock key",
         ManagerUnlockKeyCleared => "turned autolock off",
         ClusterCaIssued => "issued the cluster's CA",
+        Domain.Web.WebTokenIssued e => $"issued web token {e.Name} ({(e.Role == Domain.Web.WebRole.Operator ? "operator" : "read-only")})",
+        Domain.Web.WebTokenRevoked e => $"revoked web token {e.Name}",
         ServiceUpdateStarted or ServiceUpdatePaused or ServiceUpdateCompleted or ServiceEndpointAllocated or TaskAddressesAllocated => null,
         SecretDataPruned or ConfigDataPruned => null,
         TaskEvent => null,

@@ -17,6 +17,8 @@ public static class WorkerView
     {
         Secrets = state.Secrets.ToImmutableSortedDictionary(p => p.Key, p => p.Value with { Data = [.. p.Value.Data.Select(Emptied)] }),
         Configs = state.Configs.ToImmutableSortedDictionary(p => p.Key, p => p.Value with { Data = [.. p.Value.Data.Select(Emptied)] }),
+        // A worker serves no web view: it needs no token's hash (an empty one matches no token: fails closed).
+        WebTokens = state.WebTokens.ToImmutableSortedDictionary(p => p.Key, p => p.Value with { Sha256 = "" }),
     };
 
     public static RecordedEvent Of(RecordedEvent recorded) => recorded.Event switch
@@ -25,6 +27,7 @@ public static class WorkerView
         SecretRotated e => recorded with { Event = e with { SealedData = "" } },
         ConfigCreated e => recorded with { Event = e with { Data = "" } },
         ConfigRotated e => recorded with { Event = e with { Data = "" } },
+        Domain.Web.WebTokenIssued e => recorded with { Event = e with { Sha256 = "" } },
         _ => recorded,
     };
 

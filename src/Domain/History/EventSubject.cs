@@ -54,6 +54,9 @@ public sealed record EventSubject(SubjectKind Kind, string Id, string? ServiceId
         StackDeployed e => new(SubjectKind.Stack, e.Stack),
         StackRemoved e => new(SubjectKind.Stack, e.Stack),
 
+        // Who may use the web view is the swarm's, as its join tokens are.
+        Web.WebTokenEvent => Swarm(before, after),
+
         _ => throw new ArgumentException($"no subject is known for {@event.GetType().Name}", nameof(@event)),
     };
 

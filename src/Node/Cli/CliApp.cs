@@ -68,6 +68,7 @@ public static class CliApp
             new SwarmInitCommand(), new SwarmJoinCommand(), new SwarmJoinTokenCommand(), new SwarmLeaveCommand(), new SwarmUnlockCommand(),
             new SwarmUnlockKeyCommand(), new SwarmUpdateCommand()));
         root.Subcommands.Add(new VersionCommand());
+        root.Subcommands.Add(new VerbGroup("web", "Manage access to the web view", new Web.WebTokenCommand()));
         return root;
     }
 

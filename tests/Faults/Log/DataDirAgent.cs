@@ -39,6 +39,8 @@ public sealed class DataDirAgent : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var flag in flags) info.ArgumentList.Add(flag);
+        // Not the web view's default 127.0.0.1:2380, which another agent of the machine may hold.
+        if (!flags.Contains("--web-addr")) foreach (var flag in new[] { "--web-addr", "none" }) info.ArgumentList.Add(flag);
         var agent = new DataDirAgent(dataDirectory, socket, Process.Start(info)!);
         agent._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (agent._out) agent._out.AppendLine(e.Data); };
         agent._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (agent._err) agent._err.AppendLine(e.Data); };

@@ -83,6 +83,9 @@ public sealed class LocalAgent : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
+        // Agents side by side in the root namespace would all want the web view's default 127.0.0.1:2380: none
+        // serves it unless its test asks for an address (--web-addr IP:PORT among the agent's flags).
+        if (!_extraArgs.Contains("--web-addr")) foreach (var arg in new[] { "--web-addr", "none" }) info.ArgumentList.Add(arg);
         foreach (var (name, value) in _environment) info.Environment[name] = value;
         _process = Process.Start(info)!;
         var log = File.AppendText(Path.Combine(_root, "agent.log"));

@@ -44,6 +44,7 @@ public sealed class Event_subject_Tests
             Domain.Secrets.SecretEvent => SubjectKind.Secret,
             Domain.Configs.ConfigEvent => SubjectKind.Config,
             Domain.Stacks.StackEvent => SubjectKind.Stack,
+            Domain.Web.WebTokenEvent => SubjectKind.Swarm,
             _ => throw new InvalidOperationException(type),
         };
         Assert.Equal(expected, subject.Kind);

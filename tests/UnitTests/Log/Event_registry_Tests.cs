@@ -87,6 +87,8 @@ public sealed class Event_registry_Tests
         };
         yield return new Domain.Stacks.StackDeployed("wp", 1, definition, [new Domain.Stacks.StackChange("service", "wp_web", "web", "updated", "image a -> b")], At(39));
         yield return new Domain.Stacks.StackRemoved("wp", [new Domain.Stacks.StackChange("service", "wp_web", "web", "removed")], At(40));
+        yield return new Domain.Web.WebTokenIssued("web-1", Domain.Web.WebRole.Operator, new string('a', 64), At(41));
+        yield return new Domain.Web.WebTokenRevoked("web-1", At(42));
     }
 
     [Fact]
@@ -127,6 +129,7 @@ public sealed class Event_registry_Tests
             "secret-created", "secret-updated", "secret-rotated", "secret-data-pruned", "secret-removed",
             "config-created", "config-updated", "config-rotated", "config-data-pruned", "config-removed",
             "service-rolled-back", "service-update-started", "service-update-paused", "service-update-completed",
+            "web-token-issued", "web-token-revoked",
         ];
 
         Assert.Subset(EventJson.Registered.Values.ToHashSet(), stored.ToHashSet());
