@@ -146,6 +146,21 @@ public sealed class Web_pages_Tests
     }
 
     [Fact]
+    public void Events_around_an_instant_name_a_workers_report_by_its_node_and_its_task_by_slot()
+    {
+        var spec = Spec("demo", replicas: 1);
+        var node = Node("x7k2") with { Description = Node("x7k2").Description with { Hostname = "n1" } };
+        var history = new InMemoryHistory()
+            .Batch("unix:root(uid=0)", "CreateService", 1, SwarmInit(), node, Service(spec))
+            .Loops("replicated-orchestrator+scheduler", 2, Created("t1", spec, 1, at: 2), Assigned("t1", "x7k2", 2))
+            .Reports("x7k2", 3, Reported("t1", "x7k2", TaskState.Running, 3));
+        var lines = PageModels.EventsAround(history, history.LastSequence, 10);
+        Assert.Equal("task demo.1 (t1) created", lines[^3].What);
+        Assert.Equal("task demo.1 (t1) assigned to n1", lines[^2].What);
+        Assert.Equal(("node:n1", "task demo.1 (t1) running"), (lines[^1].Who, lines[^1].What));
+    }
+
+    [Fact]
     public void Events_around_an_instant_are_at_most_the_given_count_each_side()
     {
         var history = new InMemoryHistory().Batch("a", "Given", 1, [.. Cluster("n1"), .. Enumerable.Range(2, 40).Select(i => Node($"n{i}"))]);

@@ -5,7 +5,12 @@
 (function () {
   "use strict";
   var body = document.body;
-  var busy = false, again = false;
+  var busy = false, again = false, liveState = "";
+
+  function showLiveState() {
+    var s = document.getElementById("live-state");
+    if (s) s.textContent = liveState;
+  }
 
   function editing() {
     var a = document.activeElement;
@@ -25,6 +30,7 @@
     document.title = doc.title;
     window.scrollTo(x, y);
     window.__swaps = (window.__swaps || 0) + 1;
+    showLiveState();
     loadLogs();
   }
 
@@ -79,7 +85,7 @@
 
   if (body.dataset.live === "1" && window.EventSource) {
     var source = new EventSource("/live?after=" + encodeURIComponent(body.dataset.index || "0"));
-    var state = function (text) { var s = document.getElementById("live-state"); if (s) s.textContent = text; };
+    var state = function (text) { liveState = text; showLiveState(); };
     source.onopen = function () { state("(following)"); };
     source.onerror = function () { state("(reconnecting)"); };
     source.onmessage = function () { refresh(); };

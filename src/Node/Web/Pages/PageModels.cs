@@ -191,14 +191,14 @@ public static class PageModels
             var what = names.Describe(entry.Recorded.Event) ?? entry.Recorded.Event switch
             {
                 // The audit folds a task's events into its cause's reactions; listed one by one, each says where the task went.
-                TaskCreated => $"task {Name(names, entry)} created",
+                TaskCreated e => $"task {e.ServiceName}.{(e.Slot > 0 ? e.Slot.ToString(CultureInfo.InvariantCulture) : names.NodeName(e.NodeId))} ({Short(e.TaskId)}) created",
                 TaskAssigned e => $"task {Name(names, entry)} assigned to {names.NodeName(e.NodeId)}",
                 TaskStatusReported e => $"task {Name(names, entry)} {Word(e.Status.State)}{(string.IsNullOrEmpty(e.Status.Error) ? "" : $": {e.Status.Error}")}",
                 TaskDesiredStateChanged e => $"task {Name(names, entry)} desired {Word(e.DesiredState)}",
                 _ => $"{Infrastructure.Log.EventJson.NameOf(entry.Recorded.Event)} {entry.Subject.Kind.ToString().ToLowerInvariant()} {Name(names, entry)}",
             };
             names.Observe(entry);
-            lines.Add(new EventLine(entry.Sequence, metadata.At, metadata.Actor, what, entry.Sequence == index));
+            lines.Add(new EventLine(entry.Sequence, metadata.At, Who(names, metadata.Actor), what, entry.Sequence == index));
         }
         return lines;
     }
@@ -212,6 +212,10 @@ public static class PageModels
             : Short(entry.Subject.Id),
         _ => names.NameOf(entry.Subject.Kind.ToString().ToLowerInvariant(), entry.Subject.Id),
     };
+
+    /// <summary>A worker's report is the node's (actor <c>node:ID</c>): named by its host name, as `node ls` shows it.</summary>
+    private static string Who(HistoryNames names, string actor) =>
+        actor.StartsWith("node:", StringComparison.Ordinal) ? $"node:{names.NodeName(actor["node:".Length..])}" : actor;
 
     public static string Short(string id) => id.Length > 12 ? id[..12] : id;
 
