@@ -13,6 +13,7 @@ using PuppeteerSharp;
 /// the page on the same clock (Date.now). p50/p99/max in ms.</item>
 /// <item>page load of /services at SERVICES services (replicas 0): LOADS navigations, the browser's own navigation
 /// timing (request start → response end: the server's render; → load event: what the user waits), p50/max in ms.</item>
+/// <item>event → visible again on the open /services page listing them all (each swap lays out every row again).</item>
 /// </list>
 /// Usage: <c>web API_ENDPOINT SIGN_IN_URL CHANGES SERVICES LOADS</c>. Prints "figure\tvalue" lines.
 /// </summary>
@@ -41,9 +42,46 @@ public static class WebBench
         await page.GoToAsync(root + "/services");
         await page.WaitForFunctionAsync(Shows(1));
 
+        await MeasureAsync(api, page, id, changes, "");
+
+        // The service list at SERVICES services: created through the API one by one (replicas 0: no task, no container).
+        var clock = Stopwatch.StartNew();
+        var existing = (await api.Swarm.ListServicesAsync()).Count;
+        for (var i = existing; i < services; i++)
+            await api.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = Spec($"web-bench-{i:D4}", 0, placeNowhere: false) });
+        Print("services listed", (await api.Swarm.ListServicesAsync()).Count);
+        Print("services created in s", Math.Round(clock.Elapsed.TotalSeconds, 1));
+        var server = new List<double>();
+        var load = new List<double>();
+        for (var i = 0; i < loads + 1; i++)
+        {
+            await page.GoToAsync(root + "/services", new NavigationOptions { WaitUntil = [WaitUntilNavigation.Load] });
+            var timing = await page.EvaluateExpressionAsync<double[]>(
+                "(() => { const n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd - n.requestStart, n.loadEventEnd - n.startTime, document.querySelectorAll('#services tr[data-service]').length]; })()");
+            if ((int)timing[2] < services) throw new InvalidOperationException($"/services listed {timing[2]} services, not {services}");
+            if (i == 0) continue;
+            server.Add(timing[0]);
+            load.Add(timing[1]);
+        }
+        Print($"/services at {services} services: request to response end p50 ms", Percentile(server, 0.5));
+        Print($"/services at {services} services: request to response end max ms", server.Max());
+        Print($"/services at {services} services: load p50 ms", Percentile(load, 0.5));
+        Print($"/services at {services} services: load max ms", load.Max());
+
+        // The same open page, now listing them all: each swap renders and lays out every row again.
+        await page.GoToAsync(root + "/services");
+        await MeasureAsync(api, page, id, Math.Max(10, changes / 3), $" at {services} services");
+        return 0;
+    }
+
+    /// <summary>
+    /// CHANGES scales (after 5 that warm up), each from the API's answer to the open page's DOM showing the count, as a
+    /// MutationObserver in the page sees it (Date.now: the same clock as the answer's).
+    /// </summary>
+    private static async Task MeasureAsync(DockerClient api, IPage page, string id, int changes, string label)
+    {
         var latencies = new List<double>();
         var early = 0;
-        // The first 5 warm the paths up (JIT, the page's first swaps).
         for (var i = 0; i < changes + 5; i++)
         {
             var replicas = i % 2 == 0 ? 2UL : 1UL;
@@ -68,37 +106,11 @@ public static class WebBench
             latencies.Add(Math.Max(0, seen - answered));
             if (seen < answered) early++;
         }
-        Print("event to page p50 ms", Percentile(latencies, 0.50));
-        Print("event to page p99 ms", Percentile(latencies, 0.99));
-        Print("event to page max ms", latencies.Max());
-        Print("changes measured", latencies.Count);
-        Print("shown before the answer", early);
-
-        // The service list at SERVICES services: created through the API one by one (replicas 0: no task, no container).
-        var clock = Stopwatch.StartNew();
-        var existing = (await api.Swarm.ListServicesAsync()).Count;
-        for (var i = existing; i < services; i++)
-            await api.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = Spec($"web-bench-{i:D4}", 0, placeNowhere: false) });
-        Print("services listed", (await api.Swarm.ListServicesAsync()).Count);
-        Print("services created in s", Math.Round(clock.Elapsed.TotalSeconds, 1));
-        // A page of the past does not follow: the load is the page's own, not that of live refreshes meanwhile.
-        var server = new List<double>();
-        var load = new List<double>();
-        for (var i = 0; i < loads + 1; i++)
-        {
-            await page.GoToAsync(root + "/services", new NavigationOptions { WaitUntil = [WaitUntilNavigation.Load] });
-            var timing = await page.EvaluateExpressionAsync<double[]>(
-                "(() => { const n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd - n.requestStart, n.loadEventEnd - n.startTime, document.querySelectorAll('#services tr[data-service]').length]; })()");
-            if ((int)timing[2] < services) throw new InvalidOperationException($"/services listed {timing[2]} services, not {services}");
-            if (i == 0) continue;
-            server.Add(timing[0]);
-            load.Add(timing[1]);
-        }
-        Print($"/services at {services} services: request to response end p50 ms", Percentile(server, 0.5));
-        Print($"/services at {services} services: request to response end max ms", server.Max());
-        Print($"/services at {services} services: load p50 ms", Percentile(load, 0.5));
-        Print($"/services at {services} services: load max ms", load.Max());
-        return 0;
+        Print($"event to page{label} p50 ms", Percentile(latencies, 0.50));
+        Print($"event to page{label} p99 ms", Percentile(latencies, 0.99));
+        Print($"event to page{label} max ms", latencies.Max());
+        Print($"changes measured{label}", latencies.Count);
+        Print($"shown before the answer{label}", early);
     }
 
     private static string Shows(int replicas) =>
