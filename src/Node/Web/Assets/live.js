@@ -1,5 +1,5 @@
 // EventSwarm's web view: its one script (issue 17). A page of now follows the swarm's event stream (/live) and, on
-// each message, asks for itself again and swaps its <main> in place (scroll kept, no reload); a page of the past
+// each message, asks for itself again and brings its <main> to the new one in place (scroll kept, no reload); a page of the past
 // (?at=) does not follow. Operator forms are posted in the background and the answer swapped in the same way. The
 // time slider travels on release. The logs section loads the service's logs tail.
 (function () {
@@ -25,13 +25,38 @@
     var logs = main.querySelector("#logs pre"), nextLogs = next.querySelector("#logs pre");
     if (logs && nextLogs) nextLogs.textContent = logs.textContent;
     var x = window.scrollX, y = window.scrollY;
-    main.replaceWith(document.adoptNode(next));
+    morph(main, next);
     body.dataset.index = doc.body.dataset.index;
     document.title = doc.title;
     window.scrollTo(x, y);
     window.__swaps = (window.__swaps || 0) + 1;
     showLiveState();
     loadLogs();
+  }
+
+  // Brings the page's DOM to the new one touching only what differs (a row whose count changed, not the 1,000 rows
+  // around it): the browser then lays out little, and what the user was doing elsewhere on the page is left alone.
+  function morph(old, next) {
+    if (old.isEqualNode(next)) return;
+    if (old.nodeType === 3 && next.nodeType === 3) { old.nodeValue = next.nodeValue; return; }
+    if (old.nodeType !== 1 || old.nodeName !== next.nodeName || old.childNodes.length !== next.childNodes.length) {
+      old.replaceWith(document.importNode(next, true));
+      return;
+    }
+    var i, a;
+    for (i = old.attributes.length - 1; i >= 0; i--) {
+      a = old.attributes[i];
+      if (!next.hasAttribute(a.name)) old.removeAttribute(a.name);
+    }
+    for (i = 0; i < next.attributes.length; i++) {
+      a = next.attributes[i];
+      if (old.getAttribute(a.name) === a.value) continue;
+      old.setAttribute(a.name, a.value);
+      // A field's shown value follows its attribute only until it is touched: the slider's must move with the log.
+      if (a.name === "value" && old.tagName === "INPUT" && old !== document.activeElement) old.value = a.value;
+    }
+    var olds = Array.prototype.slice.call(old.childNodes), nexts = Array.prototype.slice.call(next.childNodes);
+    for (i = 0; i < olds.length; i++) morph(olds[i], nexts[i]);
   }
 
   function refresh() {
