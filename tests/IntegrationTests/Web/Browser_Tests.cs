@@ -78,15 +78,21 @@ public sealed class Browser_Tests(ITestOutputHelper output)
         Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('form[method=post]').length"));
         await Shot(page, artefacts, "4-travelled-back");
 
-        // Now again, on the cluster page: a node whose agent is killed shows Down on the open page.
+        // Now again, the service's own page: its five tasks, its two versions, its logs section answered.
+        await page.GoToAsync(NamespaceCluster.WebUrl(1, "/services/demo"));
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#tasks tbody tr').length === 5 && document.querySelectorAll('#versions > ol > li').length === 2"
+            + " && document.querySelector('#logs pre').textContent !== 'loading the logs…'");
+        await Shot(page, artefacts, "5-service");
+
+        // The cluster page: a node whose agent is killed shows Down on the open page.
         await page.GoToAsync(NamespaceCluster.WebUrl(1, "/"));
         await page.WaitForFunctionAsync("() => document.body.dataset.live === '1' && document.querySelectorAll('#nodes tr[data-node]').length === 3");
         await page.EvaluateExpressionAsync("window.__marker = 'still the same document'");
         await cluster.KillAgentAsync(3);
         await page.WaitForFunctionAsync("() => document.querySelector('#nodes tr[data-node=\"n3\"] td.state')?.textContent.trim() === 'Down'");
         Assert.Equal("still the same document", await page.EvaluateExpressionAsync<string>("window.__marker"));
-        await Shot(page, artefacts, "5-node-down");
-        Assert.Equal(5, Directory.GetFiles(artefacts, "*.png").Length);
+        await Shot(page, artefacts, "6-node-down");
+        Assert.Equal(6, Directory.GetFiles(artefacts, "*.png").Length);
     }
 
     private static string Replicas(string count) =>
