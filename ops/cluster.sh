@@ -9,7 +9,8 @@
 # wordpress:latest, 400 MB; ops/images/offline) are loaded only on demand, with `load` into the nodes that run them
 # (about 5-10 s per image and node), or NODE_IMAGES="mysql:5.7 mysql:latest" on `up` for every node.
 # Agents start as dockerd does, with no address: they listen for other nodes (on 0.0.0.0:2377, Raft on :4377)
-# once `swarm init` / `swarm join` says so, and again after a restart; AGENT_ARGS adds flags (e.g.
+# once `swarm init` / `swarm join` says so, and again after a restart; the web view on the node's address, port 2380
+# (a manager's; --web-addr in AGENT_ARGS replaces it); AGENT_ARGS adds flags (e.g.
 # --heartbeat-period 1s); DATA_TMPFS_NODES="3 5" puts those nodes' agent data dirs on a tmpfs of DATA_TMPFS_SIZE
 # (default 30m), for the disk-full fault cases. They are not joined into one swarm here: that is the caller's step, e.g.
 #   eventswarm -H unix:///run/eventswarm-cluster/n1/eventswarm.sock swarm init --advertise-addr 10.200.0.11
@@ -64,10 +65,13 @@ up_node() {
     mount -t tmpfs -o "size=${DATA_TMPFS_SIZE:-30m}" tmpfs "$DATA/n$k/eventswarm"
   fi
   if ! curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1; then
+    # A namespace's loopback is its own: its managers' web views listen on the node's bridge address instead, so that
+    # the host reaches them (http://10.200.0.1K:2380; a worker's answers 503 and says to use a manager's).
+    local web=""; [[ " ${AGENT_ARGS:-} " == *" --web-addr "* ]] || web="--web-addr $(addr $k):2380"
     # The clock fault hook (tests/Faults): a node's wall clock is shifted by the seconds written in this file, if any.
     EVENTSWARM_FAULT_CLOCK_OFFSET_FILE=$dir/clock-offset \
     unshare --uts sh -c "hostname n$k; exec nsenter --net=/var/run/netns/es-n$k $ES agent --data-dir $DATA/n$k/eventswarm \
-      --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock ${AGENT_ARGS:-}" \
+      --docker-host unix://$dir/docker.sock --socket $dir/eventswarm.sock $web ${AGENT_ARGS:-}" \
       >"$dir/agent.log" 2>&1 &
     echo $! >"$dir/agent.pid"
     for _ in $(seq 1 150); do curl -sf --unix-socket "$dir/eventswarm.sock" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.2; done

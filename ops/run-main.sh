@@ -87,6 +87,7 @@ EventSwarm is running on $nodes nodes (n1..n$nodes at 10.200.0.11..; agent logs 
   eval \$(bash ops/cluster.sh env 2)                         # drive node n2 (eventswarm and docker CLIs)
   eventswarm node ls                                         # from any manager
   curl -s 10.200.0.11:8000                                   # whoami through the routing mesh, on any node's address
+  eventswarm -H unix://$C/n1/eventswarm.sock web token --operator   # a sign-in URL for n1's web view (http://10.200.0.11:2380); docs/web-access.md
   bash ops/run-main.sh --nodes $nodes --stop                  # tear the nodes down
 EOT
   exit 0
@@ -127,6 +128,7 @@ EventSwarm is running (agent log: /var/log/eventswarm-agent.log).
   eventswarm --at -5m service ls                          # the cluster as it was five minutes ago
   eventswarm diff --from -5m                              # what changed since then
   eventswarm explain service demo                         # its versions and tasks, and why each task runs where it does
+  eventswarm web token --operator                         # the web view at http://127.0.0.1:2380: prints a token, then its sign-in URL
   curl -s --unix-socket $SOCK http://localhost/metrics | grep archive  # the archive's progress (docs/archive.md)
   psql -h 127.0.0.1 -p $PG_PORT -U postgres eventswarm -c 'select id, type, actor, command, at from eventswarm.mt_doc_archived_event order by id desc limit 10'
   curl -s \$(hostname -I | cut -d' ' -f1):8000               # whoami through the routing mesh

@@ -59,7 +59,7 @@ public static class WebAccess
     /// The user a token signs in, from the log's tokens as this manager has applied them; null for a token that was
     /// never issued or was revoked. Only hashes are compared: the log holds no token to compare with.
     /// </summary>
-    internal static WebUser? Find(string? token, Domain.ClusterState state)
+    public static WebUser? Find(string? token, Domain.ClusterState state)
     {
         if (string.IsNullOrEmpty(token) || !WebTokens.LooksLikeToken(token)) return null;
         var hash = WebTokens.HashOf(token);

@@ -71,6 +71,7 @@ public static class WebView
                     context.Response.Cookies.Delete(WebAccess.CookieName, WebAccess.SignInCookie());
                     return SeeOther("/login");
                 });
+                signedIn.MapGet("/account", Account);
             });
             web.Run(context => WebAnswers.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", $"There is no page {context.Request.Path}."));
         });
@@ -165,7 +166,7 @@ public static class WebView
             await WebAnswers.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"The web view answers GET and POST, not {request.Method}.");
             return;
         }
-        if (request.Path == "/login" && !HttpMethods.IsPost(request.Method))
+        if (request.Path == "/login" && !HttpMethods.IsPost(request.Method) && request.Query.ContainsKey("token"))
         {
             if (WebAccess.Find(request.Query["token"].ToString(), state) is null)
             {
@@ -187,6 +188,12 @@ public static class WebView
             return;
         }
         WebAccess.SetUser(context, user);
+        if (request.Path == "/login" && !HttpMethods.IsPost(request.Method))
+        {
+            // Signed in already: nothing to do here.
+            await SeeOther("/").ExecuteAsync(context);
+            return;
+        }
         // A cookie rides along with any request the browser makes, a forged one too: a POST that signs in by cookie
         // must carry the form's anti-forgery token. A Bearer token is no ambient credential: no other site can send it.
         if (HttpMethods.IsPost(request.Method) && !bearer)
@@ -203,6 +210,22 @@ public static class WebView
             }
         }
         await next(context);
+    }
+
+    /// <summary>Who is signed in, with what role, and the sign-out button (a POST with its anti-forgery token, so no other site can sign one out).</summary>
+    private static IResult Account(HttpContext context)
+    {
+        var user = WebAccess.UserOf(context)!;
+        var html = System.Text.Encodings.Web.HtmlEncoder.Default;
+        var formToken = WebAccess.FormToken(context);
+        return Results.Content($"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Signed in · EventSwarm</title></head>
+            <body><h1>Signed in</h1>
+            <p>With web token <strong>{html.Encode(user.TokenName)}</strong> ({(user.IsOperator ? "operator: may scale, update, roll back and drain" : "read-only")}).</p>
+            <form method="post" action="/logout"><input type="hidden" name="{WebAccess.FormField}" value="{html.Encode(formToken)}"><button type="submit">Sign out</button></form>
+            <p><a href="/">Back to the swarm</a></p></body></html>
+            """, "text/html; charset=utf-8");
     }
 
     private static Task Unauthorized(HttpContext context, string message)
