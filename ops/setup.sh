@@ -20,6 +20,8 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # The Python Docker SDK drives EventSwarm in tests/sdk/python_smoke.py (Debian's, for /usr/bin/python3).
 /usr/bin/python3 -c "import docker" >/dev/null 2>&1 || missing+=(python3-docker)
+# The web view's browser test and bench drive Debian's Chromium headless (PuppeteerSharp; no browser download).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -47,6 +47,8 @@ if [ $unit_only = 0 ] && pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | 
 fi
 trap stop_postgres EXIT
 results=$(mktemp -d /tmp/eventswarm-tests.XXXXXX)
+# Artefacts the tests keep (the web view's browser screenshots, in $EVENTSWARM_ARTEFACTS/web): kept after the run.
+export EVENTSWARM_ARTEFACTS=${EVENTSWARM_ARTEFACTS:-$PWD/tests/IntegrationTests/bin/artefacts}
 status=0
 projects=(tests/UnitTests)
 [ $unit_only = 0 ] && projects+=(tests/IntegrationTests tests/Faults)
@@ -78,5 +80,6 @@ rm -rf "$results"
 [ $((passed + failed)) -eq 0 ] && status=1
 failed=$((failed + format_failed))
 [ $failed -gt 0 ] && status=1
+[ -d "$EVENTSWARM_ARTEFACTS" ] && echo "test artefacts (browser screenshots): $EVENTSWARM_ARTEFACTS"
 echo "$passed passed, $failed failed"
 exit $status

@@ -18,6 +18,7 @@ if (args is ["archive", .. var archiveArgs]) return await ArchiveBench.RunAsync(
 if (args is ["latency", .. var latencyArgs]) return await LatencyBench.RunAsync(latencyArgs);
 if (args is ["scale-placement", .. var placementArgs]) return await ScalePlacementBench.RunAsync(placementArgs);
 if (args is ["scale-loops", .. var scaleLoopsArgs]) return await ScaleLoopsBench.RunAsync(scaleLoopsArgs);
+if (args is ["web", .. var webArgs]) return await WebBench.RunAsync(webArgs);
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: EventSwarm.Bench NAME API_ENDPOINT ENGINE_ENDPOINT [PID_FOR_RSS]");
