@@ -75,6 +75,7 @@ public sealed class LogMerge<T>(Func<T, long> timeOf)
     public long NextDeadline(long patience)
     {
         var next = long.MaxValue;
+        if (patience == long.MaxValue) return next;
         foreach (var source in _sources.Values)
             if (source.Waiting.Count > 0)
                 next = Math.Min(next, source.Waiting.Peek().Arrived + patience);

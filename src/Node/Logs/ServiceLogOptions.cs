@@ -81,6 +81,9 @@ public sealed record ServiceLogOptions(
             return (now - duration).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         if (value.Contains('-'))
         {
+            // A full RFC 3339 time with its zone keeps all nine digits (the docker CLI's own timestamps, from -t).
+            if (LogWire.ParseTimestamp(value) is { } exact)
+                return $"{Math.DivRem(exact, 1_000_000_000, out var nanos)}.{nanos:D9}";
             var styles = DateTimeStyles.AllowWhiteSpaces | (value.IndexOfAny(['Z', 'z', '+']) >= 0 || value.Count(c => c == '-') == 3 ? DateTimeStyles.AdjustToUniversal : DateTimeStyles.AssumeLocal);
             if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, styles, out var at) && value.Length >= 10)
             {

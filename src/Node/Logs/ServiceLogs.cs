@@ -117,7 +117,7 @@ public sealed class ServiceLogs(ClusterProjection projection, LocalNode local, N
             {
                 var now = Stopwatch.GetTimestamp();
                 var deadline = merge.NextDeadline(patience);
-                var wait = deadline == long.MaxValue ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(Math.Max(0, deadline - now) / (double)Stopwatch.Frequency);
+                var wait = TimeSpan.FromSeconds(Math.Clamp((deadline - (double)now) / Stopwatch.Frequency, 0, 1));
                 if (!channel.Reader.TryPeek(out _) && wait > TimeSpan.Zero)
                 {
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);

@@ -58,6 +58,7 @@ public sealed class Log_options_Tests
         Assert.Equal("1699997480", ServiceLogOptions.SinceArgument("42m", now, out _));
         Assert.Equal("1699994600", ServiceLogOptions.SinceArgument("1h30m", now, out _));
         Assert.Equal("1357133017.000000000", ServiceLogOptions.SinceArgument("2013-01-02T13:23:37Z", now, out _));
+        Assert.Equal("1795882822.123456789", ServiceLogOptions.SinceArgument("2026-11-28T16:20:22.123456789Z", now, out _));
         Assert.Equal("1700000000.25", ServiceLogOptions.SinceArgument("1700000000.25", now, out _));
         ServiceLogOptions.SinceArgument("soon", now, out var error);
         Assert.Equal("failed to parse value as time or duration: \"soon\"", error);
