@@ -186,6 +186,8 @@ public sealed class ServiceLogs(ClusterProjection projection, LocalNode local, N
     /// <summary>While following: every selected task that reaches Running on a node is read from then on.</summary>
     private async Task WatchAsync(LogSelector selector, long seen, ChannelWriter<Item> writer, CancellationToken ct)
     {
+        // Each task is announced once; the reader ignores one it already reads (those it started itself).
+        var announced = new HashSet<string>(StringComparer.Ordinal);
         while (!ct.IsCancellationRequested)
         {
             await projection.WaitForChangeAsync(seen, TimeSpan.FromSeconds(5), ct);
@@ -193,7 +195,7 @@ public sealed class ServiceLogs(ClusterProjection projection, LocalNode local, N
             if (state.LastSequence == seen) continue;
             seen = state.LastSequence;
             foreach (var task in Selected(state, selector))
-                if (task.NodeId is not null && task.Status.State >= TaskState.Running)
+                if (task.NodeId is not null && task.Status.State >= TaskState.Running && announced.Add(task.Id))
                     await writer.WriteAsync(new Began(task), ct);
         }
     }
