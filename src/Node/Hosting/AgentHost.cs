@@ -118,6 +118,10 @@ public static class AgentHost
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);
+        // Service and task logs: a manager gathers them from the tasks' nodes; every node serves its own.
+        services.AddSingleton<Logs.NodeTaskLogs>();
+        services.AddSingleton<Logs.NodeLogLink>();
+        services.AddSingleton<Logs.ServiceLogs>();
         Web.WebView.AddServices(services, options);
         MetricsEndpoints.AddServices(services, options);
         services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
@@ -187,6 +191,7 @@ public static class AgentHost
         ServiceEndpoints.Map(app);
         Api.Services.ServiceHistory.Map(app);
         TaskEndpoints.Map(app);
+        Logs.LogEndpoints.Map(app);
         NetworkEndpoints.Map(app);
         SecretEndpoints.Map(app);
         Api.Stacks.StackEndpoints.Map(app);
