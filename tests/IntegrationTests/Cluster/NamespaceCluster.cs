@@ -32,13 +32,9 @@ public sealed class NamespaceCluster : IAsyncDisposable
     /// A cluster already in one swarm: n1 initialises it (advertising its address) and manages, the others join as
     /// workers with no address of their own (they are known by the one they reach n1 from), all Ready.
     /// </summary>
-    public static Task<NamespaceCluster> StartJoinedAsync(int nodes) => StartJoinedAsync(nodes, new Dictionary<string, string>());
-
-    /// <inheritdoc cref="StartJoinedAsync(int)"/>
-    /// <param name="env">As <see cref="StartAsync(int, IReadOnlyDictionary{string, string})"/>'s, e.g. <see cref="WebView"/>.</param>
-    public static async Task<NamespaceCluster> StartJoinedAsync(int nodes, IReadOnlyDictionary<string, string> env)
+    public static async Task<NamespaceCluster> StartJoinedAsync(int nodes)
     {
-        var cluster = await StartAsync(nodes, env);
+        var cluster = await StartAsync(nodes);
         (await cluster.EventSwarm(1, "swarm", "init", "--advertise-addr", Address(1))).ShouldSucceed();
         var token = (await cluster.EventSwarm(1, "swarm", "join-token", "-q", "worker")).ShouldSucceed().Output.Trim();
         for (var node = 2; node <= nodes; node++)
@@ -60,19 +56,6 @@ public sealed class NamespaceCluster : IAsyncDisposable
     public async Task RestartMissingAgentsAsync() => (await Script("up", Nodes.ToString())).ShouldSucceed();
 
     public static string Address(int node) => $"10.200.0.{10 + node}";
-
-    /// <summary>The web view's port on every node started with <see cref="WebView"/>.</summary>
-    public const int WebPort = 2380;
-
-    /// <summary>
-    /// Agents with their web view on every address of their namespace: the host cannot reach a namespace's loopback
-    /// (the default 127.0.0.1:2380), it reaches the node's address.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> WebView { get; } = new Dictionary<string, string> { ["AGENT_ARGS"] = $"--web-addr 0.0.0.0:{WebPort}" };
-
-    /// <summary>Node K's web view: a path there, or a URL the agent printed (its host is the address it listens on) made reachable.</summary>
-    public static string WebUrl(int node, string pathOrUrl) =>
-        $"http://{Address(node)}:{WebPort}" + (Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var url) && url.Scheme == "http" ? url.PathAndQuery : pathOrUrl);
 
     public Task<CommandResult> EventSwarm(int node, params string[] args) =>
         CommandResult.RunAsync("dotnet", [EventSwarmDll, "--host", $"unix:///run/eventswarm-cluster/n{node}/eventswarm.sock", .. args], new Dictionary<string, string>());
@@ -116,8 +99,7 @@ public sealed class NamespaceCluster : IAsyncDisposable
         CommandResult.RunAsync("bash", [Path.Combine(Repo, "ops", "cluster.sh"), .. args], new Dictionary<string, string>(env)
         {
             ["EVENTSWARM_BIN"] = $"dotnet {EventSwarmDll}",
-            // A test's own agent flags (env's AGENT_ARGS) come after the heartbeat every cluster test relies on.
-            ["AGENT_ARGS"] = $"--heartbeat-period 1s {env.GetValueOrDefault("AGENT_ARGS")}".Trim(),
+            ["AGENT_ARGS"] = "--heartbeat-period 1s",
         });
 
     private static string FindRepo()
