@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 # 3>&-: the agent and simulate must not hold the caller's lock fd (flock).
 $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr "127.0.0.1:$raft" --listen-addr "127.0.0.1:$listen" \
-  --metrics-addr "127.0.0.1:$metrics" >"$WORK/agent.log" 2>&1 3>&- &
+  --metrics-addr "127.0.0.1:$metrics" --web-addr none >"$WORK/agent.log" 2>&1 3>&- &
 AGENT_PID=$!
 for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
 export DOCKER_HOST="unix://$WORK/es.sock"
