@@ -15,6 +15,7 @@ if (args is ["scale-up", .. var scaleArgs]) return await ScaleUpBench.RunAsync(s
 if (args is ["secrets", .. var secretsArgs]) return await SecretsBench.RunAsync(secretsArgs);
 if (args is ["update", .. var updateArgs]) return await UpdateBench.RunAsync(updateArgs);
 if (args is ["archive", .. var archiveArgs]) return await ArchiveBench.RunAsync(archiveArgs);
+if (args is ["logs", .. var logsArgs]) return await LogsBench.RunAsync(logsArgs);
 if (args is ["latency", .. var latencyArgs]) return await LatencyBench.RunAsync(latencyArgs);
 if (args is ["scale-placement", .. var placementArgs]) return await ScalePlacementBench.RunAsync(placementArgs);
 if (args is ["scale-loops", .. var scaleLoopsArgs]) return await ScaleLoopsBench.RunAsync(scaleLoopsArgs);

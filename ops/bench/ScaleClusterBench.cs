@@ -163,7 +163,7 @@ public static class ScaleClusterBench
         }
 
         private Process StartManager(int k) =>
-            Start($"manager{k}", $"agent --data-dir {Dir($"m{k}")}/data --socket {Dir($"m{k}")}/es.sock --raft-addr 127.0.0.1:{14600 + k}", $"{Dir($"m{k}")}/agent.log");
+            Start($"manager{k}", $"agent --data-dir {Dir($"m{k}")}/data --socket {Dir($"m{k}")}/es.sock --raft-addr 127.0.0.1:{14600 + k} --web-addr none", $"{Dir($"m{k}")}/agent.log");
 
         private async Task<double> UntilSocketAsync(int k)
         {

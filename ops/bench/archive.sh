@@ -52,7 +52,7 @@ bash -c "$PGSTART"
 for db in query agent; do pg createdb -h 127.0.0.1 -p "$PORT" -U postgres "$db"; done
 CONN="Host=127.0.0.1;Port=$PORT;Username=postgres"
 
-$ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14699 --archive "$CONN;Database=agent" >"$WORK/agent.log" 2>&1 3>&- &
+$ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14699 --web-addr none --archive "$CONN;Database=agent" >"$WORK/agent.log" 2>&1 3>&- &
 AGENT_PID=$!
 for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
 DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14677 >/dev/null

@@ -56,7 +56,7 @@ fi
 
 if [[ " $SYSTEMS " == *" eventswarm "* ]]; then
   # Ports of its own (clear of 2377/4377, run.sh's 143xx and lib.sh's 145xx); not holding the caller's lock fd.
-  $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14699 >"$WORK/agent.log" 2>&1 3>&- &
+  $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14699 --web-addr none >"$WORK/agent.log" 2>&1 3>&- &
   AGENT_PID=$!
   for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
   DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14677 >/dev/null

@@ -20,7 +20,7 @@ compare_table() {
 # start_eventswarm_agent: one agent on loopback with its data and socket in $WORK, clear of 2377/4377 and of
 # run.sh's ports (14377/14399), in a swarm of its own; sets AGENT_PID (the caller's EXIT trap kills it).
 start_eventswarm_agent() {
-  $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14599 >"$WORK/agent.log" 2>&1 3>&- &
+  $ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14599 --web-addr none >"$WORK/agent.log" 2>&1 3>&- &
   AGENT_PID=$!
   for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
   DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14577 >/dev/null

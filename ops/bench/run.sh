@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-$ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14399 >"$WORK/agent.log" 2>&1 &
+$ES agent --data-dir "$WORK/data" --socket "$WORK/es.sock" --raft-addr 127.0.0.1:14399 --web-addr none >"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
 # Loopback only, clear of 2377 and 4377 (an engine in swarm mode or a run-main agent may hold them): the swarm

@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 # Not holding any lock fd the caller may have opened (flock): the agent outlives nothing but this script.
 dotnet src/Node/bin/Release/net10.0/eventswarm.dll agent --data-dir "$WORK/data" --socket "$WORK/es.sock" \
-  --raft-addr 127.0.0.1:14499 >"$WORK/agent.log" 2>&1 3>&- &
+  --raft-addr 127.0.0.1:14499 --web-addr none >"$WORK/agent.log" 2>&1 3>&- &
 AGENT_PID=$!
 for _ in $(seq 1 100); do [ -S "$WORK/es.sock" ] && break; sleep 0.2; done
 DOCKER_HOST="unix://$WORK/es.sock" docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:14477 >/dev/null

@@ -68,9 +68,16 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
 
     private static EventMetadata Metadata(DateTimeOffset now, string name) => new(now, $"system:{name}", "Reconcile", Ids.NewBatchId(), name);
 
+    /// <summary>
+    /// Told each loop's time on every pass (the node's /metrics): a plain delegate, so that this layer takes no
+    /// metrics package and each agent's figures stay its own (a process-wide Meter would mix agents that share a
+    /// process, as the simulation's do).
+    /// </summary>
+    public Action<string, TimeSpan>? LoopTimed { get; set; }
+
     public async Task RunAsync(CancellationToken ct)
     {
-        var loops = Loops(System.Diagnostics.Stopwatch.GetTimestamp());
+        var loops = Timed(Loops(System.Diagnostics.Stopwatch.GetTimestamp()));
         // A change appended by anyone (a user's command, a worker's report) wakes the loops before it commits: they
         // decide on the state it will make, as every decision does (ClusterWriter), and their batch follows it into
         // the same commit. Waiting for the commit cost one commit's time on every reaction (a create's task, a
@@ -87,6 +94,17 @@ public sealed class ControlLoopRunner(ClusterWriter writer, ClusterProjection pr
             writer.Appended -= OnAppended;
         }
     }
+
+    private IReadOnlyList<(string Name, ControlLoop Loop)> Timed(IReadOnlyList<(string Name, ControlLoop Loop)> loops) =>
+        LoopTimed is not { } timed
+            ? loops
+            : loops.Select(l => (l.Name, (ControlLoop)((state, context) =>
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var decided = l.Loop(state, context);
+                timed(l.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                return decided;
+            }))).ToList();
 
     private async Task RunPassesAsync(IReadOnlyList<(string Name, ControlLoop Loop)> loops, Func<Task> nextAppend, CancellationToken ct)
     {

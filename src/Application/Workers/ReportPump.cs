@@ -47,10 +47,18 @@ public sealed class ReportPump(string nodeId, Func<ReportTaskStatus, Cancellatio
     public void Report(string taskId, TaskAction.Report report) =>
         Report(taskId, report.State, report.Message, report.Error, report.ContainerId, report.ExitCode);
 
+    /// <summary>
+    /// Every observation as it is made, before reports are reduced to each task's latest state (the node's metrics
+    /// time a container's start from Ready to Running, which one report often covers alone).
+    /// </summary>
+    public event Action<TaskStatusReport>? StatusObserved;
+
     public void Report(string taskId, TaskState state, string message, string? error = null, string? containerId = null, long? exitCode = null)
     {
         _reported.AddOrUpdate(taskId, state, (_, previous) => state > previous ? state : previous);
-        _reports.Writer.TryWrite(new TaskStatusReport(taskId, new TaskObservation(state, clock.Now, message, error, containerId, exitCode)));
+        var report = new TaskStatusReport(taskId, new TaskObservation(state, clock.Now, message, error, containerId, exitCode));
+        _reports.Writer.TryWrite(report);
+        StatusObserved?.Invoke(report);
     }
 
     /// <summary>Running and every end are what the managers act on: they are sent without waiting for more.</summary>

@@ -58,6 +58,13 @@ public sealed class WorkerAgent
 
     public EnginePool Engine { get; }
 
+    /// <summary>What the worker observes of its tasks, each state as it is seen (<see cref="ReportPump.StatusObserved"/>).</summary>
+    public event Action<TaskStatusReport>? StatusObserved
+    {
+        add => _reports.StatusObserved += value;
+        remove => _reports.StatusObserved -= value;
+    }
+
     public async Task RunAsync(CancellationToken ct)
     {
         Engine.NewMaximum += max => _logger.LogInformation("engine calls in flight: at most {Max} at once (pool of {Size})", max, Engine.Size);

@@ -20,9 +20,11 @@ namespace EventSwarm.Infrastructure.Log;
 /// <param name="Tls">Mutual TLS between managers; null only where no other manager can connect.</param>
 /// <param name="PublicEndpoint">The member's address for the others when it listens on another (0.0.0.0:4377).</param>
 /// <param name="Disk">The data directory's space alarm: appends are refused while it is raised.</param>
+/// <param name="LeaderElected">Told each time a leader is elected (the node's metrics count leader changes); set
+/// before the cluster starts, so a lone manager's own election at start counts too.</param>
 public sealed record RaftLogOptions(string DataDirectory, IPEndPoint Endpoint, bool ColdStart = true, SslOptions? Tls = null,
     long SnapshotEvery = 10_000, TimeSpan? CommitTimeout = null, IPEndPoint? PublicEndpoint = null, DiskAlarm? Disk = null,
-    long HistoryCheckpointEvery = EventHistoryStore.DefaultCheckpointEvery)
+    long HistoryCheckpointEvery = EventHistoryStore.DefaultCheckpointEvery, Action? LeaderElected = null)
 {
     /// <summary>$EVENTSWARM_SNAPSHOT_EVERY: entries between snapshots (tests make it small so that snapshots compact the log).</summary>
     public static long SnapshotEveryFromEnvironment(long fallback = 10_000) =>
@@ -135,6 +137,9 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
 
     public long CommittedIndex => _wal.LastCommittedEntryIndex;
 
+    /// <summary>The Raft term this member is in.</summary>
+    public long Term => _cluster.Term;
+
     public EndPoint LocalEndpoint => _cluster.LocalMemberAddress;
 
     public bool IsLeader => !_cluster.LeadershipToken.IsCancellationRequested;
@@ -196,6 +201,12 @@ public sealed class RaftLog : IReplicatedLog, IAsyncDisposable
             LoggerFactory = loggers,
         };
         var cluster = new RaftCluster(configuration) { AuditTrail = wal };
+        if (options.LeaderElected is { } elected)
+            cluster.LeaderChanged += (_, leader) =>
+            {
+                // DotNext also raises it with no leader (an election under way); only an elected leader is a change.
+                if (leader is not null) elected();
+            };
         await cluster.StartAsync(ct);
         // A lone manager leads at once. With others, start-up never waits for an election: the node serves reads
         // (and refuses writes clearly) until a leader is found.

@@ -1,60 +1,124 @@
-using System.Globalization;
-using System.Text;
-using EventSwarm.Infrastructure.Log;
+using EventSwarm.Node.Local;
+using EventSwarm.Node.Metrics;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace EventSwarm.Node.Api;
 
 /// <summary>
-/// Prometheus' text format on the node's socket, as dockerd serves /metrics (on its --metrics-addr) and etcd on
-/// its client URL. A few gauges and counters for now; names carry the eventswarm_ prefix and a unit suffix, as
-/// Prometheus' naming guide asks.
+/// Prometheus' text format at /metrics, as dockerd serves it on its --metrics-addr and etcd on its client URL: on
+/// the node's socket always, and with <c>--metrics-addr IP:PORT</c> on a plain-HTTP TCP listener that serves
+/// nothing else. The figures are <see cref="NodeMetrics"/>' (docs/metrics.md lists them).
 /// </summary>
 public static class MetricsEndpoints
 {
-    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    public const string ContentType = NodeMetrics.ContentType;
 
-    public static void Map(WebApplication app)
+    /// <summary>Route label of a request no endpoint matched (refused before routing, or no such path).</summary>
+    public const string Unmatched = "unmatched";
+
+    public static void AddServices(IServiceCollection services, AgentOptions options)
     {
-        app.MapGet("/metrics", (DiskAlarm disk, IServiceProvider services) =>
+        services.AddSingleton<NodeMetrics>();
+        services.AddSingleton<ClusterGauges>();
+        services.AddSingleton<MetricsListener>();
+        // Registered after Kestrel's socket transport, so asked first; it binds only its placeholder (see Listen).
+        if (options.MetricsEndpoint is not null)
+            services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<MetricsListener>());
+    }
+
+    /// <summary>The <c>--metrics-addr</c> listener, bound through <see cref="MetricsListener"/> (a failed bind is logged, not fatal).</summary>
+    public static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, AgentOptions options)
+    {
+        if (options.MetricsEndpoint is { } endpoint) kestrel.Listen(new MetricsListener.Placeholder(endpoint));
+    }
+
+    /// <summary>
+    /// First in the pipeline: a connection to <c>--metrics-addr</c> gets /metrics and nothing else, before the node
+    /// authentication (which takes every other TCP caller for a node that must show its certificate) and the API.
+    /// </summary>
+    public static void MapListener(WebApplication app, AgentOptions options)
+    {
+        if (options.MetricsEndpoint is null) return;
+        var listener = app.Services.GetRequiredService<MetricsListener>();
+        app.MapWhen(context => listener.Serves(context.Connection), metricsOnly => metricsOnly.Run(async context =>
         {
-            var text = new StringBuilder();
-            Metric(text, "eventswarm_disk_full_alarm", "gauge",
-                "1 while writes are refused for want of space on the data directory's filesystem (etcd's NOSPACE alarm).",
-                disk.IsRaised ? 1 : 0);
-            Metric(text, "eventswarm_log_write_errors_total", "counter",
-                "Writes to the log refused or failed for want of space since the agent started.", disk.WriteErrors);
-            Metric(text, "eventswarm_data_dir_available_bytes", "gauge",
-                "Bytes still free for the agent on the data directory's filesystem.", disk.AvailableBytes());
-            Metric(text, "eventswarm_data_dir_reserve_bytes", "gauge",
-                "Free space below which the disk alarm is raised.", disk.ReserveBytes);
-            if (services.GetService<Infrastructure.Archive.ArchiveStatus>() is { } archive) ArchiveMetrics(text, archive.Read(DateTimeOffset.UtcNow));
-            return Results.Text(text.ToString(), ContentType);
+            if (context.Request.Path != "/metrics")
+            {
+                // What Go's http.NotFound answers on dockerd's metrics listener.
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await context.Response.WriteAsync("404 page not found\n");
+                return;
+            }
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return;
+            }
+            await ScrapeAsync(context);
+        }));
+    }
+
+    /// <summary>
+    /// Times every API request by the route pattern that served it (never the raw path: IDs and names would make a
+    /// series per object) and its status code; a request no route matched counts as <see cref="Unmatched"/>.
+    /// </summary>
+    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app)
+    {
+        var histogram = app.ApplicationServices.GetRequiredService<NodeMetrics>().ApiRequests;
+        return app.Use(async (context, next) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var failed = false;
+            try
+            {
+                await next(context);
+            }
+            catch
+            {
+                failed = true;
+                throw;
+            }
+            finally
+            {
+                var code = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+                histogram.WithLabels(RouteOf(context.GetEndpoint()), MethodLabel(context.Request.Method), StatusLabel(code))
+                    .Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         });
     }
 
-    /// <summary>The archiver's progress (agent --archive; figures of the leader, which alone archives).</summary>
-    private static void ArchiveMetrics(StringBuilder text, Infrastructure.Archive.ArchiveSnapshot archive)
+    public static void Map(WebApplication app)
     {
-        Metric(text, "eventswarm_archive_up", "gauge", "1 while the archive (PostgreSQL) answered the archiver's last attempt.", archive.Up ? 1 : 0);
-        Metric(text, "eventswarm_archive_archived_sequence", "gauge", "Log index (event sequence) the archive holds the log through.", archive.ArchivedThrough);
-        Metric(text, "eventswarm_archive_lag_events", "gauge", "Events committed to the log and not yet in the archive.", archive.LagEvents);
-        Metric(text, "eventswarm_archive_lag_seconds", "gauge", "How long the oldest event not yet archived has waited.", archive.LagSeconds.ToString("0.###", CultureInfo.InvariantCulture));
-        Metric(text, "eventswarm_archive_errors_total", "counter", "Archive attempts that failed since the agent started.", archive.Errors);
-        if (archive.LastError is { } error)
-        {
-            var label = error.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
-            text.Append("# HELP eventswarm_archive_last_error_timestamp_seconds When the archiver last failed, with its error.\n")
-                .Append("# TYPE eventswarm_archive_last_error_timestamp_seconds gauge\n")
-                .Append("eventswarm_archive_last_error_timestamp_seconds{error=\"").Append(label).Append("\"} ")
-                .Append((archive.LastErrorAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append('\n');
-        }
+        // Made now, so that its scrape-time figures are in the registry from the first scrape.
+        app.Services.GetRequiredService<ClusterGauges>();
+        app.MapGet("/metrics", ScrapeAsync);
     }
 
-    private static void Metric(StringBuilder text, string name, string type, string help, long value) =>
-        Metric(text, name, type, help, value.ToString(CultureInfo.InvariantCulture));
+    private static async Task ScrapeAsync(HttpContext context)
+    {
+        var metrics = context.RequestServices.GetRequiredService<NodeMetrics>();
+        context.Response.ContentType = ContentType;
+        if (HttpMethods.IsHead(context.Request.Method)) return;
+        await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
+    }
 
-    private static void Metric(StringBuilder text, string name, string type, string help, string value) => text
-        .Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
-        .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n')
-        .Append(name).Append(' ').Append(value).Append('\n');
+    /// <summary>The endpoint's route pattern as written (e.g. /services/{id}), or <see cref="Unmatched"/>.</summary>
+    public static string RouteOf(Endpoint? endpoint) => endpoint switch
+    {
+        RouteEndpoint { RoutePattern: RoutePattern pattern } => Normalised(pattern.RawText),
+        _ => Unmatched,
+    };
+
+    private static string Normalised(string? pattern) =>
+        string.IsNullOrEmpty(pattern) ? "/" : pattern.StartsWith('/') ? pattern : "/" + pattern;
+
+    /// <summary>The methods HTTP defines, and "other" for any other word a client sends (a label per word would be unbounded).</summary>
+    public static string MethodLabel(string method) => method.ToUpperInvariant() switch
+    {
+        var m and ("GET" or "HEAD" or "POST" or "PUT" or "DELETE" or "PATCH" or "OPTIONS" or "CONNECT" or "TRACE") => m,
+        _ => "other",
+    };
+
+    private static string StatusLabel(int code) => code is >= 100 and <= 599 ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "other";
 }

@@ -121,17 +121,24 @@ public static class ServiceEndpoints
 
     private static ServiceStatus Status(Service service, ClusterState state)
     {
+        var (running, desired) = Replicas(service, state);
+        return new ServiceStatus
+        {
+            RunningTasks = (ulong)running,
+            DesiredTasks = (ulong)desired,
+            CompletedTasks = (ulong)state.TasksOf(service.Id).Count(t => t.Status.State == TaskState.Complete),
+        };
+    }
+
+    /// <summary>The REPLICAS column of `service ls` (running/desired); /metrics shows the same figures.</summary>
+    internal static (long Running, long Desired) Replicas(Service service, ClusterState state)
+    {
         var tasks = state.TasksOf(service.Id).ToList();
         var running = tasks.Count(t => t.Status.State == TaskState.Running && t.DesiredState <= TaskState.Running);
         var desired = service.Spec.Mode.IsGlobal
             ? tasks.Count(t => t.IsRunnable)
             : service.Spec.Mode.Replicas;
-        return new ServiceStatus
-        {
-            RunningTasks = (ulong)running,
-            DesiredTasks = (ulong)desired,
-            CompletedTasks = (ulong)tasks.Count(t => t.Status.State == TaskState.Complete),
-        };
+        return (running, desired);
     }
 
     internal static bool MatchesLabel(IReadOnlyDictionary<string, string> labels, string filter)

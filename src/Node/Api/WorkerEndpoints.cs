@@ -61,7 +61,10 @@ public static class WorkerEndpoints
         // joining asks to be added to the Raft cluster before its own NodeJoined has reached every manager.
         var allowed = identity is { } who && (path.StartsWithSegments("/eventswarm/v1/worker") && projection.Current.Nodes.ContainsKey(who.NodeId)
             || path.StartsWithSegments("/eventswarm/v1/manager") && who.IsManager
-                && projection.Current.Nodes.TryGetValue(who.NodeId, out var node) && node.Role == Domain.Nodes.NodeRole.Manager);
+                && projection.Current.Nodes.TryGetValue(who.NodeId, out var node) && node.Role == Domain.Nodes.NodeRole.Manager
+            // What every node serves to managers only (its tasks' logs): a manager's certificate, known as one here.
+            || path.StartsWithSegments("/eventswarm/v1/node") && who.IsManager
+                && projection.Current.Nodes.TryGetValue(who.NodeId, out var manager) && manager.Role == Domain.Nodes.NodeRole.Manager);
         if (allowed && path.StartsWithSegments("/eventswarm/v1/worker") && context.RequestServices.GetRequiredService<Membership>().IsWorker)
         {
             // Demoted: this node no longer serves workers; they move to a manager.

@@ -58,7 +58,7 @@ public static class CliApp
         root.Subcommands.Add(new VerbGroup("secret", "Manage Swarm secrets",
             new SecretCreateCommand(), new SecretInspectCommand(), new SecretLsCommand(), new SecretRmCommand(), new SecretRotateCommand()));
         root.Subcommands.Add(new VerbGroup("service", "Manage Swarm services",
-            new ServiceCreateCommand(), new ServiceHistoryCommand(), new ServiceInspectCommand(), new ServiceLsCommand(), new ServicePsCommand(),
+            new ServiceCreateCommand(), new ServiceHistoryCommand(), new ServiceInspectCommand(), new ServiceLogsCommand(), new ServiceLsCommand(), new ServicePsCommand(),
             new ServiceRmCommand(), new ServiceRollbackCommand(), new ServiceScaleCommand(), new ServiceUpdateCommand()));
         root.Subcommands.Add(new Simulate.SimulateCommand());
         root.Subcommands.Add(new VerbGroup("stack", "Manage Swarm stacks",

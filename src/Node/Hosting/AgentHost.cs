@@ -70,6 +70,8 @@ public static class AgentHost
                 https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
                 https.ClientCertificateValidation = (_, _, _) => true;
             }));
+            // --metrics-addr: plain HTTP, /metrics only (MetricsEndpoints.MapListener).
+            MetricsEndpoints.Listen(k, options);
         });
         // Registered after Kestrel's socket transport, so asked first; it binds only the placeholder.
         builder.Services.AddSingleton<RemoteListener>();
@@ -116,7 +118,12 @@ public static class AgentHost
         services.AddSingleton<Infrastructure.Networking.HostNetwork>();
         services.AddSingleton<Infrastructure.Networking.ServiceDns>();
         services.AddEnginePassThrough(options.DockerHost);
+        // Service and task logs: a manager gathers them from the tasks' nodes; every node serves its own.
+        services.AddSingleton<Logs.NodeTaskLogs>();
+        services.AddSingleton<Logs.NodeLogLink>();
+        services.AddSingleton<Logs.ServiceLogs>();
         Web.WebView.AddServices(services, options);
+        MetricsEndpoints.AddServices(services, options);
         services.ConfigureHttpJsonOptions(json => DockerJson.ApplyTo(json.SerializerOptions));
         // A query value a route cannot bind ("since=abc") is thrown as BadHttpRequestException naming the parameter
         // (answered 400 with Docker's body by UseDockerErrors) instead of an empty 400.
@@ -151,6 +158,9 @@ public static class AgentHost
         var app = builder.Build();
         // The web view has a pipeline of its own (its port, its sign-in), ahead of everything the API needs.
         Web.WebView.Map(app, options);
+        // Likewise the --metrics-addr listener (/metrics only, no node certificate); then every API request is timed.
+        MetricsEndpoints.MapListener(app, options);
+        app.UseRequestMetrics();
         app.UseErrorBodies();
         app.UseDockerErrors();
         app.UseDockerHeaders();
@@ -181,6 +191,7 @@ public static class AgentHost
         ServiceEndpoints.Map(app);
         Api.Services.ServiceHistory.Map(app);
         TaskEndpoints.Map(app);
+        Logs.LogEndpoints.Map(app);
         NetworkEndpoints.Map(app);
         SecretEndpoints.Map(app);
         Api.Stacks.StackEndpoints.Map(app);

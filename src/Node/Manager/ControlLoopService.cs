@@ -10,10 +10,11 @@ namespace EventSwarm.Node.Manager;
 /// A worker never decides anything; a node that is promoted starts taking part when its log is open.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.Experimental("DOTNEXT001")]
-public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership, RaftLogHost raft, Heartbeats heartbeats, ILogger<ControlLoopService> logger) : BackgroundService
+public sealed class ControlLoopService(ControlLoopRunner runner, Membership membership, RaftLogHost raft, Heartbeats heartbeats, Metrics.NodeMetrics metrics, ILogger<ControlLoopService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        runner.LoopTimed = metrics.ObserveLoop;
         while (!ct.IsCancellationRequested)
         {
             try

@@ -19,7 +19,7 @@ namespace EventSwarm.Node.Manager;
 /// </summary>
 [Experimental("DOTNEXT001")]
 public sealed class RaftLogHost(AgentOptions options, ClusterProjection projection, Membership membership, ClusterSecrets secrets,
-    SwarmAddressBook addresses, ILoggerFactory loggers, DiskAlarm disk)
+    SwarmAddressBook addresses, ILoggerFactory loggers, DiskAlarm disk, Metrics.NodeMetrics metrics)
     : IHostedService, IReplicatedLog
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -30,6 +30,12 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     private bool _stoodAside;
 
     public long CommittedIndex => _log?.CommittedIndex ?? 0;
+
+    /// <summary>The open log's Raft term; 0 without a log.</summary>
+    public long Term => _log?.Term ?? 0;
+
+    /// <summary>The open log's last index (appended, committed or not); 0 without a log.</summary>
+    public long LastIndex => _log?.LastIndex ?? 0;
 
     public RaftLog Log => _log ?? throw new InvalidOperationException("the log is not open yet");
 
@@ -239,8 +245,21 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     /// <summary>Docker's answer to a swarm command on a node in no swarm.</summary>
     public static Application.CommandRejectedException NotInSwarm() => new(new DomainError(ErrorKind.Unavailable, Domain.Swarm.SwarmDecider.NotInSwarm));
 
-    public ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct) =>
-        membership.IsWorker ? throw NotAManager() : (_log ?? throw NotInSwarm()).AppendAsync(batch, ct);
+    public async ValueTask<Task> AppendAsync(EventBatch batch, CancellationToken ct)
+    {
+        var log = membership.IsWorker ? throw NotAManager() : _log ?? throw NotInSwarm();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var committed = await log.AppendAsync(batch, ct);
+        foreach (var @event in batch.Events) metrics.EventsAppended.WithLabels(@event.GetType().Name).Inc();
+        return Timed(committed, started);
+    }
+
+    /// <summary>Append to commit, observed for the batches that did commit (a refused or lost one has no commit time).</summary>
+    private async Task Timed(Task committed, long started)
+    {
+        await committed;
+        metrics.RaftCommitDuration.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
 
     public ValueTask CatchUpAsync(CancellationToken ct) => membership.IsWorker ? ValueTask.CompletedTask : (_log ?? throw NotInSwarm()).CatchUpAsync(ct);
 
@@ -325,7 +344,8 @@ public sealed class RaftLogHost(AgentOptions options, ClusterProjection projecti
     {
         var at = addresses.Current ?? throw new InvalidOperationException("this node has no swarm addresses: it is in no swarm");
         return new RaftLogOptions(options.DataDirectory, at.RaftListenEndpoint, coldStart, Tls(), PublicEndpoint: at.RaftAdvertiseEndpoint, Disk: disk,
-            SnapshotEvery: RaftLogOptions.SnapshotEveryFromEnvironment(), HistoryCheckpointEvery: RaftLogOptions.HistoryCheckpointEveryFromEnvironment());
+            SnapshotEvery: RaftLogOptions.SnapshotEveryFromEnvironment(), HistoryCheckpointEvery: RaftLogOptions.HistoryCheckpointEveryFromEnvironment(),
+            LeaderElected: () => metrics.LeaderChanges.Inc());
     }
 
     /// <summary>

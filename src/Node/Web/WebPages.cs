@@ -19,13 +19,11 @@ public static class WebPages
     /// <summary>How many events each side of the instant shown the pages list.</summary>
     public const int EventsAround = 10;
 
-    /// <summary>
-    /// The last lines of a service's logs (ID given), gathered from its tasks' nodes; set by the host where that
-    /// gatherer runs. Null: the service page says the logs are not available on this manager.
-    /// </summary>
-    public static Func<HttpContext, string, CancellationToken, Task<IReadOnlyList<string>>>? LogsTail { get; set; }
+    /// <summary>How many lines of a service's logs its page shows (each task's last ones, merged in time order).</summary>
+    public const int LogsTailLines = 50;
 
-    public const string NoLogs = "logs are not available on this manager";
+    /// <summary>A node that is slow to answer must not hold the page's logs section (the gatherer reports it instead).</summary>
+    private static readonly TimeSpan LogsTailBound = TimeSpan.FromSeconds(8);
 
     public static void AddServices(IServiceCollection services) => services.AddRazorComponents();
 
@@ -48,11 +46,27 @@ public static class WebPages
         pages.MapGet("/secrets", (HttpContext context) => Render(context, "Secrets and configs", (frame, state) =>
             new RazorComponentResult<SecretsPage>(new { Page = frame, Files = PageModels.SecretsAndConfigs(state) })));
 
-        pages.MapGet("/services/{id}/logs-tail", async (string id, HttpContext context, ClusterProjection projection, CancellationToken ct) =>
+        pages.MapGet("/services/{id}/logs-tail", async (string id, ClusterProjection projection, Logs.ServiceLogs logs, CancellationToken ct) =>
         {
-            if (LogsTail is not { } tail) return Results.Text(NoLogs, statusCode: StatusCodes.Status503ServiceUnavailable);
             if (projection.Current.LookupService(id).Match is not { } service) return Results.Text($"service {id} not found", statusCode: StatusCodes.Status404NotFound);
-            var lines = await tail(context, service.Id, ct);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bounded.CancelAfter(LogsTailBound);
+            var lines = new List<string>();
+            try
+            {
+                // The lines as `docker service logs --tail N` prints them; a node that is down ends the read with
+                // the gatherer's "incomplete log stream" words, shown as the last line.
+                await foreach (var line in logs.ReadFormattedAsync(service.Id, new Logs.ServiceLogOptions(Tail: LogsTailLines), bounded.Token))
+                    lines.Add(line);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                lines.Add($"(stopped after {LogsTailBound.TotalSeconds:0} s: a node did not finish answering)");
+            }
+            catch (CommandRejectedException e)
+            {
+                lines.Add(e.Message);
+            }
             return Results.Text(lines.Count == 0 ? "(no log lines yet)" : string.Join('\n', lines));
         });
 

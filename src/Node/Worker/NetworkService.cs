@@ -18,6 +18,7 @@ public sealed class NetworkService(
     IContainerRuntime runtime,
     HostNetwork host,
     ServiceDns dns,
+    Metrics.NodeMetrics metrics,
     ILogger<NetworkService> logger) : BackgroundService
 {
     /// <summary>A plan is applied again after this long even if unchanged, repairing whatever was changed underneath.</summary>
@@ -41,8 +42,10 @@ public sealed class NetworkService(
                         await ApplyAsync(plan, verify: applied is null || DateTime.UtcNow - appliedAt > Resync, ct);
                         applied = plan;
                         appliedAt = DateTime.UtcNow;
+                        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                        metrics.NetworkPlanApply.Observe(elapsed.TotalSeconds);
                         logger.LogInformation("network plan at {Sequence} applied at {Time:HH:mm:ss.fff} in {Elapsed:0} ms", state.LastSequence, DateTime.UtcNow,
-                            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                            elapsed.TotalMilliseconds);
                     }
                 }
                 else if (state.Swarm is null && (applied is not null || _removalPending))

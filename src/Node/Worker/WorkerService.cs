@@ -32,6 +32,7 @@ public sealed class WorkerService(
     LeaderLink leader,
     TaskFileIssuer issuer,
     ITaskFileStore fileStore,
+    Metrics.NodeMetrics metrics,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -43,6 +44,7 @@ public sealed class WorkerService(
         if (!membership.IsWorker) await RegisterAsync(ct);
         var worker = new WorkerAgent(local.NodeId, runtime, projection, (report, token) => ReportAsync(manager, report, token),
             new TaskFileSource(local.NodeId, membership, issuer, manager), fileStore, clock, loggers.CreateLogger<WorkerAgent>());
+        worker.StatusObserved += new Metrics.TaskMetrics(metrics).Observe;
         await Task.WhenAll(worker.RunAsync(ct), BeatAsync(token => projection.Current.Swarm is null ? Task.CompletedTask
             : membership.IsWorker ? WorkerBeatAsync(manager, token) : leader.BeatAsync(local.NodeId, token), ct));
     }

@@ -153,10 +153,12 @@ public sealed class Disk_full_Tests
     {
         using var http = agent.Http();
         var text = await http.GetStringAsync("/metrics");
+        // The whole-number samples (the alarm's gauges and counters), by series: histograms' sums are fractions.
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(line => !line.StartsWith('#'))
-            .Select(line => line.Split(' '))
-            .ToDictionary(parts => parts[0], parts => long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            .Select(line => (Series: line[..line.LastIndexOf(' ')], Value: line[(line.LastIndexOf(' ') + 1)..]))
+            .Where(sample => long.TryParse(sample.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            .ToDictionary(sample => sample.Series, sample => long.Parse(sample.Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";

@@ -182,6 +182,21 @@ public sealed class Web_access_Tests(WebViewAgent web) : IClassFixture<WebViewAg
     }
 
     [Fact]
+    public async Task Signing_out_forgets_the_cookie_in_this_browser()
+    {
+        var (_, url) = await web.IssueAsync("signs-out", @operator: false);
+        using var browser = await web.SignedInAsync(url);
+        var formToken = await WebViewAgent.FormTokenAsync(browser);
+
+        using var signOut = await browser.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = formToken }));
+        using var after = await browser.GetAsync("/account");
+
+        Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
+        Assert.Equal("/login", signOut.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task A_token_revoked_by_the_token_itself_is_refused_too()
     {
         var (token, _) = await web.IssueAsync("revoke-by-token", @operator: false);
