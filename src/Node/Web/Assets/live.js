@@ -85,7 +85,7 @@
 
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.dataset.leave) return;
     e.preventDefault();
     if (document.activeElement) document.activeElement.blur();
     fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
