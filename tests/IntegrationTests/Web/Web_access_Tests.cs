@@ -168,6 +168,22 @@ public sealed class Web_access_Tests(WebViewAgent web) : IClassFixture<WebViewAg
     }
 
     [Fact]
+    public async Task The_service_pages_logs_tail_shows_its_tasks_lines_as_docker_service_logs_prints_them()
+    {
+        (await web.Agent.Docker("service", "create", "-d", "--name", "web-logs", "busybox", "sh", "-c", "echo hello from the web logs; sleep 3600")).ShouldSucceed();
+        var (token, _) = await web.IssueAsync("logs-reader", @operator: false);
+        using var script = new HttpClient { BaseAddress = web.Address };
+        script.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var tail = "";
+        await Eventually.True(async () => (tail = await script.GetStringAsync("/services/web-logs/logs-tail")).Contains("hello from the web logs"),
+            TimeSpan.FromSeconds(30), "the task's line in the service page's logs tail");
+
+        // The line as the docker CLI prints it: name.slot.taskid@node    | text.
+        Assert.Matches(@"^web-logs\.1\.[0-9a-z]+@\S+\s+\| hello from the web logs$", tail.Split('\n').Single(l => l.Contains("hello from the web logs")));
+    }
+
+    [Fact]
     public async Task A_revoked_token_is_refused_at_the_next_request()
     {
         var (_, url) = await web.IssueAsync("to-revoke", @operator: true);
