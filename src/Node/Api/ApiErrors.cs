@@ -69,7 +69,8 @@ public static class ApiErrors
         return context.Response.WriteAsJsonAsync(new { message }, (JsonSerializerOptions?)null, ErrorContentType);
     }
 
-    private static (int Status, string Message) Describe(Exception e) => e switch
+    /// <summary>The status and message a refusal is answered with; status 0 for an exception that is not a refusal.</summary>
+    public static (int Status, string Message) Describe(Exception e) => e switch
     {
         BadRequestException bad => (400, bad.Message),
         ForbiddenException forbidden => (403, forbidden.Message),

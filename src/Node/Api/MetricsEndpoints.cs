@@ -20,16 +20,21 @@ public static class MetricsEndpoints
     {
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ClusterGauges>();
-        services.AddSingleton<MetricsListener>();
-        // Registered after Kestrel's socket transport, so asked first; it binds only its placeholder (see Listen).
-        if (options.MetricsEndpoint is not null)
-            services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<MetricsListener>());
+        if (options.MetricsEndpoint is not { } endpoint) return;
+        services.AddKeyedSingleton(ListenerKey, (sp, _) => new SideListener(endpoint,
+            bound => $"metrics listening on http://{bound}/metrics",
+            (address, reason) => $"metrics: cannot listen on {address} ({reason}); /metrics is still served on the socket",
+            sp.GetRequiredService<ILoggerFactory>()));
+        // Registered after Kestrel's socket transport, so asked first; it binds only its own placeholder.
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredKeyedService<SideListener>(ListenerKey));
     }
 
-    /// <summary>The <c>--metrics-addr</c> listener, bound through <see cref="MetricsListener"/> (a failed bind is logged, not fatal).</summary>
+    /// <summary>The <c>--metrics-addr</c> listener in the agent's services (a failed bind is logged, not fatal).</summary>
+    public const string ListenerKey = "metrics";
+
     public static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, AgentOptions options)
     {
-        if (options.MetricsEndpoint is { } endpoint) kestrel.Listen(new MetricsListener.Placeholder(endpoint));
+        if (options.MetricsEndpoint is not null) kestrel.ApplicationServices.GetRequiredKeyedService<SideListener>(ListenerKey).ListenOn(kestrel);
     }
 
     /// <summary>
@@ -39,8 +44,8 @@ public static class MetricsEndpoints
     public static void MapListener(WebApplication app, AgentOptions options)
     {
         if (options.MetricsEndpoint is null) return;
-        var listener = app.Services.GetRequiredService<MetricsListener>();
-        app.MapWhen(context => listener.Serves(context.Connection), metricsOnly => metricsOnly.Run(async context =>
+        var listener = app.Services.GetRequiredKeyedService<SideListener>(ListenerKey);
+        app.MapWhen(listener.Accepted, metricsOnly => metricsOnly.Run(async context =>
         {
             if (context.Request.Path != "/metrics")
             {

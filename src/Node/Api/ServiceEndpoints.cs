@@ -103,15 +103,7 @@ public static class ServiceEndpoints
         UpdateStatus = service.UpdateStatus is { } update
             ? new UpdateStatusJson
             {
-                State = update.State switch
-                {
-                    UpdateState.Updating => "updating",
-                    UpdateState.Paused => "paused",
-                    UpdateState.Completed => "completed",
-                    UpdateState.RollbackStarted => "rollback_started",
-                    UpdateState.RollbackPaused => "rollback_paused",
-                    _ => "rollback_completed",
-                },
+                State = UpdateStateName(update.State),
                 StartedAt = update.StartedAt?.UtcDateTime,
                 CompletedAt = update.CompletedAt?.UtcDateTime,
                 Message = update.Message,
@@ -148,4 +140,15 @@ public static class ServiceEndpoints
             ? labels.ContainsKey(filter)
             : labels.TryGetValue(filter[..at], out var value) && value == filter[(at + 1)..];
     }
+
+    /// <summary>Swarm's UpdateStatus.State as the Engine API and `service inspect` spell it.</summary>
+    public static string UpdateStateName(UpdateState state) => state switch
+    {
+        UpdateState.Updating => "updating",
+        UpdateState.Paused => "paused",
+        UpdateState.Completed => "completed",
+        UpdateState.RollbackStarted => "rollback_started",
+        UpdateState.RollbackPaused => "rollback_paused",
+        _ => "rollback_completed",
+    };
 }

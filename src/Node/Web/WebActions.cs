@@ -41,7 +41,7 @@ public static class WebActions
         actions.MapPost("/services/{id}/rollback", (string id, HttpContext context) => RunAsync(context, $"/services/{id}", async (_, caller, mediator, state, ct) =>
             await mediator.Send(new RollbackServiceCommand(id, state.LookupService(id).Match?.Version ?? 0, caller), ct)));
 
-        actions.MapPost("/nodes/{id}/availability", (string id, HttpContext context) => RunAsync(context, "/nodes", async (form, caller, mediator, state, ct) =>
+        actions.MapPost("/nodes/{id}/availability", (string id, HttpContext context) => RunAsync(context, "/", async (form, caller, mediator, state, ct) =>
         {
             var raw = form["availability"].ToString();
             var availability = raw.ToLowerInvariant() switch
@@ -75,29 +75,14 @@ public static class WebActions
         {
             await action(form, caller, services.GetRequiredService<IMediator>(), services.GetRequiredService<ClusterProjection>().Current, context.RequestAborted);
         }
-        catch (Exception e) when (StatusOf(e) is var status and > 0)
+        catch (Exception e) when (ApiErrors.Describe(e) is ({ } status and > 0, var message))
         {
-            return Refusal(status, "Refused", e.Message);
+            // The Engine API's statuses and the command's own message (ApiErrors), on a page.
+            return Refusal(status, "Refused", message);
         }
         var back = form["return"].ToString();
         return WebView.SeeOther(WebAccess.IsLocalPath(back) ? back : fallback);
     }
-
-    /// <summary>The refusals the Engine API maps (ApiErrors), with the same statuses and the command's own message.</summary>
-    private static int StatusOf(Exception e) => e switch
-    {
-        BadRequestException or CommandValidationException => StatusCodes.Status400BadRequest,
-        CommandRejectedException { Error.Kind: var kind } => kind switch
-        {
-            ErrorKind.NotFound => StatusCodes.Status404NotFound,
-            ErrorKind.Conflict => StatusCodes.Status409Conflict,
-            ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
-            ErrorKind.Unimplemented => StatusCodes.Status501NotImplemented,
-            ErrorKind.Internal => StatusCodes.Status500InternalServerError,
-            _ => StatusCodes.Status400BadRequest,
-        },
-        _ => 0,
-    };
 
     private static IResult Refusal(int status, string title, string message) => new Answer(status, title, message);
 

@@ -85,7 +85,7 @@ public static class WebTokenEndpoints
     private static (string? Url, string? Warning) SignInUrl(IServiceProvider services, AgentOptions options, ClusterProjection projection, LocalNode local, string token)
     {
         if (options.WebEndpoint is not { } configured) return (null, "the web view is off on this manager (--web-addr none): sign in on a manager that serves it");
-        if (services.GetService<WebListener>() is { Endpoint: null })
+        if (services.GetKeyedService<Api.SideListener>(WebView.ListenerKey) is { Endpoint: null })
             return (null, $"the web view could not listen on {configured} (see the agent's log): the token is valid on every manager that serves it");
         var address = configured.Address;
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))

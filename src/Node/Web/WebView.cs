@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using EventSwarm.Application.Log;
+using EventSwarm.Node.Api;
 using EventSwarm.Node.Local;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
@@ -19,10 +20,13 @@ public static class WebView
     {
         if (options.WebEndpoint is { } endpoint)
         {
-            services.AddSingleton<WebListener>();
+            services.AddKeyedSingleton(ListenerKey, (sp, _) => new SideListener(endpoint,
+                bound => $"web view listening on http://{bound}",
+                (address, reason) => $"the web view cannot listen on {address}: {reason}; the agent runs on without it (choose another with --web-addr IP:PORT, or --web-addr none)",
+                sp.GetRequiredService<ILoggerFactory>()));
             // Registered after Kestrel's socket transport, so asked first; it binds only the web view's endpoint.
-            services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<WebListener>());
-            services.Configure<KestrelServerOptions>(k => k.Listen(new WebEndPoint(endpoint)));
+            services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredKeyedService<SideListener>(ListenerKey));
+            services.Configure<KestrelServerOptions>(k => k.ApplicationServices.GetRequiredKeyedService<SideListener>(ListenerKey).ListenOn(k));
         }
         // The anti-forgery tokens' keys live in this process's memory only: nothing to protect on disk, and a
         // manager's restart costs a signed-in user one refused form (the page reloaded has fresh tokens). Each
@@ -54,7 +58,8 @@ public static class WebView
     {
         WebTokenEndpoints.Map(app);
         if (options.WebEndpoint is null) return;
-        app.MapWhen(IsWebConnection, web =>
+        var listener = app.Services.GetRequiredKeyedService<SideListener>(ListenerKey);
+        app.MapWhen(listener.Accepted, web =>
         {
             web.Use(SecurityHeaders);
             web.Use(Failures);
@@ -93,8 +98,8 @@ public static class WebView
         }
     }
 
-    /// <summary>A connection the web view's own listener accepted: only those reach its pipeline, and they reach nothing else.</summary>
-    public static bool IsWebConnection(HttpContext context) => context.Features.Get<WebConnection>() is not null;
+    /// <summary>The web view's listener in the agent's services (connections it accepts reach the web view's pipeline alone).</summary>
+    public const string ListenerKey = "web";
 
     /// <summary>303 See Other: after a POST, the browser GETs the page named (and a reload does not post again).</summary>
     public static IResult SeeOther(string location) => new SeeOtherResult(location);

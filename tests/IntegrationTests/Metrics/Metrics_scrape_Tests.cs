@@ -34,6 +34,14 @@ public sealed class Metrics_scrape_Tests(MetricsSwarm fixture) : IClassFixture<M
         await Eventually.True(async () => (await ReplicasAsync()) is var r && r.GetValueOrDefault("metrics-web") == "2/2" && r.GetValueOrDefault("metrics-one") == "1/1",
             Within, "both services run all their replicas");
 
+        // The leader knows a node's heartbeat lag only once it has heard one: this node's first comes up to a heartbeat
+        // period after it joined, and the services above may have run sooner than that.
+        await Eventually.True(async () =>
+        {
+            using var http = Agent.Http();
+            return PrometheusText.Parse(await http.GetStringAsync("/metrics")).Series("eventswarm_node_heartbeat_lag_seconds", ("node", Agent.NodeId)).Any();
+        }, Within, "the leader has heard this node's heartbeat");
+
         // The scrape and the reads at one state: taken again (a few times at most) if the log moved between them.
         Snapshot? snapshot = null;
         for (var attempt = 0; attempt < 5 && snapshot is null; attempt++)

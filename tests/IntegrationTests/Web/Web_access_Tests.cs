@@ -162,6 +162,7 @@ public sealed class Web_access_Tests(WebViewAgent web) : IClassFixture<WebViewAg
         Assert.Equal("/services/web-img", image.Headers.Location?.OriginalString);
         Assert.Equal("busybox:1.36", (await web.Agent.Docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", "web-img")).ShouldSucceed().Output.Trim());
         Assert.Equal((HttpStatusCode.SeeOther, HttpStatusCode.SeeOther), (pause.StatusCode, active.StatusCode));
+        Assert.Equal("/", pause.Headers.Location?.OriginalString); // no return field: the cluster page, which lists the nodes
         var audit = await web.AuditAsync();
         Assert.Contains(audit, e => e is { Actor: "web:operator-bearer", Command: "UpdateServiceImage" });
         Assert.Equal(2, audit.Count(e => e is { Actor: "web:operator-bearer", Command: "UpdateNode", Type: "node-availability-changed" }));

@@ -112,15 +112,8 @@ public static class PageModels
         string.Join(", ", ports.Where(p => p.PublishedPort > 0).Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.ProtocolName}"));
 
     /// <summary>`service inspect --pretty`'s UpdateStatus: the state, and its message when there is one.</summary>
-    public static string UpdateStatusText(UpdateStatus? status) => status is null ? "" : (status.State switch
-    {
-        UpdateState.Updating => "updating",
-        UpdateState.Paused => "paused",
-        UpdateState.Completed => "completed",
-        UpdateState.RollbackStarted => "rollback_started",
-        UpdateState.RollbackPaused => "rollback_paused",
-        _ => "rollback_completed",
-    }) + (string.IsNullOrEmpty(status.Message) ? "" : $": {status.Message}");
+    public static string UpdateStatusText(UpdateStatus? status) => status is null ? ""
+        : Api.ServiceEndpoints.UpdateStateName(status.State) + (string.IsNullOrEmpty(status.Message) ? "" : $": {status.Message}");
 
     /// <summary>
     /// `service ps`, shut-down tasks included: a slot's (a global service's node's) tasks newest first, its earlier
