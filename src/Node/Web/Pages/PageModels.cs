@@ -95,15 +95,11 @@ public static class PageModels
 
     public static ServiceRow Row(Service service, ClusterState state)
     {
-        long running = 0, runnable = 0;
-        foreach (var task in state.TasksOf(service.Id))
-        {
-            if (task.Status.State == TaskState.Running && task.DesiredState <= TaskState.Running) running++;
-            if (task.IsRunnable) runnable++;
-        }
+        // The same count `service ls` and the metrics take.
+        var (running, desired) = Api.ServiceEndpoints.Replicas(service, state);
         var global = service.Spec.Mode.IsGlobal;
         var ports = service.Endpoint.Ports.IsDefaultOrEmpty ? service.Spec.Endpoint.Ports : service.Endpoint.Ports;
-        return new ServiceRow(service.Id, service.Spec.Name, global ? "global" : "replicated", running, global ? runnable : service.Spec.Mode.Replicas,
+        return new ServiceRow(service.Id, service.Spec.Name, global ? "global" : "replicated", running, desired,
             ShortImage(service.Spec.TaskTemplate.Container.Image), PortsColumn(ports), UpdateStatusText(service.UpdateStatus), global);
     }
 
